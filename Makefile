@@ -1,0 +1,50 @@
+# Jiuzhu: `make run` starts everything on a fresh machine; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Debian packages the tests use: LibreOffice for PDF, CJK fonts, Chromium for browser tests,
+# zbar to decode barcodes, poppler for PDF checks, PostgreSQL 15 for the second database run.
+DEBS   := libreoffice-writer-nogui fonts-noto-cjk chromium libzbar0 poppler-utils postgresql-15
+
+.PHONY: run test test-sqlite test-postgres sysdeps lint bench clean
+
+$(BIN)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test,prod]'
+	touch $@
+
+sysdeps:
+	@missing=$$(for p in $(DEBS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages: $$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+run: $(BIN)/.installed
+	$(BIN)/jiuzhu db upgrade
+	$(BIN)/jiuzhu demo-data --if-empty
+	@echo "Starting the worker and the web server on http://$(HOST):$(PORT)/ (Ctrl-C stops both)"
+	@$(BIN)/jiuzhu worker & worker=$$!; \
+	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	$(BIN)/jiuzhu serve --host $(HOST) --port $(PORT)
+
+test: $(BIN)/.installed sysdeps test-sqlite test-postgres
+
+test-sqlite: $(BIN)/.installed
+	$(BIN)/python -m pytest
+
+test-postgres: $(BIN)/.installed
+	$(BIN)/python tests/pg_cluster.py -- $(BIN)/python -m pytest -p no:cacheprovider
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check server tests benchmarks
+
+bench: $(BIN)/.installed
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,157 @@
+"""Jiuzhu (救助): low-code forms and official documents for township social assistance."""
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from flask import Flask, g, render_template, request, session
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from . import config as config_module
+from .db import db
+from .extensions import babel, csrf, login_manager
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Make the app. Settings come from the environment; ``config`` overrides them (tests)."""
+    app = Flask(__name__, instance_path=str(config_module.instance_dir()))
+    app.config.update(config_module.from_environment())
+    if config:
+        app.config.update(config)
+    Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    _init_login(app)
+    csrf.init_app(app)
+    _init_babel(app)
+
+    from .auth.access import check_access
+
+    app.before_request(check_access)
+    app.after_request(_security_headers)
+    for views in _room_views():
+        app.register_blueprint(views.bp)
+    _init_api(app)
+    _init_errors(app)
+    _init_templates(app)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    if app.config.get("CHECK_MIGRATIONS"):
+        from .migrate import ensure_current
+
+        ensure_current(app)
+    return app
+
+
+def _room_views():
+    from .rooms import ROOMS, room_modules
+
+    for name in ROOMS:  # the package first: it registers nav links, panels, kinds…
+        importlib.import_module(f"{__name__}.{name}")
+    return room_modules("views")
+
+
+def _init_login(app: Flask) -> None:
+    from .auth.models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.is_active else None
+
+
+def _select_locale():
+    from .auth.views import LOCALES
+
+    if getattr(g, "api_locale", None):
+        return g.api_locale
+    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale:
+        return current_user.locale
+    if session.get("locale") in LOCALES:
+        return session["locale"]
+    return None  # the default, zh_CN
+
+
+def _init_babel(app: Flask) -> None:
+    from .i18n import compile_catalogs
+
+    directory = Path(__file__).parent / "translations"
+    compile_catalogs(directory)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(directory)
+    babel.init_app(app, locale_selector=_select_locale)
+
+
+def _security_headers(response):
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+    )
+    if request.endpoint != "static" and current_user and getattr(current_user, "is_authenticated", False):
+        headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _init_api(app: Flask) -> None:
+    from .api import init_api
+
+    init_api(app)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _init_errors(app: Flask) -> None:
+    from .api.errors import error_response, http_exception_response
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if _wants_json():
+            return http_exception_response(exc)
+        return render_template("error.html", error=exc), exc.code
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        app.logger.exception("unhandled error")
+        db.session.rollback()
+        if _wants_json():
+            return error_response(500, "internal error")
+        return render_template("error.html", error=None), 500
+
+    @app.errorhandler(404)
+    def not_found(exc):
+        return http_error(exc)
+
+
+def _init_templates(app: Flask) -> None:
+    from .home.nav import links_for
+    from .regions import LEVEL_LABELS, URBAN_RURAL_LABELS
+
+    from flask_babel import format_datetime
+
+    app.jinja_env.filters["localtime"] = lambda dt: format_datetime(dt, "yyyy-MM-dd HH:mm") if dt else ""
+    app.jinja_env.globals.update(
+        region_level_label=LEVEL_LABELS.get,
+        urban_rural_label=URBAN_RURAL_LABELS.get,
+    )
+
+    @app.context_processor
+    def inject():
+        from .auth.views import LOCALES
+        from flask_babel import get_locale
+
+        return {"nav_links": links_for(current_user), "locales": LOCALES,
+                "current_locale": str(get_locale())}

@@ -1,0 +1,49 @@
+"""One error shape for every API error: ``{"code", "message", "errors": [{"path", "message"}]}``."""
+from __future__ import annotations
+
+from flask import jsonify
+from werkzeug.http import HTTP_STATUS_CODES
+
+LOCATIONS = {"json", "query", "form", "files", "headers", "cookies", "path", "view_args"}
+
+
+def flatten(messages, prefix: str = "") -> list[dict]:
+    """Turn nested marshmallow/webargs messages into a list of {path, message}."""
+    out = []
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            if not prefix and key in LOCATIONS:
+                out.extend(flatten(value, ""))
+                continue
+            if isinstance(key, int):
+                path = f"{prefix}[{key}]"
+            elif key == "_schema":
+                path = prefix
+            else:
+                path = f"{prefix}.{key}" if prefix else str(key)
+            out.extend(flatten(value, path))
+    elif isinstance(messages, (list, tuple)):
+        if all(isinstance(m, str) for m in messages):
+            out.extend({"path": prefix, "message": m} for m in messages)
+        else:
+            for m in messages:
+                out.extend(flatten(m, prefix))
+    else:
+        out.append({"path": prefix, "message": str(messages)})
+    return out
+
+
+def error_response(status: int, message: str | None = None, errors: list[dict] | None = None):
+    code = HTTP_STATUS_CODES.get(status, "error").lower().replace(" ", "_").replace("'", "")
+    body = {"code": code, "message": message or HTTP_STATUS_CODES.get(status, "error"),
+            "errors": errors or []}
+    return jsonify(body), status
+
+
+def http_exception_response(exc):
+    data = getattr(exc, "data", None) or {}
+    errors = flatten(data.get("messages", {})) if data.get("messages") else data.get("errors")
+    message = data.get("message") or exc.description
+    if errors and exc.code == 422:
+        message = "输入有误，请检查标出的字段"
+    return error_response(exc.code or 500, message, errors)

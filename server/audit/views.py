@@ -1,0 +1,20 @@
+from flask import Blueprint, render_template, request
+from sqlalchemy import select
+
+from ..auth.access import requires
+from ..db import db
+from ..regions.queries import scoped
+from .models import AuditEvent
+
+bp = Blueprint("audit", __name__, url_prefix="/audit", template_folder="templates")
+
+PAGE_SIZE = 100
+
+
+@bp.route("/")
+@requires("audit.view")
+def index():
+    page = max(request.args.get("page", 1, type=int), 1)
+    stmt = scoped(AuditEvent).order_by(AuditEvent.id.desc())
+    events = db.session.scalars(stmt.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+    return render_template("audit/index.html", events=events, page=page, page_size=PAGE_SIZE)

@@ -1,0 +1,69 @@
+"""Access control in one place: every endpoint needs a login unless marked ``@public``, and
+declares the permission it needs with ``@requires``. Checked in a single before-request hook."""
+from __future__ import annotations
+
+from flask import abort, current_app, g, redirect, request, url_for
+from flask_login import current_user
+
+
+def public(view):
+    """Mark a view as reachable without logging in."""
+    view.is_public = True
+    return view
+
+
+def requires(permission: str):
+    """Declare the permission a view needs; the hook checks it before the view runs."""
+
+    def decorator(view):
+        view.permission = permission
+        return view
+
+    return decorator
+
+
+PUBLIC_BLUEPRINTS = {"api-docs"}
+
+
+def is_api_request() -> bool:
+    """API blueprints are named ``api_<room>``."""
+    return (request.blueprint or "").startswith("api_")
+
+
+def access_rule(endpoint: str | None, method: str) -> tuple[bool, str | None]:
+    """(is_public, permission) declared for an endpoint and HTTP method."""
+    view = current_app.view_functions.get(endpoint) if endpoint else None
+    if view is None:
+        return True, None
+    cls = getattr(view, "view_class", None)
+    if cls is not None:  # class-based views (the API): per-method, then per-class
+        method_fn = getattr(cls, method.lower(), None)
+        return (getattr(cls, "is_public", False) or getattr(method_fn, "is_public", False),
+                getattr(method_fn, "permission", None) or getattr(cls, "permission", None))
+    return getattr(view, "is_public", False), getattr(view, "permission", None)
+
+
+def check_access():
+    """before_request hook: login first, then role permission. Region scoping is in queries."""
+    g.pop("_login_user", None)  # never reuse a user loaded in an enclosing app context
+    if request.endpoint is None or request.endpoint == "static":
+        return None
+    if request.blueprint in PUBLIC_BLUEPRINTS:
+        return None
+    is_public, permission = access_rule(request.endpoint, request.method)
+    if is_public:
+        return None
+    if is_api_request():
+        # the API accepts bearer tokens only, never the session cookie (it is CSRF-exempt)
+        from ..api.auth import authenticate_bearer
+
+        if not authenticate_bearer():
+            abort(401)
+    elif not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if permission is None:
+        raise RuntimeError(f"endpoint {request.endpoint} declares no permission")
+    if not current_user.can(permission):
+        abort(403)
+    return None
+

@@ -1,0 +1,83 @@
+"""Roles and their permissions: the one table every permission check reads.
+
+Adding a permission is adding a line here; views declare what they need with
+``@requires("name")``.
+"""
+from __future__ import annotations
+
+import enum
+
+from flask_babel import lazy_gettext as _l
+
+from ..regions.models import RegionLevel
+
+
+class Role(str, enum.Enum):
+    county_admin = "county_admin"
+    county_supervisor = "county_supervisor"
+    township_clerk = "township_clerk"
+    township_approver = "township_approver"
+    village_assistant = "village_assistant"
+
+    @property
+    def label(self):
+        return ROLE_LABELS[self]
+
+    @property
+    def region_level(self) -> RegionLevel:
+        """The level of region a user with this role is attached to."""
+        return ROLE_LEVELS[self]
+
+
+ROLE_LABELS = {
+    Role.county_admin: _l("County administrator"),
+    Role.county_supervisor: _l("County supervisor"),
+    Role.township_clerk: _l("Township clerk"),
+    Role.township_approver: _l("Township approver"),
+    Role.village_assistant: _l("Village assistant"),
+}
+
+ROLE_LEVELS = {
+    Role.county_admin: RegionLevel.county,
+    Role.county_supervisor: RegionLevel.county,
+    Role.township_clerk: RegionLevel.township,
+    Role.township_approver: RegionLevel.township,
+    Role.village_assistant: RegionLevel.village,
+}
+
+ALL = frozenset(Role)
+COUNTY = frozenset({Role.county_admin, Role.county_supervisor})
+TOWNSHIP = frozenset({Role.township_clerk, Role.township_approver})
+
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "home.view": ALL,
+    "regions.view": ALL,
+    "regions.manage": frozenset({Role.county_admin}),
+    "users.view": frozenset({Role.county_admin, Role.township_clerk, Role.township_approver}),
+    "users.manage": frozenset({Role.county_admin}),
+    "audit.view": COUNTY | TOWNSHIP,
+    "schemas.view": ALL,
+    "schemas.manage": frozenset({Role.county_admin}),
+    "cases.view": ALL,
+    "cases.intake": TOWNSHIP | {Role.village_assistant},
+    "cases.process": TOWNSHIP,
+    "cases.approve": frozenset({Role.township_approver}),
+    "cases.county_decide": frozenset({Role.county_admin, Role.county_supervisor}),
+    "standards.view": ALL,
+    "standards.manage": frozenset({Role.county_admin}),
+    "calendar.manage": frozenset({Role.county_admin}),
+    "registers.manage": COUNTY | TOWNSHIP,
+    "documents.generate": TOWNSHIP | {Role.village_assistant},
+    "templates.manage": frozenset({Role.county_admin}),
+    "archives.manage": TOWNSHIP | COUNTY,
+    "filings.prepare": TOWNSHIP,
+    "filings.review": COUNTY,
+    "supervision.view": COUNTY,
+}
+
+
+def has_permission(role: Role, permission: str) -> bool:
+    try:
+        return role in PERMISSIONS[permission]
+    except KeyError:
+        raise KeyError(f"unknown permission {permission!r}: add it to auth/roles.py") from None

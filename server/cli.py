@@ -1,0 +1,278 @@
+"""The ``jiuzhu`` console command: a Flask CLI group.
+
+Rooms add commands by giving their package a ``cli.py`` with a ``commands`` list.
+"""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import select
+
+from .auth.roles import Role
+from .db import db
+
+
+def _make_app():
+    from . import create_app
+
+    return create_app({"CHECK_MIGRATIONS": False})
+
+
+@click.group(cls=FlaskGroup, create_app=_make_app, add_default_commands=False)
+def main():
+    """Jiuzhu (救助) server administration."""
+
+
+def register_cli(app) -> None:
+    from .rooms import room_modules
+
+    for command in CORE_COMMANDS:
+        app.cli.add_command(command)
+    for module in room_modules("cli"):
+        for command in module.commands:
+            app.cli.add_command(command)
+
+
+def _fail(message: str):
+    click.echo(message, err=True)
+    sys.exit(1)
+
+
+# -- db ---------------------------------------------------------------------------------------
+
+@click.group("db")
+def db_group():
+    """Database migrations."""
+
+
+@db_group.command("upgrade")
+@click.option("--revision", default="head")
+@with_appcontext
+def db_upgrade(revision):
+    """Apply the migrations up to REVISION (default: the newest)."""
+    from .migrate import upgrade
+
+    upgrade(current_app, revision)
+    click.echo(f"database upgraded to {revision}")
+
+
+@db_group.command("current")
+@with_appcontext
+def db_current():
+    """Show the database's revision and the code's."""
+    from .migrate import state
+
+    current, head = state(current_app)
+    click.echo(f"database: {current or '(empty)'}  code: {head}")
+
+
+# -- demo -------------------------------------------------------------------------------------
+
+@click.command("demo-data")
+@click.option("--if-empty", is_flag=True, help="Do nothing if the database already has regions.")
+@with_appcontext
+def demo_data(if_empty):
+    """Load the deterministic demo county with one user per role."""
+    from . import demo
+
+    if not demo.is_empty():
+        if if_empty:
+            click.echo("database already has data; demo not loaded")
+            return
+        _fail("the database already has data; use an empty database for the demo")
+    rows = demo.load()
+    db.session.commit()
+    print_demo_logins(rows)
+
+
+def print_demo_logins(rows):
+    from . import demo
+
+    click.echo("Demo logins (password for all: %s)" % demo.DEMO_PASSWORD)
+    for username, role, region in rows:
+        click.echo(f"  {username:<11} {role:<18} {region}")
+
+
+# -- users ------------------------------------------------------------------------------------
+
+@click.group("user")
+def user_group():
+    """Create users, disable them, set passwords."""
+
+
+def _region(code: str):
+    from .regions.queries import region_by_code
+
+    region = region_by_code(code)
+    if region is None:
+        _fail(f"no region with code {code}")
+    return region
+
+
+def _user(username: str):
+    from .auth.models import User
+
+    user = db.session.scalars(select(User).where(User.username == username)).first()
+    if user is None:
+        _fail(f"no user {username}")
+    return user
+
+
+@user_group.command("create")
+@click.argument("username")
+@click.option("--name", "display_name", required=True, help="Display name")
+@click.option("--role", required=True,
+              type=click.Choice([r.value for r in Role]))
+@click.option("--region", "region_code", required=True, help="12-digit region code")
+@click.password_option()
+@with_appcontext
+def user_create(username, display_name, role, region_code, password):
+    """Create a user."""
+    from .auth.operations import AuthError, create_user
+
+    try:
+        create_user(username, display_name, password, role, _region(region_code))
+    except AuthError as exc:
+        _fail(str(exc))
+    db.session.commit()
+    click.echo(f"user {username} created")
+
+
+@user_group.command("disable")
+@click.argument("username")
+@with_appcontext
+def user_disable(username):
+    """Disable a user (they can no longer log in or use tokens)."""
+    from .auth.operations import set_active
+
+    set_active(_user(username), False)
+    db.session.commit()
+    click.echo(f"user {username} disabled")
+
+
+@user_group.command("enable")
+@click.argument("username")
+@with_appcontext
+def user_enable(username):
+    """Enable a disabled user."""
+    from .auth.operations import set_active
+
+    set_active(_user(username), True)
+    db.session.commit()
+    click.echo(f"user {username} enabled")
+
+
+@user_group.command("passwd")
+@click.argument("username")
+@click.password_option()
+@with_appcontext
+def user_passwd(username, password):
+    """Set a user's password."""
+    from .auth.operations import AuthError, set_password
+
+    try:
+        set_password(_user(username), password)
+    except AuthError as exc:
+        _fail(str(exc))
+    db.session.commit()
+    click.echo(f"password of {username} changed")
+
+
+# -- regions, tokens, audit ---------------------------------------------------------------------
+
+@click.group("region")
+def region_group():
+    """Region tree."""
+
+
+@region_group.command("import")
+@click.argument("csv_file", type=click.File("r", encoding="utf-8-sig"))
+@with_appcontext
+def region_import(csv_file):
+    """Import regions from a CSV of code,name,parent_code[,urban_rural]."""
+    from .regions.operations import ImportError_, import_regions
+
+    try:
+        created, updated = import_regions(csv_file.read())
+    except ImportError_ as exc:
+        _fail("nothing imported:\n" + "\n".join(exc.errors))
+    db.session.commit()
+    click.echo(f"{created} regions created, {updated} updated")
+
+
+@click.group("token")
+def token_group():
+    """API tokens."""
+
+
+@token_group.command("create")
+@click.argument("username")
+@click.option("--name", default="", help="What the token is for")
+@with_appcontext
+def token_create(username, name):
+    """Create an API bearer token for USERNAME (shown once)."""
+    from .auth.operations import create_token
+
+    token = create_token(_user(username), name)
+    db.session.commit()
+    click.echo(token)
+
+
+@click.group("audit")
+def audit_group():
+    """Audit trail."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify():
+    """Check the audit hash chain; report the first broken link."""
+    from .audit.operations import verify_chain
+
+    count, broken = verify_chain()
+    if broken is not None:
+        _fail(f"audit chain broken at event {broken.id} ({broken.action}, "
+              f"{broken.created_at:%Y-%m-%d %H:%M:%S}) after {count} good events")
+    click.echo(f"audit chain intact: {count} events")
+
+
+# -- processes --------------------------------------------------------------------------------
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+@with_appcontext
+def serve(host, port):
+    """Run the web server (for production use gunicorn, see README)."""
+    from .migrate import SchemaOutOfDate, ensure_current
+
+    try:
+        ensure_current(current_app)
+    except SchemaOutOfDate as exc:
+        _fail(str(exc))
+    click.echo(f"Jiuzhu is running on http://{host}:{port}/")
+    current_app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+@click.command("worker")
+@click.option("--workers", default=2, type=int, help="Worker threads")
+@click.option("--max-delay", default=1.0, type=float,
+              help="Longest idle polling interval in seconds (Huey defaults to 10)")
+@with_appcontext
+def worker(workers, max_delay):
+    """Run a Huey consumer that picks up tasks within about a second."""
+    from .migrate import SchemaOutOfDate, ensure_current
+    from .worker import run_consumer
+
+    try:
+        ensure_current(current_app)
+    except SchemaOutOfDate as exc:
+        _fail(str(exc))
+    run_consumer(workers=workers, max_delay=max_delay)
+
+
+CORE_COMMANDS = [db_group, demo_data, user_group, region_group, token_group, audit_group,
+                 serve, worker]

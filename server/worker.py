@@ -1,0 +1,23 @@
+"""The worker entry: imports every room's tasks, then runs the Huey consumer."""
+from __future__ import annotations
+
+import logging
+
+from .extensions import huey
+from .rooms import room_modules
+
+
+def import_tasks() -> None:
+    room_modules("tasks")
+
+
+def run_consumer(workers: int = 2, max_delay: float = 1.0) -> None:
+    import_tasks()
+    logging.basicConfig(level=logging.INFO, format="[%(asctime)s] %(levelname)s %(message)s")
+    consumer = huey.create_consumer(workers=workers, worker_type="thread", initial_delay=0.1,
+                                    backoff=1.15, max_delay=max_delay, periodic=True,
+                                    check_worker_health=True)
+    consumer.run()
+
+
+import_tasks()

@@ -1,0 +1,168 @@
+"""Fixtures: a fresh database per test (SQLite by default, PostgreSQL when
+``JIUZHU_TEST_DATABASE_URL`` is set), the app, clients, logins and factories."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+# Keep the Huey SQLite file and the secret key out of the working tree, before server imports.
+_SESSION_DIR = Path(tempfile.mkdtemp(prefix="jiuzhu-tests-"))
+os.environ["JIUZHU_INSTANCE_DIR"] = str(_SESSION_DIR / "instance")
+os.environ.setdefault("JIUZHU_HUEY_IMMEDIATE", "1")
+
+from sqlalchemy import create_engine, select, text  # noqa: E402
+
+from server import create_app  # noqa: E402
+from server.db import db  # noqa: E402
+from server.extensions import huey  # noqa: E402
+from server.models import metadata  # noqa: E402
+
+PG_URL = os.environ.get("JIUZHU_TEST_DATABASE_URL", "")
+DB_FIXTURES = {"app", "db_url"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """On the PostgreSQL run, keep only the tests that touch the database."""
+    if not PG_URL:
+        return
+    keep, drop = [], []
+    for item in items:
+        touches_db = DB_FIXTURES & set(getattr(item, "fixturenames", ()))
+        browser = item.get_closest_marker("browser") or item.get_closest_marker("pdf")
+        (keep if touches_db and not browser else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+@pytest.fixture(scope="session")
+def _template_db():
+    """SQLite: one file with every table, copied per test. PostgreSQL: tables made once."""
+    if PG_URL:
+        engine = create_engine(PG_URL)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        metadata.create_all(engine)
+        engine.dispose()
+        return None
+    path = _SESSION_DIR / "template.db"
+    engine = create_engine(f"sqlite:///{path}")
+    metadata.create_all(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def db_url(_template_db, tmp_path):
+    if PG_URL:
+        engine = create_engine(PG_URL)
+        names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+        return PG_URL
+    path = tmp_path / "jiuzhu.db"
+    shutil.copy(_template_db, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app(db_url, tmp_path):
+    app = create_app({
+        "TESTING": True,
+        "DATABASE_URL": db_url,
+        "DATA_DIR": str(tmp_path / "data"),
+        "SECRET_KEY": "test-secret",
+        "CHECK_MIGRATIONS": False,
+        "WTF_CSRF_ENABLED": False,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "SERVER_NAME": "localhost",
+    })
+    huey.immediate = True
+    with app.app_context():
+        yield app
+        db.session.remove()
+    db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def demo(app):
+    """The demo county (regions and one user per role), committed."""
+    from server import demo as demo_module
+
+    demo_module.load()
+    db.session.commit()
+    return demo_module
+
+
+@pytest.fixture
+def user(demo):
+    """Look up a demo user by username."""
+    return demo.demo_user
+
+
+class AuthActions:
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, username: str, password: str | None = None):
+        from server.demo import DEMO_PASSWORD
+
+        return self._client.post("/login", data={"username": username,
+                                                  "password": password or DEMO_PASSWORD})
+
+    def logout(self):
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def login(app, demo):
+    """``login("clerk")`` gives a test client logged in as that demo user."""
+
+    def _login(username: str):
+        c = app.test_client()
+        response = AuthActions(c).login(username)
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return c
+
+    return _login
+
+
+@pytest.fixture
+def api(app, demo):
+    """``api("clerk")`` gives (client, headers) with a fresh bearer token for that user."""
+    from server.auth.operations import create_token
+
+    def _api(username: str):
+        token = create_token(demo.demo_user(username))
+        db.session.commit()
+        return app.test_client(), {"Authorization": f"Bearer {token}"}
+
+    return _api
+
+
+def region(code: str):
+    from server.regions.models import Region
+
+    return db.session.scalars(select(Region).where(Region.code == code)).one()
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, "no CSRF token in page"
+    return match.group(1)

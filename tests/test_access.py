@@ -1,0 +1,122 @@
+"""Walk every registered URL rule: anonymous users are sent to login (401 in the API), and a
+user of one region gets 404 for objects of another (403 where the role may not act at all).
+
+A new URL parameter needs a sample in ``SAMPLES`` below, else the walk fails: a route nobody
+proved scoped does not ship.
+"""
+from __future__ import annotations
+
+import pytest
+from flask import url_for
+
+from server.auth.access import PUBLIC_BLUEPRINTS, access_rule
+from server.auth.models import User
+from server.auth.operations import create_user
+from server.auth.roles import Role, has_permission
+from server.db import db
+
+from .conftest import region
+from .samples import SAMPLES
+
+SKIP_METHODS = {"HEAD", "OPTIONS"}
+
+
+def _rules(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static" or rule.endpoint.split(".")[0] in PUBLIC_BLUEPRINTS:
+            continue
+        for method in sorted(rule.methods - SKIP_METHODS):
+            yield rule, method
+
+
+def _url(app, rule, values):
+    with app.test_request_context():
+        return url_for(rule.endpoint, **values)
+
+
+def _is_api(rule) -> bool:
+    return rule.rule.startswith("/api/")
+
+
+def test_every_rule_has_a_permission_or_is_public(app):
+    for rule, method in _rules(app):
+        with app.test_request_context(method=method):
+            is_public, permission = access_rule(rule.endpoint, method)
+        assert is_public or permission, f"{rule} {method} declares no permission"
+        if permission:
+            has_permission(Role.county_admin, permission)  # raises for an unknown name
+
+
+def test_anonymous_is_sent_to_login_or_gets_401(app, demo):
+    client = app.test_client()
+    for rule, method in _rules(app):
+        with app.test_request_context(method=method):
+            is_public, _ = access_rule(rule.endpoint, method)
+        if is_public:
+            continue
+        values = {arg: 1 for arg in rule.arguments}
+        response = client.open(_url(app, rule, values), method=method)
+        if _is_api(rule):
+            assert response.status_code == 401, (rule.rule, method)
+            assert response.is_json and response.json["code"] == "unauthorized"
+        else:
+            assert response.status_code == 302, (rule.rule, method, response.status_code)
+            assert "/login" in response.headers["Location"]
+
+
+# (user of region A, a region B beside it): township vs township, village vs village
+PAIRS = [("clerk", "220999201000"), ("approver", "220999201000"), ("village", "220999101202"),
+         ("clerk3", "220999101000")]
+
+
+@pytest.mark.parametrize("username,other_region", PAIRS)
+def test_objects_of_another_region_are_404(app, demo, api, username, other_region):
+    other = region(other_region)
+    me = demo.demo_user(username)
+    web = app.test_client()
+    from .conftest import AuthActions
+
+    assert AuthActions(web).login(username).status_code == 302
+    api_client, headers = api(username)
+    checked = 0
+    for rule, method in _rules(app):
+        if not rule.arguments:
+            continue
+        missing = rule.arguments - SAMPLES.keys()
+        assert not missing, f"{rule.rule}: add a sample for {missing} in tests/samples.py"
+        values = {arg: SAMPLES[arg](other) for arg in rule.arguments}
+        url = _url(app, rule, values)
+        if _is_api(rule):
+            response = api_client.open(url, method=method, headers=headers, json={})
+        else:
+            response = web.open(url, method=method, data={})
+        with app.test_request_context(method=method):
+            _, permission = access_rule(rule.endpoint, method)
+        expected = 404 if me.can(permission) else 403
+        assert response.status_code == expected, (rule.rule, method, response.status_code)
+        checked += 1
+    assert checked >= 3
+
+
+def test_same_region_objects_are_visible(login, demo):
+    client = login("clerk")
+    village = region("220999101201")
+    assert client.get(f"/regions/{village.id}").status_code == 200
+    assert "东风村" in client.get("/regions/").get_data(as_text=True)
+    assert "太平村" not in client.get("/regions/").get_data(as_text=True)
+
+
+def test_county_sees_all_townships(login):
+    page = login("supervisor").get("/regions/").get_data(as_text=True)
+    for name in ("城关街道", "东风镇", "太平乡", "永安村"):
+        assert name in page
+
+
+def test_village_assistant_sees_only_own_village(login):
+    page = login("village").get("/regions/").get_data(as_text=True)
+    assert "东风村" in page and "红旗村" not in page
+
+
+def test_role_without_permission_gets_403(login):
+    assert login("village").get("/audit/").status_code == 403
+    assert login("clerk").get("/audit/").status_code == 200

@@ -83,9 +83,12 @@ def _select_locale():
 def _init_babel(app: Flask) -> None:
     from .i18n import compile_catalogs
 
-    directory = Path(__file__).parent / "translations"
-    compile_catalogs(directory)
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(directory)
+    # one catalog for the shared layout plus one per room (server/<room>/translations)
+    here = Path(__file__).parent
+    directories = [here / "translations", *sorted(here.glob("*/translations"))]
+    for directory in directories:
+        compile_catalogs(directory)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(d) for d in directories)
     babel.init_app(app, locale_selector=_select_locale)
 
 

@@ -8,6 +8,13 @@ ROOMS = [
     "auth",
     "regions",
     "audit",
+    "calendar",
+    "standards",
+    "schemas",
+    "cases",
+    "documents",
+    "archives",
+    "filings",
 ]
 
 

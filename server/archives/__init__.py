@@ -1,0 +1,1 @@
+"""Archives: archive numbers and the dual-copy household bundles."""

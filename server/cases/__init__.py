@@ -1,0 +1,1 @@
+"""Cases: households, members, intake, the workflow with its clocks, registers."""

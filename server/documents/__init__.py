@@ -1,0 +1,1 @@
+"""Official documents: kinds, templates, sandboxed rendering, barcodes, PDF, provenance."""

@@ -1,0 +1,1 @@
+"""Monthly filings: statistics, payment roster, reconciliation, county review."""

@@ -1,0 +1,1 @@
+"""Low-code intake form schemas: format, field types, rules, versions, builder."""

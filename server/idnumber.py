@@ -1,0 +1,73 @@
+"""Resident ID numbers (GB 11643-1999): check character, birth date, sex, masking."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+CHECK = "10X98765432"
+SHAPE = re.compile(r"^\d{17}[\dX]$")
+
+
+class InvalidIdNumber(ValueError):
+    """The message is Chinese, fit to show next to the field."""
+
+
+def check_character(first17: str) -> str:
+    return CHECK[sum(int(d) * w for d, w in zip(first17, WEIGHTS)) % 11]
+
+
+def normalize(value: str) -> str:
+    return (value or "").strip().upper().replace(" ", "")
+
+
+def validate(value: str, today: date | None = None) -> str:
+    """Return the normalized number or raise InvalidIdNumber with a Chinese message."""
+    value = normalize(value)
+    if not SHAPE.match(value):
+        raise InvalidIdNumber("身份证号码应为 18 位，前 17 位为数字，最后一位为数字或 X")
+    try:
+        born = birth_date(value)
+    except ValueError:
+        raise InvalidIdNumber("身份证号码中的出生日期不存在") from None
+    if born > (today or date.today()) or born.year < 1900:
+        raise InvalidIdNumber("身份证号码中的出生日期不合理")
+    if check_character(value[:17]) != value[17]:
+        raise InvalidIdNumber("身份证号码校验位错误，请核对是否输错")
+    return value
+
+
+def is_valid(value: str) -> bool:
+    try:
+        validate(value)
+    except InvalidIdNumber:
+        return False
+    return True
+
+
+def birth_date(value: str) -> date:
+    return date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+
+
+def sex(value: str) -> str:
+    """'M' (odd sequence digit) or 'F'."""
+    return "M" if int(value[16]) % 2 else "F"
+
+
+def age_on(value: str, on: date) -> int:
+    born = birth_date(value)
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def mask(value: str | None) -> str:
+    """``220102********1234`` style: keep the first 6 and last 4 characters."""
+    value = normalize(value or "")
+    if len(value) < 10:
+        return "*" * len(value)
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def make(address6: str, born: date, sequence: int) -> str:
+    """Build a valid number (demo data, tests): sequence 0–999, odd for male."""
+    first17 = f"{address6}{born:%Y%m%d}{sequence:03d}"
+    return first17 + check_character(first17)

@@ -38,6 +38,19 @@ class Case(RegionScoped, Base):
     accepted_on: Mapped[date | None]
     lock_version: Mapped[int] = mapped_column(default=1)
 
+    # Decision and payment facts, shared by the workflow, documents, archives and filings.
+    urban_rural: Mapped[str] = mapped_column(String(8), default="rural")  # of the household
+    persons_covered: Mapped[int] = mapped_column(default=0)
+    decided_at: Mapped[datetime | None]
+    monthly_amount_fen: Mapped[int] = mapped_column(default=0)  # DB/TK monthly payment
+    one_off_amount_fen: Mapped[int] = mapped_column(default=0)  # LS one-off payment
+    payment_start_month: Mapped[date | None]  # first day of the first paid month
+    payment_end_month: Mapped[date | None]  # first day of the last paid month, once stopped
+    care_level: Mapped[str | None] = mapped_column(String(16))  # TK: 全自理/半护理/全护理
+    is_concentrated: Mapped[bool] = mapped_column(default=False)  # TK: 集中供养
+    ls_kind: Mapped[str | None] = mapped_column(String(16))  # LS: emergency / spending
+    archive_number: Mapped[str | None] = mapped_column(String(40), unique=True)
+
     schema_version: Mapped[SchemaVersion] = relationship()
     members: Mapped[list[Member]] = relationship(back_populates="case", order_by="Member.position",
                                                  cascade="all, delete-orphan")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from babel import Locale
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
@@ -19,8 +20,13 @@ KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None, "_l": None, "ngett
 
 
 def compile_catalogs(directory: Path) -> None:
+    """Compile each ``<locale>/LC_MESSAGES/messages.po`` into the folder named after Babel's
+    canonical form of the locale (``zh_CN`` → ``zh_Hans_CN``), which is where Flask-Babel
+    looks for it."""
     for po_path in directory.glob("*/LC_MESSAGES/messages.po"):
-        mo_path = po_path.with_suffix(".mo")
+        canonical = str(Locale.parse(po_path.parent.parent.name))
+        mo_path = directory / canonical / "LC_MESSAGES" / "messages.mo"
+        mo_path.parent.mkdir(parents=True, exist_ok=True)
         if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
             continue
         with po_path.open("rb") as fh:

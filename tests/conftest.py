@@ -84,6 +84,14 @@ def app(db_url, tmp_path):
         "SERVER_NAME": "localhost",
     })
     huey.immediate = True
+
+    def fresh_g():
+        # Requests reuse the test's app context; give each one a clean `g`, as in production.
+        from flask import g
+
+        g.__dict__.clear()
+
+    app.before_request_funcs.setdefault(None, []).insert(0, fresh_g)
     with app.app_context():
         yield app
         db.session.remove()

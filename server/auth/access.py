@@ -2,7 +2,7 @@
 declares the permission it needs with ``@requires``. Checked in a single before-request hook."""
 from __future__ import annotations
 
-from flask import abort, current_app, g, redirect, request, url_for
+from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
 
@@ -45,7 +45,6 @@ def access_rule(endpoint: str | None, method: str) -> tuple[bool, str | None]:
 
 def check_access():
     """before_request hook: login first, then role permission. Region scoping is in queries."""
-    g.pop("_login_user", None)  # never reuse a user loaded in an enclosing app context
     if request.endpoint is None or request.endpoint == "static":
         return None
     if request.blueprint in PUBLIC_BLUEPRINTS:

@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask, g, render_template, request, session
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from . import config as config_module
 from .db import db
@@ -16,6 +17,7 @@ from .extensions import babel, csrf, login_manager
 def create_app(config: dict | None = None) -> Flask:
     """Make the app. Settings come from the environment; ``config`` overrides them (tests)."""
     app = Flask(__name__, instance_path=str(config_module.instance_dir()))
+    app.url_map.converters["int"] = BoundedInt
     app.config.update(config_module.from_environment())
     if config:
         app.config.update(config)
@@ -44,6 +46,14 @@ def create_app(config: dict | None = None) -> Flask:
 
         ensure_current(app)
     return app
+
+
+class BoundedInt(IntegerConverter):
+    """Ids in URLs fit a database integer: a longer number is a 404, not an overflow."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _room_views():

@@ -1,1 +1,12 @@
-"""Standards (标准): effective-dated amounts per county and urban/rural, and the money rules."""
+"""Standards (标准): effective-dated amounts per county and urban/rural, and the money rules.
+
+Other rooms import from here:
+
+- ``server.standards.models``: ``StandardSet`` (an immutable version; a decision stores its
+  id), ``CareLevel``, ``DbMethod``, ``ScaledDecimal``/``Money``.
+- ``server.standards.queries``: ``standard_for(county_id, urban_rural, on_date)`` -> ``Standard``
+  or None, ``standard_by_id(set_id, urban_rural)``, ``versions``, ``current_set``.
+- ``server.standards.amounts``: ``calculate(code, standard, **inputs)`` -> ``AmountResult``,
+  ``calculate_for(code, county_id, urban_rural, on_date, **inputs)``, ``payment_start_month``,
+  ``NoStandard``.
+"""

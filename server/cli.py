@@ -253,8 +253,10 @@ def serve(host, port):
         ensure_current(current_app)
     except SchemaOutOfDate as exc:
         _fail(str(exc))
+    from werkzeug.serving import run_simple
+
     click.echo(f"Jiuzhu is running on http://{host}:{port}/")
-    current_app.run(host=host, port=port, threaded=True, use_reloader=False)
+    run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
 @click.command("worker")

@@ -16,7 +16,8 @@ from .extensions import babel, csrf, login_manager
 
 def create_app(config: dict | None = None) -> Flask:
     """Make the app. Settings come from the environment; ``config`` overrides them (tests)."""
-    app = Flask(__name__, instance_path=str(config_module.instance_dir()))
+    app = Flask(__name__, instance_path=str(config_module.instance_dir()),
+                static_folder=str(config_module.ROOT / "static"))
     app.url_map.converters["int"] = BoundedInt
     app.config.update(config_module.from_environment())
     if config:

@@ -163,3 +163,15 @@ def test_every_login_failure_and_logout_is_in_the_chain(client, demo, auth):
     auth.logout()
     count, broken = verify_chain()
     assert broken is None and count >= 3
+
+
+def test_pages_use_only_local_assets(login):
+    import re
+
+    client = login("clerk")
+    page = client.get("/").get_data(as_text=True)
+    assets = re.findall(r'(?:href|src)="([^"]+\.(?:css|js))"', page)
+    assert assets, "no stylesheet or script linked"
+    for asset in assets:
+        assert asset.startswith("/static/"), asset
+        assert client.get(asset).status_code == 200, asset

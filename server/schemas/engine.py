@@ -1,0 +1,587 @@
+"""The form-schema engine: load (parse + check + compile) a schema, validate answers with it.
+
+Public API (used by views, the API, the intake room and cases):
+
+* ``load_schema(source: str) -> dict`` – parse YAML/JSON, check it against
+  ``format.schema.json`` and the field types, compile every expression; returns the compiled
+  definition (store it in ``SchemaVersion.definition``) or raises ``SchemaError`` whose
+  ``.errors`` lists every problem as ``Problem(path, message)``.
+* ``validate_answers(version_or_definition, answers: dict, user=None, *, context=None,
+  today=None) -> Result`` – the one validation used by the web form and the API:
+  ``Result.clean`` (JSON answers), ``.errors`` [(path, message)], ``.warnings`` [message],
+  ``.computed`` {path: value}, ``.derived`` {path: {birth_date, sex}}, ``.uploads``
+  {sha256: bytes} (store them; clean file values carry the sha256), ``.ok``.
+* ``client_spec(version_or_definition, user=None, *, context=None, today=None) -> dict`` – the
+  JSON the browser runtime (static/js/schema-form.js) reads from
+  ``<script type="application/json" id="schema-spec">``.
+* ``walk_fields(definition)`` – (path, field spec, parent group or None) for every field.
+* ``field_type(spec) -> FieldType`` – the registry instance for a field spec.
+* ``register_variable_provider(fn)`` – fn(user, relief_type) -> {name: value}; e.g. the
+  standards room supplies ``standard`` (otherwise the schema's default is used).
+
+Answers are a dict ``{field: value, group: [{subfield: value}, ...]}``; form strings and
+typed JSON are both accepted. Paths look like ``members[0].income``.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections import ChainMap
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, NamedTuple
+
+import yaml
+from jsonschema import Draft202012Validator
+
+from . import expr
+from .fields import FIELD_TYPES, FieldError, FieldType, IdNumber, is_blank
+
+MAX_SOURCE_BYTES = 512 * 1024
+EXPRESSION_KEYS = ("show_if", "required_if", "compute")
+COMMON_KEYS = {"name", "type", "label", "label_en", "help", "help_en", "required",
+               "required_if", "show_if", "compute", "default", "role"}
+COMPUTABLE = {"text", "integer", "money", "yes_no", "choice", "date"}
+REQUIRED_MESSAGE = "此项为必填项"
+
+
+class Problem(NamedTuple):
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class SchemaError(ValueError):
+    """The schema cannot be loaded; ``errors`` lists every problem found."""
+
+    def __init__(self, errors: list[Problem]):
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+# -- loading ------------------------------------------------------------------------------------
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """safe_load without anchors/aliases (they allow exponential 'billion laughs' documents)."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(None, None, "不支持 YAML 别名（*引用）",
+                                              event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def _plain(value):
+    """YAML dates and the like become strings, so the JSON Schema sees JSON types."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def parse_source(source) -> dict:
+    """YAML (or JSON) text -> dict, or SchemaError with a plain message."""
+    if isinstance(source, bytes):
+        try:
+            source = source.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise SchemaError([Problem("", "文件不是 UTF-8 编码的文本")]) from None
+    if not isinstance(source, str):
+        raise SchemaError([Problem("", "表单定义应为 YAML 或 JSON 文本")])
+    size = len(source.encode("utf-8"))
+    if size > MAX_SOURCE_BYTES:
+        raise SchemaError([Problem("", f"表单定义过大（{size // 1024} KiB，最多 "
+                                       f"{MAX_SOURCE_BYTES // 1024} KiB）")])
+    if not source.strip():
+        raise SchemaError([Problem("", "表单定义是空的")])
+    if source.lstrip().startswith("{"):
+        try:
+            data = json.loads(source)
+        except json.JSONDecodeError as exc:
+            raise SchemaError([Problem("", f"JSON 格式错误（第 {exc.lineno} 行第 {exc.colno} 列）："
+                                           f"{exc.msg}")]) from None
+    else:
+        try:
+            data = yaml.load(source, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            where = f"（第 {mark.line + 1} 行第 {mark.column + 1} 列）" if mark else ""
+            problem = exc.problem or "无法解析"
+            if isinstance(exc, yaml.constructor.ConstructorError):
+                problem = f"不支持的 YAML 标签或结构：{problem}"
+            raise SchemaError([Problem("", f"YAML 格式错误{where}：{problem}")]) from None
+        except yaml.YAMLError as exc:
+            raise SchemaError([Problem("", f"YAML 格式错误：{exc}")]) from None
+        except RecursionError:
+            raise SchemaError([Problem("", "YAML 嵌套过深")]) from None
+    if not isinstance(data, dict):
+        raise SchemaError([Problem("", "表单定义的顶层应为键值映射（format、relief_type、fields…）")])
+    return _plain(data)
+
+
+@lru_cache(maxsize=1)
+def format_validator() -> Draft202012Validator:
+    path = Path(__file__).with_name("format.schema.json")
+    return Draft202012Validator(json.loads(path.read_text(encoding="utf-8")))
+
+
+def _json_path(parts) -> str:
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _jsonschema_message(error) -> str:
+    v = error.validator
+    if v == "required":
+        missing = re.findall(r"'([^']+)' is a required property", error.message)
+        return f"缺少必填项 '{missing[0] if missing else error.message}'"
+    if v == "additionalProperties":
+        extra = re.findall(r"'([^']+)'", error.message)
+        return "不认识的键 " + "、".join(f"'{e}'" for e in extra)
+    if v == "enum":
+        return "取值应为 " + "、".join(json.dumps(x, ensure_ascii=False)
+                                     for x in error.validator_value) + " 之一"
+    if v == "const":
+        return f"取值应为 {json.dumps(error.validator_value, ensure_ascii=False)}"
+    if v == "type":
+        names = {"string": "文本", "integer": "整数", "number": "数字", "boolean": "true/false",
+                 "array": "列表", "object": "键值映射"}
+        wanted = error.validator_value if isinstance(error.validator_value, list) \
+            else [error.validator_value]
+        return "类型应为" + "或".join(names.get(w, w) for w in wanted)
+    if v == "pattern" and error.absolute_path and error.absolute_path[-1] == "name" \
+            or v == "propertyNames":
+        return "名称只能用小写字母、数字和下划线，以字母开头，最多 40 个字符"
+    if v in ("maxLength", "maxItems", "maxProperties"):
+        return f"过长（最多 {error.validator_value}）"
+    if v in ("minLength", "minItems"):
+        return "不能为空"
+    if v == "oneOf":
+        return "格式不正确"
+    return error.message
+
+
+def field_type(spec: dict) -> FieldType:
+    return FIELD_TYPES[spec["type"]](spec)
+
+
+def load_schema(source) -> dict:
+    """Parse, check and compile a schema; raises SchemaError listing every problem."""
+    data = parse_source(source)
+    problems = [Problem(_json_path(e.absolute_path), _jsonschema_message(e))
+                for e in sorted(format_validator().iter_errors(data), key=lambda e: list(
+                    map(str, e.absolute_path)))]
+    # semantic checks run even on a structurally broken schema, so every problem is reported
+    for problem in _check_semantics(data):
+        if problem not in problems:
+            problems.append(problem)
+    if problems:
+        raise SchemaError(problems)
+    return data
+
+
+def _usable(spec) -> bool:
+    return isinstance(spec, dict) and all(isinstance(spec.get(k), str) for k in ("name", "type"))
+
+
+def _items(value) -> list:
+    """(index, item) pairs of a list that may be malformed."""
+    return list(enumerate(value)) if isinstance(value, list) else []
+
+
+def _check_field_options(spec: dict, path: str, problems: list, in_group: bool) -> None:
+    kind = spec["type"]
+    if kind not in FIELD_TYPES:
+        problems.append(Problem(f"{path}.type", f"未知的字段类型 '{kind}'（可用："
+                                                f"{'、'.join(sorted(FIELD_TYPES))}）"))
+        return
+    ftype = field_type(spec)
+    for key in spec:
+        if key not in COMMON_KEYS and key not in ftype.options and key != "ast":
+            problems.append(Problem(f"{path}.{key}", f"类型 {kind} 没有选项 '{key}'"))
+    if ftype.is_group and in_group:
+        problems.append(Problem(f"{path}.type", "分组里不能再嵌套分组"))
+    if ftype.is_group and "fields" not in spec:
+        problems.append(Problem(f"{path}.fields", "分组需要 fields"))
+    if "compute" in spec and kind not in COMPUTABLE:
+        problems.append(Problem(f"{path}.compute", f"类型 {kind} 不能是计算字段"))
+    if "compute" in spec and ("required" in spec or "required_if" in spec):
+        problems.append(Problem(f"{path}.compute", "计算字段不能设为必填"))
+    try:
+        for key, message in ftype.check_options():
+            problems.append(Problem(f"{path}.{key}", message))
+    except (TypeError, ValueError, AttributeError):
+        pass  # malformed options: already reported by the JSON Schema
+
+
+def _check_semantics(data: dict) -> list[Problem]:
+    problems: list[Problem] = []
+    fields = [f if _usable(f) else None for f in data.get("fields") or []] \
+        if isinstance(data.get("fields"), list) else []
+    raw_vars = data.get("variables") if isinstance(data.get("variables"), dict) else {}
+    variables = set(raw_vars)
+    for name, var in raw_vars.items():
+        if isinstance(var, dict) and var.get("type") in ("money", "integer") and "default" in var:
+            try:
+                FIELD_TYPES[var["type"]]({})._number(var["default"])
+            except FieldError as exc:
+                problems.append(Problem(f"variables.{name}.default", str(exc)))
+    top_names = [f["name"] if f else "" for f in fields]
+    groups = {f["name"]: [s["name"] for _, s in _items(f.get("fields")) if _usable(s)]
+              for f in fields if f and f["type"] == "group"}
+    seen: set[str] = set()
+    for i, spec in enumerate(fields):
+        path = f"fields[{i}]"
+        if spec is None:
+            continue
+        if spec["name"] in seen:
+            problems.append(Problem(f"{path}.name", f"字段名 '{spec['name']}' 重复"))
+        if spec["name"] in variables or spec["name"] == "today":
+            problems.append(Problem(f"{path}.name", f"字段名 '{spec['name']}' 与变量重名"))
+        seen.add(spec["name"])
+        _check_field_options(spec, path, problems, in_group=False)
+        earlier = set(top_names[:i])
+        scope = expr.Scope(names=(earlier - set(groups)) | variables,
+                           groups={g: set(s) for g, s in groups.items() if g in earlier},
+                           later=set(top_names[i:]))
+        _compile_field(spec, path, scope, problems)
+        if spec["type"] == "group" and isinstance(spec.get("fields"), list):
+            sub_seen: set[str] = set()
+            sub_names = groups[spec["name"]]
+            for j, sub in _items(spec["fields"]):
+                if not _usable(sub):
+                    continue
+                sub_path = f"{path}.fields[{j}]"
+                if sub["name"] in sub_seen:
+                    problems.append(Problem(f"{sub_path}.name", f"字段名 '{sub['name']}' 重复"))
+                sub_seen.add(sub["name"])
+                _check_field_options(sub, sub_path, problems, in_group=True)
+                row_scope = expr.Scope(names=scope.names, groups=scope.groups,
+                                       row=set(sub_names[:j]),
+                                       later=(scope.later | set(sub_names[j:])) - set(sub_names[:j]))
+                _compile_field(sub, sub_path, row_scope, problems)
+            all_scope = expr.Scope(names=(set(top_names) - set(groups)) | variables,
+                                   groups={g: set(s) for g, s in groups.items()},
+                                   row=set(sub_names))
+            for k, check in _items(spec.get("checks")):
+                _compile_check(check, f"{path}.checks[{k}]", all_scope, problems,
+                               set(sub_names))
+    all_scope = expr.Scope(names=(set(top_names) - set(groups)) | variables,
+                           groups={g: set(s) for g, s in groups.items()})
+    for k, check in _items(data.get("checks")):
+        _compile_check(check, f"checks[{k}]", all_scope, problems, set(top_names))
+    for k, hint in _items(data.get("hints")):
+        if not isinstance(hint, dict) or "when" not in hint:
+            continue
+        _compile_into(hint, "when", f"hints[{k}]", all_scope, problems)
+        for name in re.findall(r"\{(\w+)\}", str(hint.get("message", ""))):
+            if name not in all_scope.names:
+                problems.append(Problem(f"hints[{k}].message", f"未知字段 '{name}'"))
+    return problems
+
+
+def _compile_into(holder: dict, key: str, path: str, scope: expr.Scope, problems) -> None:
+    try:
+        compiled = expr.compile_expression(holder[key], scope)
+    except expr.ExpressionError as exc:
+        problems.append(Problem(f"{path}.{key}", str(exc)))
+        return
+    holder[key] = compiled.source
+    holder.setdefault("ast", {})[key] = compiled.tree
+
+
+def _compile_field(spec: dict, path: str, scope: expr.Scope, problems) -> None:
+    for key in EXPRESSION_KEYS:
+        if key in spec:
+            _compile_into(spec, key, path, scope, problems)
+
+
+def _compile_check(check: dict, path: str, scope, problems, targets: set[str]) -> None:
+    if not isinstance(check, dict) or "rule" not in check:
+        return
+    _compile_into(check, "rule", path, scope, problems)
+    if isinstance(check.get("field"), str) and check["field"].split(".")[0].split("[")[0] not in targets:
+        problems.append(Problem(f"{path}.field", f"未知字段 '{check['field']}'"))
+
+
+def walk_fields(definition: dict):
+    """(path template, spec, group spec or None) for every field, groups before their rows."""
+    for spec in definition["fields"]:
+        yield spec["name"], spec, None
+        for sub in spec.get("fields") or []:
+            yield f"{spec['name']}[].{sub['name']}", sub, spec
+
+
+# -- evaluation context -------------------------------------------------------------------------
+
+VARIABLE_PROVIDERS: list[Callable] = []
+
+
+def register_variable_provider(fn: Callable) -> Callable:
+    """fn(user, relief_type) -> {variable: value}; later providers win."""
+    VARIABLE_PROVIDERS.append(fn)
+    return fn
+
+
+def _definition_of(version_or_definition) -> dict:
+    return getattr(version_or_definition, "definition", version_or_definition)
+
+
+def variables(definition: dict, user=None, context: dict | None = None) -> dict:
+    """Variable values as expression values: schema defaults < providers < context."""
+    values = {name: var["default"] for name, var in (definition.get("variables") or {}).items()}
+    for provider in VARIABLE_PROVIDERS:
+        for key, value in (provider(user, definition.get("relief_type")) or {}).items():
+            if key in values and value is not None:
+                values[key] = value
+    for key, value in (context or {}).items():
+        if key in values and value is not None:
+            values[key] = value
+    out = {}
+    for name, var in (definition.get("variables") or {}).items():
+        if var["type"] == "text":
+            out[name] = str(values[name])
+        else:
+            out[name] = FIELD_TYPES[var["type"]]({})._number(values[name])
+    return out
+
+
+def _villages(user):
+    if user is None:
+        return None
+    from ..regions.queries import villages_of
+
+    return villages_of(user)
+
+
+# -- validation ---------------------------------------------------------------------------------
+
+@dataclass
+class Result:
+    clean: dict = field(default_factory=dict)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    computed: dict = field(default_factory=dict)
+    derived: dict = field(default_factory=dict)
+    uploads: dict = field(default_factory=dict)
+    hidden: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def errors_by_path(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for path, message in self.errors:
+            out.setdefault(path, []).append(message)
+        return out
+
+
+def _coerce_computed(spec: dict, value):
+    """A computed expression result as the field's clean JSON value."""
+    if value is None:
+        return None
+    kind = spec["type"]
+    if kind in ("money", "integer"):
+        if not expr.is_number(value):
+            return None
+        rounded = expr.round_half_up(value, 2 if kind == "money" else 0)
+        return str(rounded) if kind == "money" else int(rounded)
+    if kind == "yes_no":
+        return expr.truthy(value)
+    if isinstance(value, Decimal):
+        return expr.canonical(value)
+    return value if isinstance(value, str) else None
+
+
+class _Run:
+    """One validation pass over the fields in document order (the JS runtime does the same)."""
+
+    def __init__(self, definition: dict, ctx: dict, result: Result):
+        self.definition, self.ctx, self.result = definition, ctx, result
+        self.today = ctx["today"]
+        self.env: dict = {"today": self.today.isoformat(), **ctx["variables"]}
+
+    def evaluate(self, spec_holder: dict, key: str, names):
+        return expr.evaluate(spec_holder[key], names, today=self.today)
+
+    def scalar(self, spec: dict, raw, names, path: str, present: bool):
+        """Process one non-group field; returns its clean JSON value (or None)."""
+        name = spec["name"]
+        if "show_if" in spec and not expr.truthy(self.evaluate(spec, "show_if", names)):
+            names[name] = None
+            self.result.hidden.append(path)
+            return None
+        ftype = field_type(spec)
+        if "compute" in spec:
+            value = _coerce_computed(spec, self.evaluate(spec, "compute", names))
+            self.result.computed[path] = value
+            names[name] = ftype.expr_value(value)
+            return value
+        value = None
+        if present and not is_blank(raw):
+            try:
+                value = ftype.parse(raw, self.ctx)
+            except FieldError as exc:
+                self.result.errors.append((path, str(exc)))
+                names[name] = None
+                return None
+            if isinstance(ftype, IdNumber):
+                self.result.derived[path] = IdNumber.derived(value)
+        elif spec.get("required") or ("required_if" in spec and expr.truthy(
+                self.evaluate(spec, "required_if", names))):
+            self.result.errors.append((path, REQUIRED_MESSAGE))
+        names[name] = ftype.expr_value(value)
+        return value
+
+    def group(self, spec: dict, raw, path: str, present: bool):
+        name = spec["name"]
+        rows = expr.Rows()
+        self.env[name] = rows
+        if "show_if" in spec and not expr.truthy(self.evaluate(spec, "show_if", self.env)):
+            self.result.hidden.append(path)
+            return None
+        if present and raw is not None and not isinstance(raw, list):
+            self.result.errors.append((path, "应为多行列表"))
+            return None
+        raw = raw or []
+        low, high = spec.get("min_rows", 0), spec.get("max_rows", 50)
+        if spec.get("required") and not raw:
+            low = max(low, 1)
+        if len(raw) < low:
+            self.result.errors.append((path, f"至少填写 {low} 行"))
+        if len(raw) > high:
+            self.result.errors.append((path, f"最多填写 {high} 行"))
+            raw = raw[:high]
+        clean_rows = []
+        sub_names = {s["name"] for s in spec["fields"]}
+        for i, row in enumerate(raw):
+            row_path = f"{path}[{i}]"
+            if not isinstance(row, dict):
+                self.result.errors.append((row_path, "每行应为键值映射"))
+                row = {}
+            for key in row:
+                if key not in sub_names:
+                    self.result.errors.append((f"{row_path}.{key}", "未知字段"))
+            row_env: dict = {}
+            names = ChainMap(row_env, self.env)
+            clean = {}
+            for sub in spec["fields"]:
+                value = self.scalar(sub, row.get(sub["name"]), names, f"{row_path}.{sub['name']}",
+                                    sub["name"] in row)
+                if value is not None:
+                    clean[sub["name"]] = value
+            rows.append(row_env)
+            clean_rows.append(clean)
+        return clean_rows
+
+    def checks(self, checks: list, names, base: str) -> None:
+        for check in checks or []:
+            if self.evaluate(check, "rule", names) is False:
+                target = check.get("field", "")
+                path = f"{base}.{target}" if base and target else (target or base)
+                self.result.errors.append((path, check["message"]))
+
+    def run(self, answers: dict) -> None:
+        known = {f["name"] for f in self.definition["fields"]}
+        for key in answers:
+            if key not in known:
+                self.result.errors.append((key, "未知字段"))
+        for spec in self.definition["fields"]:
+            name = spec["name"]
+            if spec["type"] == "group":
+                value = self.group(spec, answers.get(name), name, name in answers)
+            else:
+                value = self.scalar(spec, answers.get(name), self.env, name, name in answers)
+            if value is not None:
+                self.result.clean[name] = value
+        for spec in self.definition["fields"]:
+            if spec["type"] == "group" and spec.get("checks"):
+                for i, row_env in enumerate(self.env[spec["name"]]):
+                    self.checks(spec["checks"], ChainMap(row_env, self.env), f"{spec['name']}[{i}]")
+        self.checks(self.definition.get("checks"), self.env, "")
+        for hint in self.definition.get("hints") or []:
+            if expr.truthy(self.evaluate(hint, "when", self.env)):
+                self.result.warnings.append(format_message(hint["message"], self.definition,
+                                                           self.env))
+
+
+def format_message(message: str, definition: dict, env) -> str:
+    """Replace {name} with the display value of a top-level field or variable."""
+    money = {f["name"] for f in definition["fields"] if f["type"] == "money"}
+    money |= {k for k, v in (definition.get("variables") or {}).items() if v["type"] == "money"}
+
+    def show(match):
+        value = env.get(match.group(1))
+        if value is None:
+            return "—"
+        if isinstance(value, Decimal):
+            return str(expr.round_half_up(value, 2)) if match.group(1) in money \
+                else expr.canonical(value)
+        return str(value)
+
+    return re.sub(r"\{(\w+)\}", show, message)
+
+
+def _context(definition, user, context, today) -> dict:
+    return {"today": today or date.today(), "villages": _villages(user),
+            "variables": variables(definition, user, context)}
+
+
+def validate_answers(version_or_definition, answers, user=None, *, context: dict | None = None,
+                     today: date | None = None) -> Result:
+    """Validate and clean answers; the same call for the web form and the API."""
+    definition = _definition_of(version_or_definition)
+    result = Result()
+    if not isinstance(answers, dict):
+        result.errors.append(("", "答卷应为键值映射"))
+        return result
+    ctx = _context(definition, user, context, today)
+    _Run(definition, ctx, result).run(answers)
+    result.uploads = ctx.get("uploads", {})
+    return result
+
+
+def client_spec(version_or_definition, user=None, *, context: dict | None = None,
+                today: date | None = None) -> dict:
+    """The JSON the browser runtime needs: fields with ASTs, checks, hints, variables, today."""
+    definition = _definition_of(version_or_definition)
+    ctx = _context(definition, user, context, today)
+
+    def field_spec(spec):
+        ftype = field_type(spec)
+        out = {k: spec[k] for k in ("name", "type", "label", "required") if k in spec}
+        out["ast"] = spec.get("ast", {})
+        out.update(ftype.client(ctx))
+        if ftype.is_group:
+            out["fields"] = [field_spec(s) for s in spec["fields"]]
+            out["min_rows"] = spec.get("min_rows", 0)
+            out["max_rows"] = spec.get("max_rows", 50)
+            out["checks"] = [{"ast": c["ast"]["rule"], "message": c["message"],
+                              "field": c.get("field", "")} for c in spec.get("checks") or []]
+        return out
+
+    money = [k for k, v in (definition.get("variables") or {}).items() if v["type"] == "money"]
+    return {
+        "relief_type": definition.get("relief_type"),
+        "today": ctx["today"].isoformat(),
+        "variables": {k: expr.canonical(v) for k, v in ctx["variables"].items()},
+        "money_variables": money,
+        "fields": [field_spec(s) for s in definition["fields"]],
+        "checks": [{"ast": c["ast"]["rule"], "message": c["message"], "field": c.get("field", "")}
+                   for c in definition.get("checks") or []],
+        "hints": [{"ast": h["ast"]["when"], "message": h["message"]}
+                  for h in definition.get("hints") or []],
+        "messages": {"required": REQUIRED_MESSAGE},
+    }

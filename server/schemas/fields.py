@@ -1,0 +1,456 @@
+"""Field types: one class per type, registered by its stable name (``FIELD_TYPES``).
+
+A type knows its extra options (checked at load time), how to turn a submitted value (form
+string or JSON) into a clean JSON value (``parse``, raising FieldError with a Chinese message),
+and which value expressions see (``expr_value``). Adding a type is adding one class here.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from .. import idnumber
+
+
+class FieldError(ValueError):
+    """A submitted value is not acceptable; the message is shown next to the field."""
+
+
+FIELD_TYPES: dict[str, type[FieldType]] = {}
+
+
+def register(cls):
+    FIELD_TYPES[cls.name] = cls
+    return cls
+
+
+def is_blank(raw) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip()) or raw == [] or raw == {}
+
+
+class FieldType:
+    """Base: a single text-like value."""
+
+    name = ""
+    label = ""  # Chinese name of the type, for the builder
+    options: dict[str, type | tuple] = {}  # option name -> accepted Python type(s)
+    is_group = False
+    is_numeric = False
+
+    def __init__(self, spec: dict):
+        self.spec = spec
+
+    def check_options(self) -> list[tuple[str, str]]:
+        """(option, message) problems beyond the JSON Schema: ranges, consistency."""
+        return []
+
+    def parse(self, raw, ctx: dict):
+        """Clean JSON value for a non-blank submitted value, or FieldError."""
+        return str(raw).strip() if not isinstance(raw, str) else raw.strip()
+
+    def expr_value(self, value):
+        """The value expressions see for a clean value."""
+        return value
+
+    def default(self):
+        return self.spec.get("default")
+
+    def choices(self, ctx: dict) -> list[tuple[str, str]] | None:
+        return None
+
+    def client(self, ctx: dict) -> dict:
+        """Type-specific data the browser runtime needs (e.g. choices)."""
+        return {}
+
+
+def _text_limits(spec, value: str):
+    if "min_length" in spec and len(value) < spec["min_length"]:
+        raise FieldError(f"至少 {spec['min_length']} 个字")
+    if "max_length" in spec and len(value) > spec["max_length"]:
+        raise FieldError(f"最多 {spec['max_length']} 个字")
+
+
+@register
+class Text(FieldType):
+    name = "text"
+    label = "单行文本"
+    options = {"min_length": int, "max_length": int, "pattern": str, "pattern_message": str}
+    MAX = 200
+
+    def check_options(self):
+        problems = []
+        if "pattern" in self.spec:
+            try:
+                re.compile(self.spec["pattern"])
+            except re.error as exc:
+                problems.append(("pattern", f"正则表达式有误：{exc}"))
+        return problems
+
+    def parse(self, raw, ctx):
+        if not isinstance(raw, (str, int)) or isinstance(raw, bool):
+            raise FieldError("应为文本")
+        value = str(raw).strip()
+        if len(value) > self.spec.get("max_length", self.MAX):
+            raise FieldError(f"最多 {self.spec.get('max_length', self.MAX)} 个字")
+        _text_limits(self.spec, value)
+        if "pattern" in self.spec and not re.fullmatch(self.spec["pattern"], value):
+            raise FieldError(self.spec.get("pattern_message") or "格式不正确")
+        return value
+
+
+@register
+class LongText(Text):
+    name = "long_text"
+    label = "多行文本"
+    options = {"min_length": int, "max_length": int}
+    MAX = 5000
+
+
+class Number(FieldType):
+    is_numeric = True
+    options = {"min": (int, float, str), "max": (int, float, str)}
+    places = 0
+
+    def check_options(self):
+        problems = []
+        for key in ("min", "max", "default"):
+            if key in self.spec:
+                try:
+                    self._number(self.spec[key])
+                except FieldError as exc:
+                    problems.append((key, str(exc)))
+        return problems
+
+    def _number(self, raw) -> Decimal:
+        if isinstance(raw, bool):
+            raise FieldError("应为数字")
+        text = repr(raw) if isinstance(raw, float) else str(raw).strip().replace(",", "")
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            raise FieldError(self.bad_message) from None
+        if not value.is_finite() or abs(value) >= Decimal("1e12"):
+            raise FieldError(self.bad_message)
+        if value != value.quantize(Decimal(1).scaleb(-self.places), rounding=ROUND_HALF_UP):
+            raise FieldError(self.places_message)
+        return value.quantize(Decimal(1).scaleb(-self.places))
+
+    def parse(self, raw, ctx):
+        value = self._number(raw)
+        if "min" in self.spec and value < self._number(self.spec["min"]):
+            raise FieldError(f"不能小于 {self.spec['min']}")
+        if "max" in self.spec and value > self._number(self.spec["max"]):
+            raise FieldError(f"不能大于 {self.spec['max']}")
+        return self.to_json(value)
+
+    def expr_value(self, value):
+        return None if value is None else Decimal(str(value))
+
+
+@register
+class Integer(Number):
+    name = "integer"
+    label = "整数"
+    bad_message = "请填写整数"
+    places_message = "请填写整数"
+
+    def to_json(self, value: Decimal):
+        return int(value)
+
+
+@register
+class Money(Number):
+    """Yuan with 2 decimal places, stored as a string so it never passes through float."""
+
+    name = "money"
+    label = "金额（元）"
+    places = 2
+    bad_message = "请填写金额，如 1234.50"
+    places_message = "金额最多保留两位小数"
+
+    def to_json(self, value: Decimal):
+        return str(value.quantize(Decimal("0.01")))
+
+
+@register
+class Date(FieldType):
+    name = "date"
+    label = "日期"
+    options = {"min": str, "max": str, "not_future": bool}
+
+    def check_options(self):
+        problems = []
+        for key in ("min", "max", "default"):
+            if key in self.spec and self.spec[key] != "today":
+                try:
+                    date.fromisoformat(str(self.spec[key]))
+                except ValueError:
+                    problems.append((key, "日期格式应为 YYYY-MM-DD"))
+        return problems
+
+    def _bound(self, key, ctx):
+        text = self.spec[key]
+        return ctx["today"] if text == "today" else date.fromisoformat(str(text))
+
+    def parse(self, raw, ctx):
+        try:
+            value = date.fromisoformat(str(raw).strip())
+        except ValueError:
+            raise FieldError("日期格式应为 YYYY-MM-DD，如 2026-03-01") from None
+        if "min" in self.spec and value < self._bound("min", ctx):
+            raise FieldError(f"不能早于 {self._bound('min', ctx).isoformat()}")
+        if "max" in self.spec and value > self._bound("max", ctx):
+            raise FieldError(f"不能晚于 {self._bound('max', ctx).isoformat()}")
+        if self.spec.get("not_future") and value > ctx["today"]:
+            raise FieldError("不能晚于今天")
+        return value.isoformat()
+
+    def default(self):
+        value = self.spec.get("default")
+        return date.today().isoformat() if value == "today" else value
+
+
+def choice_pairs(spec) -> list[tuple[str, str]]:
+    pairs = []
+    for c in spec.get("choices") or []:
+        if isinstance(c, dict):
+            pairs.append((str(c.get("value")), str(c.get("label", c.get("value")))))
+        else:
+            pairs.append((str(c), str(c)))
+    return pairs
+
+
+@register
+class Choice(FieldType):
+    name = "choice"
+    label = "单选"
+    options = {"choices": list}
+
+    def check_options(self):
+        values = [v for v, _ in choice_pairs(self.spec)]
+        if not values:
+            return [("choices", "至少需要一个选项")]
+        if len(set(values)) != len(values):
+            return [("choices", "选项不能重复")]
+        return []
+
+    def choices(self, ctx):
+        return choice_pairs(self.spec)
+
+    def parse(self, raw, ctx):
+        value = str(raw).strip() if isinstance(raw, (str, int)) and not isinstance(raw, bool) \
+            else None
+        if value not in {v for v, _ in self.choices(ctx)}:
+            raise FieldError("请从列表中选择")
+        return value
+
+    def client(self, ctx):
+        return {"choices": [{"value": v, "label": label} for v, label in self.choices(ctx)]}
+
+
+@register
+class MultiChoice(Choice):
+    name = "multi_choice"
+    label = "多选"
+    options = {"choices": list, "min_selected": int, "max_selected": int}
+
+    def parse(self, raw, ctx):
+        items = raw if isinstance(raw, list) else [raw]
+        allowed = {v for v, _ in self.choices(ctx)}
+        values = []
+        for item in items:
+            value = str(item).strip()
+            if value not in allowed:
+                raise FieldError(f"'{value}' 不是可选项")
+            if value not in values:
+                values.append(value)
+        if len(values) < self.spec.get("min_selected", 0):
+            raise FieldError(f"至少选择 {self.spec['min_selected']} 项")
+        if "max_selected" in self.spec and len(values) > self.spec["max_selected"]:
+            raise FieldError(f"最多选择 {self.spec['max_selected']} 项")
+        return values
+
+
+YES = {"yes", "y", "true", "1", "是", "on"}
+NO = {"no", "n", "false", "0", "否", "off"}
+
+
+@register
+class YesNo(FieldType):
+    name = "yes_no"
+    label = "是/否"
+
+    def parse(self, raw, ctx):
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in YES:
+            return True
+        if text in NO:
+            return False
+        raise FieldError("请选择“是”或“否”")
+
+    def choices(self, ctx):
+        return [("yes", "是"), ("no", "否")]
+
+
+@register
+class IdNumber(FieldType):
+    """GB 11643 resident ID: check character verified; birth date and sex derived."""
+
+    name = "id_number"
+    label = "身份证号码"
+
+    def parse(self, raw, ctx):
+        try:
+            return idnumber.validate(str(raw), today=ctx["today"])
+        except idnumber.InvalidIdNumber as exc:
+            raise FieldError(str(exc)) from None
+
+    @staticmethod
+    def derived(value: str) -> dict:
+        return {"birth_date": idnumber.birth_date(value).isoformat(), "sex": idnumber.sex(value)}
+
+
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
+PHONE_KINDS = {"mobile": (MOBILE,), "landline": (LANDLINE,), "any": (MOBILE, LANDLINE)}
+
+
+@register
+class Phone(FieldType):
+    name = "phone"
+    label = "电话"
+    options = {"kind": str}
+
+    def check_options(self):
+        if self.spec.get("kind", "any") not in PHONE_KINDS:
+            return [("kind", "应为 mobile、landline 或 any")]
+        return []
+
+    def parse(self, raw, ctx):
+        value = re.sub(r"[\s()（）]", "", str(raw)).removeprefix("+86")
+        if not any(p.match(value) for p in PHONE_KINDS[self.spec.get("kind", "any")]):
+            raise FieldError({"mobile": "请填写 11 位手机号码",
+                              "landline": "请填写固定电话，如 0431-12345678"}.get(
+                self.spec.get("kind", "any"), "请填写 11 位手机号码或带区号的固定电话"))
+        return value
+
+
+@register
+class Village(FieldType):
+    """A village/community code; choices are the villages under the user's region."""
+
+    name = "village"
+    label = "村（社区）"
+
+    def choices(self, ctx):
+        return [(v.code, v.name) for v in ctx.get("villages") or []]
+
+    def parse(self, raw, ctx):
+        value = str(raw).strip()
+        if ctx.get("villages") is None:  # no user: only the shape is checked
+            if not re.fullmatch(r"\d{12}", value):
+                raise FieldError("请选择村（社区）")
+            return value
+        if value not in {code for code, _ in self.choices(ctx)}:
+            raise FieldError("请选择您辖区内的村（社区）")
+        return value
+
+    def client(self, ctx):
+        return {"choices": [{"value": v, "label": label} for v, label in self.choices(ctx)]}
+
+
+@register
+class BankAccount(FieldType):
+    name = "bank_account"
+    label = "银行账号"
+    options = {"bank": str}
+
+    def parse(self, raw, ctx):
+        value = re.sub(r"[\s-]", "", str(raw))
+        if not re.fullmatch(r"\d{12,30}", value):
+            raise FieldError("银行账号应为 12 到 30 位数字")
+        return value
+
+
+# content signatures: the declared type or file name is never trusted
+MAGIC = {
+    "pdf": (b"%PDF-", "application/pdf"),
+    "jpeg": (b"\xff\xd8\xff", "image/jpeg"),
+    "png": (b"\x89PNG\r\n\x1a\n", "image/png"),
+}
+MAX_UPLOAD = 20 * 1024 * 1024
+
+
+def sniff(data: bytes) -> str | None:
+    return next((kind for kind, (magic, _) in MAGIC.items() if data.startswith(magic)), None)
+
+
+@register
+class File(FieldType):
+    """A scan (PDF/JPEG/PNG), checked by content; the clean value describes the stored bytes."""
+
+    name = "file"
+    label = "文件（扫描件）"
+    options = {"accept": list, "max_size": int}
+
+    def check_options(self):
+        problems = []
+        if any(a not in MAGIC for a in self.spec.get("accept", [])):
+            problems.append(("accept", f"只能是 {', '.join(MAGIC)}"))
+        if not 0 < self.spec.get("max_size", MAX_UPLOAD) <= MAX_UPLOAD:
+            problems.append(("max_size", f"应在 1 到 {MAX_UPLOAD} 字节之间"))
+        return problems
+
+    def parse(self, raw, ctx):
+        accept = self.spec.get("accept") or list(MAGIC)
+        limit = self.spec.get("max_size", MAX_UPLOAD)
+        if isinstance(raw, dict):  # a file stored earlier (a saved draft)
+            if not (isinstance(raw.get("sha256"), str) and re.fullmatch(r"[0-9a-f]{64}", raw["sha256"])
+                    and raw.get("kind") in accept):
+                raise FieldError("文件信息无效，请重新上传")
+            return {k: raw[k] for k in ("name", "kind", "content_type", "size", "sha256")
+                    if k in raw}
+        name = getattr(raw, "filename", None) or "upload"
+        if hasattr(raw, "read"):
+            data = raw.read(limit + 1)
+        elif isinstance(raw, (bytes, bytearray)):
+            data = bytes(raw)
+        else:
+            raise FieldError("请上传文件")
+        if len(data) > limit:
+            raise FieldError(f"文件不能超过 {limit // 1024 // 1024 or 1} MB")
+        if not data:
+            raise FieldError("文件是空的")
+        kind = sniff(data)
+        if kind not in accept:
+            raise FieldError("文件内容不是" + "、".join(a.upper() for a in accept) +
+                             "（按文件内容判断，不看扩展名）")
+        digest = hashlib.sha256(data).hexdigest()
+        ctx.setdefault("uploads", {})[digest] = data
+        return {"name": str(name)[:200], "kind": kind, "content_type": MAGIC[kind][1],
+                "size": len(data), "sha256": digest}
+
+    def expr_value(self, value):
+        return value.get("name") if isinstance(value, dict) else None
+
+
+@register
+class Group(FieldType):
+    """Repeating rows (household members, income items, obligors) with min/max rows."""
+
+    name = "group"
+    label = "可重复分组（表格）"
+    is_group = True
+    options = {"fields": list, "min_rows": int, "max_rows": int, "checks": list,
+               "row_label": str}
+    MAX_ROWS = 50
+
+    def check_options(self):
+        low, high = self.spec.get("min_rows", 0), self.spec.get("max_rows", self.MAX_ROWS)
+        if not 0 <= low <= high <= self.MAX_ROWS:
+            return [("max_rows", f"应满足 0 ≤ min_rows ≤ max_rows ≤ {self.MAX_ROWS}")]
+        return []

@@ -241,19 +241,24 @@ def audit_verify():
 
 # -- processes --------------------------------------------------------------------------------
 
-@click.command("serve")
-@click.option("--host", default="127.0.0.1")
-@click.option("--port", default=5000, type=int)
-@with_appcontext
-def serve(host, port):
-    """Run the web server (for production use gunicorn, see README)."""
+def _require_current_schema():
     from .migrate import SchemaOutOfDate, ensure_current
 
     try:
         ensure_current(current_app)
     except SchemaOutOfDate as exc:
         _fail(str(exc))
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+@with_appcontext
+def serve(host, port):
+    """Run the web server (for production use gunicorn, see README)."""
     from werkzeug.serving import run_simple
+
+    _require_current_schema()
 
     click.echo(f"Jiuzhu is running on http://{host}:{port}/")
     run_simple(host, port, current_app._get_current_object(), threaded=True)
@@ -266,13 +271,9 @@ def serve(host, port):
 @with_appcontext
 def worker(workers, max_delay):
     """Run a Huey consumer that picks up tasks within about a second."""
-    from .migrate import SchemaOutOfDate, ensure_current
     from .worker import run_consumer
 
-    try:
-        ensure_current(current_app)
-    except SchemaOutOfDate as exc:
-        _fail(str(exc))
+    _require_current_schema()
     run_consumer(workers=workers, max_delay=max_delay)
 
 

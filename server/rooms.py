@@ -11,6 +11,7 @@ ROOMS = [
     "calendar",
     "standards",
     "schemas",
+    "intake",
     "cases",
     "documents",
     "archives",

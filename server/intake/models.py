@@ -1,0 +1,56 @@
+"""Intake drafts (partial applications saved to continue later) and case-number counters."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import Base, utcnow
+from ..regions.models import RegionScoped
+from ..relief import ReliefCode
+from ..schemas.models import SchemaVersion
+
+
+class IntakeDraft(RegionScoped, Base):
+    """A partial application: answers pinned to the schema version they are being filled with.
+
+    ``region`` is the region of the user who started it (township or village), so the
+    township's clerks see the drafts of their villages' assistants but no other township's.
+    """
+
+    __tablename__ = "intake_draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    relief_type: Mapped[ReliefCode] = mapped_column(Enum(ReliefCode, native_enum=False, length=4))
+    schema_version_id: Mapped[int] = mapped_column(ForeignKey("schema_version.id"))
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    title: Mapped[str] = mapped_column(String(100), default="")  # applicant name so far
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))  # set once submitted
+    submitted_at: Mapped[datetime | None]
+
+    schema_version: Mapped[SchemaVersion] = relationship()
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.case_id is not None
+
+
+class CaseNumberCounter(Base):
+    """The last sequence number handed out per county, year and relief type.
+
+    A row locked while the next number is taken keeps numbers unique and gap-free under
+    concurrent submissions (PostgreSQL row lock; SQLite serializes writers anyway).
+    """
+
+    __tablename__ = "case_number_counter"
+    __table_args__ = (UniqueConstraint("county_code", "year", "relief_type"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    county_code: Mapped[str] = mapped_column(String(6))
+    year: Mapped[int]
+    relief_type: Mapped[str] = mapped_column(String(4))
+    last: Mapped[int] = mapped_column(default=0)

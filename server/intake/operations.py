@@ -1,0 +1,183 @@
+"""Intake writes: drafts of applications, and turning validated answers into a case.
+
+Everything here runs inside the caller's transaction and never commits; a validation error is
+raised before anything is added to the session, so nothing is half-saved.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from ..audit.operations import record
+from ..cases.models import Case, Member
+from ..db import db, utcnow
+from ..regions.models import Region, RegionLevel
+from ..regions.queries import region_by_code, villages_of
+from ..schemas.engine import Result, validate_answers
+from ..schemas.models import SchemaVersion
+from .household import household_from_answers
+from .models import CaseNumberCounter, IntakeDraft
+
+INITIAL_STATE = "accepted"
+
+
+class IntakeError(ValueError):
+    """Answers that cannot become a case; ``errors`` are (path, Chinese message) pairs."""
+
+    def __init__(self, errors: list[tuple[str, str]], result: Result | None = None):
+        self.errors = errors
+        self.result = result
+        super().__init__("; ".join(f"{p}: {m}" if p else m for p, m in errors))
+
+
+# -- case numbers -------------------------------------------------------------------------------
+
+def next_case_number(county: Region, relief_type: str, year: int) -> str:
+    """``220999-2026-DB-000123``: county code, year, relief type, a per-year sequence."""
+    code = county.code[:6]
+    stmt = select(CaseNumberCounter).where(
+        CaseNumberCounter.county_code == code, CaseNumberCounter.year == year,
+        CaseNumberCounter.relief_type == relief_type).with_for_update()
+    counter = db.session.scalars(stmt).first()
+    if counter is None:
+        counter = CaseNumberCounter(county_code=code, year=year, relief_type=relief_type, last=0)
+        db.session.add(counter)
+    counter.last += 1
+    db.session.flush()
+    return f"{code}-{year}-{relief_type}-{counter.last:06d}"
+
+
+# -- drafts -------------------------------------------------------------------------------------
+
+def _title(version: SchemaVersion, answers: dict) -> str:
+    try:
+        return household_from_answers(version.definition, answers).applicant_name[:100]
+    except (AttributeError, TypeError, KeyError):
+        return ""
+
+
+def save_draft(version: SchemaVersion, answers: dict, user, draft: IntakeDraft | None = None
+               ) -> IntakeDraft:
+    """Keep a partial application (unvalidated answers) to continue later."""
+    if draft is None:
+        draft = IntakeDraft(relief_type=version.relief_type, schema_version_id=version.id,
+                            region_id=user.region_id, created_by_id=user.id)
+        db.session.add(draft)
+    if draft.is_submitted:
+        raise IntakeError([("", "该草稿已提交，不能再修改")])
+    draft.answers = answers
+    draft.title = _title(version, answers)
+    draft.updated_at = utcnow()
+    db.session.flush()
+    record("intake.draft_save", draft, actor=user,
+           details={"relief_type": version.relief_type.value, "version": version.number})
+    return draft
+
+
+def delete_draft(draft: IntakeDraft, user) -> None:
+    if draft.is_submitted:
+        raise IntakeError([("", "该草稿已提交，不能删除")])
+    record("intake.draft_delete", draft, actor=user)
+    db.session.delete(draft)
+    db.session.flush()
+
+
+# -- cases --------------------------------------------------------------------------------------
+
+def _village(code: str, user) -> Region | None:
+    """The chosen village if it lies in the user's region (the village assistant's own one)."""
+    if user.region.level == RegionLevel.village:
+        return user.region if code in ("", user.region.code) else None
+    region = region_by_code(code) if code else None
+    if region is None or region.level != RegionLevel.village or not user.region.contains(region):
+        return None
+    return region
+
+
+def _default_village(user) -> str:
+    villages = villages_of(user)
+    return villages[0].code if len(villages) == 1 else ""
+
+
+def create_case_from_answers(version: SchemaVersion, answers, user, *, today: date | None = None
+                             ) -> tuple[Case, Result]:
+    """Validate the answers with the engine (as the web form and the API do) and create the
+    case with its member rows. Raises IntakeError (nothing added) when they do not pass."""
+    if version.status.value != "published":
+        raise IntakeError([("", "只能使用已发布的表单版本受理")])
+    result = validate_answers(version, answers, user, today=today)
+    if not result.ok:
+        raise IntakeError(list(result.errors), result)
+    household = household_from_answers(version.definition, result.clean)
+    village = _village(household.village_code or _default_village(user), user)
+    if village is None:
+        raise IntakeError([(_village_path(version), "请选择您辖区内的村（社区）")], result)
+    if not household.applicant_name or not household.applicant_id_number:
+        raise IntakeError([("", "表单缺少申请人姓名或身份证号码（请在表单定义中标注 role）")],
+                          result)
+    _store_uploads(result)
+    accepted_on = today or date.today()
+    case = Case(
+        case_number=next_case_number(village.county, version.relief_type.value,
+                                     accepted_on.year),
+        relief_type=version.relief_type, schema_version_id=version.id, state=INITIAL_STATE,
+        region_id=village.id, applicant_name=household.applicant_name,
+        applicant_id_number=household.applicant_id_number, answers=result.clean,
+        is_active=True, created_by_id=user.id, accepted_on=accepted_on,
+        urban_rural=village.urban_rural.value,
+    )
+    members = household.members or []
+    if not members:  # a person-based form (特困) without a members table: the applicant alone
+        from .household import MemberFacts
+
+        members = [MemberFacts(household.applicant_name, household.applicant_id_number, "本人",
+                               {}, True)]
+    for position, facts in enumerate(members):
+        case.members.append(Member(
+            position=position, name=facts.name, id_number=facts.id_number,
+            relationship_=facts.relationship[:20], sex=facts.sex, birth_date=facts.birth_date,
+            is_applicant=facts.is_applicant, details=facts.details))
+    case.persons_covered = len(members)
+    db.session.add(case)
+    db.session.flush()
+    record("case.create", case, actor=user, details={
+        "case_number": case.case_number, "relief_type": case.relief_type.value,
+        "schema_version_id": version.id, "members": len(members)})
+    return case, result
+
+
+def _village_path(version: SchemaVersion) -> str:
+    from .household import fields_by_role
+
+    spec = fields_by_role(version.definition).get("village")
+    return spec["name"] if spec else ""
+
+
+def _store_uploads(result: Result) -> None:
+    """Keep uploaded scans by content hash under the data directory (idempotent)."""
+    if not result.uploads:
+        return
+    from ..extensions import data_dir
+
+    folder = data_dir() / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    for digest, data in result.uploads.items():
+        path = folder / digest
+        if not path.exists():
+            tmp = path.with_suffix(".tmp")
+            tmp.write_bytes(data)
+            tmp.replace(path)
+
+
+def submit_draft(draft: IntakeDraft, answers, user, *, today: date | None = None
+                 ) -> tuple[Case, Result]:
+    """Submit a draft's (latest) answers: creates the case and links the draft to it."""
+    if draft.is_submitted:
+        raise IntakeError([("", "该草稿已提交")])
+    case, result = create_case_from_answers(draft.schema_version, answers, user, today=today)
+    draft.answers = result.clean
+    draft.case_id = case.id
+    draft.submitted_at = utcnow()
+    db.session.flush()
+    return case, result

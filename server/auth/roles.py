@@ -70,8 +70,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "documents.generate": TOWNSHIP | {Role.village_assistant},
     "templates.manage": frozenset({Role.county_admin}),
     "archives.manage": TOWNSHIP | COUNTY,
+    "archives.configure": frozenset({Role.county_admin}),
     "filings.prepare": TOWNSHIP,
     "filings.review": COUNTY,
+    "filings.view": COUNTY | TOWNSHIP,
+    "filings.reopen": COUNTY | {Role.township_approver},
     "supervision.view": COUNTY,
 }
 

@@ -26,7 +26,23 @@ def _user_id(region):
     return user.id
 
 
+def _holiday_id(region):
+    """A day in the holiday table of the region's county (the table is county-wide)."""
+    from datetime import date
+
+    from server.calendar.models import Holiday, HolidayKind
+
+    county = region.county
+    row = db.session.scalars(select(Holiday).where(Holiday.region_id == county.id)).first()
+    if row is None:
+        row = Holiday(region=county, day=date(2030, 5, 1), kind=HolidayKind.holiday, name="样例")
+        db.session.add(row)
+        db.session.commit()
+    return row.id
+
+
 SAMPLES = {
     "region_id": _region_id,
     "user_id": _user_id,
+    "holiday_id": _holiday_id,
 }

@@ -70,6 +70,11 @@ def _official() -> dict[int, dict[date, bool]]:
     return years
 
 
+def official_exceptions(year: int) -> dict[date, bool]:
+    """chinese-calendar's days of the year that differ from a plain week (empty if unknown)."""
+    return dict(_official().get(year) or {})
+
+
 def _as_date(day) -> date:
     return day.date() if isinstance(day, datetime) else day
 

@@ -41,8 +41,40 @@ def _holiday_id(region):
     return row.id
 
 
+def _case_id(region):
+    """A decided case in a village under the region (created if the region has none)."""
+    from datetime import datetime
+
+    from server.cases.models import Case
+    from server.regions.models import Region, RegionLevel
+    from server.regions.queries import scoped
+
+    from .archives.factories import make_case
+
+    user = db.session.scalars(select(User).where(User.id == _user_id(region))).one()
+    row = db.session.scalars(scoped(Case, user).order_by(Case.id)).first()
+    if row is None:
+        village = region if region.level == RegionLevel.village else db.session.scalars(
+            select(Region).where(Region.parent_id == region.id).order_by(Region.code)).first()
+        row = make_case(village.code, decided_at=datetime(2026, 3, 10, 2))
+        db.session.commit()
+    return row.id
+
+
+def _archive_job_id(region):
+    from server.archives.operations import create_job
+    from server.cases.models import Case
+
+    case = db.session.get(Case, _case_id(region))
+    job = create_job(region_id=case.region_id, case=case)
+    db.session.commit()
+    return job.id
+
+
 SAMPLES = {
     "region_id": _region_id,
     "user_id": _user_id,
     "holiday_id": _holiday_id,
+    "case_id": _case_id,
+    "job_id": _archive_job_id,
 }

@@ -1,0 +1,133 @@
+"""Writes for archives: archive numbers, settings and bundle jobs."""
+from __future__ import annotations
+
+import os
+import socket
+import string
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..audit.operations import record
+from ..db import db, utcnow
+from ..regions.models import Region
+from .models import DEFAULT_PATTERN, ArchiveCounter, ArchiveJob, ArchiveSettings, JobStatus
+
+PATTERN_FIELDS = {"county", "year", "type", "seq"}
+
+
+class ArchiveError(Exception):
+    """A refusal with a message meant for the user."""
+
+
+def validate_pattern(pattern: str) -> str:
+    """The pattern must use known fields and contain {seq} (else numbers could repeat)."""
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
+        pattern.format(county="220999", year=2026, type="DB", seq=1)
+    except (ValueError, KeyError, IndexError):
+        raise ArchiveError("档案号格式无效") from None
+    if "seq" not in names or not names <= PATTERN_FIELDS:
+        raise ArchiveError("档案号格式必须包含 {seq}，且只能使用 {county} {year} {type} {seq}")
+    return pattern
+
+
+def settings_for(county: Region) -> ArchiveSettings:
+    row = db.session.scalars(select(ArchiveSettings).where(ArchiveSettings.county_id == county.id)).first()
+    return row or ArchiveSettings(county_id=county.id, number_pattern=DEFAULT_PATTERN)
+
+
+def set_pattern(county: Region, pattern: str) -> ArchiveSettings:
+    row = settings_for(county)
+    row.number_pattern = validate_pattern(pattern.strip())
+    db.session.add(row)
+    record("archive.pattern", row, details={"pattern": row.number_pattern}, region_id=county.id)
+    return row
+
+
+def _locked_counter(county_id: int, year: int, relief_type: str) -> ArchiveCounter:
+    """The counter row, locked for this transaction (created on first use)."""
+    stmt = (select(ArchiveCounter)
+            .where(ArchiveCounter.county_id == county_id, ArchiveCounter.year == year,
+                   ArchiveCounter.relief_type == relief_type)
+            .with_for_update())
+    row = db.session.scalars(stmt).first()
+    if row is not None:
+        return row
+    try:
+        with db.session.begin_nested():
+            db.session.add(ArchiveCounter(county_id=county_id, year=year,
+                                          relief_type=relief_type, last=0))
+    except IntegrityError:
+        pass  # another transaction made it first; lock theirs
+    return db.session.scalars(stmt).one()
+
+
+def assign_archive_number(case, actor=None) -> str:
+    """Give the case its archive number once; later calls return the same number."""
+    if case.archive_number:
+        return case.archive_number
+    county = case.region.county
+    pattern = settings_for(county).number_pattern
+    year = (case.decided_at or utcnow()).year
+    code = case.relief_type.value if hasattr(case.relief_type, "value") else str(case.relief_type)
+    counter = _locked_counter(county.id, year, code)
+    from ..cases.models import Case
+
+    while True:  # skip numbers already taken (e.g. after the pattern was changed back)
+        counter.last += 1
+        number = pattern.format(county=county.code[:6], year=year, type=code, seq=counter.last)
+        taken = db.session.scalar(select(Case.id).where(Case.archive_number == number))
+        if taken is None:
+            break
+    case.archive_number = number
+    db.session.flush()
+    record("archive.number", case, details={"archive_number": number}, actor=actor)
+    return number
+
+
+def create_job(*, region_id: int, actor=None, case=None, month: date | None = None) -> ArchiveJob:
+    job = ArchiveJob(kind="case" if case is not None else "batch", region_id=region_id,
+                     case_id=case.id if case is not None else None, month=month,
+                     created_by_id=actor.id if actor is not None else None)
+    db.session.add(job)
+    db.session.flush()
+    record("archive.job", job, details={"case_id": job.case_id, "month": str(month or "")},
+           actor=actor)
+    return job
+
+
+def worker_identity() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def start_job(job: ArchiveJob) -> None:
+    now = utcnow()
+    job.status = JobStatus.running
+    job.attempts += 1
+    job.error = ""
+    job.started_at = job.started_at or now
+    job.heartbeat_at = now
+    job.worker = worker_identity()
+
+
+def set_progress(job: ArchiveJob, progress: int, message: str = "") -> None:
+    job.progress = max(0, min(100, int(progress)))
+    job.message = message[:200]
+    job.heartbeat_at = utcnow()
+
+
+def finish_job(job: ArchiveJob, result: dict) -> None:
+    job.status = JobStatus.done
+    job.progress = 100
+    job.result = result
+    job.error = ""
+    job.finished_at = utcnow()
+
+
+def fail_job(job: ArchiveJob, error: str, *, will_retry: bool) -> None:
+    job.status = JobStatus.retrying if will_retry else JobStatus.failed
+    job.error = error[:4000]
+    if not will_retry:
+        job.finished_at = utcnow()

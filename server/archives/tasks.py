@@ -1,0 +1,162 @@
+"""Huey tasks: bundle one case, bundle a township's decisions of a month.
+
+Each task takes an ArchiveJob id and writes its progress and errors to that row, which the
+UI polls. Transient errors (converter, database busy, file system) are retried with backoff;
+anything else fails the job at once with its error text.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+
+from ..audit.operations import record
+from ..db import db, utcnow
+from ..extensions import app_task, huey
+from . import bundle
+from .models import ArchiveJob, JobStatus
+from .operations import (assign_archive_number, fail_job, finish_job, set_progress, start_job,
+                         worker_identity)
+from .sources import TransientError
+
+log = logging.getLogger(__name__)
+RETRIES = 3
+TRANSIENT = (TransientError, OperationalError, OSError)
+STALE_AFTER = timedelta(minutes=10)  # a running job without heartbeat this long is orphaned
+
+
+def _commit_progress(job: ArchiveJob):
+    def progress(percent: int, message: str) -> None:
+        set_progress(job, percent, message)
+        db.session.commit()
+
+    return progress
+
+
+def _run(job_id: int, task, work) -> None:
+    """Run ``work(job)`` for the job, recording start, success or failure on its row."""
+    job = db.session.get(ArchiveJob, job_id)
+    if job is None or job.status == JobStatus.done:
+        return
+    start_job(job)
+    db.session.commit()
+    try:
+        result = work(job)
+    except Exception as exc:
+        db.session.rollback()
+        job = db.session.get(ArchiveJob, job_id)
+        transient = isinstance(exc, TRANSIENT)
+        retries_left = getattr(task, "retries", 0) if task is not None else 0
+        fail_job(job, f"{type(exc).__name__}: {exc}", will_retry=transient and retries_left > 0)
+        db.session.commit()
+        if transient:
+            raise  # Huey retries with backoff
+        log.exception("archive job %s failed", job_id)
+        return
+    finish_job(job, result)
+    record("archive.bundle", job, details={"result": result.get("archive_number", "")},
+           actor_name="system")
+    db.session.commit()
+
+
+def _bundle_one(case, progress) -> dict:
+    assign_archive_number(case)
+    db.session.commit()
+    return bundle.build(case, progress)
+
+
+@app_task(retries=RETRIES, retry_delay=5, retry_backoff=2, context=True)
+def bundle_case(job_id: int, task=None) -> None:
+    """Build both copies of one case's bundle."""
+    _run(job_id, task, lambda job: _bundle_one(job.case, _commit_progress(job)))
+
+
+def _bundle_batch(job: ArchiveJob) -> dict:
+    from .queries import cases_decided_in
+
+    cases = cases_decided_in(job.region, job.month)
+    progress = _commit_progress(job)
+    done, failed = [], {}
+    for i, case in enumerate(cases):
+        try:
+            done.append(_bundle_one(case, lambda p, m: None)["archive_number"])
+        except TRANSIENT:
+            raise
+        except Exception as exc:  # one broken case must not stop the month's batch
+            db.session.rollback()
+            failed[case.case_number] = f"{type(exc).__name__}: {exc}"
+        progress(int(100 * (i + 1) / max(1, len(cases))), f"{i + 1}/{len(cases)}")
+    if failed:
+        raise ValueError("; ".join(f"{k}: {v}" for k, v in failed.items()))
+    return {"bundled": done, "count": len(done)}
+
+
+@app_task(retries=RETRIES, retry_delay=5, retry_backoff=2, context=True)
+def bundle_month(job_id: int, task=None) -> None:
+    """Bundle every case decided in the job's township during the job's month."""
+    _run(job_id, task, _bundle_batch)
+
+
+TASKS = {"case": bundle_case, "batch": bundle_month}
+
+
+def enqueue(job: ArchiveJob) -> None:
+    """Queue the task for a committed job row."""
+    TASKS[job.kind](job.id)
+
+
+# -- recovery after a killed worker ----------------------------------------------------------
+
+_recovered = threading.Lock()
+_recovery_done = False
+
+
+def _is_orphaned(job: ArchiveJob, now) -> bool:
+    host, _, pid = (job.worker or "").rpartition(":")
+    if host == worker_identity().rpartition(":")[0] and pid.isdigit():
+        if int(pid) == os.getpid():
+            return False
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+        return False
+    return job.heartbeat_at is None or now - job.heartbeat_at > STALE_AFTER
+
+
+def requeue_interrupted() -> list[int]:
+    """Re-enqueue running jobs whose worker died (same host: dead pid; else no heartbeat)."""
+    now = utcnow()
+    jobs = db.session.scalars(select(ArchiveJob).where(ArchiveJob.status == JobStatus.running))
+    requeued = []
+    for job in jobs:
+        if _is_orphaned(job, now):
+            job.status = JobStatus.queued
+            job.message = "requeued after an interrupted worker"
+            requeued.append(job)
+    db.session.commit()
+    for job in requeued:
+        enqueue(job)
+    return [job.id for job in requeued]
+
+
+@huey.on_startup("archives_requeue")
+def _requeue_on_startup() -> None:
+    """Once per worker process: pick up bundles a killed worker left half-built."""
+    global _recovery_done
+    with _recovered:
+        if _recovery_done:
+            return
+        _recovery_done = True
+        from ..extensions import _app_for_task
+
+        with _app_for_task().app_context():
+            ids = requeue_interrupted()
+        if ids:
+            log.info("requeued interrupted archive jobs %s", ids)

@@ -1,0 +1,132 @@
+"""Archive pages: a case's bundle (build, progress, downloads), barcode lookup, monthly batch."""
+from __future__ import annotations
+
+from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, request,
+                   send_file, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.routing import BuildError
+
+from ..auth.access import requires
+from ..cases.models import Case
+from ..db import db
+from ..filings.periods import add_months, month_of, local_today, parse_month
+from ..regions.models import Region, RegionLevel
+from ..regions.queries import get_scoped_or_404, scoped
+from . import operations, queries, tasks
+from .bundle import COPIES
+from .models import ArchiveJob
+
+bp = Blueprint("archives", __name__, url_prefix="/archives", template_folder="templates")
+
+
+@bp.app_template_global()
+def job_status_label(status) -> str:
+    return queries.status_label(status)
+
+
+def case_url(case: Case) -> str:
+    """The case's own page (cases room) when it exists, else its archive page."""
+    try:
+        return url_for("cases.detail", case_id=case.id)
+    except BuildError:
+        return url_for("archives.case", case_id=case.id)
+
+
+def _townships():
+    return list(db.session.scalars(scoped(Region).where(Region.level == RegionLevel.township)
+                                   .order_by(Region.code)))
+
+
+@bp.route("/")
+@requires("archives.manage")
+def index():
+    last_month = add_months(month_of(local_today()), -1)
+    return render_template("archives/index.html", jobs=queries.recent_jobs(),
+                           townships=_townships(), month=f"{last_month:%Y-%m}")
+
+
+@bp.route("/lookup")
+@requires("archives.manage")
+def lookup():
+    """Scan (or type) an archive number: opens its case; 404 outside the user's region."""
+    number = request.args.get("number", "").strip()
+    if not number:
+        return redirect(url_for("archives.index"))
+    case = queries.case_by_archive_number(number)
+    if case is None:
+        abort(404)
+    return redirect(case_url(case))
+
+
+@bp.route("/cases/<int:case_id>")
+@requires("archives.manage")
+def case(case_id: int):
+    case = get_scoped_or_404(Case, case_id)
+    job = queries.latest_job(case)
+    files = {c.key: {fmt: queries.bundle_file(case, c.key, fmt) is not None
+                     for fmt in ("zip", "pdf")} for c in COPIES}
+    return render_template("archives/case.html", case=case, job=job, copies=COPIES, files=files)
+
+
+@bp.route("/cases/<int:case_id>/bundle", methods=["POST"])
+@requires("archives.manage")
+def bundle_case(case_id: int):
+    case = get_scoped_or_404(Case, case_id)
+    if case.decided_at is None:
+        flash(_("Only decided cases can be archived."), "error")
+        return redirect(url_for("archives.case", case_id=case.id))
+    job = operations.create_job(region_id=case.region_id, case=case, actor=current_user)
+    db.session.commit()
+    tasks.enqueue(job)
+    return redirect(url_for("archives.case", case_id=case.id))
+
+
+@bp.route("/cases/<int:case_id>/download")
+@requires("archives.manage")
+def download(case_id: int):
+    case = get_scoped_or_404(Case, case_id)
+    copy, fmt = request.args.get("copy", ""), request.args.get("fmt", "pdf")
+    path = queries.bundle_file(case, copy, fmt)
+    if path is None:
+        abort(404)
+    return send_file(path, as_attachment=fmt == "zip",
+                     download_name=f"{case.archive_number}-{copy}.{fmt}")
+
+
+@bp.route("/batch", methods=["POST"])
+@requires("archives.manage")
+def batch():
+    township = get_scoped_or_404(Region, request.form.get("township_id", type=int) or 0)
+    month = parse_month(request.form.get("month", ""))
+    if township.level != RegionLevel.township or month is None:
+        flash(_("Choose a township and a month."), "error")
+        return redirect(url_for("archives.index"))
+    job = operations.create_job(region_id=township.id, month=month, actor=current_user)
+    db.session.commit()
+    tasks.enqueue(job)
+    return redirect(url_for("archives.index"))
+
+
+@bp.route("/jobs/<int:job_id>")
+@requires("archives.manage")
+def job(job_id: int):
+    """The job's status as JSON, for the progress poller."""
+    return jsonify(queries.job_json(get_scoped_or_404(ArchiveJob, job_id)))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@requires("archives.configure")
+def settings():
+    county = current_user.region.county
+    row = operations.settings_for(county)
+    if request.method == "POST":
+        try:
+            operations.set_pattern(county, request.form.get("number_pattern", ""))
+        except operations.ArchiveError as exc:
+            flash(str(exc), "error")
+            return render_template("archives/settings.html", row=row), 400
+        db.session.commit()
+        flash(_("Saved."))
+        return redirect(url_for("archives.settings"))
+    return render_template("archives/settings.html", row=row)

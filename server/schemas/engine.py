@@ -561,7 +561,7 @@ def client_spec(version_or_definition, user=None, *, context: dict | None = None
 
     def field_spec(spec):
         ftype = field_type(spec)
-        out = {k: spec[k] for k in ("name", "type", "label", "required") if k in spec}
+        out = {k: v for k, v in spec.items() if k not in ("fields", "checks", "choices")}
         out["ast"] = spec.get("ast", {})
         out.update(ftype.client(ctx))
         if ftype.is_group:
@@ -572,12 +572,11 @@ def client_spec(version_or_definition, user=None, *, context: dict | None = None
                               "field": c.get("field", "")} for c in spec.get("checks") or []]
         return out
 
-    money = [k for k, v in (definition.get("variables") or {}).items() if v["type"] == "money"]
     return {
         "relief_type": definition.get("relief_type"),
         "today": ctx["today"].isoformat(),
         "variables": {k: expr.canonical(v) for k, v in ctx["variables"].items()},
-        "money_variables": money,
+        "variable_types": {k: v["type"] for k, v in (definition.get("variables") or {}).items()},
         "fields": [field_spec(s) for s in definition["fields"]],
         "checks": [{"ast": c["ast"]["rule"], "message": c["message"], "field": c.get("field", "")}
                    for c in definition.get("checks") or []],

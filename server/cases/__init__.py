@@ -1,1 +1,2 @@
-"""Cases: households, members, intake, the workflow with its clocks, registers."""
+"""Cases: households, members, the workflow with its working-day clocks, registers."""
+from . import demo  # noqa: F401  (registers the demo step)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, String
+from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, utcnow
@@ -51,7 +51,40 @@ class Case(RegionScoped, Base):
     ls_kind: Mapped[str | None] = mapped_column(String(16))  # LS: emergency / spending
     archive_number: Mapped[str | None] = mapped_column(String(40), unique=True)
 
+    # Workflow facts (cases room): who investigated, reviewed and approved (谁调查、谁签字、谁负责).
+    is_relative_case: Mapped[bool] = mapped_column(default=False, index=True)  # 近亲属备案
+    flags: Mapped[list] = mapped_column(JSON, default=list)  # doubt / dispute / objection
+    investigators: Mapped[list] = mapped_column(JSON, default=list)  # user ids
+    is_home_visit: Mapped[bool] = mapped_column(default=False)
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    approver_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    county_visit_on: Mapped[date | None]
+    decision: Mapped[str | None] = mapped_column(String(16))  # approve / refuse
+    refusal_reason: Mapped[str] = mapped_column(Text, default="")
+    standard_version_id: Mapped[int | None] = mapped_column(ForeignKey("standard_set.id"))
+    per_capita_income_fen: Mapped[int | None]
+    amount_formula: Mapped[str] = mapped_column(Text, default="")
+    amount_inputs: Mapped[dict] = mapped_column(JSON, default=dict)
+    needs_county_decision: Mapped[bool] = mapped_column(default=False)
+    emergency_aid_fen: Mapped[int] = mapped_column(default=0)  # LS 先行救助
+    emergency_aid_on: Mapped[date | None]
+    publicity_start_on: Mapped[date | None]
+    publicity_end_on: Mapped[date | None]
+    is_extended: Mapped[bool] = mapped_column(default=False)
+    due_on: Mapped[date | None] = mapped_column(index=True)  # nearest open deadline
+    total_due_on: Mapped[date | None]
+    recheck_category: Mapped[str | None] = mapped_column(String(16))
+    last_recheck_on: Mapped[date | None]
+    next_recheck_on: Mapped[date | None] = mapped_column(index=True)
+    gradual_exit_until: Mapped[date | None]  # first day of the last month paid while exiting
+
     schema_version: Mapped[SchemaVersion] = relationship()
+    events: Mapped[list[CaseEvent]] = relationship(
+        back_populates="case", order_by="CaseEvent.id", cascade="all, delete-orphan")
+    deadlines: Mapped[list[CaseDeadline]] = relationship(
+        back_populates="case", order_by="CaseDeadline.id", cascade="all, delete-orphan")
+    changes: Mapped[list[CaseChange]] = relationship(
+        back_populates="case", order_by="CaseChange.id", cascade="all, delete-orphan")
     members: Mapped[list[Member]] = relationship(back_populates="case", order_by="Member.position",
                                                  cascade="all, delete-orphan")
 
@@ -79,3 +112,120 @@ class Member(Base):
     details: Mapped[dict] = mapped_column(JSON, default=dict)  # the row's other answers
 
     case: Mapped[Case] = relationship(back_populates="members")
+
+
+class CaseEvent(Base):
+    """One workflow transition: who did what, in which role, when, with which data."""
+
+    __tablename__ = "case_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    from_state: Mapped[str | None] = mapped_column(String(32))
+    to_state: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    actor_name: Mapped[str] = mapped_column(String(100), default="")
+    role: Mapped[str] = mapped_column(String(32), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    effective_on: Mapped[date]  # the business date the clocks count from
+    comment: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    case: Mapped[Case] = relationship(back_populates="events")
+
+
+class CaseDeadline(Base):
+    """An open or met time limit of a case (total, investigation start, refusal notice…).
+
+    ``length``/``unit`` are kept so the due date can be recounted when pauses change.
+    """
+
+    __tablename__ = "case_deadline"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    started_on: Mapped[date]
+    length: Mapped[int]
+    unit: Mapped[str] = mapped_column(String(16), default="working_days")  # or "months"
+    due_on: Mapped[date]
+    done_on: Mapped[date | None]
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+    case: Mapped[Case] = relationship(back_populates="deadlines")
+
+
+class CaseChange(Base):
+    """Dynamic management (动态管理): a re-check, increase, decrease, stop, gradual exit, death…"""
+
+    __tablename__ = "case_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    effective_on: Mapped[date]
+    amount_before_fen: Mapped[int] = mapped_column(default=0)
+    amount_after_fen: Mapped[int] = mapped_column(default=0)
+    due_on: Mapped[date | None]
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="changes")
+
+
+for _child in (CaseEvent, CaseDeadline, CaseChange):
+    _child.__scope_via__ = (Case, _child.case_id)
+
+
+class RelativeRegisterEntry(RegionScoped, Base):
+    """近亲属备案: a near relative of civil-affairs staff or a village cadre.
+
+    ``region`` is the region that keeps the entry (township or county). A case with a member
+    of this ID number is flagged for a 100% county home visit; the related staff may not act.
+    """
+
+    __tablename__ = "relative_register_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    id_number: Mapped[str] = mapped_column(String(18), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    staff_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    cadre_name: Mapped[str] = mapped_column(String(100), default="")
+    relation: Mapped[str] = mapped_column(String(20))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    staff_user = relationship("User", foreign_keys=[staff_user_id])
+
+
+class DishonestyEntry(RegionScoped, Base):
+    """失信名单: a household (by applicant ID number) refused new applications until expiry."""
+
+    __tablename__ = "dishonesty_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    id_number: Mapped[str] = mapped_column(String(18), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text)
+    listed_on: Mapped[date]
+    expires_on: Mapped[date]
+    is_active: Mapped[bool] = mapped_column(default=True)  # False once lifted early
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WorkflowSetting(RegionScoped, Base):
+    """A county's overrides of a relief type's workflow settings (deadlines, publicity…)."""
+
+    __tablename__ = "workflow_setting"
+    __table_args__ = (UniqueConstraint("region_id", "relief_type"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    relief_type: Mapped[ReliefCode] = mapped_column(Enum(ReliefCode, native_enum=False, length=4))
+    settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -1,0 +1,158 @@
+"""Prerequisite checks, a registry keyed by the names transitions list in ``checks``.
+
+A check looks at the case and the transition's context and returns the problems that block
+it: ``Problem(path, message)`` (422, with the field path to fix) or ``status=403`` for rules
+about who may act (separation of duties).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Callable
+
+from ..relief import ReliefCode
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    message: str
+    status: int = 422
+
+    def as_dict(self) -> dict:
+        return {"path": self.path, "message": self.message}
+
+
+CHECKS: dict[str, Callable] = {}
+
+
+def check(fn):
+    CHECKS[fn.__name__] = fn
+    return fn
+
+
+@check
+def has_applicant(case, ctx):
+    if not case.applicant_id_number or not case.members:
+        return [Problem("members", "案件没有申请人或家庭成员信息")]
+    return []
+
+
+@check
+def appraisal_flagged(case, ctx):
+    if not case.flags:
+        return [Problem("flags", "只有调查存疑、有争议或公示有异议的案件才需民主评议，请先标记")]
+    return []
+
+
+@check
+def investigators_recorded(case, ctx):
+    if not ctx.data.get("investigators"):
+        return [Problem("data.investigators", "请填写调查人员")]
+    return []
+
+
+@check
+def home_visit_investigators(case, ctx):
+    needed = ctx.settings.home_visit_min_investigators
+    if ctx.data.get("is_home_visit") and len(ctx.data.get("investigators") or ()) < needed:
+        return [Problem("data.investigators", f"入户调查至少需要 {needed} 名调查人员")]
+    return []
+
+
+@check
+def income_recorded(case, ctx):
+    if case.relief_type == ReliefCode.LS:
+        return []  # temporary aid is decided on the hardship, not on the income line
+    figures = ctx.figures
+    if figures.per_capita_income is None:
+        return [Problem(figures.income_path, "申请表中没有家庭人均月收入，无法计算救助金额")]
+    if figures.per_capita_income < 0:
+        return [Problem(figures.income_path, "家庭人均月收入不能为负数")]
+    return []
+
+
+@check
+def not_sole_investigator(case, ctx):
+    if ctx.settings.separate_investigator_approver and case.investigators == [ctx.actor.id]:
+        return [Problem("investigators", "同一人不能既是唯一调查人又是审批人（谁调查、谁签字、谁负责）",
+                        status=403)]
+    return []
+
+
+@check
+def county_visit_if_relative(case, ctx):
+    if case.is_relative_case and case.county_visit_on is None:
+        return [Problem("county_visit_on", "近亲属备案案件须由县级入户核查后才能审核确认")]
+    return []
+
+
+@check
+def not_extended(case, ctx):
+    if case.is_extended:
+        return [Problem("is_extended", "办理期限已延长过一次")]
+    return []
+
+
+@check
+def referral_open(case, ctx):
+    if not any(d.kind == "referral" and d.done_on is None for d in case.deadlines):
+        return [Problem("deadlines", "没有待反馈的转办事项")]
+    return []
+
+
+@check
+def publicity_over(case, ctx):
+    end = case.publicity_end_on
+    if end is None or ctx.on <= end:
+        shown = f"{end:%Y-%m-%d}" if end else "—"
+        return [Problem("publicity_end_on", f"公示期至 {shown}，期满后才能办理")]
+    return []
+
+
+def _amount(ctx) -> Decimal:
+    return Decimal(ctx.data["amount"])
+
+
+@check
+def amount_higher(case, ctx):
+    if _amount(ctx) * 100 <= case.monthly_amount_fen:
+        return [Problem("data.amount", "增发后的金额应高于当前月发放额")]
+    return []
+
+
+@check
+def amount_lower(case, ctx):
+    if _amount(ctx) * 100 >= case.monthly_amount_fen:
+        return [Problem("data.amount", "减发后的金额应低于当前月发放额")]
+    return []
+
+
+@check
+def months_within_limit(case, ctx):
+    limit = ctx.settings.gradual_exit_max_months
+    if ctx.data["months"] > limit:
+        return [Problem("data.months", f"渐退期最长 {limit} 个月")]
+    return []
+
+
+class CaseError(Exception):
+    """A refused case operation: HTTP-like status, a message and field problems."""
+
+    def __init__(self, status: int, message: str, problems: list[Problem] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.problems = problems or []
+
+    @classmethod
+    def from_problems(cls, problems: list[Problem]) -> CaseError:
+        status = 403 if any(p.status == 403 for p in problems) else 422
+        shown = [p for p in problems if p.status == status]
+        return cls(status, "；".join(p.message for p in shown), shown)
+
+    def errors(self) -> list[dict]:
+        return [p.as_dict() for p in self.problems]
+
+
+STALE_MESSAGE = "该案件已被他人修改，请刷新后重试"

@@ -1,0 +1,215 @@
+"""What a transition does to a case, a registry keyed by the names in ``Transition.effects``.
+
+An effect mutates the case (and may add change rows) in the caller's transaction; it raises
+``CaseError`` when the case lacks what the effect needs (e.g. no standard in force).
+"""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from typing import Callable
+
+from ..relief import ReliefCode
+from ..standards.amounts import calculate, payment_start_month
+from ..standards.queries import standard_for
+from .checks import CaseError, Problem
+from .clocks import LOCAL_OFFSET, add_months, local_today
+from .models import CaseChange
+from .workflows import county_id_of
+
+EFFECTS: dict[str, Callable] = {}
+
+
+def effect(fn):
+    EFFECTS[fn.__name__] = fn
+    return fn
+
+
+def _fen(yuan) -> int:
+    return int(Decimal(str(yuan)) * 100)
+
+
+def _moment(on):
+    """The UTC timestamp of a business date: now if it is today, else noon local time."""
+    if on == local_today():
+        from ..db import utcnow
+
+        return utcnow()
+    return datetime.combine(on, time(12)) - LOCAL_OFFSET
+
+
+def _change(case, ctx, kind, **values) -> CaseChange:
+    row = CaseChange(kind=kind, reason=ctx.data.get("reason") or "", effective_on=ctx.on,
+                     created_by_id=ctx.actor.id, **values)
+    case.changes.append(row)
+    return row
+
+
+@effect
+def add_flag(case, ctx):
+    if ctx.data["flag"] not in case.flags:
+        case.flags = [*case.flags, ctx.data["flag"]]
+
+
+@effect
+def record_objection(case, ctx):
+    if "objection" not in case.flags:
+        case.flags = [*case.flags, "objection"]
+
+
+@effect
+def record_investigation(case, ctx):
+    case.investigators = list(ctx.data["investigators"])
+    case.is_home_visit = bool(ctx.data.get("is_home_visit"))
+    case.reviewer_id = ctx.data.get("reviewer") or ctx.actor.id
+
+
+@effect
+def record_county_visit(case, ctx):
+    case.county_visit_on = ctx.on
+
+
+@effect
+def record_approver(case, ctx):
+    case.approver_id = ctx.actor.id
+
+
+def _amount_inputs(case, ctx) -> dict:
+    figures = ctx.figures
+    code = case.relief_type
+    if code == ReliefCode.LS:
+        requested = ctx.data.get("requested_amount")
+        if requested is None:
+            raise CaseError.from_problems([Problem("data.requested_amount", "请填写申请救助金额")])
+        return {"requested": requested, "persons": figures.persons}
+    if code == ReliefCode.TK:
+        if not figures.care_level:
+            raise CaseError.from_problems([Problem("answers.care_level", "请先确定护理等级")])
+        return {"care_level": figures.care_level, "per_capita_income": figures.per_capita_income}
+    return {"per_capita_income": figures.per_capita_income, "persons": figures.persons}
+
+
+@effect
+def compute_amount(case, ctx):
+    """Amount from the standard in force on the decision date; stores its version id."""
+    standard = standard_for(county_id_of(case), case.urban_rural, ctx.on)
+    if standard is None:
+        raise CaseError.from_problems([Problem(
+            "standard_version_id", f"{ctx.on:%Y-%m-%d} 没有生效的救助标准，请县级管理员先录入标准")])
+    try:
+        result = calculate(case.relief_type, standard, **_amount_inputs(case, ctx))
+    except ValueError as exc:
+        raise CaseError.from_problems([Problem(ctx.figures.income_path, str(exc))]) from None
+    if not result.is_eligible:
+        reason = result.refusal or "；".join(result.notes) or "不符合条件"
+        raise CaseError.from_problems([Problem("amount", f"{reason}（{result.formula}），请作不予救助处理")])
+    case.standard_version_id = standard.id
+    if ctx.figures.per_capita_income is not None:
+        case.per_capita_income_fen = _fen(ctx.figures.per_capita_income)
+    case.persons_covered = int(result.inputs.get("persons") or ctx.figures.persons)
+    if result.monthly:
+        case.monthly_amount_fen, case.one_off_amount_fen = result.amount_fen, 0
+    else:
+        case.monthly_amount_fen, case.one_off_amount_fen = 0, result.amount_fen
+    case.amount_formula = result.formula
+    case.amount_inputs = result.as_dict()["inputs"] | {"standard_label": standard.label,
+                                                      "notes": result.notes}
+    case.needs_county_decision = result.needs_county_decision
+    case.care_level = ctx.figures.care_level if case.relief_type == ReliefCode.TK else case.care_level
+
+
+@effect
+def decide(case, ctx):
+    """The final decision: payment starts the month after it (paid types only)."""
+    case.decision = "approve"
+    case.decided_at = _moment(ctx.on)
+    if ctx.settings.is_paid:
+        case.payment_start_month = payment_start_month(ctx.on)
+
+
+@effect
+def record_refusal(case, ctx):
+    case.decision = "refuse"
+    case.refusal_reason = ctx.data.get("reason") or ""
+    case.decided_at = _moment(ctx.on)
+
+
+@effect
+def start_publicity(case, ctx):
+    case.publicity_start_on = ctx.on
+    case.publicity_end_on = ctx.on + timedelta(days=ctx.settings.publicity_days - 1)
+
+
+@effect
+def extend_total(case, ctx):
+    case.is_extended = True
+    for deadline in case.deadlines:
+        if deadline.kind == "total" and deadline.done_on is None:
+            deadline.length = ctx.settings.extended_total_days
+
+
+@effect
+def record_emergency_aid(case, ctx):
+    case.emergency_aid_fen = _fen(ctx.data["amount"])
+    case.emergency_aid_on = ctx.on
+
+
+def _months_for(case, ctx, category) -> int:
+    months = ctx.settings.recheck_months
+    return int(months.get(category) or months.get(ctx.settings.default_recheck_category) or 12)
+
+
+@effect
+def schedule_recheck(case, ctx):
+    category = (ctx.data.get("recheck_category") or case.recheck_category
+                or ctx.settings.default_recheck_category)
+    case.recheck_category = category
+    start = case.payment_start_month or ctx.on
+    case.next_recheck_on = add_months(start, _months_for(case, ctx, category))
+
+
+@effect
+def record_recheck(case, ctx):
+    category = ctx.data.get("recheck_category") or case.recheck_category or \
+        ctx.settings.default_recheck_category
+    case.recheck_category = category
+    case.last_recheck_on = ctx.on
+    case.next_recheck_on = add_months(ctx.on, _months_for(case, ctx, category))
+    _change(case, ctx, "recheck", amount_before_fen=case.monthly_amount_fen,
+            amount_after_fen=case.monthly_amount_fen, data={"category": category})
+
+
+@effect
+def record_member_death(case, ctx):
+    died_on = ctx.deadline_start["member_death"] = datetime.fromisoformat(
+        ctx.data["died_on"]).date()
+    member = next(m for m in case.members if m.id == ctx.data["member"])
+    due = add_months(died_on, ctx.settings.member_death_months)
+    _change(case, ctx, "member_death", due_on=due, amount_before_fen=case.monthly_amount_fen,
+            amount_after_fen=case.monthly_amount_fen,
+            data={"member_id": member.id, "name": member.name, "died_on": died_on.isoformat()})
+
+
+@effect
+def change_amount(case, ctx):
+    new = _fen(ctx.data["amount"])
+    _change(case, ctx, ctx.transition.action, amount_before_fen=case.monthly_amount_fen,
+            amount_after_fen=new)
+    case.monthly_amount_fen = new
+
+
+@effect
+def start_gradual_exit(case, ctx):
+    months = ctx.deadline_length["gradual_exit"] = ctx.data["months"]
+    case.gradual_exit_until = add_months(ctx.on.replace(day=1), months)
+    _change(case, ctx, "gradual_exit", amount_before_fen=case.monthly_amount_fen,
+            amount_after_fen=case.monthly_amount_fen,
+            data={"months": months, "until": case.gradual_exit_until.isoformat()})
+
+
+@effect
+def stop_payment(case, ctx):
+    """Paid up to this month; nothing from the next month on."""
+    case.payment_end_month = ctx.on.replace(day=1)
+    _change(case, ctx, ctx.transition.action, amount_before_fen=case.monthly_amount_fen,
+            amount_after_fen=0, data={"last_month": case.payment_end_month.isoformat()})

@@ -1,0 +1,432 @@
+"""Writes on cases: starting a case's clocks, transitions, edits, registers, settings.
+
+Every change is recorded twice: as a ``CaseEvent`` (the procedure: who, which role, when) and
+in the hash-chained audit trail with the before/after values of the case's columns.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cached_property
+
+from sqlalchemy import event as sa_event
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from .. import idnumber
+from ..audit.operations import record
+from ..db import db, utcnow
+from ..regions.models import Region
+from ..relief import RELIEF_TYPES, ReliefCode
+from . import clocks, household
+from .checks import CHECKS, STALE_MESSAGE, CaseError, Problem
+from .clocks import add_months, local_today
+from .effects import EFFECTS
+from .fields import FIELDS, FieldProblem
+from .models import (Case, CaseDeadline, CaseEvent, DishonestyEntry, Member,
+                     RelativeRegisterEntry, WorkflowSetting)
+from .workflows import (FINAL_STATES, OPEN_STATES, PREVIOUS, SAME, STATE_LABELS, Settings,
+                        Transition, Workflow, build, county_id_of, settings_for,
+                        workflow_for)
+
+AUDITED_SKIP = {"updated_at", "lock_version", "answers"}
+
+
+def _json(value):
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if hasattr(value, "value"):
+        return value.value
+    return value
+
+
+def snapshot(case: Case) -> dict:
+    """The case's own columns as JSON-safe values (for the audit trail's before/after)."""
+    return {c.key: _json(getattr(case, c.key)) for c in Case.__mapper__.column_attrs
+            if c.key not in AUDITED_SKIP}
+
+
+def diff(before: dict, after: dict) -> tuple[dict, dict]:
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+# -- starting a case ----------------------------------------------------------------------------
+
+def _region(case: Case) -> Region | None:
+    return case.region or (db.session.get(Region, case.region_id) if case.region_id else None)
+
+
+def _open_deadline(case: Case, kind: str, started_on: date, length: int, unit: str) -> None:
+    case.deadlines.append(CaseDeadline(kind=kind, started_on=started_on, length=length,
+                                       unit=unit, due_on=started_on))
+
+
+def _rule_length(rule, s: Settings, ctx_lengths: dict) -> int | None:
+    if rule.kind in ctx_lengths:
+        return ctx_lengths[rule.kind]
+    if rule.kind == "total":
+        return s.total_days
+    return getattr(s, rule.length_setting) if rule.length_setting else None
+
+
+def _apply_deadlines(case: Case, wf: Workflow, action: str, on: date, starts: dict,
+                     lengths: dict) -> None:
+    for rule in wf.deadlines:
+        if action in rule.closed_by:
+            for d in case.deadlines:
+                if d.kind == rule.kind and d.done_on is None:
+                    d.done_on = on
+        if action in rule.opened_by:
+            length = _rule_length(rule, wf.settings, lengths)
+            if length:
+                _open_deadline(case, rule.kind, starts.get(rule.kind, on), length, rule.unit)
+
+
+def start_case(case: Case, actor=None) -> None:
+    """Record the acceptance event, open the first clocks and match the relatives register.
+
+    Idempotent; called for every new case when it is first flushed, so intake needs nothing
+    more than creating the Case with its Members.
+    """
+    if case.events:
+        return
+    with db.session.no_autoflush:
+        region = _region(case)
+        if region is None:
+            return
+        case.region = region
+        on = case.accepted_on or clocks.local_today()
+        case.accepted_on = on
+        if actor is None and case.created_by_id:
+            from ..auth.models import User
+
+            actor = db.session.get(User, case.created_by_id)
+        case.events.append(CaseEvent(
+            from_state=None, to_state=case.state or "accepted", action="accept",
+            actor_id=actor.id if actor else None, actor_name=actor.username if actor else "system",
+            role=actor.role.value if actor else "", effective_on=on, data={}))
+        wf = workflow_for(case)
+        _apply_deadlines(case, wf, "accept", on, {}, {})
+        match_relatives(case)
+        clocks.recount(case)
+
+
+def match_relatives(case: Case) -> list[RelativeRegisterEntry]:
+    """Flag the case when a member is in the county's relatives register (近亲属备案)."""
+    entries = relatives_of(case)
+    if entries and not case.is_relative_case:
+        case.is_relative_case = True
+    return entries
+
+
+def relatives_of(case: Case) -> list[RelativeRegisterEntry]:
+    ids = {m.id_number for m in case.members} | {case.applicant_id_number}
+    region = _region(case)
+    if region is None or not ids:
+        return []
+    county = select(Region.id).where(Region.code.startswith(region.county.prefix))
+    with db.session.no_autoflush:
+        return list(db.session.scalars(select(RelativeRegisterEntry).where(
+            RelativeRegisterEntry.id_number.in_(ids), RelativeRegisterEntry.is_active.is_(True),
+            RelativeRegisterEntry.region_id.in_(county))))
+
+
+@sa_event.listens_for(Session, "before_flush")
+def _start_new_cases(session, flush_context, instances):
+    """New cases get their acceptance event and clocks; new members are matched."""
+    for obj in list(session.new):
+        if isinstance(obj, Case) and not obj.events:
+            start_case(obj)
+        elif isinstance(obj, Member):
+            case = obj.case
+            if case is not None and case.state in OPEN_STATES and case not in session.new:
+                match_relatives(case)
+
+
+# -- acceptance checks --------------------------------------------------------------------------
+
+def check_acceptance(id_numbers, relief_type, region: Region, on: date | None = None) -> list[str]:
+    """Why an application may not be accepted (empty list: it may).
+
+    Refuses a household on the dishonesty list (失信, within its year) and anyone already in
+    another active case of the same relief type. The intake room calls this before creating.
+    """
+    on = on or local_today()
+    relief_type = ReliefCode(relief_type)
+    ids = sorted({idnumber.normalize(i) for i in id_numbers if i})
+    if not ids:
+        return []
+    messages = []
+    county = select(Region.id).where(Region.code.startswith(region.county.prefix))
+    listed = db.session.scalars(select(DishonestyEntry).where(
+        DishonestyEntry.id_number.in_(ids), DishonestyEntry.is_active.is_(True),
+        DishonestyEntry.listed_on <= on, DishonestyEntry.expires_on >= on,
+        DishonestyEntry.region_id.in_(county)).order_by(DishonestyEntry.id))
+    for entry in listed:
+        messages.append(f"{entry.name}（{idnumber.mask(entry.id_number)}）在失信名单中：{entry.reason}"
+                        f"（{entry.listed_on:%Y-%m-%d} 列入，至 {entry.expires_on:%Y-%m-%d}），"
+                        f"期间不予受理新的申请")
+    rows = db.session.execute(
+        select(Member.name, Member.id_number, Case.case_number, Case.state).join(Case)
+        .where(Member.id_number.in_(ids), Case.relief_type == relief_type,
+               Case.is_active.is_(True), Case.state.not_in(FINAL_STATES))
+        .order_by(Case.id))
+    short = RELIEF_TYPES[relief_type].short_name
+    for name, id_number, number, state in rows:
+        messages.append(f"{name}（{idnumber.mask(id_number)}）已在{short}案件 {number}"
+                        f"（{STATE_LABELS.get(state, state)}）中，不能重复申请")
+    return messages
+
+
+# -- transitions --------------------------------------------------------------------------------
+
+@dataclass
+class Context:
+    case: Case
+    actor: object
+    transition: Transition
+    workflow: Workflow
+    on: date
+    data: dict = field(default_factory=dict)
+    deadline_start: dict = field(default_factory=dict)
+    deadline_length: dict = field(default_factory=dict)
+
+    @property
+    def settings(self) -> Settings:
+        return self.workflow.settings
+
+    @cached_property
+    def figures(self) -> household.Figures:
+        return household.figures(self.case)
+
+
+def barred_entries(case: Case, user) -> list[RelativeRegisterEntry]:
+    return [e for e in relatives_of(case) if e.staff_user_id == user.id]
+
+
+def allowed_transitions(case: Case, user) -> list[Transition]:
+    """Transitions the user's role may take from the case's state (checks not yet run)."""
+    if barred_entries(case, user):
+        return []
+    return [t for t in workflow_for(case).from_state(case.state) if user.can(t.permission)]
+
+
+def _parse_on(raw, case: Case) -> date:
+    if raw in (None, ""):
+        on = local_today()
+    else:
+        try:
+            on = raw if isinstance(raw, date) else date.fromisoformat(str(raw).strip())
+        except ValueError:
+            raise CaseError(422, "办理日期格式应为 YYYY-MM-DD",
+                            [Problem("effective_on", "办理日期格式应为 YYYY-MM-DD")]) from None
+    last = case.events[-1].effective_on if case.events else case.accepted_on
+    if on > local_today():
+        raise CaseError(422, "办理日期不能晚于今天", [Problem("effective_on", "办理日期不能晚于今天")])
+    if last and on < last:
+        message = f"办理日期不能早于上一步的日期 {last:%Y-%m-%d}"
+        raise CaseError(422, message, [Problem("effective_on", message)])
+    return on
+
+
+def _parse_data(t: Transition, raw: dict, ctx: Context) -> dict:
+    clean, problems = {}, []
+    for name in t.fields:
+        try:
+            value = FIELDS[name].parse((raw or {}).get(name), ctx)
+        except FieldProblem as exc:
+            problems.append(Problem(f"data.{name}", str(exc)))
+            continue
+        if value is not None:
+            clean[name] = value
+    if problems:
+        raise CaseError.from_problems(problems)
+    return clean
+
+
+def _target(t: Transition, case: Case, ctx: Context) -> str:
+    if isinstance(t.target, tuple):
+        for route in t.target:
+            if route.condition is None or getattr(case, route.condition):
+                return route.target
+    if t.target == SAME:
+        return case.state
+    if t.target == PREVIOUS:
+        entered = next((e for e in reversed(case.events) if e.to_state == case.state), None)
+        return entered.from_state if entered and entered.from_state else "accepted"
+    return t.target
+
+
+def check_lock(case: Case, lock_version) -> None:
+    if lock_version in (None, ""):
+        return
+    try:
+        stale = int(lock_version) != case.lock_version
+    except (TypeError, ValueError):
+        stale = True
+    if stale:
+        raise CaseError(409, STALE_MESSAGE, [Problem("lock_version", STALE_MESSAGE)])
+
+
+def _flush() -> None:
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise CaseError(409, STALE_MESSAGE, [Problem("lock_version", STALE_MESSAGE)]) from None
+
+
+def transition(case: Case, action: str, actor, data: dict | None = None, comment: str = "",
+               lock_version=None, effective_on=None) -> CaseEvent:
+    """Take a workflow step under the same rules for the web UI and the API.
+
+    Raises CaseError: 404 outside the actor's region, 403 wrong role / related staff /
+    separation of duties, 409 not possible from this state or stale lock_version, 422 bad
+    input or missing prerequisite (with field paths).
+    """
+    start_case(case)
+    if not actor.region.contains(case.region):
+        raise CaseError(404, "案件不存在")
+    wf = workflow_for(case)
+    t = wf.transition(action)
+    if t is None:
+        raise CaseError(409, f"本救助类别没有“{action}”这一步")
+    if not actor.can(t.permission):
+        raise CaseError(403, f"您的角色不能执行“{t.label}”")
+    if barred_entries(case, actor):
+        raise CaseError(403, "您是该案件申请人家庭的近亲属备案关联人员，不得经办此案件")
+    check_lock(case, lock_version)
+    if case.state not in t.sources:
+        raise CaseError(409, f"案件当前为“{STATE_LABELS.get(case.state, case.state)}”，"
+                             f"不能执行“{t.label}”")
+    ctx = Context(case, actor, t, wf, _parse_on(effective_on, case))
+    ctx.data = _parse_data(t, data or {}, ctx)
+    problems = [p for name in t.checks for p in CHECKS[name](case, ctx)]
+    if problems:
+        raise CaseError.from_problems(problems)
+    before = snapshot(case)
+    from_state = case.state
+    for name in t.effects:
+        EFFECTS[name](case, ctx)
+    case.state = _target(t, case, ctx)
+    if case.state in FINAL_STATES:
+        case.is_active = False
+    case.updated_at = utcnow()
+    event = CaseEvent(from_state=from_state, to_state=case.state, action=action,
+                      actor_id=actor.id, actor_name=actor.username, role=actor.role.value,
+                      effective_on=ctx.on, comment=(comment or "").strip()[:2000],
+                      data=ctx.data | {"documents": list(t.documents)})
+    case.events.append(event)
+    _apply_deadlines(case, wf, action, ctx.on, ctx.deadline_start, ctx.deadline_length)
+    clocks.recount(case)
+    _flush()
+    old, new = diff(before, snapshot(case))
+    record(f"case.{action}", case, actor=actor,
+           details={"event_id": event.id, "before": old, "after": new,
+                    "comment": event.comment})
+    return event
+
+
+# -- edits, reveals -----------------------------------------------------------------------------
+
+EDITABLE = ("urban_rural", "persons_covered", "care_level", "ls_kind")
+
+
+def update_case(case: Case, values: dict, actor, lock_version) -> None:
+    """Edit the case's own facts; refused if someone saved the case since it was loaded."""
+    check_lock(case, lock_version)
+    before = snapshot(case)
+    for key in EDITABLE:
+        if key in values:
+            setattr(case, key, values[key])
+    case.updated_at = utcnow()
+    _flush()
+    old, new = diff(before, snapshot(case))
+    if new:
+        record("case.update", case, actor=actor, details={"before": old, "after": new})
+
+
+def reveal_id_number(case: Case, member: Member, actor) -> str:
+    """Show one full ID number: an explicit act, written to the audit trail."""
+    record("case.reveal_id", case, actor=actor,
+           details={"member_id": member.id, "name": member.name})
+    return member.id_number
+
+
+# -- registers ----------------------------------------------------------------------------------
+
+def add_relative(region: Region, id_number: str, name: str, relation: str, actor,
+                 staff_user=None, cadre_name: str = "") -> RelativeRegisterEntry:
+    id_number = idnumber.validate(id_number)
+    if staff_user is None and not cadre_name.strip():
+        raise ValueError("请填写关联的工作人员或村干部姓名")
+    entry = RelativeRegisterEntry(region=region, id_number=id_number, name=name.strip(),
+                                  relation=relation.strip(), staff_user=staff_user,
+                                  cadre_name=cadre_name.strip(), created_by_id=actor.id)
+    db.session.add(entry)
+    db.session.flush()
+    record("register.relative_add", entry, actor=actor,
+           details={"after": {"name": entry.name, "relation": entry.relation,
+                              "staff_user_id": entry.staff_user_id,
+                              "cadre_name": entry.cadre_name}})
+    for case in db.session.scalars(select(Case).join(Member).where(
+            Member.id_number == id_number, Case.is_active.is_(True))).unique():
+        if not case.is_relative_case and county_id_of(case) == region.county.id:
+            update_flag(case, actor)
+    return entry
+
+
+def update_flag(case: Case, actor) -> None:
+    before = snapshot(case)
+    case.is_relative_case = True
+    case.updated_at = utcnow()
+    _flush()
+    old, new = diff(before, snapshot(case))
+    record("case.relative_flag", case, actor=actor, details={"before": old, "after": new})
+
+
+def deactivate(entry, actor, action: str) -> None:
+    entry.is_active = False
+    record(action, entry, actor=actor, details={"before": {"is_active": True},
+                                                 "after": {"is_active": False}})
+
+
+def add_dishonesty(region: Region, id_number: str, name: str, reason: str, actor,
+                   listed_on: date | None = None) -> DishonestyEntry:
+    id_number = idnumber.validate(id_number)
+    if not reason.strip():
+        raise ValueError("请填写列入失信名单的原因")
+    listed_on = listed_on or local_today()
+    entry = DishonestyEntry(region=region, id_number=id_number, name=name.strip(),
+                            reason=reason.strip(), listed_on=listed_on,
+                            expires_on=add_months(listed_on, 12), created_by_id=actor.id)
+    db.session.add(entry)
+    db.session.flush()
+    record("register.dishonesty_add", entry, actor=actor,
+           details={"after": {"name": entry.name, "reason": entry.reason,
+                              "expires_on": entry.expires_on.isoformat()}})
+    return entry
+
+
+# -- settings -----------------------------------------------------------------------------------
+
+def save_settings(county: Region, relief_type: ReliefCode, overrides: dict, actor) -> Settings:
+    """Store a county's overrides of a relief type's workflow settings (validated by merging)."""
+    base = settings_for(relief_type, None)
+    merged = base.merged(overrides)  # raises ValueError/TypeError on bad values
+    build(relief_type, merged)
+    row = db.session.scalars(select(WorkflowSetting).where(
+        WorkflowSetting.region_id == county.id,
+        WorkflowSetting.relief_type == relief_type)).first()
+    before = dict(row.settings) if row else {}
+    if row is None:
+        row = WorkflowSetting(region=county, relief_type=relief_type)
+        db.session.add(row)
+    row.settings = {k: v for k, v in merged.as_dict().items() if v != base.as_dict()[k]}
+    row.updated_by_id = actor.id
+    db.session.flush()
+    record("workflow.settings", row, actor=actor, details={"before": before, "after": row.settings})
+    return merged
+

@@ -1,0 +1,361 @@
+"""The procedure of each relief type as data: settings, states, transitions, deadlines.
+
+A workflow is built from a relief type's ``Settings`` (shipped national/delegated defaults,
+overridden per county by a ``WorkflowSetting`` row). Each ``Transition`` names the permission
+that may take it, the prerequisite checks (``checks.CHECKS``) that must pass, the input fields
+(``fields.FIELDS``) it takes, the effects (``effects.EFFECTS``) it has on the case and the
+documents (documents registry kinds) the step produces.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields, replace
+
+from ..relief import ReliefCode
+
+SAME = "@same"  # a transition that records something without changing the state
+PREVIOUS = "@previous"  # back to the state before the current one (after awaiting materials)
+
+STATE_LABELS = {
+    "accepted": "已受理",
+    "awaiting_materials": "待补充材料",
+    "emergency_aided": "已先行救助",
+    "investigating": "调查核实中",
+    "appraisal": "民主评议",
+    "decision": "待审核确认",
+    "county_review": "待县级审批（一事一议）",
+    "publicity": "公示中",
+    "confirmed": "已确认",
+    "refused": "不予救助",
+    "paying": "保障中",
+    "recognized": "已认定",
+    "gradual_exit": "渐退期",
+    "termination_publicity": "终止公示中",
+    "stopped": "已停发",
+    "terminated": "已终止",
+    "closed": "已办结",
+}
+FINAL_STATES = frozenset({"refused", "stopped", "terminated", "closed"})
+PAUSE_STATES = frozenset({"publicity", "awaiting_materials", "termination_publicity"})
+OPEN_STATES = frozenset({"accepted", "awaiting_materials", "emergency_aided", "investigating",
+                         "appraisal", "decision", "county_review", "publicity"})
+SERVED_STATES = frozenset({"paying", "recognized", "gradual_exit", "termination_publicity"})
+
+ACTION_LABELS = {
+    "accept": "受理",
+    "request_materials": "一次性告知补充材料",
+    "materials_received": "材料已补齐",
+    "emergency_aid": "先行救助",
+    "start_investigation": "开始调查",
+    "flag": "标记疑点/争议",
+    "send_to_appraisal": "提交民主评议",
+    "record_appraisal": "录入评议结果",
+    "submit_for_decision": "调查完毕，提交审核确认",
+    "county_visit": "县级入户核查",
+    "approve": "审核确认：给予救助",
+    "refuse": "审核确认：不予救助",
+    "county_approve": "县级审批同意",
+    "county_refuse": "县级审批不同意",
+    "object": "公示期异议",
+    "confirm": "公示无异议，确认",
+    "close_publicity": "公示期满",
+    "notify_refusal": "送达不予救助告知书",
+    "start_payment": "开始发放",
+    "recognize": "认定为低保边缘家庭",
+    "pay_one_off": "一次性发放完毕",
+    "extend": "延长办理期限",
+    "refer": "转办其他部门",
+    "referral_done": "转办事项已反馈",
+    "recheck": "定期复核",
+    "increase": "增发",
+    "decrease": "减发",
+    "member_death": "家庭成员死亡",
+    "gradual_exit": "渐退",
+    "stop": "停发",
+    "propose_termination": "拟终止，公示",
+    "terminate": "终止",
+}
+
+DEADLINE_LABELS = {
+    "total": "审核确认办结时限",
+    "investigation_start": "开始调查时限",
+    "refusal_notice": "送达不予救助告知书时限",
+    "referral": "转办时限",
+    "emergency_paperwork": "先行救助后补办手续时限",
+    "member_death": "成员死亡变更时限",
+    "gradual_exit": "渐退期满",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a county may configure per relief type. Defaults: the national rules, delegated."""
+
+    is_delegated: bool = True
+    national_total_days: int = 30
+    delegated_total_days: int = 20
+    extended_total_days: int = 45
+    investigation_start_days: int = 3
+    refusal_notice_days: int = 3
+    referral_days: int = 2
+    emergency_paperwork_days: int = 5
+    has_publicity: bool = True
+    publicity_days: int = 7  # calendar days on the village board
+    publish_mode: str = "proposed_first"  # or "once_after_decision" (一榜公示)
+    has_emergency_aid: bool = False
+    has_county_review: bool = False  # amounts above the township cap go to the county
+    is_paid: bool = True
+    is_one_off: bool = False
+    has_termination_publicity: bool = False
+    separate_investigator_approver: bool = True
+    home_visit_min_investigators: int = 2
+    recheck_months: dict = field(default_factory=lambda: {"stable": 12, "unstable": 6,
+                                                          "quarterly": 3})
+    default_recheck_category: str = "stable"
+    gradual_exit_max_months: int = 6
+    member_death_months: int = 3
+
+    @property
+    def total_days(self) -> int:
+        return self.delegated_total_days if self.is_delegated else self.national_total_days
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def merged(self, overrides: dict) -> Settings:
+        """These settings with a county's overrides (unknown keys are ignored)."""
+        known = {f.name: f for f in fields(self)}
+        clean = {}
+        for key, value in (overrides or {}).items():
+            if key in known:
+                current = getattr(self, key)
+                clean[key] = type(current)(value) if not isinstance(current, dict) else dict(value)
+        return replace(self, **clean)
+
+
+DEFAULT_SETTINGS: dict[ReliefCode, Settings] = {
+    ReliefCode.DB: Settings(),
+    ReliefCode.TK: Settings(has_termination_publicity=True),
+    ReliefCode.LS: Settings(has_publicity=False, has_emergency_aid=True, has_county_review=True,
+                            is_one_off=True),
+    ReliefCode.BY: Settings(is_paid=False),
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    """A conditional target: the first route whose condition holds (None: always) wins."""
+
+    condition: str | None
+    target: str
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: tuple[str, ...]
+    target: str | tuple[Route, ...]
+    permission: str
+    checks: tuple[str, ...] = ()
+    fields: tuple[str, ...] = ()
+    effects: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return ACTION_LABELS.get(self.action, self.action)
+
+
+@dataclass(frozen=True)
+class DeadlineRule:
+    """A time limit opened by some actions and met by others."""
+
+    kind: str
+    length_setting: str | None  # a Settings attribute, or None when the action gives it
+    unit: str  # working_days / months
+    opened_by: tuple[str, ...]
+    closed_by: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Workflow:
+    relief_type: ReliefCode
+    settings: Settings
+    transitions: tuple[Transition, ...]
+    deadlines: tuple[DeadlineRule, ...]
+
+    def transition(self, action: str) -> Transition | None:
+        return next((t for t in self.transitions if t.action == action), None)
+
+    def from_state(self, state: str) -> list[Transition]:
+        return [t for t in self.transitions if state in t.sources]
+
+    @property
+    def states(self) -> list[str]:
+        seen = {"accepted"}
+        for t in self.transitions:
+            seen.update(t.sources)
+            targets = t.target if isinstance(t.target, tuple) else (Route(None, t.target),)
+            seen.update(r.target for r in targets if not r.target.startswith("@"))
+        return [s for s in STATE_LABELS if s in seen]
+
+
+def _after_approval(s: Settings) -> tuple[Route, ...]:
+    """Where an approval leads: the county queue above the cap, else publicity or confirmed."""
+    routes = []
+    if s.has_county_review:
+        routes.append(Route("needs_county_decision", "county_review"))
+    routes.append(Route(None, "publicity" if s.has_publicity else "confirmed"))
+    return tuple(routes)
+
+
+def build(relief_type: ReliefCode, s: Settings) -> Workflow:
+    """The transition table of one relief type under the given settings."""
+    T = Transition
+    process, approve, county = "cases.process", "cases.approve", "cases.county_decide"
+    open_working = ("accepted", "emergency_aided", "investigating", "appraisal", "decision",
+                    "county_review")
+    # with publicity of the proposed decision, the final decision is the confirmation after it
+    decides_at_approval = not s.has_publicity or s.publish_mode == "once_after_decision"
+    approve_effects = ("compute_amount", "record_approver") + (
+        ("decide",) if decides_at_approval else ()) + (
+        ("start_publicity",) if s.has_publicity else ())
+    start = ("accepted",)
+    t = [
+        T("request_materials", ("accepted", "emergency_aided", "investigating"),
+          "awaiting_materials", process, fields=("missing",), documents=("one_time_notice",)),
+        T("materials_received", ("awaiting_materials",), PREVIOUS, process),
+        T("start_investigation", start + (("emergency_aided",) if s.has_emergency_aid else ()),
+          "investigating", process, checks=("has_applicant",)),
+        T("flag", ("investigating", "decision"), SAME, process, fields=("flag",),
+          effects=("add_flag",)),
+        T("send_to_appraisal", ("investigating",), "appraisal", process,
+          checks=("appraisal_flagged",)),
+        T("record_appraisal", ("appraisal",), "decision", process, fields=("outcome",),
+          documents=("appraisal_minutes",)),
+        T("submit_for_decision", ("investigating",), "decision", process,
+          fields=("investigators", "is_home_visit", "reviewer"),
+          checks=("investigators_recorded", "home_visit_investigators", "income_recorded"),
+          effects=("record_investigation",), documents=("household_survey",)),
+        T("county_visit", ("investigating", "appraisal", "decision"), SAME, county,
+          fields=("findings",), effects=("record_county_visit",)),
+        T("approve", ("decision",), _after_approval(s), approve,
+          fields=("requested_amount", "recheck_category"),
+          checks=("not_sole_investigator", "county_visit_if_relative", "income_recorded"),
+          effects=approve_effects, documents=("decision_form",)),
+        T("refuse", ("decision",), "refused", approve, fields=("reason",),
+          checks=("not_sole_investigator",), effects=("record_approver", "record_refusal"),
+          documents=("decision_form", "refusal_notice")),
+        T("notify_refusal", ("refused",), SAME, process, documents=("refusal_notice",)),
+        T("extend", open_working + ("awaiting_materials",), SAME, approve, fields=("reason",),
+          checks=("not_extended",), effects=("extend_total",)),
+        T("refer", open_working + ("awaiting_materials",) + tuple(SERVED_STATES), SAME, process,
+          fields=("department",)),
+        T("referral_done", open_working + ("awaiting_materials",) + tuple(SERVED_STATES), SAME,
+          process, checks=("referral_open",)),
+    ]
+    if s.has_emergency_aid:
+        t.append(T("emergency_aid", ("accepted",), "emergency_aided", process,
+                   fields=("amount",), effects=("record_emergency_aid",)))
+    if s.has_county_review:
+        after = "publicity" if s.has_publicity else "confirmed"
+        t += [T("county_approve", ("county_review",), after, county,
+                effects=("decide",) + (("start_publicity",) if s.has_publicity else ()),
+                documents=("decision_form",)),
+              T("county_refuse", ("county_review",), "refused", county, fields=("reason",),
+                effects=("record_refusal",), documents=("refusal_notice",))]
+    if s.has_publicity:
+        t.append(T("object", ("publicity",), "investigating", process, fields=("reason",),
+                   effects=("record_objection",)))
+        if s.publish_mode == "once_after_decision":
+            t.append(T("close_publicity", ("publicity",), "confirmed", process,
+                       checks=("publicity_over",), documents=("confirmation_notice",)))
+        else:
+            t.append(T("confirm", ("publicity",), "confirmed", approve,
+                       checks=("publicity_over", "not_sole_investigator"),
+                       effects=("record_approver", "decide"),
+                       documents=("confirmation_notice",)))
+    if not s.is_paid:
+        t.append(T("recognize", ("confirmed",), "recognized", process,
+                   effects=("schedule_recheck",), documents=("confirmation_notice",)))
+    elif s.is_one_off:
+        t.append(T("pay_one_off", ("confirmed",), "closed", process))
+    else:
+        t.append(T("start_payment", ("confirmed",), "paying", process,
+                   effects=("schedule_recheck",), documents=("confirmation_notice",)))
+    served = ("recognized",) if not s.is_paid else ("paying", "gradual_exit")
+    if not s.is_one_off:
+        t += [
+            T("recheck", served, SAME, process, fields=("reason", "recheck_category"),
+              effects=("record_recheck",)),
+            T("member_death", served, SAME, process, fields=("member", "died_on"),
+              effects=("record_member_death",)),
+            T("stop", served, "stopped", process, fields=("reason",),
+              effects=("stop_payment",), documents=("refusal_notice",)),
+        ]
+    if s.is_paid and not s.is_one_off:
+        t += [
+            T("increase", ("paying",), SAME, process, fields=("amount", "reason"),
+              checks=("amount_higher",), effects=("change_amount",)),
+            T("decrease", ("paying", "gradual_exit"), SAME, process, fields=("amount", "reason"),
+              checks=("amount_lower",), effects=("change_amount",)),
+            T("gradual_exit", ("paying",), "gradual_exit", process, fields=("months", "reason"),
+              checks=("months_within_limit",), effects=("start_gradual_exit",)),
+        ]
+        if s.has_termination_publicity:
+            t += [T("propose_termination", ("paying",), "termination_publicity", process,
+                    fields=("reason",), effects=("start_publicity",),
+                    documents=("publicity_notice",)),
+                  T("terminate", ("termination_publicity",), "terminated", approve,
+                    checks=("publicity_over",), effects=("stop_payment",),
+                    documents=("decision_form",))]
+        else:
+            t.append(T("terminate", ("paying", "gradual_exit"), "terminated", approve,
+                       fields=("reason",), effects=("stop_payment",),
+                       documents=("decision_form",)))
+    decisions = ("refuse", "county_refuse") + tuple(
+        x.action for x in t if "decide" in x.effects)
+    deadlines = (
+        DeadlineRule("total", None, "working_days", ("accept",), decisions),
+        DeadlineRule("investigation_start", "investigation_start_days", "working_days",
+                     ("accept",), ("start_investigation", "emergency_aid") + decisions),
+        DeadlineRule("refusal_notice", "refusal_notice_days", "working_days",
+                     ("refuse", "county_refuse"), ("notify_refusal",)),
+        DeadlineRule("referral", "referral_days", "working_days", ("refer",), ("referral_done",)),
+        DeadlineRule("emergency_paperwork", "emergency_paperwork_days", "working_days",
+                     ("emergency_aid",), decisions + ("approve",)),
+        DeadlineRule("member_death", "member_death_months", "months", ("member_death",),
+                     ("decrease", "stop", "terminate", "recheck", "propose_termination")),
+        DeadlineRule("gradual_exit", None, "months", ("gradual_exit",), ("stop", "terminate")),
+    )
+    return Workflow(relief_type, s, tuple(t), deadlines)
+
+
+def settings_for(relief_type: ReliefCode, county_id: int | None) -> Settings:
+    """The defaults of the relief type with the county's overrides, if any."""
+    from sqlalchemy import select
+
+    from ..db import db
+    from .models import WorkflowSetting
+
+    relief_type = ReliefCode(relief_type)
+    base = DEFAULT_SETTINGS[relief_type]
+    if county_id is None:
+        return base
+    row = db.session.scalars(select(WorkflowSetting).where(
+        WorkflowSetting.region_id == county_id, WorkflowSetting.relief_type == relief_type)).first()
+    return base.merged(row.settings) if row is not None else base
+
+
+def workflow_for(case) -> Workflow:
+    """The workflow that applies to a case (its relief type, its county's settings)."""
+    return build(case.relief_type, settings_for(case.relief_type, county_id_of(case)))
+
+
+def county_id_of(case) -> int | None:
+    from ..db import db
+    from ..regions.models import Region
+
+    region = case.region
+    if region is None and case.region_id:
+        region = db.session.get(Region, case.region_id)
+    return region.county.id if region is not None else None

@@ -10,3 +10,9 @@ Other rooms import from here:
   ``calculate_for(code, county_id, urban_rural, on_date, **inputs)``, ``payment_start_month``,
   ``NoStandard``.
 """
+from flask_babel import lazy_gettext as _l
+
+from ..home import nav
+from . import demo  # noqa: F401  (registers the demo step)
+
+nav.register(_l("Standards"), "standards.index", "standards.view", order=65)

@@ -17,6 +17,7 @@ Semantics (mirrored exactly by the JS runtime):
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
@@ -239,6 +240,8 @@ def birth_of(value):
             raise Unknown
         return idnumber.birth_date(value)
     try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError:
         raise Unknown from None
@@ -256,6 +259,18 @@ def fn_sex(value):
     if not isinstance(value, str) or not idnumber.is_valid(value):
         raise Unknown
     return idnumber.sex(value)
+
+
+NUMERIC = re.compile(r"^-?\d{1,15}(\.\d{1,10})?$", re.ASCII)
+
+
+def fn_number(value):
+    """A numeric choice value ('10') as a number; a number stays as it is."""
+    if is_number(value):
+        return value
+    if isinstance(value, str) and NUMERIC.match(value.strip()):
+        return Decimal(value.strip())
+    raise Unknown
 
 
 def fn_len(value):
@@ -287,7 +302,7 @@ def fn_unique(values):
 SIGNATURES = {
     "sum": (1, 1), "sumif": (2, 2), "count": (1, 2), "min": (1, 10), "max": (1, 10),
     "round": (1, 2), "abs": (1, 1), "age": (1, 1), "sex": (1, 1), "len": (1, 1),
-    "any": (1, 1), "all": (1, 1), "unique": (1, 1),
+    "any": (1, 1), "all": (1, 1), "unique": (1, 1), "number": (1, 1),
 }
 
 
@@ -296,6 +311,7 @@ def functions_for(today: date) -> dict:
         "sum": fn_sum, "sumif": fn_sumif, "count": fn_count, "min": _extreme(min),
         "max": _extreme(max), "round": fn_round, "abs": fn_abs, "age": make_age(today),
         "sex": fn_sex, "len": fn_len, "any": fn_any, "all": fn_all, "unique": fn_unique,
+        "number": fn_number,
     }
 
 

@@ -64,6 +64,12 @@ class FieldType:
         """Type-specific data the browser runtime needs (e.g. choices)."""
         return {}
 
+    # WTForms: the field class and its keyword arguments (server/schemas/wtf.py builds forms)
+    def wtf_field(self, ctx: dict):
+        from wtforms import StringField
+
+        return StringField, {}
+
 
 def _text_limits(spec, value: str):
     if "min_length" in spec and len(value) < spec["min_length"]:
@@ -107,6 +113,11 @@ class LongText(Text):
     options = {"min_length": int, "max_length": int}
     MAX = 5000
 
+    def wtf_field(self, ctx):
+        from wtforms import TextAreaField
+
+        return TextAreaField, {}
+
 
 class Number(FieldType):
     is_numeric = True
@@ -147,6 +158,11 @@ class Number(FieldType):
 
     def expr_value(self, value):
         return None if value is None else Decimal(str(value))
+
+    def wtf_field(self, ctx):
+        from wtforms import StringField
+
+        return StringField, {"render_kw": {"inputmode": "decimal" if self.places else "numeric"}}
 
 
 @register
@@ -211,6 +227,12 @@ class Date(FieldType):
         value = self.spec.get("default")
         return date.today().isoformat() if value == "today" else value
 
+    def wtf_field(self, ctx):
+        from wtforms import StringField
+        from wtforms.widgets import DateInput
+
+        return StringField, {"widget": DateInput()}
+
 
 def choice_pairs(spec) -> list[tuple[str, str]]:
     pairs = []
@@ -249,6 +271,12 @@ class Choice(FieldType):
     def client(self, ctx):
         return {"choices": [{"value": v, "label": label} for v, label in self.choices(ctx)]}
 
+    def wtf_field(self, ctx):
+        from wtforms import SelectField
+
+        return SelectField, {"choices": [("", "请选择")] + self.choices(ctx),
+                             "validate_choice": False}
+
 
 @register
 class MultiChoice(Choice):
@@ -272,6 +300,11 @@ class MultiChoice(Choice):
             raise FieldError(f"最多选择 {self.spec['max_selected']} 项")
         return values
 
+    def wtf_field(self, ctx):
+        from wtforms import SelectMultipleField
+
+        return SelectMultipleField, {"choices": self.choices(ctx), "validate_choice": False}
+
 
 YES = {"yes", "y", "true", "1", "是", "on"}
 NO = {"no", "n", "false", "0", "否", "off"}
@@ -294,6 +327,11 @@ class YesNo(FieldType):
 
     def choices(self, ctx):
         return [("yes", "是"), ("no", "否")]
+
+    def wtf_field(self, ctx):
+        from wtforms import RadioField
+
+        return RadioField, {"choices": self.choices(ctx), "validate_choice": False}
 
 
 @register
@@ -361,6 +399,12 @@ class Village(FieldType):
 
     def client(self, ctx):
         return {"choices": [{"value": v, "label": label} for v, label in self.choices(ctx)]}
+
+    def wtf_field(self, ctx):
+        from wtforms import SelectField
+
+        return SelectField, {"choices": [("", "请选择")] + self.choices(ctx),
+                             "validate_choice": False}
 
 
 @register
@@ -436,6 +480,12 @@ class File(FieldType):
 
     def expr_value(self, value):
         return value.get("name") if isinstance(value, dict) else None
+
+    def wtf_field(self, ctx):
+        from flask_wtf.file import FileField
+
+        accept = ",".join(MAGIC[a][1] for a in self.spec.get("accept") or MAGIC)
+        return FileField, {"render_kw": {"accept": accept}}
 
 
 @register

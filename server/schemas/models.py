@@ -35,5 +35,13 @@ class SchemaVersion(Base):
     published_at: Mapped[datetime | None]
 
     @property
-    def region_id(self) -> int:  # scoping: visible to users under the county
+    def region_id(self) -> int:  # scoping: visible to users under the county (queries.py)
         return self.county_id
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == SchemaStatus.draft
+
+    @property
+    def title(self) -> str:
+        return (self.definition or {}).get("title", "")

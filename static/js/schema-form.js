@@ -238,6 +238,11 @@
         if (typeof v !== "string" || v.length !== 18 || validateIdNumber(v, today).value !== v) throw new Unknown();
         return (+v[16]) % 2 ? "M" : "F";
       },
+      number: function (v) {
+        if (isDec(v)) return v;
+        if (typeof v === "string" && /^-?\d{1,15}(\.\d{1,10})?$/.test(v.trim())) return dec(v.trim());
+        throw new Unknown();
+      },
       len: function (v) {
         if (typeof v === "string") return dec(String(Array.from(v).length));
         if (Array.isArray(v)) return dec(String(v.length));

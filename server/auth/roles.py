@@ -67,6 +67,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "standards.manage": frozenset({Role.county_admin}),
     "calendar.manage": frozenset({Role.county_admin}),
     "registers.manage": COUNTY | TOWNSHIP,
+    "workflows.manage": frozenset({Role.county_admin}),
     "documents.generate": TOWNSHIP | {Role.village_assistant},
     "templates.manage": frozenset({Role.county_admin}),
     "archives.manage": TOWNSHIP | COUNTY,
@@ -75,6 +76,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "filings.review": COUNTY,
     "filings.view": COUNTY | TOWNSHIP,
     "filings.reopen": COUNTY | {Role.township_approver},
+    "filings.configure": frozenset({Role.county_admin}),
     "supervision.view": COUNTY,
 }
 

@@ -65,6 +65,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "cases.county_decide": frozenset({Role.county_admin, Role.county_supervisor}),
     "standards.view": ALL,
     "standards.manage": frozenset({Role.county_admin}),
+    "calendar.view": ALL,
     "calendar.manage": frozenset({Role.county_admin}),
     "registers.manage": COUNTY | TOWNSHIP,
     "workflows.manage": frozenset({Role.county_admin}),

@@ -14,3 +14,6 @@ def _demo_forms():
     from .operations import sync_forms
 
     sync_forms(region_by_code(COUNTY[0]))
+
+
+from . import standards_link  # noqa: E402,F401  (registers the standards variable provider)

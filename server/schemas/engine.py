@@ -352,8 +352,12 @@ def variables(definition: dict, user=None, context: dict | None = None) -> dict:
     for name, var in (definition.get("variables") or {}).items():
         if var["type"] == "text":
             out[name] = str(values[name])
-        else:
-            out[name] = FIELD_TYPES[var["type"]]({})._number(values[name])
+            continue
+        number = FIELD_TYPES[var["type"]]({})
+        try:
+            out[name] = number._number(values[name])
+        except FieldError:  # a supplied value that does not fit: the schema's default
+            out[name] = number._number(var["default"])
     return out
 
 

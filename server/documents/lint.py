@@ -1,0 +1,277 @@
+"""Checking an uploaded template before it can be used.
+
+The template is read the way docxtpl will render it (tags joined across runs, one paragraph per
+line), parsed by the same sandboxed environment, and its syntax tree walked against the kind's
+context contract: every name, loop variable and nested attribute must exist; ``answers.*``
+must be a field of the relief type's schema; attributes starting with ``_``, function calls,
+includes and imports are refused. Messages quote the paragraph they are in.
+"""
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+
+from jinja2 import TemplateSyntaxError, nodes
+
+from .rendering import make_environment
+
+ANY = "any"
+LOOP = {"index": None, "index0": None, "revindex": None, "revindex0": None, "first": None,
+        "last": None, "length": None, "depth": None, "previtem": ANY, "nextitem": ANY}
+ALLOWED_FILTERS = frozenset({
+    "money", "capital_money", "cn_date", "cn_month", "or_placeholder", "default", "d", "join",
+    "length", "count", "upper", "lower", "trim", "replace", "round", "int", "float", "string",
+    "first", "last", "truncate", "e", "escape", "center", "abs", "title", "capitalize",
+    "wordcount", "list", "sum", "batch", "slice", "unique", "reverse", "indent", "format",
+})
+ELEMENT_FILTERS = frozenset({"first", "last"})
+LIST_FILTERS = frozenset({"list", "unique", "reverse", "sort"})
+REFUSED = (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends, nodes.Macro,
+           nodes.CallBlock, nodes.Block, nodes.Scope, nodes.EvalContextModifier)
+
+
+@dataclass
+class Issue:
+    message: str
+    paragraph: str = ""
+    is_error: bool = True
+
+    def __str__(self) -> str:
+        where = f"（所在段落：“{self.paragraph[:60]}”）" if self.paragraph else ""
+        return self.message + where
+
+
+@dataclass
+class LintReport:
+    issues: list[Issue] = field(default_factory=list)
+    uses_answers: bool = False
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.is_error]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if not i.is_error]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _sources(data: bytes) -> list[str]:
+    """Jinja source of the body, headers and footers, as docxtpl prepares them."""
+    from docxtpl import DocxTemplate
+
+    tpl = DocxTemplate(io.BytesIO(data))
+    tpl.init_docx()
+    parts = [tpl.patch_xml(tpl.get_xml())]
+    for uri in (tpl.HEADER_URI, tpl.FOOTER_URI):
+        for _, part in tpl.get_headers_footers(uri):
+            parts.append(tpl.patch_xml(tpl.get_part_xml(part)))
+    return [re.sub(r"<w:p([ >])", r"\n<w:p\1", source) for source in parts]
+
+
+def _paragraph(source: str, lineno: int | None) -> str:
+    if not lineno:
+        return ""
+    lines = source.splitlines()
+    if not 0 < lineno <= len(lines):
+        return ""
+    from html import unescape
+
+    return unescape(re.sub(r"<[^>]+>", "", lines[lineno - 1])).strip()
+
+
+def schema_contract(definitions: list[dict]) -> dict | str:
+    """What ``answers`` offers: the union of the schemas' fields (groups are lists of rows)."""
+    if not definitions:
+        return ANY
+    contract: dict = {}
+    for definition in definitions:
+        for spec in definition.get("fields") or []:
+            subs = spec.get("fields")
+            if subs:
+                row = contract.setdefault(spec["name"], [{}])
+                row = row[0] if isinstance(row, list) else {}
+                row.update({sub["name"]: None for sub in subs})
+                contract[spec["name"]] = [row]
+            else:
+                contract.setdefault(spec["name"], None)
+    return contract
+
+
+class Checker:
+    """Walks a Jinja syntax tree resolving every expression to a contract shape."""
+
+    def __init__(self, contract: dict, answers, source: str, report: LintReport):
+        self.contract, self.answers, self.source, self.report = contract, answers, source, report
+        self.seen: set[str] = set()
+
+    def error(self, message: str, node) -> None:
+        paragraph = _paragraph(self.source, getattr(node, "lineno", None))
+        key = message + paragraph
+        if key not in self.seen:
+            self.seen.add(key)
+            self.report.issues.append(Issue(message, paragraph))
+
+    # -- statements --------------------------------------------------------------------------
+
+    def statements(self, body, scope: dict) -> None:
+        for node in body:
+            self.statement(node, scope)
+
+    def statement(self, node, scope: dict) -> None:
+        if isinstance(node, REFUSED):
+            self.error(f"模板中不允许使用 {type(node).__name__} 语句", node)
+        elif isinstance(node, nodes.Output):
+            for child in node.nodes:
+                if not isinstance(child, nodes.TemplateData):
+                    self.expr(child, scope)
+        elif isinstance(node, nodes.For):
+            self._for(node, scope)
+        elif isinstance(node, nodes.If):
+            self.expr(node.test, scope)
+            self.statements(node.body, scope)
+            for branch in node.elif_:
+                self.statement(branch, scope)
+            self.statements(node.else_, scope)
+        elif isinstance(node, nodes.Assign):
+            self._bind(node.target, self.expr(node.node, scope), scope)
+        elif isinstance(node, nodes.With):
+            inner = dict(scope)
+            for target, value in zip(node.targets, node.values):
+                self._bind(target, self.expr(value, scope), inner)
+            self.statements(node.body, inner)
+        elif isinstance(node, nodes.FilterBlock):
+            self._filter(node.filter, None, scope)
+            self.statements(node.body, scope)
+        elif isinstance(node, (nodes.AssignBlock,)):
+            self.statements(node.body, scope)
+            self._bind(node.target, None, scope)
+        elif isinstance(node, nodes.ExprStmt):
+            self.expr(node.node, scope)
+        else:
+            for child in node.iter_child_nodes():
+                if isinstance(child, nodes.Stmt):
+                    self.statement(child, scope)
+                else:
+                    self.expr(child, scope)
+
+    def _for(self, node, scope: dict) -> None:
+        iterable = self.expr(node.iter, scope)
+        if isinstance(iterable, list):
+            item = iterable[0]
+        elif iterable == ANY:
+            item = ANY
+        else:
+            self.error("只能对列表使用 for 循环", node)
+            item = ANY
+        inner = dict(scope)
+        self._bind(node.target, item, inner)
+        inner["loop"] = LOOP
+        if node.test is not None:
+            self.expr(node.test, inner)
+        self.statements(node.body, inner)
+        self.statements(node.else_, scope)
+
+    def _bind(self, target, shape, scope: dict) -> None:
+        if isinstance(target, nodes.Name):
+            if target.name.startswith("_"):
+                self.error(f"变量名 {target.name} 不允许以下划线开头", target)
+            scope[target.name] = shape
+        elif isinstance(target, nodes.Tuple):
+            for item in target.items:
+                self._bind(item, ANY, scope)
+
+    # -- expressions -------------------------------------------------------------------------
+
+    def expr(self, node, scope: dict):
+        if isinstance(node, nodes.Name):
+            if node.name in scope:
+                return scope[node.name]
+            if node.name in self.contract:
+                shape = self.contract[node.name]
+                if shape == "answers":
+                    self.report.uses_answers = True
+                    return self.answers
+                return shape
+            self.error(f"未定义的变量 {node.name}", node)
+            return ANY
+        if isinstance(node, nodes.Getattr):
+            return self._attribute(node, self.expr(node.node, scope), node.attr)
+        if isinstance(node, nodes.Getitem):
+            base = self.expr(node.node, scope)
+            if isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+                return self._attribute(node, base, node.arg.value)
+            self.expr(node.arg, scope)
+            return base[0] if isinstance(base, list) else ANY
+        if isinstance(node, nodes.Filter):
+            return self._filter(node, node.node, scope)
+        if isinstance(node, nodes.Test):
+            self.expr(node.node, scope)
+            if node.name not in make_environment().tests:
+                self.error(f"未知的测试 {node.name}", node)
+            for arg in node.args:
+                self.expr(arg, scope)
+            return None
+        if isinstance(node, nodes.Call):
+            self.error("模板中不允许调用函数或方法，请使用过滤器", node)
+            return ANY
+        if isinstance(node, nodes.Const):
+            return None
+        for child in node.iter_child_nodes():
+            self.expr(child, scope)
+        if isinstance(node, (nodes.List, nodes.Tuple)):
+            return [ANY]
+        return None
+
+    def _attribute(self, node, base, attr: str):
+        if attr.startswith("_"):
+            self.error(f"不安全的属性 {attr}（不允许以下划线开头）", node)
+            return ANY
+        if base == ANY:
+            return ANY
+        if isinstance(base, dict):
+            if attr in base:
+                return base[attr]
+            self.error(f"没有这个字段：{attr}", node)
+            return ANY
+        self.error(f"{attr} 不能用在文字或列表上（只能取对象的字段）", node)
+        return ANY
+
+    def _filter(self, node, operand, scope: dict):
+        shape = self.expr(operand, scope) if operand is not None else None
+        for arg in list(node.args) + [kw.value for kw in node.kwargs]:
+            self.expr(arg, scope)
+        if node.name not in ALLOWED_FILTERS:
+            self.error(f"不允许使用过滤器 {node.name}", node)
+            return ANY
+        if node.name in ELEMENT_FILTERS and isinstance(shape, list):
+            return shape[0]
+        if node.name in LIST_FILTERS:
+            return shape if isinstance(shape, list) else [ANY]
+        return None
+
+
+def lint(data: bytes, contract: dict, answers=ANY) -> LintReport:
+    """Check template bytes against a contract; the report lists every problem found."""
+    report = LintReport()
+    try:
+        sources = _sources(data)
+    except Exception:  # noqa: BLE001 - any parse failure means "not a usable .docx"
+        report.issues.append(Issue("不是有效的 Word 文档（.docx），请用 Word 或 WPS 另存为 .docx 后上传"))
+        return report
+    env = make_environment()
+    for source in sources:
+        try:
+            tree = env.parse(source)
+        except TemplateSyntaxError as exc:
+            report.issues.append(Issue(f"模板语法错误：{exc.message}",
+                                       _paragraph(source, exc.lineno)))
+            continue
+        Checker(contract, answers, source, report).statements(tree.body, {})
+    if answers == ANY and report.uses_answers:
+        report.issues.append(Issue("未找到该救助类别的表单结构，answers.* 字段未检查", is_error=False))
+    return report

@@ -1,0 +1,109 @@
+"""PDF through LibreOffice headless: one soffice process per batch, a private profile per worker.
+
+Concurrent soffice processes sharing a profile block each other, so each (process, thread)
+gets its own ``-env:UserInstallation`` directory, seeded with a font replacement table that
+maps the Windows fonts the templates name (仿宋, 方正小标宋…) to Noto CJK SC (otherwise
+fontconfig picks Japanese glyph variants). A hung soffice is killed with its process group.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+
+from flask import current_app
+
+FONT_REPLACEMENTS = {
+    "方正小标宋简体": "Noto Serif CJK SC", "仿宋": "Noto Serif CJK SC",
+    "仿宋_GB2312": "Noto Serif CJK SC", "宋体": "Noto Serif CJK SC",
+    "SimSun": "Noto Serif CJK SC", "FangSong": "Noto Serif CJK SC",
+    "黑体": "Noto Sans CJK SC", "SimHei": "Noto Sans CJK SC", "楷体": "Noto Serif CJK SC",
+    "Times New Roman": "Liberation Serif",
+}
+_PAIR = ('<node oor:name="_{i}" oor:op="replace">'
+         '<prop oor:name="Always" oor:op="fuse"><value>true</value></prop>'
+         '<prop oor:name="OnScreenOnly" oor:op="fuse"><value>false</value></prop>'
+         '<prop oor:name="ReplaceFont" oor:op="fuse"><value>{font}</value></prop>'
+         '<prop oor:name="SubstituteFont" oor:op="fuse"><value>{substitute}</value></prop>'
+         '</node>')
+_XCU = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Common/Font/Substitution"><prop oor:name="Replacement" oor:op="fuse"><value>true</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Font/Substitution/FontPairs">{pairs}</item>
+</oor:items>
+"""
+
+
+class PdfUnavailable(RuntimeError):
+    """LibreOffice is not installed (or SOFFICE points nowhere): offer the .docx instead."""
+
+
+class PdfFailed(RuntimeError):
+    """soffice ran but did not produce every PDF (or was killed after the timeout)."""
+
+
+_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def _profile_dir() -> Path:
+    """A profile directory private to this process and thread, seeded once."""
+    base = Path(tempfile.gettempdir()) / f"jiuzhu-soffice-{os.getuid()}"
+    path = base / f"{os.getpid()}-{threading.get_ident()}"
+    xcu = path / "user" / "registrymodifications.xcu"
+    if not xcu.exists():
+        xcu.parent.mkdir(parents=True, exist_ok=True)
+        pairs = "".join(_PAIR.format(i=i, font=font, substitute=sub)
+                        for i, (font, sub) in enumerate(FONT_REPLACEMENTS.items()))
+        xcu.write_text(_XCU.format(pairs=pairs), encoding="utf-8")
+    return path
+
+
+def _lock_for(path: Path) -> threading.Lock:
+    with _locks_guard:
+        return _locks.setdefault(str(path), threading.Lock())
+
+
+def soffice_binary() -> str:
+    from .queries import soffice_path
+
+    binary = soffice_path()
+    if binary is None:
+        raise PdfUnavailable(
+            f"未找到 LibreOffice（SOFFICE={current_app.config.get('SOFFICE')}），"
+            "暂不能生成 PDF，请下载 Word 文档打印")
+    return binary
+
+
+def convert(paths: list[Path], outdir: Path, timeout: int | None = None) -> list[Path]:
+    """Convert .docx files to PDF in one soffice run; returns the PDF paths in order."""
+    if not paths:
+        return []
+    binary = soffice_binary()
+    timeout = timeout or current_app.config.get("SOFFICE_TIMEOUT", 120)
+    outdir.mkdir(parents=True, exist_ok=True)
+    profile = _profile_dir()
+    command = [binary, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+               "--nologo", "--nodefault", "--nolockcheck", "--convert-to", "pdf",
+               "--outdir", str(outdir), *map(str, paths)]
+    with _lock_for(profile):
+        try:
+            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                       start_new_session=True)
+        except OSError as exc:
+            raise PdfUnavailable(f"无法启动 LibreOffice：{exc}") from exc
+        try:
+            _, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise PdfFailed(f"LibreOffice 转换超过 {timeout} 秒未完成，已终止") from None
+    results = [outdir / (Path(p).stem + ".pdf") for p in paths]
+    missing = [r.name for r in results if not r.exists()]
+    if process.returncode != 0 or missing:
+        detail = stderr.decode("utf-8", "replace").strip()[-300:]
+        raise PdfFailed(f"LibreOffice 未能转换：{', '.join(missing) or '全部'}（{detail}）")
+    return results

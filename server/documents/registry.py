@@ -1,0 +1,574 @@
+"""The document kinds: one class per kind, registered under a stable name.
+
+Each kind declares its title, the relief types it serves, its scope (one case, one village, one
+township), its context contract (what a template may use; the lint checks uploads against it),
+whether it is posted in public (then its context is built from an allow-list), and the function
+that builds the context. ``STEP_DOCUMENTS`` says which workflow step produces which kinds.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Callable, ClassVar
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..db import db
+from ..relief import RELIEF_TYPES, ReliefCode
+from . import context as ctx
+from .formatting import DEFAULT_PLACEHOLDER, fen_to_yuan, is_empty
+
+ALL_RELIEF = frozenset(ReliefCode)
+PAID_MONTHLY = frozenset({ReliefCode.DB, ReliefCode.TK})
+
+
+class Barcode:
+    """A Code128 barcode the renderer turns into an inline PNG of ``width_mm``."""
+
+    def __init__(self, value: str, width_mm: int = 70):
+        self.value, self.width_mm = value, width_mm
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class DocumentKind:
+    """Base of every kind. Subclasses set the class attributes and ``extra_context``."""
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    relief_types: ClassVar[frozenset] = ALL_RELIEF
+    scope: ClassVar[str] = "case"  # "case", "village" or "township"
+    is_public: ClassVar[bool] = False
+    extra_contract: ClassVar[dict] = {}
+
+    @classmethod
+    def contract(cls) -> dict:
+        return {**ctx.CASE_CONTRACT, **cls.extra_contract}
+
+    def applies_to(self, relief_type) -> bool:
+        return ReliefCode(relief_type) in self.relief_types
+
+    def issued_on(self, case) -> date:
+        """The date printed as the issue date: a case fact, so regenerating prints the same."""
+        return case.accepted_on or date.today()
+
+    def extra_context(self, case, base: dict, options: dict) -> dict:
+        return {}
+
+    def build_context(self, subject, options: dict | None = None) -> dict:
+        options = options or {}
+        issued = options.get("issued_on") or self.issued_on(subject)
+        base = ctx.base_case_context(subject, issued, placeholder())
+        base.update(self.extra_context(subject, base, options))
+        return base
+
+    def filename(self, subject, options: dict | None = None) -> str:
+        label = getattr(subject, "case_number", None) or getattr(subject, "code", "")
+        suffix = (options or {}).get("copy")
+        return f"{label}-{self.name}{'-' + suffix if suffix else ''}.docx"
+
+
+KINDS: dict[str, DocumentKind] = {}
+
+
+def register(cls):
+    """Class decorator: adding a kind is adding one class."""
+    KINDS[cls.name] = cls()
+    return cls
+
+
+def placeholder() -> str:
+    return current_app.config.get("DOCUMENT_PLACEHOLDER", DEFAULT_PLACEHOLDER)
+
+
+def get_kind(name: str) -> DocumentKind:
+    return KINDS[name]
+
+
+# -- facts other rooms record on the case (read defensively) -----------------------------------
+
+DEFAULT_COMMITMENTS = [
+    "本人及家庭成员提供的申请材料和申报的家庭收入、财产状况真实、完整、有效",
+    "家庭人口、收入、财产状况发生变化时，及时主动向乡镇(街道)报告",
+    "如有隐瞒、虚报或伪造材料，自愿退还所领取的救助资金，并承担相应法律责任",
+]
+
+
+def _as_list(value) -> list:
+    if is_empty(value):
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in re.split(r"[\n；;]", value) if part.strip()]
+    return list(value)
+
+
+def missing_materials(case) -> list[str]:
+    """What the one-time notice lists: the workflow's request_materials event, else answers."""
+    missing = ctx.event_data(case, "request_materials").get("missing")
+    return [str(x) for x in _as_list(missing or ctx.fact(case, "missing_materials"))]
+
+
+def proxy_of(case) -> dict | None:
+    """The proxy (代办员) who applied for the household, if any."""
+    proxy = ctx.fact(case, "proxy")
+    if isinstance(proxy, dict) and not is_empty(proxy.get("name")):
+        return proxy
+    name = ctx.fact(case, "proxy_name")
+    if is_empty(name):
+        return None
+    return {"name": name, "id_number": ctx.fact(case, "proxy_id_number"),
+            "phone": ctx.fact(case, "proxy_phone"),
+            "relationship": ctx.fact(case, "proxy_relationship")}
+
+
+# -- per-case kinds ----------------------------------------------------------------------------
+
+@register
+class AcceptanceSlip(DocumentKind):
+    name, title = "acceptance_slip", "受理回执"
+    extra_contract = {"materials": [None]}
+
+    def extra_context(self, case, base, options):
+        return {"materials": [str(x) for x in _as_list(ctx.fact(case, "materials_received",
+                                                                   "materials"))]}
+
+
+@register
+class OneTimeNotice(DocumentKind):
+    name, title = "one_time_notice", "一次性告知书"
+    extra_contract = {"missing": [None], "deadline_on": None}
+
+    def extra_context(self, case, base, options):
+        deadline = ctx.fact(case, "materials_deadline_on")
+        return {"missing": missing_materials(case),
+                "deadline_on": deadline or base["issued_on"] + timedelta(days=15)}
+
+
+@register
+class Application(DocumentKind):
+    name, title = "application", "社会救助申请书"
+
+
+SIGNER = {"name": None, "id_number": None, "relationship": None, "role": None}
+
+
+@register
+class Authorization(DocumentKind):
+    name, title = "authorization", "家庭经济状况核对授权书"
+    extra_contract = {"signers": [SIGNER]}
+
+    def extra_context(self, case, base, options):
+        signers = [{"name": m["name"], "id_number": m["id_number"],
+                    "relationship": m["relationship"], "role": "家庭成员"}
+                   for m in base["members"] if m["is_adult"]]
+        for obligor in _as_list(ctx.fact(case, "obligors")):
+            if isinstance(obligor, dict) and obligor.get("name"):
+                signers.append({"name": obligor["name"], "id_number": obligor.get("id_number"),
+                                "relationship": obligor.get("relationship"),
+                                "role": "赡养(抚养、扶养)义务人"})
+        return {"signers": signers}
+
+
+@register
+class Commitment(DocumentKind):
+    name, title = "commitment", "承诺书"
+    extra_contract = {"promises": [None], "instead_of_proof": [None]}
+
+    def extra_context(self, case, base, options):
+        return {"promises": DEFAULT_COMMITMENTS,
+                "instead_of_proof": [str(x) for x in _as_list(
+                    ctx.fact(case, "commitment_items", "promised_items"))]}
+
+
+PROXY = {"name": None, "id_number": None, "phone": None, "relationship": None, "scope": None}
+
+
+@register
+class ProxyLetter(DocumentKind):
+    name, title = "proxy_letter", "代办委托书"
+    extra_contract = {"proxy": PROXY}
+
+    def extra_context(self, case, base, options):
+        proxy = proxy_of(case) or {}
+        return {"proxy": {
+            "name": proxy.get("name"), "id_number": proxy.get("id_number"),
+            "phone": proxy.get("phone"), "relationship": proxy.get("relationship"),
+            "scope": proxy.get("scope") or "代为提出申请、提交和补正材料、领取相关文书",
+        }}
+
+
+SURVEY = {"visited_on": None, "findings": None, "living_conditions": None, "place": None}
+
+
+@register
+class HouseholdSurvey(DocumentKind):
+    name, title = "household_survey", "入户调查表"
+    extra_contract = {"survey": SURVEY}
+
+    def issued_on(self, case):
+        visited = ctx.fact(case, "visited_on", "survey_on")
+        return ctx._as_date(visited) or case.accepted_on or date.today()
+
+    def extra_context(self, case, base, options):
+        return {"survey": {
+            "visited_on": ctx._as_date(ctx.fact(case, "visited_on", "survey_on")),
+            "findings": ctx.fact(case, "survey_findings", "findings"),
+            "living_conditions": ctx.fact(case, "living_conditions"),
+            "place": base["household"]["address"],
+        }}
+
+
+APPRAISAL = {"held_on": None, "place": None, "host": None, "recorder": None,
+             "participants": None, "participant_count": None, "opinions": None,
+             "votes_for": None, "votes_against": None, "votes_abstain": None,
+             "conclusion": None}
+
+
+@register
+class AppraisalMinutes(DocumentKind):
+    name, title = "appraisal_minutes", "民主评议记录"
+
+    extra_contract = {"appraisal": APPRAISAL}
+
+    def extra_context(self, case, base, options):
+        raw = ctx.fact(case, "appraisal") or ctx.event_data(case, "record_appraisal")
+        raw = raw if isinstance(raw, dict) else {}
+        if raw.get("outcome") and not raw.get("conclusion"):
+            raw = {**raw, "conclusion": raw["outcome"]}
+        appraisal = {key: raw.get(key) for key in APPRAISAL}
+        appraisal["held_on"] = ctx._as_date(appraisal["held_on"])
+        if isinstance(appraisal["participants"], list):
+            appraisal["participant_count"] = appraisal["participant_count"] or len(
+                appraisal["participants"])
+            appraisal["participants"] = "、".join(map(str, appraisal["participants"]))
+        return {"appraisal": appraisal}
+
+
+DECISION = {"is_approved": None, "result": None, "opinion": None, "amount": None,
+            "start_month": None, "decided_on": None}
+
+
+def decision_context(case, base) -> dict:
+    refused = case.state == "refused" or ctx.fact(case, "decision") == "refuse"
+    return {
+        "is_approved": not refused,
+        "result": "不予救助" if refused else "同意救助",
+        "opinion": ctx.fact(case, "decision_opinion", "opinion"),
+        "amount": base["case"]["amount"],
+        "start_month": case.payment_start_month,
+        "decided_on": base["case"]["decided_on"],
+    }
+
+
+class DecisionKind(DocumentKind):
+    """Kinds issued at the decision: dated by it."""
+
+    extra_contract = {"decision": DECISION}
+
+    def issued_on(self, case):
+        return ctx._as_date(case.decided_at) or case.accepted_on or date.today()
+
+    def extra_context(self, case, base, options):
+        return {"decision": decision_context(case, base)}
+
+
+@register
+class DecisionForm(DecisionKind):
+    name, title = "decision_form", "社会救助审核确认表"
+
+
+LEGAL_BASIS = {
+    ReliefCode.DB: "《社会救助暂行办法》第九条至第十三条、《最低生活保障审核确认办法》（民发〔2021〕57号）",
+    ReliefCode.TK: "《社会救助暂行办法》第十四条至第十七条、《特困人员认定办法》（民发〔2021〕43号）",
+    ReliefCode.LS: "《社会救助暂行办法》第四十七条至第五十条",
+    ReliefCode.BY: "《最低生活保障边缘家庭和刚性支出困难家庭认定办法》及本省实施细则",
+}
+REFUSAL = {"reasons": [None], "legal_basis": None, "review_body": None, "review_days": None,
+           "court": None, "lawsuit_months": None}
+
+
+@register
+class RefusalNotice(DecisionKind):
+    name, title = "refusal_notice", "不予救助告知书"
+    extra_contract = {"decision": DECISION, "refusal": REFUSAL}
+
+    def extra_context(self, case, base, options):
+        county = base["region"]["county"] or ""
+        return {"decision": decision_context(case, base), "refusal": {
+            "reasons": [str(x) for x in _as_list(
+                ctx.fact(case, "refusal_reasons", "refusal_reason", "decision_opinion"))],
+            "legal_basis": LEGAL_BASIS[ReliefCode(case.relief_type)],
+            "review_body": f"{county}人民政府", "review_days": 60,
+            "court": f"{county}人民法院", "lawsuit_months": 6,
+        }}
+
+
+@register
+class ConfirmationNotice(DecisionKind):
+    name, title = "confirmation_notice", "社会救助确认通知书"
+
+
+COPY_MARKINGS = {"county": "县级存档", "township": "乡镇存档"}
+ARCHIVE = {"number": None, "opened_on": None, "closed_on": None, "retention": None}
+
+
+@register
+class ArchiveCover(DocumentKind):
+    name, title = "archive_cover", "档案封面"
+    extra_contract = {"archive": ARCHIVE, "barcode": None, "copies": [{"marking": None}]}
+
+    def issued_on(self, case):
+        return ctx._as_date(case.decided_at) or case.accepted_on or date.today()
+
+    def extra_context(self, case, base, options):
+        number = case.archive_number or case.case_number
+        chosen = options.get("copy")
+        markings = [COPY_MARKINGS[chosen]] if chosen in COPY_MARKINGS else list(
+            COPY_MARKINGS.values())
+        return {"archive": {"number": number, "opened_on": case.accepted_on,
+                            "closed_on": case.payment_end_month,
+                            "retention": ctx.fact(case, "retention") or "长期"},
+                "barcode": Barcode(number), "copies": [{"marking": m} for m in markings]}
+
+
+ENTRY = {"number": None, "title": None, "made_on": None, "pages": None, "note": None}
+
+INVENTORY_SOURCES: list[Callable] = []
+"""Functions ``case -> [entry dicts]`` other rooms add (e.g. the archive's scans)."""
+
+
+def _generated_entries(case) -> list[dict]:
+    from .models import GeneratedDocument
+
+    if case.id is None:
+        return []
+    rows = db.session.scalars(select(GeneratedDocument).where(
+        GeneratedDocument.case_id == case.id,
+        GeneratedDocument.kind.notin_(["archive_cover", "file_inventory"]),
+    ).order_by(GeneratedDocument.id)).all()
+    latest = {row.kind: row for row in rows}  # the newest of each kind is the filed one
+    return [{"title": row.title, "made_on": ctx._as_date(row.created_at), "pages": None,
+             "note": None} for row in sorted(latest.values(), key=lambda r: r.id)]
+
+
+@register
+class FileInventory(DocumentKind):
+    name, title = "file_inventory", "卷内目录"
+    extra_contract = {"entries": [ENTRY]}
+
+    def issued_on(self, case):
+        return ctx._as_date(case.decided_at) or case.accepted_on or date.today()
+
+    def extra_context(self, case, base, options):
+        entries = list(options.get("entries") or _generated_entries(case))
+        for source in INVENTORY_SOURCES:
+            entries.extend(source(case))
+        return {"entries": [{**{k: None for k in ENTRY}, **e, "number": i}
+                            for i, e in enumerate(entries, start=1)]}
+
+
+# -- public notices (per village): contexts built from an allow-list ---------------------------
+
+NOTICE_ROW = {"number": None, "name": None, "persons": None, "amount": None,
+              "relief_name": None, "note": None}
+NOTICE_CONTRACT = {
+    "region": ctx.REGION, "office": ctx.OFFICE, "rows": [NOTICE_ROW], "total_households": None,
+    "total_persons": None, "total_amount": None, "period": {"start": None, "end": None,
+                                                            "days": None},
+    "month": None, "issued_on": None, "placeholder": None,
+}
+PUBLICITY_STATES = ("publicity",)
+RECIPIENT_STATES = ("paying", "gradual_exit")
+ID_SHAPE = re.compile(r"\d{17}[\dXx]")
+ACCOUNT_SHAPE = re.compile(r"\d{12,19}")
+
+
+class PublicLeak(ValueError):
+    """A public notice's context held something shaped like an ID number or account."""
+
+
+def assert_public_safe(value, path: str = "context") -> None:
+    """Walk a context: refuse any text that looks like an ID number or a bank account."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            assert_public_safe(item, f"{path}.{key}")
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            assert_public_safe(item, f"{path}[{index}]")
+    elif isinstance(value, str) and (ID_SHAPE.search(value) or ACCOUNT_SHAPE.search(value)):
+        raise PublicLeak(f"公示文书不得包含身份证号码或银行账号：{path}")
+
+
+def _is_minor(case, on: date) -> bool:
+    applicant = case.applicant
+    born = applicant.birth_date if applicant is not None else None
+    if born is None:
+        from ..idnumber import birth_date
+
+        try:
+            born = birth_date(case.applicant_id_number)
+        except (ValueError, TypeError):
+            return False
+    return ctx._age(born, on) < 18
+
+
+def notice_row(case, number: int) -> dict:
+    """The only facts of a case a public notice shows."""
+    relief = RELIEF_TYPES[ReliefCode(case.relief_type)]
+    fen = case.one_off_amount_fen if case.relief_type == ReliefCode.LS else case.monthly_amount_fen
+    return {"number": number, "name": case.applicant_name,
+            "persons": case.persons_covered or len(case.members) or None,
+            "amount": fen_to_yuan(fen) if fen else None, "relief_name": relief.short_name,
+            "note": "集中供养" if case.relief_type == ReliefCode.TK and case.is_concentrated
+            else None}
+
+
+class VillageNotice(DocumentKind):
+    """A list posted on the village board: never ID numbers, accounts or income details."""
+
+    scope = "village"
+    is_public = True
+    states: ClassVar[tuple] = ()
+    relief_types = ALL_RELIEF
+
+    @classmethod
+    def contract(cls) -> dict:
+        return NOTICE_CONTRACT
+
+    def issued_on(self, village) -> date:
+        return date.today()
+
+    def cases(self, village) -> list:
+        from ..cases.models import Case
+
+        stmt = select(Case).where(Case.region_id == village.id, Case.state.in_(self.states),
+                                  Case.is_active.is_(True),
+                                  Case.relief_type.in_(list(self.relief_types)))
+        return list(db.session.scalars(stmt.order_by(Case.relief_type, Case.case_number)))
+
+    def visible(self, case, on: date) -> bool:
+        return not (case.relief_type == ReliefCode.TK and _is_minor(case, on))
+
+    def build_context(self, village, options: dict | None = None) -> dict:
+        options = options or {}
+        issued = options.get("issued_on") or self.issued_on(village)
+        cases = [c for c in self.cases(village) if self.visible(c, issued)]
+        rows = [notice_row(c, i) for i, c in enumerate(cases, start=1)]
+        days = int(options.get("days") or current_app.config.get("PUBLICITY_DAYS", 7))
+        starts = [c.publicity_start_on for c in cases if getattr(c, "publicity_start_on", None)]
+        start = options.get("start") or (min(starts) if starts else issued)
+        context = {
+            "region": ctx.region_context(village),
+            "office": ctx.office_context(village),
+            "rows": rows,
+            "total_households": len(rows),
+            "total_persons": sum(r["persons"] or 0 for r in rows),
+            "total_amount": sum((r["amount"] or Decimal(0) for r in rows), Decimal("0.00")),
+            "period": {"start": start, "end": start + timedelta(days=days - 1), "days": days},
+            "month": options.get("month") or issued.replace(day=1),
+            "issued_on": issued,
+            "placeholder": placeholder(),
+        }
+        assert_public_safe(context)
+        return context
+
+
+@register
+class PublicityNotice(VillageNotice):
+    name, title = "publicity_notice", "社会救助公示"
+    states = PUBLICITY_STATES
+
+
+@register
+class StandingNotice(VillageNotice):
+    name, title = "standing_notice", "社会救助长期公示"
+    states = RECIPIENT_STATES
+    relief_types = PAID_MONTHLY
+
+
+# -- per-township -----------------------------------------------------------------------------
+
+DEFAULT_POWERS = [
+    "最低生活保障审核确认", "特困人员救助供养审核确认", "临时救助审核确认（乡镇审批额度内）",
+    "低保边缘家庭认定", "家庭经济状况核对", "救助对象动态管理（增发、减发、停发）",
+]
+DEFAULT_SUPERVISION = [
+    "乡镇(街道)每月将审核确认结果报县级民政部门备案",
+    "县级民政部门每月按不低于30%的比例抽查新增对象，对近亲属备案、被举报及有重大疑点的对象100%入户核查",
+    "县级民政部门对乡镇(街道)审核确认工作进行年度评估，评估结果作为调整委托事项的依据",
+]
+DEFAULT_SEAL_RULES = [
+    "委托事项专用章由乡镇(街道)首席代表管理，专章专用，使用须登记",
+    "专用章仅用于本委托书所列事项，不得用于其他事项",
+    "委托终止时，专用章交回县级民政部门",
+]
+
+
+@register
+class DelegationLetter(DocumentKind):
+    name, title = "delegation_letter", "放权委托书"
+    scope = "township"
+
+    @classmethod
+    def contract(cls) -> dict:
+        return {"region": ctx.REGION, "office": ctx.OFFICE, "powers": [None],
+                "supervision": [None], "seal_rules": [None],
+                "period": {"start": None, "end": None}, "letter_number": None,
+                "issued_on": None, "placeholder": None}
+
+    def issued_on(self, township) -> date:
+        return date.today()
+
+    def build_context(self, township, options: dict | None = None) -> dict:
+        options = options or {}
+        issued = options.get("issued_on") or self.issued_on(township)
+        start = options.get("start") or issued
+        end = options.get("end") or start.replace(year=start.year + 3,
+                                                  day=min(start.day, 28)) - timedelta(days=1)
+        return {
+            "region": ctx.region_context(township),
+            "office": ctx.office_context(township),
+            "powers": list(options.get("powers") or DEFAULT_POWERS),
+            "supervision": list(options.get("supervision") or DEFAULT_SUPERVISION),
+            "seal_rules": list(options.get("seal_rules") or DEFAULT_SEAL_RULES),
+            "period": {"start": start, "end": end},
+            "letter_number": options.get("letter_number") or f"{township.code[:9]}-{start.year}",
+            "issued_on": issued,
+            "placeholder": placeholder(),
+        }
+
+
+# -- which workflow step produces which kinds --------------------------------------------------
+
+STEP_DOCUMENTS: dict[str, tuple[str, ...]] = {
+    "acceptance": ("acceptance_slip", "one_time_notice", "application", "authorization",
+                   "commitment", "proxy_letter"),
+    "investigation": ("household_survey",),
+    "appraisal": ("appraisal_minutes",),
+    "decision": ("decision_form",),
+    "publicity": ("publicity_notice",),
+    "refusal": ("refusal_notice",),
+    "confirmation": ("confirmation_notice",),
+    "archiving": ("archive_cover", "file_inventory"),
+}
+STEP_CONDITIONS: dict[str, Callable] = {
+    "one_time_notice": lambda case: bool(missing_materials(case)),
+    "proxy_letter": lambda case: proxy_of(case) is not None,
+}
+"""Kinds a step produces only when the case calls for them."""
+
+
+def kinds_for_step(step: str, case=None) -> list[str]:
+    """The kinds a step produces, for this case if given (conditions and relief type)."""
+    kinds = STEP_DOCUMENTS.get(step, ())
+    if case is None:
+        return list(kinds)
+    return [k for k in kinds if KINDS[k].applies_to(case.relief_type)
+            and STEP_CONDITIONS.get(k, lambda c: True)(case)]
+
+
+def steps_for_case(case) -> list[tuple[str, list[str]]]:
+    return [(step, kinds) for step in STEP_DOCUMENTS if (kinds := kinds_for_step(step, case))]

@@ -71,10 +71,57 @@ def _archive_job_id(region):
     return job.id
 
 
+def _other_county_version(number: int) -> int:
+    """A published form version of a second county: versions are county-wide (every township
+    of the county reads them), so only another county's version must be a 404."""
+    from server.regions.models import Region, RegionLevel
+    from server.schemas.models import SchemaStatus, SchemaVersion
+
+    county = db.session.scalars(select(Region).where(Region.code == "220998000000")).first()
+    if county is None:
+        county = Region(code="220998000000", name="样例邻县", level=RegionLevel.county)
+        db.session.add(county)
+        db.session.flush()
+    version = db.session.scalars(select(SchemaVersion).where(
+        SchemaVersion.county_id == county.id, SchemaVersion.number == number)).first()
+    if version is None:
+        version = SchemaVersion(county_id=county.id, relief_type="DB", number=number,
+                                status=SchemaStatus.published, source="{}", definition={
+                                    "format": 1, "relief_type": "DB", "title": "样例",
+                                    "fields": [{"name": "x", "type": "text", "label": "样例"}]})
+        db.session.add(version)
+        db.session.commit()
+    return version.id
+
+
+def _version_id(region):
+    return _other_county_version(1)
+
+
+def _other_version_id(region):
+    return _other_county_version(2)
+
+
+def _draft_id(region):
+    """An intake draft started in the region (drafts are region-scoped)."""
+    from server.intake.models import IntakeDraft
+
+    row = db.session.scalars(select(IntakeDraft).where(IntakeDraft.region_id == region.id)).first()
+    if row is None:
+        row = IntakeDraft(region_id=region.id, relief_type="DB",
+                          schema_version_id=_other_county_version(1), answers={})
+        db.session.add(row)
+        db.session.commit()
+    return row.id
+
+
 SAMPLES = {
     "region_id": _region_id,
     "user_id": _user_id,
     "holiday_id": _holiday_id,
     "case_id": _case_id,
     "job_id": _archive_job_id,
+    "version_id": _version_id,
+    "other_id": _other_version_id,
+    "draft_id": _draft_id,
 }

@@ -63,6 +63,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "cases.process": TOWNSHIP,
     "cases.approve": frozenset({Role.township_approver}),
     "cases.county_decide": frozenset({Role.county_admin, Role.county_supervisor}),
+    "cases.migrate": TOWNSHIP | {Role.county_admin},
     "standards.view": ALL,
     "standards.manage": frozenset({Role.county_admin}),
     "calendar.view": ALL,

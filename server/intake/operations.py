@@ -116,7 +116,7 @@ def create_case_from_answers(version: SchemaVersion, answers, user, *, today: da
     if not household.applicant_name or not household.applicant_id_number:
         raise IntakeError([("", "表单缺少申请人姓名或身份证号码（请在表单定义中标注 role）")],
                           result)
-    _store_uploads(result)
+    store_uploads(result)
     accepted_on = today or date.today()
     case = Case(
         case_number=next_case_number(village.county, version.relief_type.value,
@@ -154,7 +154,7 @@ def _village_path(version: SchemaVersion) -> str:
     return spec["name"] if spec else ""
 
 
-def _store_uploads(result: Result) -> None:
+def store_uploads(result: Result) -> None:
     """Keep uploaded scans by content hash under the data directory (idempotent)."""
     if not result.uploads:
         return

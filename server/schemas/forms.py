@@ -1,0 +1,134 @@
+"""Forms of the schema admin pages: the builder's field editor, the YAML source, imports."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.fields.core import UnboundField
+from wtforms.form import BaseForm
+from wtforms.validators import DataRequired, Length, Optional
+
+from .fields import FIELD_TYPES
+
+ROLES = [
+    ("", _l("(none)")),
+    ("applicant_name", _l("Applicant name")),
+    ("applicant_id_number", _l("Applicant ID number")),
+    ("village", _l("Village of the household")),
+    ("members", _l("Household members (group)")),
+    ("member_name", _l("Member name")),
+    ("member_id_number", _l("Member ID number")),
+    ("relationship", _l("Relationship to the applicant")),
+    ("urban_rural", _l("Urban or rural household")),
+    ("per_capita_income", _l("Per-capita monthly income")),
+]
+
+
+def select_choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def role_choices() -> list[SelectChoice]:
+    return select_choices(ROLES)
+
+
+def type_choices() -> list[SelectChoice]:
+    return select_choices((name, f"{cls.label}（{name}）") for name, cls in FIELD_TYPES.items())
+
+
+class FieldSpecForm(FlaskForm):
+    """One field of the schema, as the builder edits it; other options are YAML in ``extra``."""
+
+    parent = SelectField(_l("Add into"), validate_choice=False)
+    name = StringField(_l("Field name (letters, digits, _)"),
+                       validators=[DataRequired(), Length(max=40)])
+    type = SelectField(_l("Type"), choices=type_choices)
+    label = StringField(_l("Label (Chinese)"), validators=[DataRequired(), Length(max=100)])
+    label_en = StringField(_l("Label (English)"), validators=[Optional(), Length(max=200)])
+    help = StringField(_l("Help text"), validators=[Optional(), Length(max=500)])
+    required = BooleanField(_l("Required"))
+    show_if = StringField(_l("Show only if (expression)"), validators=[Optional(), Length(max=500)])
+    required_if = StringField(_l("Required if (expression)"),
+                              validators=[Optional(), Length(max=500)])
+    compute = StringField(_l("Computed as (expression)"), validators=[Optional(), Length(max=500)])
+    default = StringField(_l("Default value"), validators=[Optional(), Length(max=200)])
+    role = SelectField(_l("Role for other modules"), choices=role_choices)
+    choices = TextAreaField(_l("Choices (one a line: value or value=label)"),
+                            validators=[Optional(), Length(max=10000)])
+    extra = TextAreaField(_l("Other options (YAML)"), validators=[Optional(), Length(max=10000)])
+
+    def __init__(self, *args, groups=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.parent.choices = select_choices([("", _l("Top level"))] + list(groups))
+
+
+class SourceForm(FlaskForm):
+    source = TextAreaField(_l("YAML source"), validators=[DataRequired()])
+    action = HiddenField(default="save")
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("Schema file (YAML or JSON)"), validators=[FileRequired()])
+
+
+class PlainForm(FlaskForm):
+    """A form with only the CSRF token: buttons that post (publish, delete, move, apply…)."""
+
+
+def _modern_choices(unbound) -> None:
+    """Turn (value, label) tuples into SelectChoice (WTForms 3.3 deprecates tuples)."""
+    if isinstance(unbound.kwargs.get("choices"), list):
+        unbound.kwargs["choices"] = [SelectChoice(*c) if isinstance(c, tuple) else c
+                                     for c in unbound.kwargs["choices"]]
+    for arg in unbound.args:
+        if isinstance(arg, UnboundField):
+            _modern_choices(arg)
+        elif isinstance(arg, type) and issubclass(arg, BaseForm):
+            _modernize_class(arg)
+
+
+def _modernize_class(cls) -> None:
+    for value in vars(cls).values():
+        if isinstance(value, UnboundField):
+            _modern_choices(value)
+
+
+def schema_form_class(version_or_definition, user=None):
+    """The engine's runtime WTForms class (``wtf.build_form_class``), choices modernized.
+
+    An adapter kept here so the pages do not depend on how the engine spells choices."""
+    from .wtf import build_form_class
+
+    cls = build_form_class(version_or_definition, user)
+    _modernize_class(cls)
+    return cls
+
+
+def template_row(form, group: str):
+    """An unbound row of ``group`` named ``group-__index__`` for the JS row template."""
+    field = form[group]
+    options = {"name": f"{field.name}{field._separator}__index__",
+               "id": f"{field.id}{field._separator}__index__",
+               "_meta": field.meta, "translations": field._translations}
+    entry = field.meta.bind_field(field._form, field.unbound_field, options)
+    entry.process(None)
+    return entry
+
+
+def unknown_posted_keys(definition: dict, keys, control=frozenset()) -> list[str]:
+    """Posted keys that are no input of this schema's form (tampered or outdated page)."""
+    top = {spec["name"] for spec in definition["fields"] if spec["type"] != "group"}
+    rows = {spec["name"]: {sub["name"] for sub in spec["fields"]}
+            for spec in definition["fields"] if spec["type"] == "group"}
+    unknown = []
+    for key in keys:
+        if key in top or key in control:
+            continue
+        group, _, rest = key.partition("-")
+        index, _, sub = rest.partition("-")
+        if group in rows and index.isdigit() and sub in rows[group]:
+            continue
+        unknown.append(key)
+    return sorted(unknown)

@@ -150,11 +150,26 @@ def _pause_test(pauses: Pauses):
         last = _as_date(last) if last is not None else date.today()
         if last >= first:
             intervals.append((first, last))
+    if not intervals:
+        return lambda day: False
+    if sum((last - first).days for first, last in intervals) < MAX_DAYS:
+        days = {first + timedelta(days=i) for first, last in intervals
+                for i in range((last - first).days + 1)}
+        return days.__contains__
     return lambda day: any(first <= day <= last for first, last in intervals)
 
 
-def _counts(day: date, county_id: int | None, paused) -> bool:
-    return is_working_day(day, county_id) and not paused(day)
+def _counter(county_id: int | None, pauses: Pauses):
+    """A test "does this day count?" that looks each year's table up once."""
+    paused, tables = _pause_test(pauses), {}
+
+    def counts(day: date) -> bool:
+        table = tables.get(day.year)
+        if table is None:
+            table = tables[day.year] = year_table(county_id, day.year)
+        return table.is_working(day) and not paused(day)
+
+    return counts
 
 
 def add_working_days(start: date, n: int, county_id: int | None, pauses: Pauses = ()) -> date:
@@ -162,13 +177,13 @@ def add_working_days(start: date, n: int, county_id: int | None, pauses: Pauses 
     if n < 0:
         raise ValueError("n must not be negative")
     start = _as_date(start)
-    paused = _pause_test(pauses)
+    counts = _counter(county_id, pauses)
     day, counted = start, 0
     while counted < n:
         day += ONE_DAY
         if (day - start).days > MAX_DAYS + n:
             raise ValueError("deadline more than ten years away: check the pauses")
-        if _counts(day, county_id, paused):
+        if counts(day):
             counted += 1
     return day
 
@@ -182,9 +197,9 @@ def working_days_between(start: date, end: date, county_id: int | None,
         start, end, sign = end, start, -1
     if (end - start).days > MAX_DAYS * 3:
         raise ValueError("range too long")
-    paused = _pause_test(pauses)
+    counts = _counter(county_id, pauses)
     count, day = 0, start + ONE_DAY
     while day <= end:
-        count += _counts(day, county_id, paused)
+        count += counts(day)
         day += ONE_DAY
     return sign * count

@@ -1,0 +1,157 @@
+"""The monthly table as sections (title, header, rows), written as XLSX or DOCX by one
+writer each; the payment roster as XLSX. Amounts print in yuan."""
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from .stats import CARE_LEVELS, URBAN_RURAL
+
+TYPE_NAMES = {"DB": "低保", "TK": "特困"}
+PART_NAMES = {"urban": "城市", "rural": "农村", "total": "合计"}
+LS_NAMES = {"emergency": "急难型", "spending": "支出型", "other": "其他", "total": "合计"}
+
+
+@dataclass
+class Section:
+    title: str
+    header: list[str]
+    rows: list[list]
+
+
+def yuan(fen: int) -> Decimal:
+    return (Decimal(int(fen)) / 100).quantize(Decimal("0.01"))
+
+
+def sections(stats: dict) -> list[Section]:
+    """The table of domain.md §8 for one township (or the county's sum)."""
+    types = Section("城乡低保、特困供养资金发放统计",
+                    ["类别", "城乡", "户数", "人数", "本月新增户数", "本月新增人数", "本月停发户数",
+                     "本月停发人数", "本月发放金额（元）", "累计发放金额（元）"], [])
+    for code, parts in stats["types"].items():
+        for part in (*URBAN_RURAL, "total"):
+            r = parts[part]
+            types.rows.append([TYPE_NAMES.get(code, code), PART_NAMES[part], r["households"],
+                               r["persons"], r["new_households"], r["new_persons"],
+                               r["stopped_households"], r["stopped_persons"], yuan(r["amount_fen"]),
+                               yuan(r["cumulative_fen"])])
+    groups = Section("保障对象分类人数", ["类别", "老年人（60岁及以上）", "未成年人（18岁以下）",
+                                   "残疾人", "妇女"],
+                     [[TYPE_NAMES.get(code, code), g["elderly"], g["minors"], g["disabled"],
+                       g["women"]] for code, g in stats["groups"].items()])
+    tk = stats["tk"]
+    tk_rows = [("集中供养", tk["concentrated"]), ("分散供养", tk["dispersed"]),
+               *((level, tk["care"][level]) for level in (*CARE_LEVELS, "其他")),
+               ("合计", tk["total"])]
+    care = Section("特困人员供养方式与护理等级", ["分类", "人数", "本月金额（元）"],
+                   [[label, r["households"], yuan(r["amount_fen"])] for label, r in tk_rows])
+    ls = Section("临时救助", ["类型", "件数", "人次", "本月金额（元）", "累计金额（元）"],
+                 [[LS_NAMES[k], r["cases"], r["persons"], yuan(r["amount_fen"]),
+                   yuan(r["cumulative_fen"])] for k, r in stats["ls"].items()])
+    return [types, groups, care, ls]
+
+
+def township_section(per_township: dict[str, dict], names: dict[str, str]) -> Section:
+    """The county's overview: one row per township, then the total."""
+    section = Section("各乡镇（街道）汇总", ["乡镇（街道）", "低保户数", "低保人数", "低保金额（元）",
+                                      "特困人数", "特困金额（元）", "临时救助件数",
+                                      "临时救助金额（元）", "合计金额（元）"], [])
+    totals = [0] * 8
+    for code in sorted(per_township):
+        s = per_township[code]
+        db_, tk, ls = s["types"]["DB"]["total"], s["types"]["TK"]["total"], s["ls"]["total"]
+        values = [db_["households"], db_["persons"], db_["amount_fen"], tk["persons"],
+                  tk["amount_fen"], ls["cases"], ls["amount_fen"],
+                  db_["amount_fen"] + tk["amount_fen"] + ls["amount_fen"]]
+        totals = [a + b for a, b in zip(totals, values)]
+        section.rows.append([names.get(code, code), *_money_columns(values)])
+    section.rows.append(["合计", *_money_columns(totals)])
+    return section
+
+
+def _money_columns(values: list[int]) -> list:
+    money = {2, 4, 6, 7}
+    return [yuan(v) if i in money else v for i, v in enumerate(values)]
+
+
+# -- writers ----------------------------------------------------------------------------------
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def write_xlsx(path: Path, title: str, parts: list[Section]) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "统计表"
+    ws.append([title])
+    ws["A1"].font = Font(bold=True, size=14)
+    for section in parts:
+        ws.append([])
+        ws.append([section.title])
+        ws.cell(ws.max_row, 1).font = Font(bold=True)
+        ws.append(section.header)
+        for row in section.rows:
+            ws.append(row)
+    ws.column_dimensions["A"].width = 18
+    buf = io.BytesIO()
+    wb.save(buf)
+    _atomic_write(path, buf.getvalue())
+
+
+def write_docx(path: Path, title: str, parts: list[Section]) -> None:
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Pt
+
+    doc = Document()
+    page = doc.sections[0]
+    page.orientation = WD_ORIENT.LANDSCAPE
+    page.page_width, page.page_height = page.page_height, page.page_width
+    doc.styles["Normal"].font.size = Pt(9)
+    doc.add_heading(title, level=1)
+    for section in parts:
+        doc.add_heading(section.title, level=2)
+        table = doc.add_table(rows=1, cols=len(section.header))
+        table.style = "Table Grid"
+        for cell, text in zip(table.rows[0].cells, section.header):
+            cell.text = text
+        for row in section.rows:
+            for cell, value in zip(table.add_row().cells, row):
+                cell.text = str(value)
+    doc.add_paragraph("填报单位（盖章）：            负责人：            填报人：            日期：")
+    buf = io.BytesIO()
+    doc.save(buf)
+    _atomic_write(path, buf.getvalue())
+
+
+ROSTER_HEADER = ["序号", "村（社区）", "案件编号", "姓名", "身份证号", "救助类别", "保障人数",
+                 "发放金额（元）", "账号"]
+
+
+def write_roster_xlsx(path: Path, title: str, rows) -> None:
+    """Write-only workbook: fast for thousands of rows."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("发放花名册")
+    ws.append([title])
+    ws.append(ROSTER_HEADER)
+    total = 0
+    for number, r in enumerate(rows, 1):
+        total += r.amount_fen
+        ws.append([number, r.village, r.case_number, r.name, r.id_number, r.relief_type,
+                   r.persons, yuan(r.amount_fen), r.account])
+    ws.append(["合计", "", "", "", "", "", "", yuan(total), ""])
+    buf = io.BytesIO()
+    wb.save(buf)
+    _atomic_write(path, buf.getvalue())

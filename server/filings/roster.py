@@ -1,0 +1,164 @@
+"""The payment roster (发放花名册) of a township's month, the bank's roster as uploaded, and
+the differences between them."""
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import and_, case, or_, select
+
+from ..cases.models import Case
+from ..db import db
+from ..idnumber import normalize
+from ..regions.models import Region
+from ..relief import ReliefCode
+from .periods import utc_bounds
+from .stats import _paid_in
+
+
+class RosterError(ValueError):
+    """An unreadable upload; the message is Chinese, shown to the clerk."""
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    name: str
+    id_number: str
+    account: str
+    amount_fen: int
+    village: str = ""
+    case_number: str = ""
+    relief_type: str = ""
+    persons: int = 0
+
+
+def expected_rows(township: Region, month: date) -> list[RosterRow]:
+    """Who must be paid what this month: DB/TK paid months and LS decided in the month."""
+    start, end = utc_bounds(month)
+    monthly = and_(Case.relief_type.in_([ReliefCode.DB, ReliefCode.TK]), _paid_in(month))
+    one_off = and_(Case.relief_type == ReliefCode.LS, Case.decided_at >= start,
+                   Case.decided_at < end, Case.one_off_amount_fen > 0)
+    amount = case((Case.relief_type == ReliefCode.LS, Case.one_off_amount_fen),
+                  else_=Case.monthly_amount_fen)
+    stmt = (select(Case.applicant_name, Case.applicant_id_number,
+                   Case.answers["bank_account"].as_string(), amount, Region.name,
+                   Case.case_number, Case.relief_type, Case.persons_covered)
+            .where(Case.region_id == Region.id,
+                   Region.code.startswith(township.prefix, autoescape=True),
+                   or_(monthly, one_off))
+            .order_by(Region.code, Case.case_number))
+    return [RosterRow(name, normalize(idn), account or "", int(amt or 0), village, number,
+                      relief.value if hasattr(relief, "value") else str(relief), persons or 0)
+            for name, idn, account, amt, village, number, relief, persons
+            in db.session.execute(stmt)]
+
+
+# -- the bank's roster ---------------------------------------------------------------------------
+
+HEADERS = {
+    "name": ("姓名", "户主姓名", "户主", "收款人", "name"),
+    "id_number": ("身份证号", "身份证号码", "证件号码", "公民身份号码", "id_number", "id"),
+    "account": ("账号", "银行账号", "卡号", "银行卡号", "account"),
+    "amount": ("金额", "发放金额", "实发金额", "amount"),
+}
+
+
+def _fen(value) -> int:
+    text = str(value if value is not None else "").replace(",", "").replace("¥", "").strip()
+    try:
+        return int((Decimal(text) * 100).quantize(Decimal("1")))
+    except InvalidOperation:
+        raise RosterError(f"金额无法识别：{text or '（空）'}") from None
+
+
+def _table(filename: str, data: bytes) -> list[list]:
+    if filename.lower().endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        try:
+            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
+        except Exception:
+            raise RosterError("无法读取该 XLSX 文件") from None
+        return [list(row) for row in sheet.iter_rows(values_only=True)]
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise RosterError("无法识别 CSV 文件的编码")
+    return [row for row in csv.reader(io.StringIO(text))]
+
+
+def parse_bank_roster(filename: str, data: bytes) -> list[RosterRow]:
+    """Rows of a CSV or XLSX with a header row naming name, ID number, account, amount."""
+    table = [row for row in _table(filename, data) if any(str(c or "").strip() for c in row)]
+    if not table:
+        raise RosterError("文件为空")
+    header = [str(c or "").strip().lower() for c in table[0]]
+    columns = {}
+    for field, names in HEADERS.items():
+        found = next((i for i, h in enumerate(header) if h in names), None)
+        if found is None:
+            raise RosterError(f"缺少列：{names[0]}")
+        columns[field] = found
+    rows = []
+    for raw in table[1:]:
+        cell = lambda f: raw[columns[f]] if columns[f] < len(raw) else None  # noqa: E731
+        rows.append(RosterRow(str(cell("name") or "").strip(), normalize(str(cell("id_number") or "")),
+                              str(cell("account") or "").strip(), _fen(cell("amount"))))
+    return rows
+
+
+# -- differences ------------------------------------------------------------------------------
+
+def yuan(fen: int) -> str:
+    return f"{Decimal(fen) / 100:.2f}"
+
+
+def differences(expected: list[RosterRow], actual: list[RosterRow]) -> list[dict]:
+    """Every difference: missing (not paid), extra (paid, not due), amount, name, id_number,
+    account. A wrong ID with the right name pairs a missing row with an extra one."""
+    ours = {r.id_number: r for r in expected}
+    theirs, out = {}, []
+    for row in actual:
+        if row.id_number in theirs:
+            out.append({"kind": "extra", "id_number": row.id_number, "name": row.name,
+                        "expected": "", "actual": f"重复 {yuan(row.amount_fen)}"})
+        else:
+            theirs[row.id_number] = row
+    for idn in ours.keys() & theirs.keys():
+        mine, bank = ours[idn], theirs[idn]
+        if mine.amount_fen != bank.amount_fen:
+            out.append({"kind": "amount", "id_number": idn, "name": mine.name,
+                        "expected": yuan(mine.amount_fen), "actual": yuan(bank.amount_fen)})
+        if mine.name != bank.name:
+            out.append({"kind": "name", "id_number": idn, "name": mine.name,
+                        "expected": mine.name, "actual": bank.name})
+        if mine.account and bank.account and mine.account != bank.account:
+            out.append({"kind": "account", "id_number": idn, "name": mine.name,
+                        "expected": mine.account, "actual": bank.account})
+    missing = [ours[i] for i in ours.keys() - theirs.keys()]
+    extra = [theirs[i] for i in theirs.keys() - ours.keys()]
+    names_missing = Counter(r.name for r in missing)
+    names_extra = Counter(r.name for r in extra)
+    paired = {n for n in names_missing if names_missing[n] == 1 and names_extra.get(n) == 1}
+    for mine in missing:
+        if mine.name in paired:
+            bank = next(r for r in extra if r.name == mine.name)
+            out.append({"kind": "id_number", "id_number": mine.id_number, "name": mine.name,
+                        "expected": mine.id_number, "actual": bank.id_number})
+            if mine.amount_fen != bank.amount_fen:
+                out.append({"kind": "amount", "id_number": mine.id_number, "name": mine.name,
+                            "expected": yuan(mine.amount_fen), "actual": yuan(bank.amount_fen)})
+        else:
+            out.append({"kind": "missing", "id_number": mine.id_number, "name": mine.name,
+                        "expected": yuan(mine.amount_fen), "actual": ""})
+    out.extend({"kind": "extra", "id_number": r.id_number, "name": r.name, "expected": "",
+                "actual": yuan(r.amount_fen)} for r in extra if r.name not in paired)
+    return sorted(out, key=lambda d: (d["id_number"], d["kind"]))

@@ -1,0 +1,60 @@
+"""Huey tasks: build a township's monthly filing, build a whole county's month, and the daily
+reminder run. Failures land on the filing row (``build_error``), shown on its page."""
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from huey import crontab
+from sqlalchemy.exc import OperationalError
+
+from ..db import db
+from ..extensions import app_periodic_task, app_task
+from ..regions.models import Region
+from .models import Filing
+from .operations import build, build_county
+from .periods import local_today
+from .reminders import due_reminders
+
+log = logging.getLogger(__name__)
+
+
+@app_task(retries=3, retry_delay=5, retry_backoff=2, context=True)
+def build_filing(filing_id: int, task=None) -> None:
+    """Compute and write one township's table and roster."""
+    filing = db.session.get(Filing, filing_id)
+    if filing is None:
+        return
+    filing.build_status, filing.build_error = "running", ""
+    db.session.commit()
+    try:
+        build(filing)
+        db.session.commit()
+    except Exception as exc:
+        db.session.rollback()
+        filing = db.session.get(Filing, filing_id)
+        transient = isinstance(exc, (OperationalError, OSError))
+        retrying = transient and getattr(task, "retries", 0) > 0
+        filing.build_status = "retrying" if retrying else "failed"
+        filing.build_error = f"{type(exc).__name__}: {exc}"[:4000]
+        db.session.commit()
+        if transient:
+            raise
+        log.exception("filing %s failed", filing_id)
+
+
+@app_task(retries=2, retry_delay=10, retry_backoff=2)
+def build_county_month(county_id: int, month: str) -> dict:
+    """Every township's filing of a month plus the county consolidation."""
+    county = db.session.get(Region, county_id)
+    result = build_county(county, date.fromisoformat(month))
+    db.session.commit()
+    return result
+
+
+@app_periodic_task(crontab(hour="0", minute="5"))  # 08:05 China time (Huey schedules in UTC)
+def daily_reminders() -> None:
+    """Reminders before the adjustment and filing days; flags late filings."""
+    added = due_reminders(local_today())
+    db.session.commit()
+    log.info("filing reminders added: %s", added)

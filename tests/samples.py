@@ -115,6 +115,27 @@ def _draft_id(region):
     return row.id
 
 
+def _filing_id(region):
+    """A draft filing of the region's township for March 2026."""
+    from datetime import date
+
+    from server.filings.operations import filing_for
+
+    filing = filing_for(region.township or region, date(2026, 3, 1))
+    db.session.commit()
+    return filing.id
+
+
+def _difference_id(region):
+    from server.filings.models import Filing, FilingDifference
+
+    filing = db.session.get(Filing, _filing_id(region))
+    row = FilingDifference(filing=filing, kind="missing", id_number="", name="样例")
+    db.session.add(row)
+    db.session.commit()
+    return row.id
+
+
 SAMPLES = {
     "region_id": _region_id,
     "user_id": _user_id,
@@ -124,4 +145,6 @@ SAMPLES = {
     "version_id": _version_id,
     "other_id": _other_version_id,
     "draft_id": _draft_id,
+    "filing_id": _filing_id,
+    "difference_id": _difference_id,
 }

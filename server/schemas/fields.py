@@ -71,6 +71,15 @@ class FieldType:
         return StringField, {}
 
 
+def wtf_choices(pairs, blank: bool = False) -> list:
+    """(value, label) pairs as WTForms choices (SelectChoice where WTForms has it)."""
+    try:
+        from wtforms import SelectChoice
+    except ImportError:  # WTForms < 3.3 takes tuples
+        return ([("", "请选择")] if blank else []) + list(pairs)
+    return [SelectChoice(v, label) for v, label in ([("", "请选择")] if blank else []) + list(pairs)]
+
+
 def _text_limits(spec, value: str):
     if "min_length" in spec and len(value) < spec["min_length"]:
         raise FieldError(f"至少 {spec['min_length']} 个字")
@@ -274,7 +283,7 @@ class Choice(FieldType):
     def wtf_field(self, ctx):
         from wtforms import SelectField
 
-        return SelectField, {"choices": [("", "请选择")] + self.choices(ctx),
+        return SelectField, {"choices": wtf_choices(self.choices(ctx), blank=True),
                              "validate_choice": False}
 
 
@@ -303,7 +312,8 @@ class MultiChoice(Choice):
     def wtf_field(self, ctx):
         from wtforms import SelectMultipleField
 
-        return SelectMultipleField, {"choices": self.choices(ctx), "validate_choice": False}
+        return SelectMultipleField, {"choices": wtf_choices(self.choices(ctx)),
+                                     "validate_choice": False}
 
 
 YES = {"yes", "y", "true", "1", "是", "on"}
@@ -331,7 +341,7 @@ class YesNo(FieldType):
     def wtf_field(self, ctx):
         from wtforms import RadioField
 
-        return RadioField, {"choices": self.choices(ctx), "validate_choice": False}
+        return RadioField, {"choices": wtf_choices(self.choices(ctx)), "validate_choice": False}
 
 
 @register
@@ -403,7 +413,7 @@ class Village(FieldType):
     def wtf_field(self, ctx):
         from wtforms import SelectField
 
-        return SelectField, {"choices": [("", "请选择")] + self.choices(ctx),
+        return SelectField, {"choices": wtf_choices(self.choices(ctx), blank=True),
                              "validate_choice": False}
 
 

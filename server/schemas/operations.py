@@ -129,7 +129,7 @@ def migrate_case(case, user, target: SchemaVersion | None = None,
     if preview["is_current"]:
         raise SchemaOperationError("该案件已使用最新版本")
     old = case.schema_version
-    case.schema_version_id = preview["target_id"]
+    case.schema_version = db.session.get(SchemaVersion, preview["target_id"])
     case.answers = preview["answers"]
     record("schemas.case_migrated", case, actor=user,
            details={"from": old.number, "to": preview["to"],

@@ -145,7 +145,9 @@ def apply_errors(form, result) -> list[tuple[str, str]]:
 def template_row(form, group: str):
     """An unbound row of ``group`` named ``group-__index__`` for the JS row template."""
     field = form[group]
-    entry = field.unbound_field.bind(form=None, name=f"{field.short_name}-__index__",
-                                     prefix=field._prefix, _meta=form.meta)
+    options = {"name": f"{field.name}{field._separator}__index__",
+               "id": f"{field.id}{field._separator}__index__", "_meta": field.meta,
+               "translations": field._translations}
+    entry = field.meta.bind_field(field._form, field.unbound_field, options)
     entry.process(None)
     return entry

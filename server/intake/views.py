@@ -122,6 +122,26 @@ def _change_rows(form) -> bool:
     return False
 
 
+def _is_blank(value) -> bool:
+    return value is None or value == "" or value == [] or (
+        isinstance(value, str) and not value.strip())
+
+
+def without_blank_rows(definition: dict, answers: dict, form) -> dict:
+    """Drop group rows the clerk left entirely empty (the page always shows one row), from the
+    answers and the form alike so error positions still match; the engine still reports a
+    group that ends up with fewer rows than it needs."""
+    for spec in definition["fields"]:
+        rows = answers.get(spec["name"])
+        if spec["type"] != "group" or not isinstance(rows, list):
+            continue
+        blank = [i for i, row in enumerate(rows) if all(_is_blank(v) for v in row.values())]
+        for i in reversed(blank):
+            del rows[i]
+            form[spec["name"]].pop_entry(i)
+    return answers
+
+
 def _draft_answers(version, answers: dict, result: Result, draft: IntakeDraft | None) -> dict:
     """JSON answers to keep in a draft: raw text as typed; files as stored descriptions."""
     out = {}
@@ -167,53 +187,50 @@ def _member_ids(version, answers) -> list[str]:
 
 def _fill(version, draft: IntakeDraft | None):
     FormClass = schema_form_class(version, current_user)
-    leftover: list[tuple[str, str]] = []
-    status = 200
-    if request.method == "POST":
-        form = FormClass()
-        answers = _with_stored_files(version, answers_from_form(version, form), draft)
-        action = request.form.get("action", "")
-        unknown = unknown_keys(version)
-        if _change_rows(form):
-            pass
-        elif unknown:
-            leftover = [(key, "未知字段，表单可能已更新，请刷新页面后重新填写") for key in unknown]
-            status = 422
-        elif action not in ACTIONS:
-            leftover = [("", "请点击“保存草稿”或“提交受理”")]
-            status = 422
-        elif action == "save_draft":
-            result = validate_answers(version, answers, current_user)
-            operations.store_uploads(result)
-            saved = operations.save_draft(version, _draft_answers(version, answers, result, draft),
-                                          current_user, draft)
-            db.session.commit()
-            flash(_("The draft was saved. You can continue it later from the intake page."))
-            return redirect(url_for(".draft", draft_id=saved.id))
-        else:
-            try:
-                if draft is not None:
-                    case, result = operations.submit_draft(draft, answers, current_user)
-                else:
-                    case, result = operations.create_case_from_answers(version, answers,
-                                                                       current_user)
-            except operations.IntakeError as exc:
-                db.session.rollback()
-                leftover = apply_errors(form, Result(errors=list(exc.errors)))
-                status = 422
-            else:
-                db.session.commit()
-                flash(_("Application accepted: case %(number)s.", number=case.case_number))
-                for duplicate in queries.duplicate_members(
-                        [m.id_number for m in case.members], current_user, case.id):
-                    flash(duplicate.message, "warning")
-                return redirect(_case_url(case.id))
-        duplicates = queries.duplicate_members(_member_ids(version, answers), current_user)
-    else:
+    if request.method != "POST":
         data = answers_for_form(version, draft.answers) if draft is not None else None
         form = FormClass(data=data) if data else FormClass()
-        duplicates = queries.duplicate_members(_member_ids(version, draft.answers), current_user) \
-            if draft is not None else []
+        answers = draft.answers if draft is not None else {}
+        return _render(version, draft, form, answers)
+    form = FormClass()
+    if _change_rows(form):
+        return _render(version, draft, form, answers_from_form(version, form))
+    answers = _with_stored_files(version, without_blank_rows(
+        version.definition, answers_from_form(version, form), form), draft)
+    unknown = unknown_keys(version)
+    action = request.form.get("action", "")
+    if unknown:
+        leftover = [(key, "未知字段，表单可能已更新，请刷新页面后重新填写") for key in unknown]
+        return _render(version, draft, form, answers, leftover, 422)
+    if action not in ACTIONS:
+        return _render(version, draft, form, answers, [("", "请点击“保存草稿”或“提交受理”")], 422)
+    if action == "save_draft":
+        result = validate_answers(version, answers, current_user)
+        operations.store_uploads(result)
+        saved = operations.save_draft(version, _draft_answers(version, answers, result, draft),
+                                      current_user, draft)
+        db.session.commit()
+        flash(_("The draft was saved. You can continue it later from the intake page."))
+        return redirect(url_for(".draft", draft_id=saved.id))
+    try:
+        if draft is not None:
+            case, _result = operations.submit_draft(draft, answers, current_user)
+        else:
+            case, _result = operations.create_case_from_answers(version, answers, current_user)
+    except operations.IntakeError as exc:
+        db.session.rollback()
+        leftover = apply_errors(form, Result(errors=list(exc.errors)))
+        return _render(version, draft, form, answers, leftover, 422)
+    db.session.commit()
+    flash(_("Application accepted: case %(number)s.", number=case.case_number))
+    for duplicate in queries.duplicate_members([m.id_number for m in case.members],
+                                               current_user, case.id):
+        flash(duplicate.message, "warning")
+    return redirect(_case_url(case.id))
+
+
+def _render(version, draft, form, answers, leftover=(), status=200):
+    duplicates = queries.duplicate_members(_member_ids(version, answers or {}), current_user)
     return render_template(
         "intake/form.html", form=form, version=version, draft=draft,
         relief=RELIEF_TYPES[version.relief_type], definition=version.definition,

@@ -1,0 +1,63 @@
+"""Intake over the API: create a case from answers, validated exactly as the web form is
+(``engine.validate_answers`` through ``operations.create_case_from_answers``).
+
+A bad answer gives 422 with each problem's path (``members[1].id_number``); a clerk may only
+create cases in villages of their own township (the village field is checked against the
+caller's region, as the web form's picker is).
+"""
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint, abort
+from marshmallow import Schema, fields, validate
+
+from ..auth.access import requires
+from ..db import db
+from ..relief import ReliefCode
+from . import operations, queries
+
+blp = Blueprint("api_intake", __name__, url_prefix="/intake",
+                description="Taking applications: cases created from form answers")
+
+
+class CaseBody(Schema):
+    relief_type = fields.Str(required=True, validate=validate.OneOf([c.value for c in ReliefCode]))
+    answers = fields.Dict(required=True)
+
+
+class CaseCreated(Schema):
+    id = fields.Int()
+    case_number = fields.Str()
+    relief_type = fields.Function(lambda c: c.relief_type.value)
+    state = fields.Str()
+    schema_version_id = fields.Int()
+    region_id = fields.Int()
+    applicant_name = fields.Str()
+    members = fields.Function(lambda c: len(c.members))
+    warnings = fields.List(fields.Str())
+
+
+@blp.route("/cases")
+class Cases(MethodView):
+    @requires("cases.intake")
+    @blp.arguments(CaseBody)
+    @blp.response(201, CaseCreated)
+    def post(self, body):
+        """Create a case with the county's published form of `relief_type` from `answers`
+        (``{field: value, group: [{subfield: value}]}``; money as strings)."""
+        relief = ReliefCode(body["relief_type"])
+        version = queries.published_version(current_user.region.county, relief)
+        if version is None:
+            abort(409, message="本县尚未发布该救助类别的申请表")
+        try:
+            case, result = operations.create_case_from_answers(version, body["answers"],
+                                                               current_user)
+        except operations.IntakeError as exc:
+            db.session.rollback()
+            abort(422, message="输入有误，请检查标出的字段",
+                  errors=[{"path": p, "message": m} for p, m in exc.errors])
+        db.session.commit()
+        case.warnings = result.warnings + [d.message for d in queries.duplicate_members(
+            [m.id_number for m in case.members], current_user, case.id)]
+        return case

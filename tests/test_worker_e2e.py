@@ -1,0 +1,178 @@
+"""End to end with a real Huey consumer (``jiuzhu worker``) on SQLite storage.
+
+One test bundles a case through the worker; the other kills the worker (SIGKILL) in the middle
+of a bundle and checks that no partial bundle is visible and that a restarted worker finishes
+it. The build is slowed down with the documented test hook ``JIUZHU_TEST_BUNDLE_DELAY``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parent.parent
+JIUZHU = ROOT / ".venv" / "bin" / "jiuzhu"
+
+# Runs in a child process (the test process's Huey is in immediate mode): makes the schema,
+# loads the demo county, adds one decided case and queues its bundle job. Prints the job id.
+SETUP = r"""
+from datetime import date, datetime
+from alembic import command
+from server import create_app
+from server.db import db
+from server.migrate import alembic_config
+from server.models import metadata
+
+app = create_app({"CHECK_MIGRATIONS": False})
+with app.app_context():
+    metadata.create_all(db.engine)
+    command.stamp(alembic_config(app.config["DATABASE_URL"]), "head")
+    from server import demo
+    from server.archives import operations, tasks
+    from server.cases.models import Case, Member
+    from server.idnumber import make
+    from server.regions.queries import region_by_code
+    from server.relief import ReliefCode
+    from server.schemas.models import SchemaStatus, SchemaVersion
+
+    demo.load()
+    county, village = region_by_code("220999000000"), region_by_code("220999101201")
+    schema = SchemaVersion(county_id=county.id, relief_type=ReliefCode.DB, number=99,
+                           status=SchemaStatus.published, source="{}", definition={})
+    idn = make("220999", date(1960, 1, 1), 11)
+    case = Case(case_number="E2E-0001", relief_type=ReliefCode.DB, region=village,
+                schema_version=schema, state="paying", applicant_name="端到端",
+                applicant_id_number=idn, decided_at=datetime(2026, 3, 10), persons_covered=1,
+                monthly_amount_fen=50000, payment_start_month=date(2026, 4, 1))
+    case.members.append(Member(position=0, name="端到端", id_number=idn, sex="M",
+                               birth_date=date(1960, 1, 1), is_applicant=True))
+    db.session.add(case)
+    db.session.flush()
+    job = operations.create_job(region_id=case.region_id, case=case)
+    db.session.commit()
+    tasks.enqueue(job)
+    print(job.id)
+"""
+
+
+@pytest.fixture
+def worker_env(tmp_path):
+    env = {**os.environ,
+           "JIUZHU_INSTANCE_DIR": str(tmp_path / "instance"),
+           "JIUZHU_DATABASE_URL": f"sqlite:///{tmp_path / 'jiuzhu.db'}",
+           "JIUZHU_HUEY_SQLITE_PATH": str(tmp_path / "huey.db"),
+           "JIUZHU_DATA_DIR": str(tmp_path / "data"),
+           "JIUZHU_HUEY_IMMEDIATE": "0",
+           "JIUZHU_CHECK_MIGRATIONS": "0",
+           "JIUZHU_ARCHIVE_PDF": "0",
+           "JIUZHU_SECRET_KEY": "e2e"}
+    env.pop("JIUZHU_HUEY_URL", None)
+    env.pop("REDIS_URL", None)
+    env.pop("JIUZHU_TEST_BUNDLE_DELAY", None)
+    return env
+
+
+def _setup(env) -> int:
+    done = subprocess.run([sys.executable, "-c", SETUP], env=env, cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return int(done.stdout.strip().splitlines()[-1])
+
+
+def _worker(env, tmp_path, name: str, **extra) -> subprocess.Popen:
+    with open(tmp_path / f"{name}.log", "w") as log:  # the child keeps its own descriptor
+        return subprocess.Popen([str(JIUZHU), "worker", "--workers", "1", "--max-delay", "0.2"],
+                                env={**env, **extra}, cwd=ROOT, stdout=log,
+                                stderr=subprocess.STDOUT)
+
+
+def _job(env, job_id: int) -> dict:
+    engine = create_engine(env["JIUZHU_DATABASE_URL"])
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(text("SELECT status, progress, error, result FROM archive_job "
+                                    "WHERE id = :id"), {"id": job_id}).one()
+    finally:
+        engine.dispose()
+    result = row.result if isinstance(row.result, dict) else json.loads(row.result or "{}")
+    return {"status": row.status, "progress": row.progress, "error": row.error, "result": result}
+
+
+def _wait(env, job_id, until, timeout=90.0, proc=None, tmp_path=None) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = _job(env, job_id)
+        if until(job):
+            return job
+        if proc is not None and proc.poll() is not None:
+            log = (tmp_path / "worker.log").read_text() if tmp_path else ""
+            raise AssertionError(f"worker exited {proc.returncode}: {log[-2000:]}")
+        time.sleep(0.1)
+    raise AssertionError(f"timed out; last state {job}")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _verify(env, folder: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([str(JIUZHU), "archive", "verify", str(folder)], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_worker_process_builds_bundle(worker_env, tmp_path):
+    job_id = _setup(worker_env)
+    proc = _worker(worker_env, tmp_path, "worker")
+    try:
+        job = _wait(worker_env, job_id, lambda j: j["status"] in ("done", "failed"),
+                    proc=proc, tmp_path=tmp_path)
+    finally:
+        _stop(proc)
+    assert job["status"] == "done", job["error"]
+    folder = Path(worker_env["JIUZHU_DATA_DIR"]) / job["result"]["dir"]
+    assert {p.name for p in folder.iterdir()} == {"manifest.json", "county.zip", "township.zip"}
+    checked = _verify(worker_env, folder)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_killed_worker_leaves_no_partial_bundle_and_restart_completes(worker_env, tmp_path):
+    job_id = _setup(worker_env)
+    data = Path(worker_env["JIUZHU_DATA_DIR"])
+    tmp_root = data / "archives" / ".tmp"
+    bundles = data / "archives" / "bundles"
+    proc = _worker(worker_env, tmp_path, "worker", JIUZHU_TEST_BUNDLE_DELAY="0.4")
+    try:
+        # wait until the build has written part of the first copy into its temporary folder
+        _wait(worker_env, job_id, lambda j: j["status"] == "running" and any(
+            tmp_root.glob("*/county.zip")), proc=proc, tmp_path=tmp_path)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    assert _job(worker_env, job_id)["status"] == "running"  # nobody finished it
+    assert not bundles.exists() or not any(bundles.iterdir()), "a partial bundle is visible"
+    assert any(tmp_root.iterdir())  # the half-built copy is only in the hidden temp folder
+
+    restarted = _worker(worker_env, tmp_path, "worker2")
+    try:
+        job = _wait(worker_env, job_id, lambda j: j["status"] in ("done", "failed"),
+                    proc=restarted, tmp_path=tmp_path)
+    finally:
+        _stop(restarted)
+    assert job["status"] == "done", job["error"]
+    folder = data / job["result"]["dir"]
+    checked = _verify(worker_env, folder)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert not any(tmp_root.iterdir())  # the stale temp folder was cleaned up

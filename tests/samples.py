@@ -71,6 +71,34 @@ def _archive_job_id(region):
     return job.id
 
 
+def _relative_id(region):
+    """An entry of the relatives register kept by the region."""
+    from datetime import date
+
+    from server.cases.operations import add_relative
+    from server.demo import demo_user
+    from server.idnumber import make
+
+    entry = add_relative(region, make("220999", date(1970, 1, 1), region.id % 1000), "样例亲属",
+                         "配偶", demo_user("admin"), cadre_name="村主任 样例")
+    db.session.commit()
+    return entry.id
+
+
+def _dishonesty_id(region):
+    """An entry of the dishonesty list kept by the region."""
+    from datetime import date
+
+    from server.cases.operations import add_dishonesty
+    from server.demo import demo_user
+    from server.idnumber import make
+
+    entry = add_dishonesty(region, make("220999", date(1971, 1, 1), region.id % 1000), "样例户",
+                           "隐瞒收入", demo_user("admin"))
+    db.session.commit()
+    return entry.id
+
+
 def _other_county_version(number: int) -> int:
     """A published form version of a second county: versions are county-wide (every township
     of the county reads them), so only another county's version must be a 404."""
@@ -136,9 +164,45 @@ def _difference_id(region):
     return row.id
 
 
+def _document_id(region):
+    """A generated document of a case in the region (the row only: the walk never opens it)."""
+    from server.cases.models import Case
+    from server.documents.models import GeneratedDocument
+
+    case = db.session.get(Case, _case_id(region))
+    row = GeneratedDocument(case_id=case.id, region_id=case.region_id, kind="application",
+                            title="社会救助申请书", template_sha256="0" * 64, sha256="0" * 64,
+                            path="documents/none.docx")
+    db.session.add(row)
+    db.session.commit()
+    return row.id
+
+
+def _print_job_id(region):
+    from server.cases.models import Case
+    from server.documents.models import PrintJob
+
+    case = db.session.get(Case, _case_id(region))
+    row = PrintJob(case_id=case.id, region_id=case.region_id, step="acceptance",
+                   kinds=["acceptance_slip"])
+    db.session.add(row)
+    db.session.commit()
+    return row.id
+
+
+def _kind(region):
+    """Document kinds are names, the same in every region (templates are per county)."""
+    return "acceptance_slip"
+
+
 SAMPLES = {
+    "document_id": _document_id,
+    "print_job_id": _print_job_id,
+    "kind": _kind,
     "region_id": _region_id,
     "user_id": _user_id,
+    "relative_id": _relative_id,
+    "dishonesty_id": _dishonesty_id,
     "holiday_id": _holiday_id,
     "case_id": _case_id,
     "job_id": _archive_job_id,

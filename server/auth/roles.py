@@ -72,6 +72,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "workflows.manage": frozenset({Role.county_admin}),
     "documents.generate": TOWNSHIP | {Role.village_assistant},
     "templates.manage": frozenset({Role.county_admin}),
+    "documents.office": TOWNSHIP | {Role.county_admin},
+    "documents.delegate": frozenset({Role.county_admin}),
     "archives.manage": TOWNSHIP | COUNTY,
     "archives.configure": frozenset({Role.county_admin}),
     "filings.prepare": TOWNSHIP,

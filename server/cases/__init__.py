@@ -1,2 +1,37 @@
-"""Cases: households, members, the workflow with its working-day clocks, registers."""
+"""Cases: households, members, the workflow with its working-day clocks, registers.
+
+Other rooms use ``operations.check_acceptance`` (before creating a case),
+``workflows.workflow_for`` and the case columns filled by the workflow.
+"""
+from flask_babel import lazy_gettext as _l
+
+from ..auth.roles import COUNTY, Role
+from ..home import nav, panels
 from . import demo  # noqa: F401  (registers the demo step)
+
+
+def _deadlines(user):
+    from .queries import deadlines_panel
+    from .workflows import STATE_LABELS
+
+    return {"panel": deadlines_panel(user), "states": STATE_LABELS}
+
+
+def _county(user):
+    from ..calendar.workdays import warnings_for
+    from .clocks import local_today
+    from .queries import overdue_by_township, soon_limit
+
+    today = local_today()
+    county_id = user.region.county.id
+    return {"townships": overdue_by_township(user, today),
+            "warnings": warnings_for(today, soon_limit(today, county_id), county_id)}
+
+
+nav.register(_l("Cases"), "cases.index", "cases.view", order=20)
+nav.register(_l("Re-checks due"), "cases.rechecks", "cases.process", order=25)
+nav.register(_l("Registers"), "cases.relatives", "registers.manage", order=70)
+panels.register("case_deadlines", "cases/panel_deadlines.html",
+                {Role.township_clerk, Role.township_approver, Role.village_assistant},
+                _deadlines, order=20)
+panels.register("case_county_overdue", "cases/panel_county.html", COUNTY, _county, order=20)

@@ -14,6 +14,7 @@ from ..standards.amounts import calculate, payment_start_month
 from ..standards.queries import standard_for
 from .checks import CaseError, Problem
 from .clocks import LOCAL_OFFSET, add_months, local_today
+from .household import MissingInput, amount_inputs
 from .models import CaseChange
 from .workflows import county_id_of
 
@@ -74,21 +75,6 @@ def record_approver(case, ctx):
     case.approver_id = ctx.actor.id
 
 
-def _amount_inputs(case, ctx) -> dict:
-    figures = ctx.figures
-    code = case.relief_type
-    if code == ReliefCode.LS:
-        requested = ctx.data.get("requested_amount")
-        if requested is None:
-            raise CaseError.from_problems([Problem("data.requested_amount", "请填写申请救助金额")])
-        return {"requested": requested, "persons": figures.persons}
-    if code == ReliefCode.TK:
-        if not figures.care_level:
-            raise CaseError.from_problems([Problem("answers.care_level", "请先确定护理等级")])
-        return {"care_level": figures.care_level, "per_capita_income": figures.per_capita_income}
-    return {"per_capita_income": figures.per_capita_income, "persons": figures.persons}
-
-
 @effect
 def compute_amount(case, ctx):
     """Amount from the standard in force on the decision date; stores its version id."""
@@ -97,7 +83,10 @@ def compute_amount(case, ctx):
         raise CaseError.from_problems([Problem(
             "standard_version_id", f"{ctx.on:%Y-%m-%d} 没有生效的救助标准，请县级管理员先录入标准")])
     try:
-        result = calculate(case.relief_type, standard, **_amount_inputs(case, ctx))
+        result = calculate(case.relief_type, standard,
+                           **amount_inputs(case, ctx.figures, ctx.data.get("requested_amount")))
+    except MissingInput as exc:
+        raise CaseError.from_problems([Problem(exc.path, str(exc))]) from None
     except ValueError as exc:
         raise CaseError.from_problems([Problem(ctx.figures.income_path, str(exc))]) from None
     if not result.is_eligible:
@@ -157,6 +146,12 @@ def record_emergency_aid(case, ctx):
 def _months_for(case, ctx, category) -> int:
     months = ctx.settings.recheck_months
     return int(months.get(category) or months.get(ctx.settings.default_recheck_category) or 12)
+
+
+@effect
+def choose_recheck_category(case, ctx):
+    if ctx.data.get("recheck_category"):
+        case.recheck_category = ctx.data["recheck_category"]
 
 
 @effect

@@ -145,7 +145,7 @@ FIELDS: dict[str, Field] = {f.name: f for f in (
     Field("reason", "理由", widget="textarea"),
     Field("department", "转办部门及事项"),
     MoneyField("amount", "金额（元）", widget="money"),
-    MemberField("member", "死亡成员"),
+    MemberField("member", "死亡成员", widget="member"),
     DateField("died_on", "死亡日期", widget="date"),
     IntField("months", "渐退月数", widget="number"),
 )}

@@ -80,3 +80,29 @@ def figures(case) -> Figures:
                    persons, f"answers.{p_path}" if p_path and p_path not in (
                        "persons_covered", "members") else p_path,
                    care or case.care_level)
+
+
+class MissingInput(ValueError):
+    """A figure the calculator needs is missing; ``path`` says where to enter it."""
+
+    def __init__(self, path: str, message: str):
+        super().__init__(message)
+        self.path = path
+
+
+def amount_inputs(case, found: Figures, requested=None) -> dict:
+    """Keyword inputs of the standards room's calculator for the case's relief type."""
+    from ..relief import ReliefCode
+
+    code = ReliefCode(case.relief_type)
+    if code == ReliefCode.LS:
+        if requested is None:
+            raise MissingInput("data.requested_amount", "请填写申请救助金额")
+        return {"requested": requested, "persons": found.persons}
+    if code == ReliefCode.TK:
+        if not found.care_level:
+            raise MissingInput("answers.care_level", "请先确定护理等级")
+        return {"care_level": found.care_level, "per_capita_income": found.per_capita_income}
+    if found.per_capita_income is None:
+        raise MissingInput(found.income_path, "申请表中没有家庭人均月收入，无法计算救助金额")
+    return {"per_capita_income": found.per_capita_income, "persons": found.persons}

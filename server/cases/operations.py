@@ -24,11 +24,29 @@ from .checks import CHECKS, STALE_MESSAGE, CaseError, Problem
 from .clocks import add_months, local_today
 from .effects import EFFECTS
 from .fields import FIELDS, FieldProblem
-from .models import (Case, CaseDeadline, CaseEvent, DishonestyEntry, Member,
-                     RelativeRegisterEntry, WorkflowSetting)
-from .workflows import (FINAL_STATES, OPEN_STATES, PREVIOUS, SAME, STATE_LABELS, Settings,
-                        Transition, Workflow, build, county_id_of, settings_for,
-                        workflow_for)
+from .models import (
+    Case,
+    CaseDeadline,
+    CaseEvent,
+    DishonestyEntry,
+    Member,
+    RelativeRegisterEntry,
+    WorkflowSetting,
+)
+from .workflows import (
+    FINAL_STATES,
+    OPEN_STATES,
+    PREVIOUS,
+    SAME,
+    STATE_LABELS,
+    Settings,
+    Transition,
+    Workflow,
+    build,
+    county_id_of,
+    settings_for,
+    workflow_for,
+)
 
 AUDITED_SKIP = {"updated_at", "lock_version", "answers"}
 

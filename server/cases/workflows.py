@@ -216,7 +216,7 @@ def build(relief_type: ReliefCode, s: Settings) -> Workflow:
                     "county_review")
     # with publicity of the proposed decision, the final decision is the confirmation after it
     decides_at_approval = not s.has_publicity or s.publish_mode == "once_after_decision"
-    approve_effects = ("compute_amount", "record_approver") + (
+    approve_effects = ("compute_amount", "record_approver", "choose_recheck_category") + (
         ("decide",) if decides_at_approval else ()) + (
         ("start_publicity",) if s.has_publicity else ())
     start = ("accepted",)

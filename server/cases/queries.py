@@ -1,0 +1,155 @@
+"""Reads on cases, always through region scoping: lists, deadlines, re-checks, registers."""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from sqlalchemy import or_, select
+
+from ..audit.models import AuditEvent
+from ..calendar.workdays import add_working_days, warnings_for
+from ..db import db
+from ..idnumber import normalize
+from ..regions.models import Region, RegionLevel
+from ..regions.queries import scoped
+from ..relief import ReliefCode
+from .clocks import DUE_SOON_WORKING_DAYS, add_months, local_today
+from .models import Case, CaseDeadline, DishonestyEntry, Member, RelativeRegisterEntry
+from .workflows import PAUSE_STATES, SERVED_STATES
+
+PAGE_SIZE = 50
+
+
+def search(q: str = "", relief_type: str = "", state: str = "", page: int = 1,
+           user=None) -> list[Case]:
+    """Cases under the user's region, newest first, by name, case number or ID fragment."""
+    stmt = scoped(Case, user)
+    q = (q or "").strip()
+    if q:
+        digits = normalize(q).replace("*", "")
+        members = select(Member.case_id).where(Member.id_number.contains(digits, autoescape=True))
+        conditions = [Case.applicant_name.contains(q, autoescape=True),
+                      Case.case_number.contains(q, autoescape=True),
+                      Case.id.in_(select(Member.case_id).where(
+                          Member.name.contains(q, autoescape=True)))]
+        if len(digits) >= 4:  # a masked number's tail or a full number
+            conditions.append(Case.id.in_(members))
+        stmt = stmt.where(or_(*conditions))
+    if relief_type in ReliefCode.__members__:
+        stmt = stmt.where(Case.relief_type == ReliefCode(relief_type))
+    if state:
+        stmt = stmt.where(Case.state == state)
+    stmt = stmt.order_by(Case.id.desc()).offset((max(page, 1) - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    return list(db.session.scalars(stmt))
+
+
+def _running(user):
+    """Open cases whose clock is running (not paused) with a due date."""
+    return scoped(Case, user).where(Case.due_on.is_not(None), Case.state.not_in(PAUSE_STATES))
+
+
+def soon_limit(today: date, county_id) -> date:
+    return add_working_days(today, DUE_SOON_WORKING_DAYS, county_id)
+
+
+def deadlines_panel(user, today: date | None = None) -> dict:
+    """Overdue and due-soon cases under the user's region, for the home page."""
+    today = today or local_today()
+    county = user.region.county
+    limit = soon_limit(today, county.id)
+    rows = list(db.session.scalars(_running(user).where(Case.due_on <= limit)
+                                   .order_by(Case.due_on, Case.id).limit(200)))
+    return {"overdue": [c for c in rows if c.due_on < today],
+            "soon": [c for c in rows if c.due_on >= today], "today": today,
+            "warnings": warnings_for(today, limit, county.id)}
+
+
+def overdue_by_township(user, today: date | None = None) -> list[dict]:
+    """Per township under the user's region: open cases and how many are overdue."""
+    today = today or local_today()
+    townships = db.session.scalars(scoped(Region, user).where(
+        Region.level == RegionLevel.township).order_by(Region.code)).all()
+    stmt = select(Region.code, Case.due_on).join(Region, Case.region_id == Region.id).where(
+        Case.id.in_(_running(user).with_only_columns(Case.id)))
+    open_, overdue = Counter(), Counter()
+    for code, due_on in db.session.execute(stmt):
+        open_[code[:9]] += 1
+        overdue[code[:9]] += due_on < today
+    return [{"township": t, "open": open_[t.code[:9]], "overdue": overdue[t.code[:9]]}
+            for t in townships]
+
+
+def month_bounds(month: str | None) -> tuple[date, date]:
+    today = local_today()
+    try:
+        year, number = (int(x) for x in (month or "").split("-"))
+        first = date(year, number, 1)
+    except ValueError:
+        first = today.replace(day=1)
+    return first, add_months(first, 1)
+
+
+def recheck_due(first: date, end: date, user=None) -> dict:
+    """The month's due list: re-checks, deaths to process, gradual exits ending."""
+    served = scoped(Case, user).where(Case.state.in_(SERVED_STATES), Case.is_active.is_(True))
+    rechecks = list(db.session.scalars(served.where(Case.next_recheck_on < end)
+                                       .order_by(Case.next_recheck_on, Case.id)))
+    open_items = list(db.session.scalars(
+        scoped(CaseDeadline, user).where(CaseDeadline.done_on.is_(None),
+                                         CaseDeadline.kind.in_(("member_death", "gradual_exit")),
+                                         CaseDeadline.due_on < end)
+        .order_by(CaseDeadline.due_on)))
+    return {"rechecks": rechecks, "items": open_items, "first": first, "end": end}
+
+
+def case_audit(case: Case) -> list[AuditEvent]:
+    return list(db.session.scalars(select(AuditEvent).where(
+        AuditEvent.object_type == "Case", AuditEvent.object_id == str(case.id))
+        .order_by(AuditEvent.id)))
+
+
+def relatives(user=None) -> list[RelativeRegisterEntry]:
+    return list(db.session.scalars(scoped(RelativeRegisterEntry, user).where(
+        RelativeRegisterEntry.is_active.is_(True)).order_by(RelativeRegisterEntry.id.desc())))
+
+
+def dishonesty(user=None) -> list[DishonestyEntry]:
+    return list(db.session.scalars(scoped(DishonestyEntry, user)
+                                   .order_by(DishonestyEntry.id.desc())))
+
+
+def staff_of(user) -> list:
+    """Users under the user's township or county who may investigate or be related staff."""
+    from ..auth.models import User
+
+    region = user.region.township or user.region
+    return list(db.session.scalars(scoped(User, user).where(
+        User.is_active_user.is_(True),
+        User.region_id.in_(select(Region.id).where(Region.code.startswith(region.prefix))))
+        .order_by(User.id)))
+
+
+def amount_preview(case: Case, on: date | None = None, requested=None) -> dict:
+    """What the calculator gives for the case today (the decision page shows it first)."""
+    from ..standards.amounts import calculate
+    from ..standards.queries import standard_for
+    from .household import MissingInput, amount_inputs
+    from .household import figures as household_figures
+    from .workflows import county_id_of
+
+    on = on or local_today()
+    figures = household_figures(case)
+    out = {"figures": figures, "standard": None, "result": None, "error": ""}
+    standard = standard_for(county_id_of(case), case.urban_rural, on)
+    if standard is None:
+        out["error"] = f"{on:%Y-%m-%d} 没有生效的救助标准"
+        return out
+    out["standard"] = standard
+    try:
+        out["result"] = calculate(case.relief_type, standard,
+                                  **amount_inputs(case, figures, requested))
+    except MissingInput as exc:
+        out["error"] = "" if exc.path == "data.requested_amount" else str(exc)
+    except (ValueError, TypeError) as exc:
+        out["error"] = str(exc)
+    return out

@@ -1,0 +1,277 @@
+"""Case pages: list, case page with its workflow actions and clocks, deadlines, re-checks,
+the relatives and dishonesty registers, and the county's workflow settings."""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from jinja2 import TemplateNotFound
+
+from .. import idnumber
+from ..auth.access import requires
+from ..auth.models import User
+from ..db import db
+from ..regions.queries import get_scoped_or_404
+from ..relief import RELIEF_TYPES, ReliefCode
+from . import clocks, operations, queries
+from .checks import CaseError
+from .fields import FIELDS
+from .forms import CaseFactsForm, DishonestyForm, RelativeForm, choices
+from .models import Case, DishonestyEntry, Member, RelativeRegisterEntry
+from .workflows import (
+    ACTION_LABELS,
+    DEFAULT_SETTINGS,
+    STATE_LABELS,
+    build,
+    settings_for,
+    workflow_for,
+)
+
+bp = Blueprint("cases", __name__, url_prefix="/cases", template_folder="templates")
+
+
+def _users_by_id(ids) -> dict:
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    from sqlalchemy import select
+
+    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+@bp.route("/")
+@requires("cases.view")
+def index():
+    args = request.args
+    cases = queries.search(args.get("q", ""), args.get("relief_type", ""),
+                           args.get("state", ""), args.get("page", 1, type=int))
+    return render_template("cases/index.html", cases=cases, args=args, states=STATE_LABELS,
+                           relief_types=RELIEF_TYPES, mask=idnumber.mask)
+
+
+def _documents_partial() -> str | None:
+    try:
+        current_app.jinja_env.get_template("documents/_case_documents.html")
+    except TemplateNotFound:
+        return None
+    return "documents/_case_documents.html"
+
+
+def _render_detail(case: Case, *, status: int = 200, error: CaseError | None = None,
+                   revealed: Member | None = None):
+    allowed = operations.allowed_transitions(case, current_user)
+    wf = workflow_for(case)
+    events = case.events
+    people = _users_by_id([*case.investigators, case.reviewer_id, case.approver_id,
+                           *(e.actor_id for e in events),
+                           *(e.staff_user_id for e in operations.relatives_of(case))])
+    documents_partial = _documents_partial()
+    documents = []
+    if documents_partial:
+        from ..documents.queries import documents_for_case
+
+        documents = documents_for_case(case)
+    facts = CaseFactsForm(obj=case, lock_version=case.lock_version)
+    return render_template(
+        "cases/detail.html", case=case, wf=wf, allowed=allowed, fields=FIELDS,
+        states=STATE_LABELS, actions=ACTION_LABELS, relief=RELIEF_TYPES[case.relief_type],
+        deadlines=clocks.views(case), clock_warnings=clocks.warnings(case),
+        staff=queries.staff_of(current_user), people=people, events=events,
+        audit=queries.case_audit(case), mask=idnumber.mask, revealed=revealed,
+        error=error, preview=queries.amount_preview(case) if case.state == "decision" else None,
+        relatives=operations.relatives_of(case), documents_partial=documents_partial,
+        documents=documents, facts=facts, today=clocks.local_today(),
+    ), status
+
+
+@bp.route("/<int:case_id>")
+@requires("cases.view")
+def detail(case_id: int):
+    case = get_scoped_or_404(Case, case_id)
+    return _render_detail(case)
+
+
+def _transition_data(case: Case, action: str) -> dict:
+    form = request.form
+    data = {}
+    t = workflow_for(case).transition(action)
+    for name in (t.fields if t else ()):
+        data[name] = form.getlist(name) if FIELDS[name].widget == "users" else form.get(name)
+    return data
+
+
+def _refused(case_id: int, exc: CaseError):
+    db.session.rollback()
+    case = get_scoped_or_404(Case, case_id)
+    if exc.status == 404:
+        abort(404)
+    return _render_detail(case, status=exc.status, error=exc)
+
+
+@bp.route("/<int:case_id>/transition", methods=["POST"])
+@requires("cases.view")
+def transition(case_id: int):
+    case = get_scoped_or_404(Case, case_id)
+    action = request.form.get("action", "")
+    try:
+        operations.transition(case, action, current_user, _transition_data(case, action),
+                              comment=request.form.get("comment", ""),
+                              lock_version=request.form.get("lock_version"),
+                              effective_on=request.form.get("effective_on"))
+    except CaseError as exc:
+        return _refused(case_id, exc)
+    db.session.commit()
+    flash(_("Done: %(action)s", action=ACTION_LABELS.get(action, action)), "success")
+    return redirect(url_for("cases.detail", case_id=case.id))
+
+
+@bp.route("/<int:case_id>/facts", methods=["POST"])
+@requires("cases.process")
+def facts(case_id: int):
+    case = get_scoped_or_404(Case, case_id)
+    form = CaseFactsForm()
+    if not form.validate():
+        flash(_("Please check the case facts."), "error")
+        return redirect(url_for("cases.detail", case_id=case.id))
+    try:
+        operations.update_case(case, {
+            "urban_rural": form.urban_rural.data, "persons_covered": form.persons_covered.data,
+            "care_level": form.care_level.data or None, "ls_kind": form.ls_kind.data or None,
+        }, current_user, form.lock_version.data)
+    except CaseError as exc:
+        return _refused(case_id, exc)
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect(url_for("cases.detail", case_id=case.id))
+
+
+@bp.route("/<int:case_id>/reveal", methods=["POST"])
+@requires("cases.view")
+def reveal(case_id: int):
+    case = get_scoped_or_404(Case, case_id)
+    member = next((m for m in case.members if str(m.id) == request.form.get("member_id")), None)
+    if member is None:
+        abort(404)
+    operations.reveal_id_number(case, member, current_user)
+    db.session.commit()
+    return _render_detail(case, revealed=member)
+
+
+@bp.route("/deadlines")
+@requires("cases.view")
+def deadlines():
+    panel = queries.deadlines_panel(current_user)
+    return render_template("cases/deadlines.html", panel=panel,
+                           townships=queries.overdue_by_township(current_user),
+                           states=STATE_LABELS)
+
+
+@bp.route("/rechecks")
+@requires("cases.view")
+def rechecks():
+    first, end = queries.month_bounds(request.args.get("month"))
+    return render_template("cases/rechecks.html", due=queries.recheck_due(first, end),
+                           month=f"{first:%Y-%m}", states=STATE_LABELS)
+
+
+# -- registers ----------------------------------------------------------------------------------
+
+def _register_page(name: str, form, add, entries):
+    """One register page: list, and on a valid POST add an entry through ``add()``."""
+    if form.validate_on_submit():
+        try:
+            add()
+        except ValueError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for(f"cases.{name}"))
+    return render_template(f"cases/{name}.html", form=form, entries=entries(),
+                           mask=idnumber.mask)
+
+
+def _deactivate(model, entry_id: int, action: str, name: str):
+    operations.deactivate(get_scoped_or_404(model, entry_id), current_user, action)
+    db.session.commit()
+    return redirect(url_for(f"cases.{name}"))
+
+
+@bp.route("/registers/relatives", methods=["GET", "POST"])
+@requires("registers.manage")
+def relatives():
+    form = RelativeForm()
+    staff = queries.staff_of(current_user)
+    form.staff_user_id.choices = choices([(0, "—")] + [
+        (u.id, f"{u.display_name}（{u.username}）") for u in staff])
+
+    def add():
+        operations.add_relative(
+            current_user.region, form.id_number.data, form.name.data, form.relation.data,
+            current_user, staff_user=next((u for u in staff if u.id == form.staff_user_id.data),
+                                          None),
+            cadre_name=form.cadre_name.data or "")
+
+    return _register_page("relatives", form, add, queries.relatives)
+
+
+@bp.route("/registers/relatives/<int:relative_id>/remove", methods=["POST"])
+@requires("registers.manage")
+def remove_relative(relative_id: int):
+    return _deactivate(RelativeRegisterEntry, relative_id, "register.relative_remove",
+                       "relatives")
+
+
+@bp.route("/registers/dishonesty", methods=["GET", "POST"])
+@requires("registers.manage")
+def dishonesty():
+    form = DishonestyForm()
+
+    def add():
+        operations.add_dishonesty(current_user.region, form.id_number.data, form.name.data,
+                                  form.reason.data, current_user, form.listed_on.data)
+
+    return _register_page("dishonesty", form, add, queries.dishonesty)
+
+
+@bp.route("/registers/dishonesty/<int:dishonesty_id>/lift", methods=["POST"])
+@requires("registers.manage")
+def lift_dishonesty(dishonesty_id: int):
+    return _deactivate(DishonestyEntry, dishonesty_id, "register.dishonesty_lift", "dishonesty")
+
+
+# -- settings -----------------------------------------------------------------------------------
+
+@bp.route("/settings", methods=["GET", "POST"])
+@requires("workflows.manage")
+def settings():
+    code = request.values.get("relief_type", "DB")
+    if code not in ReliefCode.__members__:
+        abort(404)
+    relief_type = ReliefCode(code)
+    county = current_user.region.county
+    error = ""
+    if request.method == "POST":
+        try:
+            overrides = json.loads(request.form.get("settings") or "{}")
+            if not isinstance(overrides, dict):
+                raise ValueError("设置应为 JSON 对象")
+            operations.save_settings(county, relief_type, overrides, current_user)
+        except (ValueError, TypeError) as exc:
+            db.session.rollback()
+            error = f"设置无效：{exc}"
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("cases.settings", relief_type=code))
+    current = settings_for(relief_type, county.id)
+    return render_template("cases/settings.html", relief_type=relief_type, error=error,
+                           relief_types=RELIEF_TYPES, current=current,
+                           defaults=DEFAULT_SETTINGS[relief_type],
+                           text=json.dumps(current.as_dict(), ensure_ascii=False, indent=2),
+                           wf=build(relief_type, current),
+                           states=STATE_LABELS)
+

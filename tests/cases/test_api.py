@@ -1,0 +1,74 @@
+"""The cases API: scoped lists, allowed transitions, and transitions under the web's rules."""
+from __future__ import annotations
+
+from datetime import date
+
+from server.cases.demo import investigated
+
+
+def test_list_get_and_allowed_transitions(make, api):
+    case = make(accepted_on=date(2026, 9, 30), names=("欧阳明", "欧阳丽"))
+    client, headers = api("clerk")
+    listed = client.get("/api/v1/cases/?q=欧阳明", headers=headers).json
+    assert [c["id"] for c in listed] == [case.id]
+    assert "*" in listed[0]["applicant_id_number"]
+    item = client.get(f"/api/v1/cases/{case.id}", headers=headers).json
+    assert item["state"] == "accepted" and item["due_on"] == "2026-10-10"
+    assert {d["kind"] for d in item["deadlines"]} == {"total", "investigation_start"}
+    actions = {t["action"] for t in client.get(f"/api/v1/cases/{case.id}/transitions",
+                                               headers=headers).json}
+    assert {"start_investigation", "request_materials", "refer"} <= actions
+    assert "approve" not in actions
+    other, other_headers = api("clerk2")
+    assert other.get("/api/v1/cases/", headers=other_headers).json == []
+    assert other.get(f"/api/v1/cases/{case.id}", headers=other_headers).status_code == 404
+
+
+def test_post_transitions_with_the_same_rules(make, api, demo):
+    case = make(accepted_on=date(2026, 9, 30))
+    clerk, clerk_h = api("clerk")
+    approver, approver_h = api("approver")
+    url = f"/api/v1/cases/{case.id}/transitions"
+
+    def post(client, headers, **body):
+        return client.post(url, headers=headers, json=body)
+
+    response = post(clerk, clerk_h, action="start_investigation", effective_on="2026-09-30",
+                    lock_version=case.lock_version)
+    assert response.status_code == 200 and response.json["state"] == "investigating"
+    version = response.json["lock_version"]
+    # 403: a village assistant may not act; 404: another township's clerk
+    village, village_h = api("village")
+    assert post(village, village_h, action="flag", data={"flag": "doubt"}).status_code == 403
+    other, other_h = api("clerk2")
+    assert post(other, other_h, action="flag", data={"flag": "doubt"}).status_code == 404
+    # 409: stale lock_version
+    stale = post(clerk, clerk_h, action="flag", data={"flag": "doubt"}, lock_version=version - 1)
+    assert stale.status_code == 409 and stale.json["message"] == "该案件已被他人修改，请刷新后重试"
+    # 422: missing prerequisite, with field paths
+    missing = post(clerk, clerk_h, action="submit_for_decision", effective_on="2026-10-09",
+                   data={"investigators": [demo.demo_user("clerk").id], "is_home_visit": True})
+    assert missing.status_code == 422
+    assert missing.json["errors"] == [{"path": "data.investigators",
+                                       "message": "入户调查至少需要 2 名调查人员"}]
+    assert post(clerk, clerk_h, data={}).status_code == 422  # no action
+    ok = post(clerk, clerk_h, action="submit_for_decision", effective_on="2026-10-09",
+              data=investigated(), lock_version=version)
+    assert ok.status_code == 200 and ok.json["state"] == "decision"
+    assert post(clerk, clerk_h, action="approve").status_code == 403  # clerks do not approve
+    approved = post(approver, approver_h, action="approve", effective_on="2026-10-12")
+    assert approved.status_code == 200
+    assert approved.json["monthly_amount_fen"] == 120000
+    assert approved.json["publicity_end_on"] == "2026-10-18"
+    assert post(approver, approver_h, action="approve").status_code == 409  # wrong state
+
+
+def test_separation_of_duties_over_the_api(make, api, step, demo):
+    case = make(accepted_on=date(2026, 9, 30))
+    step(case, "clerk", "start_investigation", date(2026, 9, 30))
+    step(case, "clerk", "submit_for_decision", date(2026, 10, 9),
+         investigators=[demo.demo_user("approver").id])
+    client, headers = api("approver")
+    response = client.post(f"/api/v1/cases/{case.id}/transitions", headers=headers,
+                           json={"action": "approve", "effective_on": "2026-10-12"})
+    assert response.status_code == 403 and "唯一调查人" in response.json["message"]

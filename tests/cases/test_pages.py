@@ -1,0 +1,114 @@
+"""Case pages: list with masked IDs and search, the case page, revealing an ID (logged),
+home panels, the county's per-township table, the re-check due list, settings."""
+from __future__ import annotations
+
+import html
+from datetime import date
+
+from sqlalchemy import select
+
+from server.audit.models import AuditEvent
+from server.cases.demo import investigated
+from server.db import db
+
+
+def test_list_masks_ids_and_searches(make, login):
+    case = make(accepted_on=date(2026, 9, 30))
+    client = login("clerk")
+    page = client.get("/cases/").get_data(as_text=True)
+    assert case.case_number in page and case.applicant_id_number not in page
+    assert case.applicant_id_number[:6] + "********" + case.applicant_id_number[-4:] in page
+    tail = case.members[2].id_number[-6:]
+    assert case.case_number in client.get(f"/cases/?q={tail}").get_data(as_text=True)
+    assert case.case_number in client.get("/cases/?q=李秀英").get_data(as_text=True)
+    assert case.case_number not in client.get("/cases/?q=nobody").get_data(as_text=True)
+    assert case.case_number not in login("clerk2").get("/cases/").get_data(as_text=True)
+    assert login("clerk2").get(f"/cases/{case.id}").status_code == 404
+
+
+def test_reveal_full_id_is_an_explicit_logged_act(make, login, demo):
+    case = make(accepted_on=date(2026, 9, 30))
+    client = login("clerk")
+    member = case.members[1]
+    assert member.id_number not in client.get(f"/cases/{case.id}").get_data(as_text=True)
+    page = client.post(f"/cases/{case.id}/reveal", data={"member_id": member.id})
+    assert page.status_code == 200 and member.id_number in page.get_data(as_text=True)
+    logged = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "case.reveal_id")).all()
+    assert len(logged) == 1 and logged[0].actor_name == "clerk"
+    assert logged[0].details["member_id"] == member.id
+
+
+def test_decision_page_shows_formula_and_inputs(make, step, login):
+    case = make(accepted_on=date(2026, 9, 30))
+    step(case, "clerk", "start_investigation", date(2026, 9, 30))
+    step(case, "clerk", "submit_for_decision", date(2026, 10, 9), **investigated())
+    page = login("approver").get(f"/cases/{case.id}").get_data(as_text=True)
+    assert 'id="amount-preview"' in page and "(600.00 − 200.00) × 3 = 1200.00 元/月" in page
+    assert 'id="action-approve"' in page
+    step(case, "approver", "approve", date(2026, 10, 12))
+    page = login("clerk").get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "(600.00 − 200.00) × 3 = 1200.00 元/月" in page
+    assert "<code>per_capita_income</code> = 200.00" in page
+    assert "2026-10-12 — 2026-10-18" in page
+
+
+def test_web_transition_and_errors(make, login):
+    case = make(accepted_on=date(2026, 9, 30))
+    client = login("clerk")
+    response = client.post(f"/cases/{case.id}/transition", data={
+        "action": "start_investigation", "lock_version": case.lock_version,
+        "effective_on": "2026-09-30"})
+    assert response.status_code == 302
+    db.session.refresh(case)
+    assert case.state == "investigating"
+    bad = client.post(f"/cases/{case.id}/transition", data={
+        "action": "submit_for_decision", "lock_version": case.lock_version,
+        "is_home_visit": "1", "investigators": [str(case.created_by_id)]})
+    assert bad.status_code == 422 and "入户调查至少需要 2 名调查人员" in bad.get_data(as_text=True)
+    assert login("village").post(f"/cases/{case.id}/transition", data={
+        "action": "flag", "flag": "doubt"}).status_code == 403
+    assert login("clerk2").post(f"/cases/{case.id}/transition", data={
+        "action": "flag", "flag": "doubt"}).status_code == 404
+
+
+def test_home_panels_and_deadline_pages(make, login):
+    overdue = make(accepted_on=date(2026, 10, 15))
+    page = login("clerk").get("/").get_data(as_text=True)
+    assert 'id="panel-case-deadlines"' in page and overdue.case_number in page
+    county = login("supervisor").get("/").get_data(as_text=True)
+    assert 'id="panel-county-overdue"' in county and "东风镇" in county and "太平乡" in county
+    table = login("supervisor").get("/cases/deadlines").get_data(as_text=True)
+    assert 'id="township-overdue"' in table
+    assert overdue.case_number not in login("clerk2").get("/").get_data(as_text=True)
+
+
+def test_recheck_due_list(make, step, login):
+    case = make(accepted_on=date(2026, 8, 3))
+    step(case, "clerk", "start_investigation", date(2026, 8, 4))
+    step(case, "clerk", "submit_for_decision", date(2026, 8, 10), **investigated())
+    step(case, "approver", "approve", date(2026, 8, 11), recheck_category="quarterly")
+    step(case, "approver", "confirm", date(2026, 8, 18))
+    step(case, "clerk", "start_payment", date(2026, 8, 19))
+    assert case.next_recheck_on == date(2026, 12, 1)
+    client = login("clerk")
+    assert case.case_number in client.get("/cases/rechecks?month=2026-12").get_data(as_text=True)
+    assert case.case_number not in client.get("/cases/rechecks?month=2026-11").get_data(
+        as_text=True)
+    step(case, "clerk", "member_death", date(2026, 9, 1), member=case.members[1].name,
+         died_on="2026-08-30")
+    page = client.get("/cases/rechecks?month=2026-11").get_data(as_text=True)
+    assert case.case_number in page and "2026-11-30" in page
+
+
+def test_workflow_settings_page(login):
+    client = login("admin")
+    page = client.get("/cases/settings?relief_type=LS").get_data(as_text=True)
+    assert "county_review" in page or "县级" in page
+    response = client.post("/cases/settings", data={
+        "relief_type": "DB", "settings": '{"publicity_days": 5, "delegated_total_days": 15}'})
+    assert response.status_code == 302
+    assert '"publicity_days": 5' in html.unescape(
+        client.get("/cases/settings?relief_type=DB").get_data(as_text=True))
+    bad = client.post("/cases/settings", data={"relief_type": "DB", "settings": "[1]"})
+    assert "设置无效" in bad.get_data(as_text=True)
+    assert login("clerk").get("/cases/settings").status_code == 403

@@ -54,7 +54,7 @@ class FieldSpecForm(FlaskForm):
                               validators=[Optional(), Length(max=500)])
     compute = StringField(_l("Computed as (expression)"), validators=[Optional(), Length(max=500)])
     default = StringField(_l("Default value"), validators=[Optional(), Length(max=200)])
-    role = SelectField(_l("Role for other modules"), choices=role_choices)
+    role = SelectField(_l("Role for other modules"), choices=role_choices, validate_choice=False)
     choices = TextAreaField(_l("Choices (one a line: value or value=label)"),
                             validators=[Optional(), Length(max=10000)])
     extra = TextAreaField(_l("Other options (YAML)"), validators=[Optional(), Length(max=10000)])

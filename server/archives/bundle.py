@@ -27,7 +27,6 @@ from typing import Callable
 from pypdf import PdfReader, PdfWriter
 
 from ..extensions import data_dir
-from ..relief import RELIEF_TYPES
 from . import sources
 from .sources import FIXED_ZIP_DATE, SourceFile, file_sha256
 
@@ -120,17 +119,6 @@ def _placed(index: int, source: SourceFile, pdfs: dict, folder: str) -> Entry:
                  source.template)
 
 
-def cover_fields(case, copy: Copy) -> list[tuple[str, str]]:
-    relief = RELIEF_TYPES.get(case.relief_type)
-    township = case.region.township
-    return [("档案号", case.archive_number), ("案件编号", case.case_number),
-            ("户主", case.applicant_name),
-            ("救助类别", relief.name if relief else str(case.relief_type)),
-            ("乡镇（街道）", township.name if township else ""), ("村（社区）", case.region.name),
-            ("决定日期", case.decided_at.date().isoformat() if case.decided_at else ""),
-            ("存档类别", copy.label)]
-
-
 def inventory_entries(entries: list[Entry]) -> list[dict]:
     """卷内目录 rows: ``pages`` is the page range (页号) in the bound copy, from page 1."""
     rows, page = [], 1
@@ -198,19 +186,19 @@ def _build_into(case, work: Path, with_pdf: bool, progress) -> dict:
     front = {}
     for copy in COPIES:
         for kind, title, options in (
-                ("archive_cover", "档案封面", {"copy": copy.key, "copy_label": copy.label,
-                                           "fields": cover_fields(case, copy)}),
-                ("file_inventory", "卷内目录", {"copy": copy.key, "copy_label": copy.label,
+                ("archive_cover", "档案封面", {"copy": copy.key}),
+                ("file_inventory", "卷内目录", {"copy": copy.key,
                                             "entries": inventory_entries(entries)})):
             data = sources.render_archive_document(case, kind, options)
             path = work / f"{copy.key}-{kind}.docx"
             path.write_bytes(data)
-            front.setdefault(copy.key, []).append(SourceFile(path, kind, title))
+            front.setdefault(copy.key, []).append(
+                SourceFile(path, kind, title, sources.archive_template_sha(case, kind)))
     if with_pdf:
         progress(40, "converting cover and inventory")
         pdfs.update(sources.to_pdfs([(s.path, s.sha256) for f in front.values() for s in f]))
     schema = case.schema_version
-    templates = {e.kind: e.template for e in entries if e.template}
+    templates = {s.kind: s.template for s in [*docs, *front["county"]] if s.template}
     manifest = {"format": FORMAT_VERSION, "archive_number": case.archive_number,
                 "case_number": case.case_number, "relief_type": str(case.relief_type.value),
                 "schema": {"id": schema.id, "number": schema.number} if schema else None,

@@ -10,11 +10,9 @@ import hashlib
 import io
 import os
 import shutil
-import subprocess
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 from flask import current_app
@@ -137,65 +135,35 @@ def normalize_docx(data: bytes) -> bytes:
 
 
 def render_archive_document(case, kind: str, options: dict) -> bytes:
-    """Render the archive cover or file inventory (.docx bytes with fixed entry dates).
+    """Render the archive cover or file inventory through the documents pipeline (the
+    county's template in force), as stable .docx bytes.
 
-    ``options``: ``copy`` (county/township), ``copy_label``, ``fields`` (cover) or
-    ``entries`` (inventory rows: title, pages = page range, note). Goes through the documents
-    room's pipeline when it offers an in-memory renderer, ``_fallback_render`` otherwise.
+    ``options``: ``copy`` (county/township, picks the copy marking) and, for the inventory,
+    ``entries`` (title, pages = the page range 页号, note).
     """
-    renderer = _documents_renderer()
-    if renderer is not None:
-        return normalize_docx(renderer(case, kind, options))
-    return normalize_docx(_fallback_render(case, kind, options))
+    from ..documents.operations import render_kind
+
+    return normalize_docx(render_kind(kind, case, options))
 
 
-def _documents_renderer():
-    """The documents room's ``render_bytes(case, kind, options) -> bytes``, once it exists."""
-    try:
-        from ..documents import operations as documents_operations
-    except ImportError:
-        return None
-    return getattr(documents_operations, "render_bytes", None)
+def archive_template_sha(case, kind: str) -> str:
+    """The SHA-256 of the template the cover/inventory are rendered with (for the manifest)."""
+    from ..documents.queries import template_for
+    from ..documents.rendering import sha256
 
-
-def _fallback_render(case, kind: str, options: dict) -> bytes:
-    """A plain python-docx cover/inventory (no template), for when no renderer is wired."""
-    from docx import Document
-    from docx.shared import Mm
-
-    doc = Document()
-    doc.add_heading("社会救助档案" if kind == "archive_cover" else "卷内目录", level=0)
-    doc.add_paragraph(options["copy_label"])
-    if kind == "archive_cover":
-        from ..documents.rendering import barcode_png
-
-        doc.add_picture(io.BytesIO(barcode_png(case.archive_number)), width=Mm(80))
-        for label, value in options["fields"]:
-            doc.add_paragraph(f"{label}：{value}")
-    else:
-        table = doc.add_table(rows=1, cols=4)
-        table.style = "Table Grid"
-        for cell, text in zip(table.rows[0].cells, ("序号", "文件题名", "页号", "备注")):
-            cell.text = text
-        for number, row in enumerate(options["entries"], 1):
-            for cell, text in zip(table.add_row().cells,
-                                  (number, row["title"], row["pages"], row["note"])):
-                cell.text = str(text)
-    doc.core_properties.created = doc.core_properties.modified = datetime(2000, 1, 1)
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+    version, template = template_for(kind, case.region.county)
+    return version.sha256 if version is not None else sha256(template)
 
 
 # -- PDF --------------------------------------------------------------------------------------
 
 def pdf_enabled() -> bool:
     """PDF output: on when LibreOffice is found, unless ARCHIVE_PDF says otherwise."""
+    from ..documents.queries import soffice_path
+
     setting = str(current_app.config.get("ARCHIVE_PDF",
                                          os.environ.get("JIUZHU_ARCHIVE_PDF", "auto"))).lower()
-    if setting in {"0", "false", "no", "off"}:
-        return False
-    return shutil.which(current_app.config.get("SOFFICE", "soffice")) is not None
+    return setting not in {"0", "false", "no", "off"} and soffice_path() is not None
 
 
 def _cache_dir() -> Path:
@@ -207,7 +175,7 @@ def _cache_dir() -> Path:
 def to_pdfs(files: list[tuple[Path, str]]) -> dict[str, Path]:
     """PDFs for (path, sha256) pairs, cached by content so equal inputs give equal PDFs.
 
-    Missing ones are made in one LibreOffice call (a private profile per call).
+    Images become one-page PDFs; .docx files are converted in one LibreOffice run.
     """
     cache = _cache_dir()
     out, todo = {}, []
@@ -217,15 +185,13 @@ def to_pdfs(files: list[tuple[Path, str]]) -> dict[str, Path]:
             out[sha] = path
         elif cached.is_file():
             out[sha] = cached
+        elif path.suffix.lower() in IMAGE_SUFFIXES:
+            _image_to_pdf(path, cached)
+            out[sha] = cached
         else:
             todo.append((path, sha))
-    images = [(p, s) for p, s in todo if p.suffix.lower() in IMAGE_SUFFIXES]
-    for path, sha in images:
-        _image_to_pdf(path, cache / f"{sha}.pdf")
-        out[sha] = cache / f"{sha}.pdf"
-    docs = [(p, s) for p, s in todo if p.suffix.lower() not in IMAGE_SUFFIXES]
-    if docs:
-        out.update(_soffice_convert(docs, cache))
+    if todo:
+        out.update(_convert_docx(todo, cache))
     return out
 
 
@@ -234,35 +200,26 @@ def _image_to_pdf(path: Path, target: Path) -> None:
 
     with Image.open(path) as image:
         tmp = target.with_suffix(".tmp")
-        image.convert("RGB").save(tmp, "PDF", resolution=200.0,
-                                  creationDate=None, modDate=None)
+        image.convert("RGB").save(tmp, "PDF", resolution=200.0)
     os.replace(tmp, target)
 
 
-def _soffice_convert(docs: list[tuple[Path, str]], cache: Path) -> dict[str, Path]:
-    cfg = current_app.config
+def _convert_docx(docs: list[tuple[Path, str]], cache: Path) -> dict[str, Path]:
+    from ..documents.pdf import PdfFailed, convert
+
     with tempfile.TemporaryDirectory(dir=cache) as work:
         work = Path(work)
         inputs = []
         for i, (path, sha) in enumerate(docs):
-            link = work / f"{i:04d}-{sha[:16]}.docx"
-            shutil.copyfile(path, link)
-            inputs.append((link, sha))
-        cmd = [cfg.get("SOFFICE", "soffice"), f"-env:UserInstallation=file://{work / 'profile'}",
-               "--headless", "--norestore", "--convert-to", "pdf", "--outdir", str(work / "out"),
-               *[str(p) for p, _ in inputs]]
+            copy = work / f"{i:04d}-{sha[:16]}.docx"
+            shutil.copyfile(path, copy)
+            inputs.append((copy, sha))
         try:
-            subprocess.run(cmd, check=True, capture_output=True,
-                           timeout=cfg.get("SOFFICE_TIMEOUT", 120))
-        except subprocess.TimeoutExpired as exc:
-            raise TransientError(f"LibreOffice timed out: {exc}") from exc
-        except subprocess.CalledProcessError as exc:
-            raise TransientError(f"LibreOffice failed: {exc.stderr.decode(errors='replace')[-300:]}") from exc
+            made = convert([p for p, _ in inputs], work / "out")
+        except PdfFailed as exc:
+            raise TransientError(str(exc)) from exc
         out = {}
-        for link, sha in inputs:
-            made = work / "out" / (link.stem + ".pdf")
-            if not made.is_file():
-                raise TransientError(f"LibreOffice made no PDF for {link.name}")
-            os.replace(made, cache / f"{sha}.pdf")
+        for (_, sha), pdf in zip(inputs, made):
+            os.replace(pdf, cache / f"{sha}.pdf")
             out[sha] = cache / f"{sha}.pdf"
     return out

@@ -174,4 +174,5 @@ def test_pages_use_only_local_assets(login):
     assert assets, "no stylesheet or script linked"
     for asset in assets:
         assert asset.startswith("/static/"), asset
-        assert client.get(asset).status_code == 200, asset
+        with client.get(asset) as response:
+            assert response.status_code == 200, asset

@@ -156,10 +156,10 @@ def _widths(table, widths_mm):
     total = sum(widths_mm)
     widths = [Mm(TEXT_WIDTH_MM * width / total) for width in widths_mm]
     table.autofit = False
-    for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths):
+    for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=True):
         col.set(qn("w:w"), str(int(width.twips)))
     for row in table.rows:
-        for cell, width in zip(row.cells, widths):
+        for cell, width in zip(row.cells, widths, strict=False):  # merged cells repeat
             cell.width = width
 
 
@@ -466,7 +466,7 @@ def archive_cover(doc):
         ("立卷日期", "{{ archive.opened_on|cn_date }}"),
         ("保管期限", "{{ archive.retention }}"),
     ], widths=(30, 70))
-    doc.add_paragraph("", style="Normal")
+    doc.add_paragraph("立卷人：　　　　　　　　检查人：　　　　　　　　", style="JZ Right")
     doc.add_paragraph("{{ region.county }}　{{ region.township }}", style="JZ Center")
     page_break(doc)
     body(doc, "{%p endfor %}")
@@ -494,7 +494,8 @@ def _notice_footer(doc):
               "异议电话：{{ office.objection_phone }}；地址：{{ office.objection_address }}。"
               "县级监督电话：{{ office.county_phone }}。")
     body(doc, "本公示不含身份证号码、银行账号和收入明细等个人信息，请勿拍照转发。", "JZ Small")
-    signatures(doc, ["{{ region.township }}人民政府", "{{ region.village }}村(居)民委员会"])
+    signatures(doc, ["{{ region.township }}人民政府（盖章）",
+                     "{{ region.village }}村(居)民委员会（盖章）"])
 
 
 @template("publicity_notice")

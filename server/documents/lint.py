@@ -141,7 +141,7 @@ class Checker:
             self._bind(node.target, self.expr(node.node, scope), scope)
         elif isinstance(node, nodes.With):
             inner = dict(scope)
-            for target, value in zip(node.targets, node.values):
+            for target, value in zip(node.targets, node.values, strict=True):
                 self._bind(target, self.expr(value, scope), inner)
             self.statements(node.body, inner)
         elif isinstance(node, nodes.FilterBlock):

@@ -125,7 +125,7 @@ def convert_bytes(files: list[tuple[str, bytes]]) -> list[bytes]:
 def _convert_documents(documents: list[GeneratedDocument]) -> list[Path]:
     """Convert several documents in one soffice run and remember their PDFs."""
     pdfs = convert_bytes([(d.kind, document_file(d).read_bytes()) for d in documents])
-    for document, pdf in zip(documents, pdfs):
+    for document, pdf in zip(documents, pdfs, strict=True):
         document.pdf_path = _store("documents", pdf, ".pdf")
     return [data_dir() / d.pdf_path for d in documents]
 

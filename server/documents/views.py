@@ -1,8 +1,19 @@
 """Pages for documents: a case's documents and print packs, village notices, templates."""
 from __future__ import annotations
 
-from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, request,
-                   send_file, url_for)
+import io
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -80,7 +91,7 @@ def generate(case_id: int):
     subject = case if kind.scope == "case" else case.region
     options = {"copy": request.form["copy"]} if request.form.get("copy") else {}
     try:
-        document = operations.generate(kind.name, subject, current_user, options)
+        operations.generate(kind.name, subject, current_user, options)
     except operations.DocumentError as exc:
         flash(str(exc), "error")
         return _back_to_case(case)
@@ -110,6 +121,11 @@ def pack(case_id: int):
 
 # -- files -------------------------------------------------------------------------------------
 
+def _bytes(path) -> io.BytesIO:
+    """Files are small; reading them whole closes the handle before the response is sent."""
+    return io.BytesIO(path.read_bytes())
+
+
 def _download_name(document: GeneratedDocument, suffix: str) -> str:
     label = document.kind
     if document.case_id:
@@ -122,7 +138,7 @@ def _download_name(document: GeneratedDocument, suffix: str) -> str:
 @requires("cases.view")
 def docx(document_id: int):
     document = get_scoped_or_404(GeneratedDocument, document_id)
-    return send_file(operations.document_file(document), mimetype=DOCX, as_attachment=True,
+    return send_file(_bytes(operations.document_file(document)), mimetype=DOCX, as_attachment=True,
                      download_name=_download_name(document, ".docx"))
 
 
@@ -139,7 +155,7 @@ def pdf(document_id: int):
             return redirect(url_for("documents.case_documents", case_id=document.case_id))
         return redirect(url_for("documents.index"))
     db.session.commit()
-    return send_file(path, mimetype="application/pdf", as_attachment=False,
+    return send_file(_bytes(path), mimetype="application/pdf", as_attachment=False,
                      download_name=_download_name(document, ".pdf"))
 
 
@@ -175,7 +191,7 @@ def print_job_download(print_job_id: int):
     if not job.result_path:
         abort(404)
     is_pdf = job.result_type == "pdf"
-    return send_file(data_dir() / job.result_path,
+    return send_file(_bytes(data_dir() / job.result_path),
                      mimetype="application/pdf" if is_pdf else "application/zip",
                      as_attachment=not is_pdf,
                      download_name=f"print-pack-{job.step}-{job.id}.{job.result_type}")
@@ -368,8 +384,6 @@ def _template_bytes(kind: str) -> tuple[DocTemplateVersion | None, bytes]:
 def template_file(kind: str):
     _kind_or_404(kind)
     version, data = _template_bytes(kind)
-    import io
-
     number = version.number if version else 0
     return send_file(io.BytesIO(data), mimetype=DOCX, as_attachment=True,
                      download_name=f"{kind}-v{number}.docx")
@@ -379,8 +393,6 @@ def template_file(kind: str):
 @requires("templates.manage")
 def template_preview(kind: str):
     """Render a version with a sample household: .docx, or PDF when asked and available."""
-    import io
-
     _kind_or_404(kind)
     version, template = _template_bytes(kind)
     village = db.session.scalars(scoped(Region).where(Region.level == RegionLevel.village)

@@ -130,12 +130,27 @@ def inventory_entries(entries: list[Entry]) -> list[dict]:
     return rows
 
 
+def _copies_of(case, kind: str, options: dict):
+    """(copy, .docx bytes) for both copies: rendered once, the second copy by swapping the
+    marking when it occurs exactly once, else rendered again."""
+    first, *others = COPIES
+    data = sources.render_archive_document(case, kind, {**options, "copy": first.key})
+    yield first, data
+    for copy in others:
+        yield copy, (sources.swap_marking(data, first.label, copy.label)
+                     or sources.render_archive_document(case, kind, {**options, "copy": copy.key}))
+
+
+STORED_SUFFIXES = (".docx", ".pdf", ".png", ".jpg", ".jpeg", ".zip", ".xlsx")  # compressed already
+
+
 def _write_zip(target: Path, entries: list[Entry], manifest: bytes) -> None:
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as z:
         for name, reader in [*((e.name, e.path.read_bytes) for e in entries),
                              (MANIFEST, lambda: manifest)]:
             info = zipfile.ZipInfo(name, FIXED_ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
+            info.compress_type = (zipfile.ZIP_STORED if name.lower().endswith(STORED_SUFFIXES)
+                                  else zipfile.ZIP_DEFLATED)
             info.external_attr = 0o644 << 16
             z.writestr(info, reader())
             _test_delay()
@@ -184,16 +199,14 @@ def _build_into(case, work: Path, with_pdf: bool, progress) -> dict:
     entries = ([_placed(i, s, pdfs, "documents") for i, s in enumerate(docs, 1)]
                + [_placed(i, s, pdfs, "scans") for i, s in enumerate(scans, 1)])
     front = {}
-    for copy in COPIES:
-        for kind, title, options in (
-                ("archive_cover", "档案封面", {"copy": copy.key}),
-                ("file_inventory", "卷内目录", {"copy": copy.key,
-                                            "entries": inventory_entries(entries)})):
-            data = sources.render_archive_document(case, kind, options)
+    for kind, title, options in (("archive_cover", "档案封面", {}),
+                                 ("file_inventory", "卷内目录",
+                                  {"entries": inventory_entries(entries)})):
+        template = sources.archive_template_sha(case, kind)
+        for copy, data in _copies_of(case, kind, options):
             path = work / f"{copy.key}-{kind}.docx"
             path.write_bytes(data)
-            front.setdefault(copy.key, []).append(
-                SourceFile(path, kind, title, sources.archive_template_sha(case, kind)))
+            front.setdefault(copy.key, []).append(SourceFile(path, kind, title, template))
     if with_pdf:
         progress(40, "converting cover and inventory")
         pdfs.update(sources.to_pdfs([(s.path, s.sha256) for f in front.values() for s in f]))

@@ -127,13 +127,6 @@ def case_scans(case) -> list[SourceFile]:
 
 # -- archive cover and file inventory ---------------------------------------------------------
 
-def normalize_docx(data: bytes) -> bytes:
-    """Fixed ZIP entry dates so equal content gives equal bytes (the documents room's rule)."""
-    from ..documents.rendering import stable_zip
-
-    return stable_zip(data)
-
-
 def render_archive_document(case, kind: str, options: dict) -> bytes:
     """Render the archive cover or file inventory through the documents pipeline (the
     county's template in force), as stable .docx bytes.
@@ -143,7 +136,24 @@ def render_archive_document(case, kind: str, options: dict) -> bytes:
     """
     from ..documents.operations import render_kind
 
-    return normalize_docx(render_kind(kind, case, options))
+    return render_kind(kind, case, options)  # already stable bytes (fixed dates)
+
+
+def swap_marking(docx: bytes, old: str, new: str) -> bytes | None:
+    """The same document with the copy marking ``old`` replaced by ``new``, or None when the
+    marking does not occur exactly once in the body (then the caller renders again)."""
+    with zipfile.ZipFile(io.BytesIO(docx)) as source:
+        xml = source.read("word/document.xml").decode("utf-8")
+        if xml.count(old) != 1 or new in xml:
+            return None
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+            for info in source.infolist():
+                data = source.read(info.filename)
+                if info.filename == "word/document.xml":
+                    data = xml.replace(old, new).encode("utf-8")
+                target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 def archive_template_sha(case, kind: str) -> str:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 import os
+import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from .stats import CARE_LEVELS, URBAN_RURAL
 
@@ -139,19 +141,63 @@ ROSTER_HEADER = ["序号", "村（社区）", "案件编号", "姓名", "身份�
 
 
 def write_roster_xlsx(path: Path, title: str, rows) -> None:
-    """Write-only workbook: fast for thousands of rows."""
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("发放花名册")
-    ws.append([title])
-    ws.append(ROSTER_HEADER)
+    """The roster as a minimal SpreadsheetML workbook written directly (inline strings):
+    thousands of rows in milliseconds, where openpyxl needs seconds."""
     total = 0
+    body = [_xlsx_row(1, [title]), _xlsx_row(2, ROSTER_HEADER)]
     for number, r in enumerate(rows, 1):
         total += r.amount_fen
-        ws.append([number, r.village, r.case_number, r.name, r.id_number, r.relief_type,
-                   r.persons, yuan(r.amount_fen), r.account])
-    ws.append(["合计", "", "", "", "", "", "", yuan(total), ""])
+        body.append(_xlsx_row(number + 2, [number, r.village, r.case_number, r.name, r.id_number,
+                                           r.relief_type, r.persons, yuan(r.amount_fen),
+                                           r.account]))
+    body.append(_xlsx_row(len(body) + 1, ["合计", "", "", "", "", "", "", yuan(total), ""]))
+    sheet = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             '<sheetData>' + "".join(body) + '</sheetData></worksheet>')
     buf = io.BytesIO()
-    wb.save(buf)
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in (*_XLSX_PARTS, ("xl/worksheets/sheet1.xml", sheet)):
+            z.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), data,
+                       compress_type=zipfile.ZIP_DEFLATED)
     _atomic_write(path, buf.getvalue())
+
+
+_COLUMNS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _xlsx_row(number: int, values: list) -> str:
+    cells = []
+    for i, value in enumerate(values):
+        ref = f"{_COLUMNS[i]}{number}"
+        if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+            cells.append(f'<c r="{ref}"><v>{value}</v></c>')
+        elif value not in ("", None):
+            cells.append(f'<c r="{ref}" t="inlineStr"><is><t>{escape(str(value))}</t></is></c>')
+    return f'<row r="{number}">{"".join(cells)}</row>'
+
+
+_NS = "http://schemas.openxmlformats.org"
+_XLSX_PARTS = (
+    ("[Content_Types].xml",
+     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+     f'<Types xmlns="{_NS}/package/2006/content-types">'
+     '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+     '<Default Extension="xml" ContentType="application/xml"/>'
+     '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+     '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+     '</Types>'),
+    ("_rels/.rels",
+     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+     f'<Relationships xmlns="{_NS}/package/2006/relationships">'
+     f'<Relationship Id="rId1" Type="{_NS}/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+     '</Relationships>'),
+    ("xl/workbook.xml",
+     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+     f'<workbook xmlns="{_NS}/spreadsheetml/2006/main" xmlns:r="{_NS}/officeDocument/2006/relationships">'
+     '<sheets><sheet name="发放花名册" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+    ("xl/_rels/workbook.xml.rels",
+     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+     f'<Relationships xmlns="{_NS}/package/2006/relationships">'
+     f'<Relationship Id="rId1" Type="{_NS}/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+     '</Relationships>'),
+)

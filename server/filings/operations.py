@@ -46,15 +46,16 @@ def _title(region: Region, month: date, what: str) -> str:
     return f"{region.full_name} {label(month)} {what}"
 
 
-def build(filing: Filing, computed: dict | None = None, actor=None) -> Filing:
+def build(filing: Filing, computed: dict | None = None, rows: list | None = None,
+          actor=None) -> Filing:
     """Compute the table and roster, run the checks, write XLSX/DOCX/roster files.
 
-    ``computed`` is this township's part of a county-wide ``stats.compute`` (batch builds).
+    ``computed``/``rows``: this township's part of county-wide queries (batch builds).
     """
     _editable(filing)
     township, month = filing.region, filing.month
     figures = computed if computed is not None else stats.compute(township.prefix, month)[township.prefix]
-    rows = roster.expected_rows(township, month)
+    rows = rows if rows is not None else roster.expected_rows(township, month)
     total = sum(r.amount_fen for r in rows)
     problems = stats.check(figures)
     due = (figures["types"]["DB"]["total"]["amount_fen"]
@@ -84,6 +85,7 @@ def build(filing: Filing, computed: dict | None = None, actor=None) -> Filing:
 def build_county(county: Region, month: date, actor=None) -> dict:
     """Every township's filing of the month (one GROUP BY pass) plus the consolidation file."""
     per_township = stats.compute(county.prefix, month)
+    rosters = roster.expected_by_township(county.prefix, month)
     townships = db.session.scalars(select(Region).where(
         Region.level == RegionLevel.township,
         Region.code.startswith(county.prefix, autoescape=True)).order_by(Region.code)).all()
@@ -91,7 +93,8 @@ def build_county(county: Region, month: date, actor=None) -> dict:
     for township in townships:
         filing = filing_for(township, month)
         if not filing.is_locked:
-            build(filing, per_township.get(township.prefix), actor=actor)
+            build(filing, per_township.get(township.prefix), rosters.get(township.prefix, []),
+                  actor=actor)
             built.append(township.code)
     path = write_consolidation(county, month, per_township,
                                {t.prefix: t.name for t in townships})

@@ -38,6 +38,11 @@ class RosterRow:
 
 def expected_rows(township: Region, month: date) -> list[RosterRow]:
     """Who must be paid what this month: DB/TK paid months and LS decided in the month."""
+    return expected_by_township(township.prefix, month).get(township.prefix, [])
+
+
+def expected_by_township(prefix: str, month: date) -> dict[str, list[RosterRow]]:
+    """Every township's roster under ``prefix`` in one query (township prefix -> rows)."""
     start, end = utc_bounds(month)
     monthly = and_(Case.relief_type.in_([ReliefCode.DB, ReliefCode.TK]), _paid_in(month))
     one_off = and_(Case.relief_type == ReliefCode.LS, Case.decided_at >= start,
@@ -46,15 +51,16 @@ def expected_rows(township: Region, month: date) -> list[RosterRow]:
                   else_=Case.monthly_amount_fen)
     stmt = (select(Case.applicant_name, Case.applicant_id_number,
                    Case.answers["bank_account"].as_string(), amount, Region.name,
-                   Case.case_number, Case.relief_type, Case.persons_covered)
+                   Case.case_number, Case.relief_type, Case.persons_covered, Region.code)
             .where(Case.region_id == Region.id,
-                   Region.code.startswith(township.prefix, autoescape=True),
-                   or_(monthly, one_off))
+                   Region.code.startswith(prefix, autoescape=True), or_(monthly, one_off))
             .order_by(Region.code, Case.case_number))
-    return [RosterRow(name, normalize(idn), account or "", int(amt or 0), village, number,
-                      relief.value if hasattr(relief, "value") else str(relief), persons or 0)
-            for name, idn, account, amt, village, number, relief, persons
-            in db.session.execute(stmt)]
+    out: dict[str, list[RosterRow]] = {}
+    for name, idn, account, amt, village, number, relief, persons, code in db.session.execute(stmt):
+        out.setdefault(code[:9], []).append(RosterRow(
+            name, normalize(idn), account or "", int(amt or 0), village, number,
+            relief.value if hasattr(relief, "value") else str(relief), persons or 0))
+    return out
 
 
 # -- the bank's roster ---------------------------------------------------------------------------

@@ -1,0 +1,293 @@
+"""Jiuzhu benchmark: one run, all numbers (``make bench`` or ``.venv/bin/python benchmarks/run.py``).
+
+Generates a county of 40,000 active households in 20 townships into a temporary SQLite
+database (bulk inserts through SQLAlchemy Core), then measures:
+
+  (a) building all 20 township filings (table XLSX/DOCX + payment roster) and the county
+      consolidation — target ≤ 10 s on 2 cores;
+  (b) archive bundles per second, docx only — target ≥ 5;
+  (c) rendering one document through Jiuzhu's pipeline ÷ raw docxtpl on the same template and
+      context — target ≤ 1.2.
+
+Prints a table and writes benchmarks/out/results.json. Options: --households N, --townships N,
+--bundles N, --keep (keep the temporary folder).
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "benchmarks" / "out"
+MONTH = date(2026, 3, 1)
+COUNTY_CODE = "110999000000"
+
+
+def _environment(work: Path) -> None:
+    """Point every Jiuzhu setting at the temporary folder before the server is imported."""
+    os.environ.update({
+        "JIUZHU_INSTANCE_DIR": str(work / "instance"),
+        "JIUZHU_DATABASE_URL": f"sqlite:///{work / 'bench.db'}",
+        "JIUZHU_DATA_DIR": str(work / "data"),
+        "JIUZHU_HUEY_SQLITE_PATH": str(work / "huey.db"),
+        "JIUZHU_HUEY_IMMEDIATE": "1",
+        "JIUZHU_ARCHIVE_PDF": "0",
+        "JIUZHU_CHECK_MIGRATIONS": "0",
+        "JIUZHU_SECRET_KEY": "bench",
+    })
+    sys.path.insert(0, str(ROOT))
+
+
+# -- generator --------------------------------------------------------------------------------
+
+def generate(households: int, townships: int, seed: int = 7) -> dict:
+    """Bulk-insert regions, schema versions, cases and members; returns counts and timing."""
+    from sqlalchemy import insert
+
+    from server.cases.models import Case, Member
+    from server.db import db
+    from server.idnumber import make
+    from server.regions.models import Region, RegionLevel, UrbanRural
+    from server.relief import ReliefCode
+    from server.schemas.models import SchemaStatus, SchemaVersion
+
+    rng = random.Random(seed)
+    started = time.perf_counter()
+    conn = db.session.connection()
+    regions = [{"id": 1, "code": COUNTY_CODE, "name": "基准县", "level": RegionLevel.county,
+                "urban_rural": UrbanRural.rural, "parent_id": None}]
+    villages = []
+    for t in range(townships):
+        tid = len(regions) + 1
+        urban = t < 3
+        regions.append({"id": tid, "code": f"110999{t + 1:03d}000", "name": f"第{t + 1}乡镇",
+                        "level": RegionLevel.township, "parent_id": 1,
+                        "urban_rural": UrbanRural.urban if urban else UrbanRural.rural})
+        for v in range(5):
+            vid = len(regions) + 1
+            regions.append({"id": vid, "code": f"110999{t + 1:03d}{v + 201:03d}",
+                            "name": f"第{t + 1}乡镇{v + 1}村", "level": RegionLevel.village,
+                            "parent_id": tid,
+                            "urban_rural": UrbanRural.urban if urban else UrbanRural.rural})
+            villages.append((vid, urban))
+    conn.execute(insert(Region.__table__), regions)
+    schemas = {code: i + 1 for i, code in enumerate(ReliefCode)}
+    conn.execute(insert(SchemaVersion.__table__), [
+        {"id": sid, "county_id": 1, "relief_type": code, "number": 1,
+         "status": SchemaStatus.published, "source": "{}", "definition": {}}
+        for code, sid in schemas.items()])
+    cases, members = [], []
+    member_id = 0
+    total = households + households // 10  # plus temporary-aid cases this year
+    for n in range(1, total + 1):
+        village, urban = villages[n % len(villages)]
+        if n > households:
+            relief, start, monthly, one_off = ReliefCode.LS, None, 0, rng.randrange(50000, 300000)
+            decided = datetime(2026, rng.randrange(1, 4), rng.randrange(1, 28), 3)
+        else:
+            relief = ReliefCode.TK if n % 5 == 0 else ReliefCode.DB
+            start = date(2025 + (n % 7 == 0), (n % 12) + 1 if n % 7 else (n % 3) + 1, 1)
+            monthly, one_off = rng.randrange(20000, 150000), 0
+            decided = datetime(start.year, start.month, 1) - timedelta(days=10)
+        persons = 1 if relief == ReliefCode.TK else rng.randrange(1, 5)
+        end = date(2026, 2, 1) if n % 97 == 0 and relief != ReliefCode.LS else None
+        born = date(1940 + n % 70, n % 12 + 1, n % 28 + 1)
+        applicant_id = make("110999", born, (n * 2 + 1) % 1000)
+        cases.append({
+            "id": n, "case_number": f"B{n:07d}", "relief_type": relief,
+            "schema_version_id": schemas[relief], "state": "paying", "region_id": village,
+            "applicant_name": f"户主{n}", "applicant_id_number": applicant_id,
+            "answers": {"bank_account": f"62220{n:011d}"},
+            "urban_rural": "urban" if urban else "rural", "persons_covered": persons,
+            "decided_at": decided, "monthly_amount_fen": monthly, "one_off_amount_fen": one_off,
+            "payment_start_month": start, "payment_end_month": end,
+            "care_level": ("全自理", "半护理", "全护理")[n % 3] if relief == ReliefCode.TK else None,
+            "is_concentrated": relief == ReliefCode.TK and n % 4 == 0,
+            "ls_kind": ("emergency", "spending")[n % 2] if relief == ReliefCode.LS else None,
+            "accepted_on": decided.date() - timedelta(days=20),
+        })
+        for p in range(persons):
+            member_id += 1
+            member_born = born if p == 0 else date(1950 + (n + p * 13) % 70, 6, 1)
+            members.append({
+                "id": member_id, "case_id": n, "position": p,
+                "name": f"户主{n}" if p == 0 else f"成员{n}-{p}",
+                "id_number": applicant_id if p == 0 else make("110999", member_born, (n + p) % 1000),
+                "sex": "M" if (n + p) % 2 else "F", "birth_date": member_born,
+                "is_applicant": p == 0,
+                "details": {"disability": "二级"} if (n + p) % 23 == 0 else {},
+            })
+        if len(cases) >= 5000:
+            conn.execute(insert(Case.__table__), cases)
+            conn.execute(insert(Member.__table__), members)
+            cases, members = [], []
+    if cases:
+        conn.execute(insert(Case.__table__), cases)
+        conn.execute(insert(Member.__table__), members)
+    db.session.commit()
+    return {"households": households, "townships": townships, "cases": total,
+            "members": member_id, "seconds": time.perf_counter() - started}
+
+
+# -- measurements -----------------------------------------------------------------------------
+
+def measure_filings() -> dict:
+    """(a) All township filings and the county consolidation for one month."""
+    from server.db import db
+    from server.filings.operations import build_county
+    from server.regions.queries import region_by_code
+
+    county = region_by_code(COUNTY_CODE)
+    started = time.perf_counter()
+    result = build_county(county, MONTH)
+    db.session.commit()
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "townships": len(result["built"])}
+
+
+def _bench_cases(count: int):
+    from sqlalchemy import select
+
+    from server.cases.models import Case
+    from server.db import db
+
+    return list(db.session.scalars(select(Case).where(Case.monthly_amount_fen > 0)
+                                   .order_by(Case.id).limit(count)))
+
+
+def measure_bundles(count: int) -> dict:
+    """(b) Archive bundles per second (docx only), two generated documents per case."""
+    from server.archives import bundle
+    from server.archives.operations import assign_archive_number
+    from server.db import db
+    from server.documents.operations import generate
+
+    cases = _bench_cases(count)
+    for case in cases:
+        for kind in ("acceptance_slip", "application"):
+            generate(kind, case)
+        assign_archive_number(case)
+    db.session.commit()
+    started = time.perf_counter()
+    for case in cases:
+        bundle.build(case, pdf=False)
+    seconds = time.perf_counter() - started
+    return {"bundles": len(cases), "seconds": seconds, "per_second": len(cases) / seconds}
+
+
+def pipeline_render(case, kind: str) -> bytes:
+    """Jiuzhu's pipeline: county template lookup, context, sandboxed render, stable output."""
+    from server.documents.operations import render_kind
+
+    return render_kind(kind, case)
+
+
+def raw_render(template: bytes, context: dict) -> bytes:
+    """Plain docxtpl on the same template and context (a plain Jinja environment with the same
+    filters the templates use, since they call them)."""
+    from docxtpl import DocxTemplate
+    from jinja2 import Environment
+
+    from server.documents.rendering import make_environment
+
+    env = Environment(autoescape=True)
+    env.filters.update(make_environment().filters)
+    tpl = DocxTemplate(io.BytesIO(template))
+    tpl.render(context, jinja_env=env, autoescape=True)
+    out = io.BytesIO()
+    tpl.save(out)
+    return out.getvalue()
+
+
+def measure_render(kind: str = "acceptance_slip", rounds: int = 15) -> dict:
+    """(c) Pipeline render time ÷ raw docxtpl render time (medians)."""
+    from server.documents.queries import template_for
+    from server.documents.registry import KINDS
+
+    case = _bench_cases(1)[0]
+    _, template = template_for(kind, case.region.county)
+    context = KINDS[kind].build_context(case, {})
+    pipeline_render(case, kind), raw_render(template, context)  # warm up
+    pipe, raw = [], []
+    for _ in range(rounds):
+        t = time.perf_counter()
+        pipeline_render(case, kind)
+        pipe.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        raw_render(template, context)
+        raw.append(time.perf_counter() - t)
+    p, r = statistics.median(pipe), statistics.median(raw)
+    return {"kind": kind, "pipeline_ms": p * 1000, "raw_ms": r * 1000, "ratio": p / r}
+
+
+# -- report -----------------------------------------------------------------------------------
+
+def report(results: dict) -> bool:
+    rows = [
+        ("generate county", f"{results['generator']['seconds']:.1f} s", "< 60 s",
+         results["generator"]["seconds"] < 60),
+        ("(a) 20 filings + consolidation", f"{results['filings']['seconds']:.2f} s", "≤ 10 s",
+         results["filings"]["seconds"] <= 10),
+        ("(b) archive bundles (docx)", f"{results['bundles']['per_second']:.1f} /s", "≥ 5 /s",
+         results["bundles"]["per_second"] >= 5),
+        ("(c) pipeline ÷ raw docxtpl", f"{results['render']['ratio']:.2f}", "≤ 1.2",
+         results["render"]["ratio"] <= 1.2),
+    ]
+    print(f"\nJiuzhu benchmark — {results['generator']['households']} households, "
+          f"{results['generator']['townships']} townships, {os.cpu_count()} CPUs")
+    print(f"{'measure':<34}{'value':>12}  {'target':<10}result")
+    for name, value, target, ok in rows:
+        print(f"{name:<34}{value:>12}  {target:<10}{'pass' if ok else 'FAIL'}")
+    results["checks"] = {name: ok for name, _, _, ok in rows}
+    return all(ok for *_, ok in rows)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--households", type=int, default=40000)
+    parser.add_argument("--townships", type=int, default=20)
+    parser.add_argument("--bundles", type=int, default=20)
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="jiuzhu-bench-"))
+    _environment(work)
+    try:
+        from server import create_app
+        from server.db import db
+        from server.models import metadata
+
+        app = create_app({"CHECK_MIGRATIONS": False})
+        with app.app_context():
+            metadata.create_all(db.engine)
+            results = {"generator": generate(args.households, args.townships)}
+            print(f"generated: {results['generator']}", flush=True)
+            results["filings"] = measure_filings()
+            print(f"filings: {results['filings']}", flush=True)
+            results["bundles"] = measure_bundles(args.bundles)
+            print(f"bundles: {results['bundles']}", flush=True)
+            results["render"] = measure_render()
+        ok = report(results)
+        results["cpus"] = os.cpu_count()
+        OUT.mkdir(parents=True, exist_ok=True)
+        (OUT / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+        print(f"\nwritten {OUT / 'results.json'}")
+        return 0 if ok else 1
+    finally:
+        if args.keep:
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -119,7 +119,8 @@ def test_clerk_fills_dibao_for_household_of_three(page, browser_login, live_serv
 
     pages = PdfReader(SHOTS / "intake.pdf").pages
     assert 1 <= len(pages) <= 4
-    assert [round(float(v)) for v in pages[0].mediabox[2:]] == [595, 842]  # A4 in points
+    width, height = (float(v) for v in pages[0].mediabox[2:])
+    assert abs(width - 595) < 2 and abs(height - 842) < 2  # A4 in points
     # submitting anyway: the server refuses with the same message, nothing saved
     page.click("#submit-application")
     page.wait_for_load_state()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, literal_column, or_, select
 
 from ..cases.models import Case, Member
 from ..db import db
@@ -31,7 +31,8 @@ NOT_DISABLED = ("", "无", "否", "none", "no")
 
 
 def _township():
-    return func.substr(Region.code, 1, 9).label("township")
+    # constants inlined: PostgreSQL matches GROUP BY to SELECT by text, not by bound values
+    return func.substr(Region.code, literal_column("1"), literal_column("9")).label("township")
 
 
 def _scope(prefix: str):

@@ -1,17 +1,18 @@
 """PDF through LibreOffice headless: one soffice process per batch, a private profile per worker.
 
-Concurrent soffice processes sharing a profile block each other, so each (process, thread)
-gets its own ``-env:UserInstallation`` directory, seeded with a font replacement table that
+Concurrent soffice processes sharing a profile block each other, so each conversion claims a
+private ``-env:UserInstallation`` directory (a flock'd slot, reused warm), seeded with a font replacement table that
 maps the Windows fonts the templates name (仿宋, 方正小标宋…) to Noto CJK SC (otherwise
 fontconfig picks Japanese glyph variants). A hung soffice is killed with its process group.
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import signal
 import subprocess
 import tempfile
-import threading
 from pathlib import Path
 
 from flask import current_app
@@ -21,7 +22,8 @@ FONT_REPLACEMENTS = {
     "仿宋_GB2312": "Noto Serif CJK SC", "宋体": "Noto Serif CJK SC",
     "SimSun": "Noto Serif CJK SC", "FangSong": "Noto Serif CJK SC",
     "黑体": "Noto Sans CJK SC", "SimHei": "Noto Sans CJK SC", "楷体": "Noto Serif CJK SC",
-    "Times New Roman": "Liberation Serif",
+    # Debian's fallback for Times New Roman (DejaVu Serif) has wide digits that wrap ID numbers
+    "Times New Roman": "Noto Serif CJK SC",
 }
 _PAIR = ('<node oor:name="_{i}" oor:op="replace">'
          '<prop oor:name="Always" oor:op="fuse"><value>true</value></prop>'
@@ -45,26 +47,47 @@ class PdfFailed(RuntimeError):
     """soffice ran but did not produce every PDF (or was killed after the timeout)."""
 
 
-_locks: dict[str, threading.Lock] = {}
-_locks_guard = threading.Lock()
+MAX_PROFILES = 32
 
 
-def _profile_dir() -> Path:
-    """A profile directory private to this process and thread, seeded once."""
+@contextlib.contextmanager
+def _private_profile():
+    """A profile directory no other soffice uses meanwhile, in this or another process.
+
+    Slots are claimed with an exclusive flock, so the number of profile directories stays
+    bounded by the peak number of concurrent conversions (and they are reused, warm).
+    """
     base = Path(tempfile.gettempdir()) / f"jiuzhu-soffice-{os.getuid()}"
-    path = base / f"{os.getpid()}-{threading.get_ident()}"
-    xcu = path / "user" / "registrymodifications.xcu"
-    if not xcu.exists():
-        xcu.parent.mkdir(parents=True, exist_ok=True)
-        pairs = "".join(_PAIR.format(i=i, font=font, substitute=sub)
-                        for i, (font, sub) in enumerate(FONT_REPLACEMENTS.items()))
-        xcu.write_text(_XCU.format(pairs=pairs), encoding="utf-8")
-    return path
+    base.mkdir(parents=True, exist_ok=True)
+    for slot in range(MAX_PROFILES):
+        handle = open(base / f"slot{slot}.lock", "w")  # noqa: SIM115 - held while converting
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            continue
+        try:
+            path = base / f"slot{slot}"
+            _seed(path)
+            yield path
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            handle.close()
+        return
+    raise PdfFailed("同时进行的 PDF 转换过多，请稍后再试")
 
 
-def _lock_for(path: Path) -> threading.Lock:
-    with _locks_guard:
-        return _locks.setdefault(str(path), threading.Lock())
+def _seed(profile: Path) -> None:
+    """Write the font replacement table into the profile (LibreOffice keeps the entries)."""
+    xcu = profile / "user" / "registrymodifications.xcu"
+    pairs = "".join(_PAIR.format(i=i, font=font, substitute=sub)
+                    for i, (font, sub) in enumerate(FONT_REPLACEMENTS.items()))
+    if xcu.exists():  # LibreOffice rewrites the file but keeps our pairs
+        saved = xcu.read_text(encoding="utf-8", errors="replace")
+        if all(f"<value>{font}</value>" in saved for font in FONT_REPLACEMENTS):
+            return
+    xcu.parent.mkdir(parents=True, exist_ok=True)
+    xcu.write_text(_XCU.format(pairs=pairs), encoding="utf-8")
 
 
 def soffice_binary() -> str:
@@ -85,11 +108,10 @@ def convert(paths: list[Path], outdir: Path, timeout: int | None = None) -> list
     binary = soffice_binary()
     timeout = timeout or current_app.config.get("SOFFICE_TIMEOUT", 120)
     outdir.mkdir(parents=True, exist_ok=True)
-    profile = _profile_dir()
-    command = [binary, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-               "--nologo", "--nodefault", "--nolockcheck", "--convert-to", "pdf",
-               "--outdir", str(outdir), *map(str, paths)]
-    with _lock_for(profile):
+    with _private_profile() as profile:
+        command = [binary, f"-env:UserInstallation={profile.as_uri()}", "--headless",
+                   "--norestore", "--nologo", "--nodefault", "--nolockcheck", "--convert-to",
+                   "pdf", "--outdir", str(outdir), *map(str, paths)]
         try:
             process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                        start_new_session=True)

@@ -350,8 +350,20 @@ def _generated_entries(case) -> list[dict]:
         GeneratedDocument.kind.notin_(["archive_cover", "file_inventory"]),
     ).order_by(GeneratedDocument.id)).all()
     latest = {row.kind: row for row in rows}  # the newest of each kind is the filed one
-    return [{"title": row.title, "made_on": ctx._as_date(row.created_at), "pages": None,
-             "note": None} for row in sorted(latest.values(), key=lambda r: r.id)]
+    return [{"title": row.title, "made_on": ctx._as_date(row.created_at),
+             "pages": _pages(row), "note": None}
+            for row in sorted(latest.values(), key=lambda r: r.id)]
+
+
+def _pages(document) -> int | None:
+    """Page count from the document's PDF when it has been converted."""
+    from ..extensions import data_dir
+
+    if not document.pdf_path or not (data_dir() / document.pdf_path).exists():
+        return None
+    from pypdf import PdfReader
+
+    return len(PdfReader(str(data_dir() / document.pdf_path)).pages)
 
 
 @register

@@ -49,6 +49,8 @@ def pauses(case) -> list[tuple[date, date | None]]:
 def due_date(deadline, county_id, case_pauses) -> date:
     if deadline.unit == "months":
         return add_months(deadline.started_on, deadline.length)
+    if deadline.unit == "days":
+        return deadline.started_on + timedelta(days=deadline.length)
     try:
         return add_working_days(deadline.started_on, deadline.length, county_id, case_pauses)
     except ValueError:  # absurd pauses: keep the unpaused count rather than fail the request

@@ -80,6 +80,7 @@ DEADLINE_LABELS = {
     "investigation_start": "开始调查时限",
     "refusal_notice": "送达不予救助告知书时限",
     "referral": "转办时限",
+    "emergency_aid": "先行救助时限（24小时）",
     "emergency_paperwork": "先行救助后补办手续时限",
     "member_death": "成员死亡变更时限",
     "gradual_exit": "渐退期满",
@@ -97,6 +98,7 @@ class Settings:
     investigation_start_days: int = 3
     refusal_notice_days: int = 3
     referral_days: int = 2
+    emergency_aid_days: int = 1  # 先行救助 within 24 hours (calendar days)
     emergency_paperwork_days: int = 5
     has_publicity: bool = True
     publicity_days: int = 7  # calendar days on the village board
@@ -171,7 +173,7 @@ class DeadlineRule:
 
     kind: str
     length_setting: str | None  # a Settings attribute, or None when the action gives it
-    unit: str  # working_days / months
+    unit: str  # working_days / days / months
     opened_by: tuple[str, ...]
     closed_by: tuple[str, ...]
 
@@ -323,6 +325,8 @@ def build(relief_type: ReliefCode, s: Settings) -> Workflow:
         DeadlineRule("referral", "referral_days", "working_days", ("refer",), ("referral_done",)),
         DeadlineRule("emergency_paperwork", "emergency_paperwork_days", "working_days",
                      ("emergency_aid",), decisions + ("approve",)),
+        DeadlineRule("emergency_aid", "emergency_aid_days" if s.has_emergency_aid else None,
+                     "days", ("accept",), ("emergency_aid", "start_investigation") + decisions),
         DeadlineRule("member_death", "member_death_months", "months", ("member_death",),
                      ("decrease", "stop", "terminate", "recheck", "propose_termination")),
         DeadlineRule("gradual_exit", None, "months", ("gradual_exit",), ("stop", "terminate")),

@@ -161,6 +161,8 @@ def test_ls_emergency_aid_and_county_queue(make, walk):
     ])
     paperwork = next(d for d in case.deadlines if d.kind == "emergency_paperwork")
     assert paperwork.due_on == date(2026, 10, 19)
+    aid = next(d for d in case.deadlines if d.kind == "emergency_aid")
+    assert (aid.due_on, aid.done_on) == (date(2026, 10, 13), date(2026, 10, 12))
     refused(lambda: transition(case, "approve", _u("approver"), {},
                                effective_on=date(2026, 10, 15)), 422)
     walk(case, [("approver", "approve", date(2026, 10, 15), {"requested_amount": "5000"})])

@@ -14,6 +14,7 @@ from ..cases.models import Case, Member
 from ..db import db, utcnow
 from ..regions.models import Region, RegionLevel
 from ..regions.queries import region_by_code, villages_of
+from ..cases.operations import check_acceptance
 from ..schemas.engine import Result, validate_answers
 from ..schemas.models import SchemaVersion
 from .household import household_from_answers
@@ -116,8 +117,18 @@ def create_case_from_answers(version: SchemaVersion, answers, user, *, today: da
     if not household.applicant_name or not household.applicant_id_number:
         raise IntakeError([("", "表单缺少申请人姓名或身份证号码（请在表单定义中标注 role）")],
                           result)
-    store_uploads(result)
     accepted_on = today or date.today()
+    members = household.members or []
+    if not members:  # a person-based form (特困) without a members table: the applicant alone
+        from .household import MemberFacts
+
+        members = [MemberFacts(household.applicant_name, household.applicant_id_number, "本人",
+                               {}, True)]
+    refusals = check_acceptance([m.id_number for m in members], version.relief_type, village,
+                                on=accepted_on)
+    if refusals:  # dishonesty list (失信) or already in an active case of this type
+        raise IntakeError([("", message) for message in refusals], result)
+    store_uploads(result)
     case = Case(
         case_number=next_case_number(village.county, version.relief_type.value,
                                      accepted_on.year),
@@ -127,12 +138,6 @@ def create_case_from_answers(version: SchemaVersion, answers, user, *, today: da
         is_active=True, created_by_id=user.id, accepted_on=accepted_on,
         urban_rural=village.urban_rural.value,
     )
-    members = household.members or []
-    if not members:  # a person-based form (特困) without a members table: the applicant alone
-        from .household import MemberFacts
-
-        members = [MemberFacts(household.applicant_name, household.applicant_id_number, "本人",
-                               {}, True)]
     for position, facts in enumerate(members):
         case.members.append(Member(
             position=position, name=facts.name, id_number=facts.id_number,

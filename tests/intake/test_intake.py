@@ -168,10 +168,15 @@ def test_draft_of_another_township_is_404(login):
 
 
 def test_duplicate_member_warns_but_does_not_block(login):
+    """In an active case of another relief type: a warning (the same type is refused)."""
+    from server.relief import ReliefCode
+
     client = login("clerk")
     people = household(9)
     assert client.post(NEW, data=form_data(people)).status_code == 302
     first = _case()
+    first.relief_type = ReliefCode.LS  # the spouse already receives temporary assistance
+    db.session.commit()
     other = household(10)
     other[1] = people[1]  # the spouse again, in another household
     other[1]["relationship"] = "配偶"
@@ -197,3 +202,28 @@ def test_no_js_row_buttons_add_and_remove_rows(login):
 def test_roles_without_intake_are_refused(login):
     assert login("admin").get(NEW).status_code == 403
     assert login("supervisor").get("/intake/").status_code == 403
+
+
+def test_dishonesty_list_refuses_acceptance_with_reason(login, demo):
+    from server.cases.operations import add_dishonesty
+
+    from ..conftest import region
+
+    client = login("clerk")
+    spouse = household()[1]
+    add_dishonesty(region("220999101000"), spouse["id_number"], spouse["name"], "隐瞒收入",
+                   demo.demo_user("clerk"))
+    db.session.commit()
+    before = _count(Case)
+    page = client.post(NEW, data=form_data()).get_data(as_text=True)
+    assert "失信名单" in page and "隐瞒收入" in page
+    assert _count(Case) == before
+
+
+def test_same_person_cannot_be_in_two_active_cases_of_one_type(login):
+    client = login("clerk")
+    assert client.post(NEW, data=form_data()).status_code == 302
+    before = _count(Case)
+    page = client.post(NEW, data=form_data()).get_data(as_text=True)
+    assert "不能重复申请" in page
+    assert _count(Case) == before

@@ -24,16 +24,13 @@ JIUZHU = ROOT / ".venv" / "bin" / "jiuzhu"
 # loads the demo county, adds one decided case and queues its bundle job. Prints the job id.
 SETUP = r"""
 from datetime import date, datetime
-from alembic import command
 from server import create_app
 from server.db import db
-from server.migrate import alembic_config
-from server.models import metadata
+from server.migrate import upgrade
 
 app = create_app({"CHECK_MIGRATIONS": False})
 with app.app_context():
-    metadata.create_all(db.engine)
-    command.stamp(alembic_config(app.config["DATABASE_URL"]), "head")
+    upgrade(app)
     from server import demo
     from server.archives import operations, tasks
     from server.cases.models import Case, Member
@@ -70,7 +67,6 @@ def worker_env(tmp_path):
            "JIUZHU_HUEY_SQLITE_PATH": str(tmp_path / "huey.db"),
            "JIUZHU_DATA_DIR": str(tmp_path / "data"),
            "JIUZHU_HUEY_IMMEDIATE": "0",
-           "JIUZHU_CHECK_MIGRATIONS": "0",
            "JIUZHU_ARCHIVE_PDF": "0",
            "JIUZHU_SECRET_KEY": "e2e"}
     env.pop("JIUZHU_HUEY_URL", None)

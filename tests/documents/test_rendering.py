@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 
 import pytest
 from docxtpl import DocxTemplate
@@ -177,3 +178,30 @@ def test_base_contract_is_complete_for_case_kinds(cases):
         for key, shape in CASE_CONTRACT.items():
             if isinstance(shape, dict):
                 assert set(context[key]) == set(shape), (name, key)
+
+
+@pytest.mark.parametrize("kind", ["acceptance_slip", "decision_form"])
+def test_single_pass_save_equals_save_then_normalise(cases, kind):
+    """Writing fixed zip entries directly gives the bytes of docxtpl's save + stable_zip."""
+    case = cases[ReliefCode.DB]
+    context = KINDS[kind].build_context(case, {})
+    template = builtin_path(kind).read_bytes()
+    env = rendering.environment()
+    tpl = DocxTemplate(io.BytesIO(template))
+    tpl.render(rendering._images(tpl, context), jinja_env=env, autoescape=True)
+    saved = io.BytesIO()
+    tpl.save(saved)
+    assert rendering.save_stable(tpl) == rendering.stable_zip(saved.getvalue())
+    data = operations.render_kind(kind, case)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert {i.date_time for i in archive.infolist()} == {rendering.FIXED_ZIP_TIME}
+    assert data == rendering.stable_zip(data)
+
+
+def test_template_parts_compile_once_per_environment(cases):
+    case = cases[ReliefCode.DB]
+    env = rendering.environment(operations.placeholder())
+    first = operations.render_kind("application", case)
+    compiled = len(env.compiled)
+    assert operations.render_kind("application", case) == first
+    assert len(env.compiled) == compiled

@@ -50,6 +50,9 @@ class Database:
         kwargs = {"future": True}
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        if self.engine is not None:  # a new app (tests) replaces the previous one's pool
+            self.session.remove()
+            self.engine.dispose()
         self.engine = create_engine(url, **kwargs)
         self.session.remove()
         self.session.configure(bind=self.engine)

@@ -9,6 +9,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
 from server import create_app
+from server.db import db
 from server.migrate import SchemaOutOfDate, alembic_config
 from server.models import metadata
 
@@ -26,6 +27,9 @@ def empty_db_url(db_url, tmp_path):
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     yield PG_URL.rsplit("/", 1)[0] + "/" + name
+    db.session.remove()
+    if db.engine is not None:
+        db.engine.dispose()  # the apps made in the test still hold pooled connections
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
     admin.dispose()

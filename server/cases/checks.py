@@ -129,6 +129,18 @@ def amount_lower(case, ctx):
 
 
 @check
+def month_open(case, ctx):
+    """Payment changes may not touch a month the township has already filed (reopen first)."""
+    from ..filings.queries import is_month_locked
+
+    month = ctx.on.replace(day=1)
+    if is_month_locked(case.region, month):
+        return [Problem("effective_on", f"{month.year}年{month.month}月的月报已上报并锁定，"
+                                        "须经审核人重新开启后才能变更")]
+    return []
+
+
+@check
 def months_within_limit(case, ctx):
     limit = ctx.settings.gradual_exit_max_months
     if ctx.data["months"] > limit:

@@ -291,28 +291,28 @@ def build(relief_type: ReliefCode, s: Settings) -> Workflow:
               effects=("record_recheck",)),
             T("member_death", served, SAME, process, fields=("member", "died_on"),
               effects=("record_member_death",)),
-            T("stop", served, "stopped", process, fields=("reason",),
+            T("stop", served, "stopped", process, fields=("reason",), checks=("month_open",),
               effects=("stop_payment",), documents=("refusal_notice",)),
         ]
     if s.is_paid and not s.is_one_off:
         t += [
             T("increase", ("paying",), SAME, process, fields=("amount", "reason"),
-              checks=("amount_higher",), effects=("change_amount",)),
+              checks=("amount_higher", "month_open"), effects=("change_amount",)),
             T("decrease", ("paying", "gradual_exit"), SAME, process, fields=("amount", "reason"),
-              checks=("amount_lower",), effects=("change_amount",)),
+              checks=("amount_lower", "month_open"), effects=("change_amount",)),
             T("gradual_exit", ("paying",), "gradual_exit", process, fields=("months", "reason"),
-              checks=("months_within_limit",), effects=("start_gradual_exit",)),
+              checks=("months_within_limit", "month_open"), effects=("start_gradual_exit",)),
         ]
         if s.has_termination_publicity:
             t += [T("propose_termination", ("paying",), "termination_publicity", process,
                     fields=("reason",), effects=("start_publicity",),
                     documents=("publicity_notice",)),
                   T("terminate", ("termination_publicity",), "terminated", approve,
-                    checks=("publicity_over",), effects=("stop_payment",),
+                    checks=("publicity_over", "month_open"), effects=("stop_payment",),
                     documents=("decision_form",))]
         else:
             t.append(T("terminate", ("paying", "gradual_exit"), "terminated", approve,
-                       fields=("reason",), effects=("stop_payment",),
+                       fields=("reason",), checks=("month_open",), effects=("stop_payment",),
                        documents=("decision_form",)))
     decisions = ("refuse", "county_refuse") + tuple(
         x.action for x in t if "decide" in x.effects)

@@ -131,11 +131,15 @@ def inventory_entries(entries: list[Entry]) -> list[dict]:
 
 
 def _copies_of(case, kind: str, options: dict):
-    """(copy, .docx bytes) for both copies: rendered once, the second copy by swapping the
-    marking when it occurs exactly once, else rendered again."""
+    """(copy, .docx bytes) for both copies: rendered once; the same bytes again when the
+    context does not depend on the copy, else the second copy by swapping the marking when it
+    occurs exactly once, else rendered again."""
     first, *others = COPIES
     data = sources.render_archive_document(case, kind, {**options, "copy": first.key})
     yield first, data
+    if sources.same_for_copies(case, kind, options, [c.key for c in COPIES]):
+        yield from ((copy, data) for copy in others)
+        return
     for copy in others:
         yield copy, (sources.swap_marking(data, first.label, copy.label)
                      or sources.render_archive_document(case, kind, {**options, "copy": copy.key}))

@@ -139,6 +139,16 @@ def render_archive_document(case, kind: str, options: dict) -> bytes:
     return render_kind(kind, case, options)  # already stable bytes (fixed dates)
 
 
+def same_for_copies(case, kind: str, options: dict, keys) -> bool:
+    """Whether the document's context is equal for every copy key, so one rendering serves
+    all copies (the inventory does not print the copy marking). Unequal or incomparable
+    contexts answer False and the caller swaps the marking or renders again."""
+    from ..documents.registry import KINDS
+
+    first, *others = [KINDS[kind].build_context(case, {**options, "copy": key}) for key in keys]
+    return all(other == first for other in others)
+
+
 def swap_marking(docx: bytes, old: str, new: str) -> bytes | None:
     """The same document with the copy marking ``old`` replaced by ``new``, or None when the
     marking does not occur exactly once in the body (then the caller renders again)."""

@@ -1,6 +1,7 @@
 """Archive numbers, dual-copy bundles (deterministic, atomic), verify."""
 from __future__ import annotations
 
+import io
 import json
 import zipfile
 from datetime import datetime
@@ -171,3 +172,32 @@ def test_stale_tmp_from_killed_build_is_removed(demo, no_pdf):
     (tmp / "county.zip").write_bytes(b"partial")
     run_job(case)
     assert not tmp.exists()
+
+
+def test_each_front_document_is_rendered_once_for_both_copies(demo, no_pdf, monkeypatch):
+    """The cover's second copy swaps the marking; the inventory, not printing it, is reused."""
+    case = make_case()
+    operations.assign_archive_number(case)
+    rendered = []
+    render = bundle.sources.render_archive_document
+
+    def counting(case, kind, options):
+        rendered.append((kind, options["copy"]))
+        return render(case, kind, options)
+
+    monkeypatch.setattr(bundle.sources, "render_archive_document", counting)
+    result = bundle.build(case, pdf=False)
+    assert rendered == [("archive_cover", "county"), ("file_inventory", "county")]
+    front = {}
+    for key, copy in result["files"].items():
+        with zipfile.ZipFile(data_dir() / copy["zip"]) as z:
+            names = sorted(n for n in z.namelist() if n.startswith("front/"))
+            front[key] = [z.read(n) for n in names]
+    label = bundle.COPY_BY_KEY
+    for key, (cover, inventory) in front.items():
+        xml = zipfile.ZipFile(io.BytesIO(cover)).read("word/document.xml").decode()
+        assert label[key].label in xml
+    assert front["county"][1] == front["township"][1]
+    assert bundle.sources.same_for_copies(case, "file_inventory", {"entries": []},
+                                          ["county", "township"])
+    assert not bundle.sources.same_for_copies(case, "archive_cover", {}, ["county", "township"])

@@ -16,7 +16,8 @@ from ..db import db
 from ..regions.queries import get_scoped_or_404
 from ..relief import RELIEF_TYPES, ReliefCode
 from ..schemas.engine import Result, client_spec, validate_answers
-from ..schemas.forms import unknown_posted_keys, schema_form_class, template_row
+from ..schemas.forms import unknown_posted_keys
+from ..schemas.wtf import build_form_class, template_row
 from ..schemas.wtf import answers_for_form, answers_from_form, apply_errors
 from . import operations, queries
 from .household import household_from_answers
@@ -186,7 +187,7 @@ def _member_ids(version, answers) -> list[str]:
 
 
 def _fill(version, draft: IntakeDraft | None):
-    FormClass = schema_form_class(version, current_user)
+    FormClass = build_form_class(version, current_user)
     if request.method != "POST":
         data = answers_for_form(version, draft.answers) if draft is not None else None
         form = FormClass(data=data) if data else FormClass()

@@ -391,6 +391,9 @@ class Phone(FieldType):
 class Village(FieldType):
     """A village/community code; choices are the villages under the user's region."""
 
+    client = Choice.client  # rendered like a single choice
+    wtf_field = Choice.wtf_field
+
     name = "village"
     label = "村（社区）"
 
@@ -406,15 +409,6 @@ class Village(FieldType):
         if value not in {code for code, _ in self.choices(ctx)}:
             raise FieldError("请选择您辖区内的村（社区）")
         return value
-
-    def client(self, ctx):
-        return {"choices": [{"value": v, "label": label} for v, label in self.choices(ctx)]}
-
-    def wtf_field(self, ctx):
-        from wtforms import SelectField
-
-        return SelectField, {"choices": wtf_choices(self.choices(ctx), blank=True),
-                             "validate_choice": False}
 
 
 @register

@@ -6,8 +6,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.fields.core import UnboundField
-from wtforms.form import BaseForm
 from wtforms.validators import DataRequired, Length, Optional
 
 from .fields import FIELD_TYPES
@@ -75,46 +73,6 @@ class ImportForm(FlaskForm):
 
 class PlainForm(FlaskForm):
     """A form with only the CSRF token: buttons that post (publish, delete, move, apply…)."""
-
-
-def _modern_choices(unbound) -> None:
-    """Turn (value, label) tuples into SelectChoice (WTForms 3.3 deprecates tuples)."""
-    if isinstance(unbound.kwargs.get("choices"), list):
-        unbound.kwargs["choices"] = [SelectChoice(*c) if isinstance(c, tuple) else c
-                                     for c in unbound.kwargs["choices"]]
-    for arg in unbound.args:
-        if isinstance(arg, UnboundField):
-            _modern_choices(arg)
-        elif isinstance(arg, type) and issubclass(arg, BaseForm):
-            _modernize_class(arg)
-
-
-def _modernize_class(cls) -> None:
-    for value in vars(cls).values():
-        if isinstance(value, UnboundField):
-            _modern_choices(value)
-
-
-def schema_form_class(version_or_definition, user=None):
-    """The engine's runtime WTForms class (``wtf.build_form_class``), choices modernized.
-
-    An adapter kept here so the pages do not depend on how the engine spells choices."""
-    from .wtf import build_form_class
-
-    cls = build_form_class(version_or_definition, user)
-    _modernize_class(cls)
-    return cls
-
-
-def template_row(form, group: str):
-    """An unbound row of ``group`` named ``group-__index__`` for the JS row template."""
-    field = form[group]
-    options = {"name": f"{field.name}{field._separator}__index__",
-               "id": f"{field.id}{field._separator}__index__",
-               "_meta": field.meta, "translations": field._translations}
-    entry = field.meta.bind_field(field._form, field.unbound_field, options)
-    entry.process(None)
-    return entry
 
 
 def unknown_posted_keys(definition: dict, keys, control=frozenset()) -> list[str]:

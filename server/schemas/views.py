@@ -21,8 +21,8 @@ from ..relief import RELIEF_TYPES, ReliefCode
 from . import editing, operations, queries
 from .engine import MAX_SOURCE_BYTES, SchemaError, client_spec, load_schema
 from .fields import FIELD_TYPES, MAGIC, sniff
-from .forms import (FieldSpecForm, ImportForm, PlainForm, SourceForm, schema_form_class,
-                    template_row)
+from .forms import FieldSpecForm, ImportForm, PlainForm, SourceForm
+from .wtf import build_form_class, template_row
 from .models import SchemaStatus
 
 bp = Blueprint("schemas", __name__, url_prefix="/schemas", template_folder="templates")
@@ -200,7 +200,7 @@ def discard(version_id: int):
 
 def _preview(definition: dict) -> dict:
     """What the preview needs: the form (as the clerk sees it) and the runtime's spec."""
-    form_class = schema_form_class(definition, current_user)
+    form_class = build_form_class(definition, current_user)
     return {"preview_form": form_class(formdata=None), "preview_definition": definition,
             "preview_spec": client_spec(definition, current_user),
             "template_row": template_row}

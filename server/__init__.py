@@ -151,10 +151,10 @@ def _init_errors(app: Flask) -> None:
 
 
 def _init_templates(app: Flask) -> None:
+    from flask_babel import format_datetime
+
     from .home.nav import links_for
     from .regions import LEVEL_LABELS, URBAN_RURAL_LABELS
-
-    from flask_babel import format_datetime
 
     app.jinja_env.filters["localtime"] = lambda dt: format_datetime(dt, "yyyy-MM-dd HH:mm") if dt else ""
     app.jinja_env.globals.update(
@@ -164,8 +164,9 @@ def _init_templates(app: Flask) -> None:
 
     @app.context_processor
     def inject():
-        from .auth.views import LOCALES
         from flask_babel import get_locale
+
+        from .auth.views import LOCALES
 
         return {"nav_links": links_for(current_user), "locales": LOCALES,
                 "current_locale": str(get_locale())}

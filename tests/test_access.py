@@ -10,10 +10,7 @@ import pytest
 from flask import url_for
 
 from server.auth.access import PUBLIC_BLUEPRINTS, access_rule
-from server.auth.models import User
-from server.auth.operations import create_user
 from server.auth.roles import Role, has_permission
-from server.db import db
 
 from .conftest import region
 from .samples import SAMPLES

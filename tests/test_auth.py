@@ -10,7 +10,7 @@ from server.audit.models import AuditEvent
 from server.auth.models import LoginThrottle, User
 from server.db import db, utcnow
 
-from .conftest import AuthActions, csrf_token
+from .conftest import csrf_token
 
 
 def _actions():
@@ -57,7 +57,7 @@ def test_repeated_failures_slow_down_then_lock(app, client, demo, auth):
     response = auth.login("clerk")
     assert response.status_code == 401 and "秒后再试" in response.get_data(as_text=True)
     row = db.session.get(LoginThrottle, "clerk")
-    for failures in range(throttle_after, lock_after):
+    for _ in range(throttle_after, lock_after):
         row.blocked_until = utcnow() - timedelta(seconds=1)  # the wait has passed
         db.session.commit()
         auth.login("clerk", "bad-password")

@@ -1,5 +1,4 @@
 from flask import Blueprint, render_template, request
-from sqlalchemy import select
 
 from ..auth.access import requires
 from ..db import db

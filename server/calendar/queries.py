@@ -58,7 +58,8 @@ def overview(county_id: int, around: int | None = None) -> list[YearCoverage]:
 
 def official_days(year: int) -> list[tuple[date, bool, str]]:
     """chinese-calendar's exceptions to Monday–Friday for the year: (day, is_working, name)."""
-    from chinese_calendar import Holiday as Official, constants
+    from chinese_calendar import Holiday as Official
+    from chinese_calendar import constants
 
     chinese = {h.value: h.chinese for h in Official}
     out = []

@@ -115,9 +115,9 @@ def parse_bank_roster(filename: str, data: bytes) -> list[RosterRow]:
         columns[field] = found
     rows = []
     for raw in table[1:]:
-        cell = lambda f: raw[columns[f]] if columns[f] < len(raw) else None  # noqa: E731
-        rows.append(RosterRow(str(cell("name") or "").strip(), normalize(str(cell("id_number") or "")),
-                              str(cell("account") or "").strip(), _fen(cell("amount"))))
+        cell = {f: raw[i] if i < len(raw) else None for f, i in columns.items()}
+        rows.append(RosterRow(str(cell["name"] or "").strip(), normalize(str(cell["id_number"] or "")),
+                              str(cell["account"] or "").strip(), _fen(cell["amount"])))
     return rows
 
 

@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from ..audit.operations import record
 from ..cases.models import Case, Member
+from ..cases.operations import check_acceptance
 from ..db import db, utcnow
 from ..regions.models import Region, RegionLevel
 from ..regions.queries import region_by_code, villages_of
-from ..cases.operations import check_acceptance
 from ..schemas.engine import Result, validate_answers
 from ..schemas.models import SchemaVersion
 from .household import household_from_answers

@@ -5,8 +5,7 @@ both for drafts-turned-cases and for the API; its Chinese messages are shown at 
 """
 from __future__ import annotations
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,8 +16,13 @@ from ..regions.queries import get_scoped_or_404
 from ..relief import RELIEF_TYPES, ReliefCode
 from ..schemas.engine import Result, client_spec, validate_answers
 from ..schemas.forms import unknown_posted_keys
-from ..schemas.wtf import build_form_class, template_row
-from ..schemas.wtf import answers_for_form, answers_from_form, apply_errors
+from ..schemas.wtf import (
+    answers_for_form,
+    answers_from_form,
+    apply_errors,
+    build_form_class,
+    template_row,
+)
 from . import operations, queries
 from .household import household_from_answers
 from .models import IntakeDraft

@@ -21,7 +21,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
-
 from functools import lru_cache
 
 from simpleeval import InvalidExpression, SimpleEval

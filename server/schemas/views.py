@@ -22,8 +22,8 @@ from . import editing, operations, queries
 from .engine import MAX_SOURCE_BYTES, SchemaError, client_spec, load_schema
 from .fields import FIELD_TYPES, MAGIC, sniff
 from .forms import FieldSpecForm, ImportForm, PlainForm, SourceForm
-from .wtf import build_form_class, template_row
 from .models import SchemaStatus
+from .wtf import build_form_class, template_row
 
 bp = Blueprint("schemas", __name__, url_prefix="/schemas", template_folder="templates")
 

@@ -7,8 +7,13 @@ import pytest
 
 from server.calendar import workdays
 from server.calendar.operations import CalendarError, add_holiday, import_holidays, parse_lines
-from server.calendar.workdays import (add_working_days, coverage, is_working_day,
-                                      warnings_for, working_days_between)
+from server.calendar.workdays import (
+    add_working_days,
+    coverage,
+    is_working_day,
+    warnings_for,
+    working_days_between,
+)
 from server.db import db
 
 from ..conftest import region

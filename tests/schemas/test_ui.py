@@ -211,8 +211,9 @@ def test_discard_draft(login):
 
 
 def test_migrate_case_preview_and_apply(login):
-    from .. intake.conftest import form_data
     from server.cases.models import Case
+
+    from ..intake.conftest import form_data
 
     clerk = login("clerk")
     assert clerk.post("/intake/new?type=DB", data=form_data()).status_code == 302

@@ -7,8 +7,14 @@ from pathlib import Path
 from werkzeug.datastructures import FileStorage, MultiDict
 
 from server.schemas.engine import load_schema, validate_answers
-from server.schemas.wtf import (answers_for_form, answers_from_form, apply_errors,
-                                build_form_class, field_path, template_row)
+from server.schemas.wtf import (
+    answers_for_form,
+    answers_from_form,
+    apply_errors,
+    build_form_class,
+    field_path,
+    template_row,
+)
 
 from .filling import APPLICANT, PNG, SPOUSE
 

@@ -5,10 +5,8 @@ import io
 import json
 import zipfile
 from datetime import datetime
-from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
 from server.archives import bundle, operations, tasks
 from server.archives.models import ArchiveJob, JobStatus
@@ -53,7 +51,7 @@ def test_archive_numbers_follow_pattern_and_are_assigned_once(demo):
 
 
 def test_pattern_is_configurable_and_validated(demo):
-    from .. conftest import region
+    from ..conftest import region
 
     county = region("220999000000")
     operations.set_pattern(county, "JZ{year}{type}{seq:04d}")
@@ -194,7 +192,7 @@ def test_each_front_document_is_rendered_once_for_both_copies(demo, no_pdf, monk
             names = sorted(n for n in z.namelist() if n.startswith("front/"))
             front[key] = [z.read(n) for n in names]
     label = bundle.COPY_BY_KEY
-    for key, (cover, inventory) in front.items():
+    for key, (cover, _inventory) in front.items():
         xml = zipfile.ZipFile(io.BytesIO(cover)).read("word/document.xml").decode()
         assert label[key].label in xml
     assert front["county"][1] == front["township"][1]

@@ -19,8 +19,14 @@ from ..db import db, utcnow
 from ..extensions import app_task, huey
 from . import bundle
 from .models import ArchiveJob, JobStatus
-from .operations import (assign_archive_number, fail_job, finish_job, set_progress, start_job,
-                         worker_identity)
+from .operations import (
+    assign_archive_number,
+    fail_job,
+    finish_job,
+    set_progress,
+    start_job,
+    worker_identity,
+)
 from .sources import TransientError
 
 log = logging.getLogger(__name__)

@@ -80,7 +80,7 @@ def verify(path: Path) -> list[Difference]:
     out = []
     outputs = [o for c in manifest["copies"].values() for o in c.get("outputs", {}).values()]
     out += _check_files(tree, outputs, path.name, {MANIFEST})
-    for key, copy in manifest["copies"].items():
+    for copy in manifest["copies"].values():
         zip_out = copy.get("outputs", {}).get("zip")
         zip_path = path / zip_out["path"] if zip_out else None
         if zip_path is None or not zip_path.is_file():

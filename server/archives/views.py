@@ -1,8 +1,17 @@
 """Archive pages: a case's bundle (build, progress, downloads), barcode lookup, monthly batch."""
 from __future__ import annotations
 
-from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, request,
-                   send_file, url_for)
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
@@ -10,7 +19,7 @@ from werkzeug.routing import BuildError
 from ..auth.access import requires
 from ..cases.models import Case
 from ..db import db
-from ..filings.periods import add_months, month_of, local_today, parse_month
+from ..filings.periods import add_months, local_today, month_of, parse_month
 from ..regions.models import Region, RegionLevel
 from ..regions.queries import get_scoped_or_404, scoped
 from . import operations, queries, tasks

@@ -20,11 +20,11 @@ from sqlalchemy import select
 
 from ..db import db
 from ..extensions import data_dir
+from ..schemas.fields import stored_name
 
 ARCHIVE_KINDS = ("archive_cover", "file_inventory")
 SCAN_SUFFIXES = {".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff"}
 IMAGE_SUFFIXES = SCAN_SUFFIXES - {".pdf"}
-PATH_KEYS = ("path", "stored_path", "file_path", "storage_path")
 FIXED_ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # as documents.rendering.FIXED_ZIP_TIME
 
 
@@ -97,14 +97,13 @@ def case_documents(case) -> list[SourceFile]:
 # -- scans ------------------------------------------------------------------------------------
 
 def _file_refs(value):
-    """Yield (stored path, display name) for every file reference inside case answers."""
+    """Yield (stored path, display name) for every uploaded file inside case answers (the
+    form engine's file values, wherever they sit: top level, group rows)."""
     if isinstance(value, dict):
-        for key in PATH_KEYS:
-            ref = value.get(key)
-            if isinstance(ref, str) and Path(ref).suffix.lower() in SCAN_SUFFIXES:
-                name = value.get("filename") or value.get("name") or Path(ref).name
-                yield ref, str(name)
-                break
+        ref = stored_name(value)
+        if ref is not None:
+            yield ref, str(value.get("name") or Path(ref).name)
+            return
         for item in value.values():
             if isinstance(item, (dict, list)):
                 yield from _file_refs(item)

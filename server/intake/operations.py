@@ -164,11 +164,11 @@ def store_uploads(result: Result) -> None:
     if not result.uploads:
         return
     from ..extensions import data_dir
+    from ..schemas.fields import sniff, stored_name
 
-    folder = data_dir() / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
     for digest, data in result.uploads.items():
-        path = folder / digest
+        path = data_dir() / stored_name({"sha256": digest, "kind": sniff(data)})
+        path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists():
             tmp = path.with_suffix(".tmp")
             tmp.write_bytes(data)

@@ -10,7 +10,8 @@ Public API (used by views, the API, the intake room and cases):
   today=None) -> Result`` – the one validation used by the web form and the API:
   ``Result.clean`` (JSON answers), ``.errors`` [(path, message)], ``.warnings`` [message],
   ``.computed`` {path: value}, ``.derived`` {path: {birth_date, sex}}, ``.uploads``
-  {sha256: bytes} (store them; clean file values carry the sha256), ``.ok``.
+  {sha256: bytes} (store them at ``fields.stored_name(value)``; clean file values carry the
+  sha256 and kind), ``.ok``.
 * ``client_spec(version_or_definition, user=None, *, context=None, today=None) -> dict`` – the
   JSON the browser runtime (static/js/schema-form.js) reads from
   ``<script type="application/json" id="schema-spec">``.

@@ -433,8 +433,20 @@ MAGIC = {
 MAX_UPLOAD = 20 * 1024 * 1024
 
 
+SUFFIXES = {"pdf": ".pdf", "jpeg": ".jpg", "png": ".png"}
+
+
 def sniff(data: bytes) -> str | None:
     return next((kind for kind, (magic, _) in MAGIC.items() if data.startswith(magic)), None)
+
+
+def stored_name(value: dict) -> str | None:
+    """Where an uploaded scan is kept, relative to the data directory: by content hash, with
+    the suffix of its sniffed kind (``uploads/<sha256>.png``). None if ``value`` is no file."""
+    if not isinstance(value, dict) or value.get("kind") not in SUFFIXES \
+            or not isinstance(value.get("sha256"), str):
+        return None
+    return f"uploads/{value['sha256']}{SUFFIXES[value['kind']]}"
 
 
 @register

@@ -1,6 +1,7 @@
 """Archive numbers, dual-copy bundles (deterministic, atomic), verify."""
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import zipfile
@@ -23,14 +24,24 @@ def no_pdf(app):
 
 
 def scan(case, name="idcard.png"):
+    """A PNG scan stored the way intake stores it, referenced from a group row of the answers
+    (plus a forged reference that points outside the data directory)."""
     from PIL import Image
 
-    path = data_dir() / "uploads" / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    Image.new("RGB", (40, 30), "white").save(path)
-    case.answers = {**case.answers, "proofs": [{"path": f"uploads/{name}", "filename": name}],
-                    "bogus": {"path": "../../etc/passwd.pdf"}}
-    return path
+    from server.intake.operations import store_uploads
+    from server.schemas.engine import Result
+    from server.schemas.fields import stored_name
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "white").save(buffer, "PNG")
+    data = buffer.getvalue()
+    digest = hashlib.sha256(data).hexdigest()
+    store_uploads(Result(uploads={digest: data}))
+    value = {"name": name, "kind": "png", "content_type": "image/png", "size": len(data),
+             "sha256": digest}
+    case.answers = {**case.answers, "proofs": [{"scan": value}],
+                    "bogus": {"kind": "pdf", "sha256": "../../../../etc/passwd"}}
+    return data_dir() / stored_name(value)
 
 
 def run_job(case):

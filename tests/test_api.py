@@ -91,3 +91,41 @@ def test_openapi_spec_is_valid(client):
     from openapi_spec_validator import validate
 
     validate(client.get("/api/v1/openapi.json").json)
+
+
+BAD_BODIES = [
+    ("text/plain", "not json"),
+    ("application/json", "{broken"),
+    ("application/json", "[1, 2, 3]"),
+    ("application/json", '{"action": 5, "answers": "x", "source": [], "relief_type": {}, '
+                         '"lock_version": "abc", "effective_on": "2026-13-45"}'),
+    ("application/json", '{"' + "k" * 2000 + '": null}'),
+]
+
+
+@pytest.mark.parametrize("username", ["clerk", "admin"])
+def test_bad_bodies_never_500_on_any_api_write(app, api, username):
+    """Every API write answers malformed input with a JSON error of the one shape."""
+    from flask import url_for
+
+    from .samples import SAMPLES
+
+    client, headers = api(username)
+    me = client.get("/api/v1/me", headers=headers).json
+    own = region(me["region"]["code"])
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("api_"):
+            continue
+        for method in sorted(rule.methods & {"POST", "PUT", "PATCH", "DELETE"}):
+            values = {arg: SAMPLES[arg](own) for arg in rule.arguments}
+            with app.test_request_context():
+                url = url_for(rule.endpoint, **values)
+            for content_type, body in BAD_BODIES:
+                response = client.open(url, method=method, data=body,
+                                       headers={**headers, "Content-Type": content_type})
+                assert response.status_code < 500, (method, url, body[:40])
+                assert response.is_json, (method, url)
+                assert {"code", "message", "errors"} <= set(response.json), (method, url)
+                checked += 1
+    assert checked >= 10

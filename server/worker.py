@@ -11,13 +11,18 @@ def import_tasks() -> None:
     room_modules("tasks")
 
 
-def run_consumer(workers: int = 2, max_delay: float = 1.0) -> None:
+def make_consumer(workers: int = 2, max_delay: float = 1.0):
+    """A consumer whose idle polling never backs off past ``max_delay`` seconds (Huey's own
+    default is 10 s, which would leave a clerk waiting for a print pack)."""
     import_tasks()
+    return huey.create_consumer(workers=workers, worker_type="thread", initial_delay=0.1,
+                                backoff=1.15, max_delay=max_delay, periodic=True,
+                                check_worker_health=True)
+
+
+def run_consumer(workers: int = 2, max_delay: float = 1.0) -> None:
     logging.basicConfig(level=logging.INFO, format="[%(asctime)s] %(levelname)s %(message)s")
-    consumer = huey.create_consumer(workers=workers, worker_type="thread", initial_delay=0.1,
-                                    backoff=1.15, max_delay=max_delay, periodic=True,
-                                    check_worker_health=True)
-    consumer.run()
+    make_consumer(workers, max_delay).run()
 
 
 import_tasks()

@@ -172,3 +172,52 @@ def test_killed_worker_leaves_no_partial_bundle_and_restart_completes(worker_env
     checked = _verify(worker_env, folder)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert not any(tmp_root.iterdir())  # the stale temp folder was cleaned up
+
+
+# Queues one more bundle job for the case SETUP made. Prints the job id.
+ENQUEUE = r"""
+from sqlalchemy import select
+from server import create_app
+from server.db import db
+
+app = create_app()
+with app.app_context():
+    from server.archives import operations, tasks
+    from server.cases.models import Case
+
+    case = db.session.scalars(select(Case).where(Case.case_number == "E2E-0001")).one()
+    job = operations.create_job(region_id=case.region_id, case=case)
+    db.session.commit()
+    tasks.enqueue(job)
+    print(job.id)
+"""
+
+
+def test_worker_command_polls_at_least_every_second(app):
+    """`jiuzhu worker` defaults: Huey's idle back-off is capped at one second, not ten."""
+    from server.cli import worker
+    from server.worker import make_consumer
+
+    defaults = {p.name: p.default for p in worker.params}
+    consumer = make_consumer(defaults["workers"], defaults["max_delay"])
+    assert consumer.max_delay == 1.0 and consumer.default_delay == 0.1
+    assert consumer.periodic  # reminders run in the same process
+
+
+def test_idle_worker_picks_up_new_work_within_two_seconds(worker_env, tmp_path):
+    """A real `jiuzhu worker` (defaults), idle for a while, starts a newly queued job fast."""
+    first = _setup(worker_env)
+    proc = subprocess.Popen([str(JIUZHU), "worker"], env=worker_env, cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait(worker_env, first, lambda j: j["status"] == "done", proc=proc)
+        time.sleep(6)  # idle long enough for Huey's polling back-off to reach its ceiling
+        done = subprocess.run([sys.executable, "-c", ENQUEUE], env=worker_env, cwd=ROOT,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-3000:]
+        queued_at = time.monotonic()
+        job_id = int(done.stdout.strip().splitlines()[-1])
+        _wait(worker_env, job_id, lambda j: j["status"] != "queued", timeout=10, proc=proc)
+        assert time.monotonic() - queued_at < 2.0
+    finally:
+        _stop(proc)

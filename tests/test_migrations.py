@@ -58,3 +58,12 @@ def test_cli_upgrade_then_start(empty_db_url, tmp_path):
     result = app.test_cli_runner().invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
     create_app(dict(config, CHECK_MIGRATIONS=True))  # no longer refuses
+
+
+@pytest.mark.parametrize("command", ["serve", "worker"])
+def test_serve_and_worker_refuse_an_old_schema(empty_db_url, tmp_path, command):
+    app = create_app({"DATABASE_URL": empty_db_url, "CHECK_MIGRATIONS": False,
+                      "DATA_DIR": str(tmp_path / "data")})
+    result = app.test_cli_runner().invoke(args=[command])
+    assert result.exit_code == 1
+    assert "jiuzhu db upgrade" in result.output

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from babel import Locale
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract, extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
@@ -46,22 +46,27 @@ def _sources() -> dict[Path, list[tuple[Path, str]]]:
     return out
 
 
+def _key(msg) -> str:
+    """A catalog key: the msgid (the singular form for plurals)."""
+    return msg if isinstance(msg, str) else msg[0]
+
+
 def _extract(sources) -> dict[str, tuple]:
-    messages = {}
+    """msgid key → (message as extracted, (file, line)) for every string in ``sources``."""
+    found = []
     for directory, pattern in sources:
-        if pattern:  # top-level files only
+        if pattern:  # the shared catalog: top-level files only, not the rooms below
             for path in directory.glob(pattern):
                 method = "python" if path.suffix == ".py" else "jinja2"
                 with path.open("rb") as fh:
-                    from babel.messages.extract import extract
-
-                    for lineno, msg, _c, _ctx in extract(method, fh, keywords=KEYWORDS):
-                        messages.setdefault(msg, (path.name, lineno))
-            continue
-        for filename, lineno, msg, _c, _ctx in extract_from_dir(
-            directory, METHOD_MAP, keywords=KEYWORDS
-        ):
-            messages.setdefault(msg, (filename, lineno))
+                    found += [(path.name, line, msg)
+                              for line, msg, _c, _x in extract(method, fh, keywords=KEYWORDS)]
+        else:
+            found += [(name, line, msg) for name, line, msg, _c, _x in
+                      extract_from_dir(directory, METHOD_MAP, keywords=KEYWORDS)]
+    messages = {}
+    for name, line, msg in found:
+        messages.setdefault(_key(msg), (msg, (name, line)))
     return messages
 
 
@@ -72,32 +77,29 @@ def _load(path: Path, locale: str) -> Catalog:
     return Catalog(locale=locale)
 
 
+def _po(catalog_dir: Path, locale: str) -> Path:
+    return catalog_dir / locale / "LC_MESSAGES" / "messages.po"
+
+
 def update() -> dict[str, list[str]]:
-    """Add new strings to every catalog; return the untranslated zh_CN msgids per catalog."""
-    missing = {}
+    """Add new strings to every catalog, drop unused ones; return what zh_CN lacks."""
     for catalog_dir, sources in _sources().items():
         messages = _extract(sources)
         if not messages and not catalog_dir.exists():
             continue
         for locale in LOCALES:
-            path = catalog_dir / locale / "LC_MESSAGES" / "messages.po"
-            catalog = _load(path, locale)
-            for msg, (filename, lineno) in messages.items():
-                key = msg if isinstance(msg, str) else msg[0]
+            catalog = _load(_po(catalog_dir, locale), locale)
+            for key, (msg, location) in messages.items():
                 if key not in catalog:
-                    catalog.add(msg, locations=[(filename, lineno)])
+                    catalog.add(msg, locations=[location])
             for message in list(catalog):
-                if message.id and (message.id if isinstance(message.id, str) else message.id[0]) \
-                        not in {m if isinstance(m, str) else m[0] for m in messages}:
+                if message.id and _key(message.id) not in messages:
                     catalog.delete(message.id)
+            path = _po(catalog_dir, locale)
             path.parent.mkdir(parents=True, exist_ok=True)
             with path.open("wb") as fh:
                 write_po(fh, catalog, width=100, omit_header=False, sort_output=True)
-            if locale == "zh_CN":
-                untranslated = [m.id for m in catalog if m.id and not m.string]
-                if untranslated:
-                    missing[str(catalog_dir.relative_to(SERVER))] = untranslated
-    return missing
+    return untranslated()
 
 
 def untranslated() -> dict[str, list[str]]:
@@ -107,12 +109,12 @@ def untranslated() -> dict[str, list[str]]:
         messages = _extract(sources)
         if not messages:
             continue
-        catalog = _load(catalog_dir / "zh_CN" / "LC_MESSAGES" / "messages.po", "zh_CN")
-        for msg in messages:
-            key = msg if isinstance(msg, str) else msg[0]
+        catalog = _load(_po(catalog_dir, "zh_CN"), "zh_CN")
+        for key in messages:
             entry = catalog.get(key)
-            if entry is None or not entry.string or (
-                    not isinstance(entry.string, str) and not all(entry.string)):
+            strings = [entry.string] if entry and isinstance(entry.string, str) else \
+                list(entry.string) if entry else [""]
+            if not all(strings):
                 missing.setdefault(str(catalog_dir.relative_to(SERVER)), []).append(key)
     return missing
 

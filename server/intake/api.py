@@ -13,6 +13,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 from ..auth.access import requires
+from ..cases.api import CaseOut
 from ..db import db
 from ..relief import ReliefCode
 from . import operations, queries
@@ -26,14 +27,10 @@ class CaseBody(Schema):
     answers = fields.Dict(required=True)
 
 
-class CaseCreated(Schema):
-    id = fields.Int()
-    case_number = fields.Str()
-    relief_type = fields.Function(lambda c: c.relief_type.value)
-    state = fields.Str()
+class CaseCreated(CaseOut):
+    """The case as the cases API shows it, plus what intake adds."""
+
     schema_version_id = fields.Int()
-    region_id = fields.Int()
-    applicant_name = fields.Str()
     members = fields.Function(lambda c: len(c.members))
     warnings = fields.List(fields.Str())
 

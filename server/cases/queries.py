@@ -5,6 +5,7 @@ from collections import Counter
 from datetime import date
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from ..audit.models import AuditEvent
 from ..calendar.workdays import add_working_days, warnings_for
@@ -40,7 +41,7 @@ def search(q: str = "", relief_type: str = "", state: str = "", page: int = 1,
     if state:
         stmt = stmt.where(Case.state == state)
     stmt = stmt.order_by(Case.id.desc()).offset((max(page, 1) - 1) * PAGE_SIZE).limit(PAGE_SIZE)
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(stmt.options(selectinload(Case.region))))
 
 
 def _running(user):
@@ -58,7 +59,8 @@ def deadlines_panel(user, today: date | None = None) -> dict:
     county = user.region.county
     limit = soon_limit(today, county.id)
     rows = list(db.session.scalars(_running(user).where(Case.due_on <= limit)
-                                   .order_by(Case.due_on, Case.id).limit(200)))
+                                   .order_by(Case.due_on, Case.id).limit(200)
+                                   .options(selectinload(Case.region))))
     return {"overdue": [c for c in rows if c.due_on < today],
             "soon": [c for c in rows if c.due_on >= today], "today": today,
             "warnings": warnings_for(today, limit, county.id)}
@@ -93,7 +95,8 @@ def recheck_due(first: date, end: date, user=None) -> dict:
     """The month's due list: re-checks, deaths to process, gradual exits ending."""
     served = scoped(Case, user).where(Case.state.in_(SERVED_STATES), Case.is_active.is_(True))
     rechecks = list(db.session.scalars(served.where(Case.next_recheck_on < end)
-                                       .order_by(Case.next_recheck_on, Case.id)))
+                                       .order_by(Case.next_recheck_on, Case.id)
+                                       .options(selectinload(Case.region))))
     open_items = list(db.session.scalars(
         scoped(CaseDeadline, user).where(CaseDeadline.done_on.is_(None),
                                          CaseDeadline.kind.in_(("member_death", "gradual_exit")),

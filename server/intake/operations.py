@@ -15,8 +15,10 @@ from ..cases.operations import check_acceptance
 from ..db import db, utcnow
 from ..regions.models import Region, RegionLevel
 from ..regions.queries import region_by_code, villages_of
+from ..relief import RELIEF_TYPES
 from ..schemas.engine import Result, validate_answers
 from ..schemas.models import SchemaVersion
+from ..schemas.roles import fields_by_role
 from .household import household_from_answers
 from .models import CaseNumberCounter, IntakeDraft
 
@@ -136,14 +138,16 @@ def create_case_from_answers(version: SchemaVersion, answers, user, *, today: da
         region_id=village.id, applicant_name=household.applicant_name,
         applicant_id_number=household.applicant_id_number, answers=result.clean,
         is_active=True, created_by_id=user.id, accepted_on=accepted_on,
-        urban_rural=village.urban_rural.value,
+        urban_rural=village.urban_rural.value,  # unless the form asks the household's 户籍
+        persons_covered=1 if RELIEF_TYPES[version.relief_type].unit == "person" else len(members),
     )
+    for attribute, value in household.case_facts.items():  # every answer with a role's target
+        setattr(case, attribute, value)
     for position, facts in enumerate(members):
         case.members.append(Member(
             position=position, name=facts.name, id_number=facts.id_number,
             relationship_=facts.relationship[:20], sex=facts.sex, birth_date=facts.birth_date,
             is_applicant=facts.is_applicant, details=facts.details))
-    case.persons_covered = len(members)
     db.session.add(case)
     db.session.flush()
     record("case.create", case, actor=user, details={
@@ -153,8 +157,6 @@ def create_case_from_answers(version: SchemaVersion, answers, user, *, today: da
 
 
 def _village_path(version: SchemaVersion) -> str:
-    from .household import fields_by_role
-
     spec = fields_by_role(version.definition).get("village")
     return spec["name"] if spec else ""
 

@@ -40,6 +40,7 @@ from jsonschema import Draft202012Validator
 
 from . import expr
 from .fields import FIELD_TYPES, FieldError, FieldType, IdNumber, is_blank
+from .roles import check_roles
 
 MAX_SOURCE_BYTES = 512 * 1024
 EXPRESSION_KEYS = ("show_if", "required_if", "compute")
@@ -277,19 +278,27 @@ def _check_semantics(data: dict) -> list[Problem]:
                                    row=set(sub_names))
             for k, check in _items(spec.get("checks")):
                 _compile_check(check, f"{path}.checks[{k}]", all_scope, problems,
-                               set(sub_names))
+                               set(sub_names), all_scope.names | set(sub_names))
+    problems.extend(Problem(path, message) for path, message in check_roles(
+        [f if f is not None else {} for f in fields]))
     all_scope = expr.Scope(names=(set(top_names) - set(groups)) | variables,
                            groups={g: set(s) for g, s in groups.items()})
     for k, check in _items(data.get("checks")):
-        _compile_check(check, f"checks[{k}]", all_scope, problems, set(top_names))
+        _compile_check(check, f"checks[{k}]", all_scope, problems, set(top_names),
+                       all_scope.names)
     for k, hint in _items(data.get("hints")):
         if not isinstance(hint, dict) or "when" not in hint:
             continue
         _compile_into(hint, "when", f"hints[{k}]", all_scope, problems)
-        for name in re.findall(r"\{(\w+)\}", str(hint.get("message", ""))):
-            if name not in all_scope.names:
-                problems.append(Problem(f"hints[{k}].message", f"未知字段 '{name}'"))
+        _check_placeholders(hint, f"hints[{k}]", all_scope.names, problems)
     return problems
+
+
+def _check_placeholders(holder: dict, path: str, names: set[str], problems) -> None:
+    """Every ``{name}`` of a message must be a field or variable the message can show."""
+    for name in re.findall(r"\{(\w+)\}", str(holder.get("message", ""))):
+        if name not in names:
+            problems.append(Problem(f"{path}.message", f"未知字段 '{name}'"))
 
 
 def _compile_into(holder: dict, key: str, path: str, scope: expr.Scope, problems) -> None:
@@ -308,10 +317,12 @@ def _compile_field(spec: dict, path: str, scope: expr.Scope, problems) -> None:
             _compile_into(spec, key, path, scope, problems)
 
 
-def _compile_check(check: dict, path: str, scope, problems, targets: set[str]) -> None:
+def _compile_check(check: dict, path: str, scope, problems, targets: set[str],
+                   placeholders: set[str]) -> None:
     if not isinstance(check, dict) or "rule" not in check:
         return
     _compile_into(check, "rule", path, scope, problems)
+    _check_placeholders(check, path, placeholders, problems)
     if isinstance(check.get("field"), str) and check["field"].split(".")[0].split("[")[0] not in targets:
         problems.append(Problem(f"{path}.field", f"未知字段 '{check['field']}'"))
 
@@ -496,7 +507,8 @@ class _Run:
             if self.evaluate(check, "rule", names) is False:
                 target = check.get("field", "")
                 path = f"{base}.{target}" if base and target else (target or base)
-                self.result.errors.append((path, check["message"]))
+                self.result.errors.append((path, format_message(check["message"],
+                                                                self.definition, names)))
 
     def run(self, answers: dict) -> None:
         known = {f["name"] for f in self.definition["fields"]}
@@ -523,8 +535,11 @@ class _Run:
 
 
 def format_message(message: str, definition: dict, env) -> str:
-    """Replace {name} with the display value of a top-level field or variable."""
+    """Replace {name} with the display value of a field (of the row, for a group's checks)
+    or variable."""
     money = {f["name"] for f in definition["fields"] if f["type"] == "money"}
+    money |= {s["name"] for f in definition["fields"] for s in f.get("fields") or []
+              if s["type"] == "money"}
     money |= {k for k, v in (definition.get("variables") or {}).items() if v["type"] == "money"}
 
     def show(match):

@@ -80,6 +80,36 @@ def wtf_choices(pairs, blank: bool = False) -> list:
     return [SelectChoice(v, label) for v, label in ([("", "请选择")] if blank else []) + list(pairs)]
 
 
+DIGIT_RUN = re.compile(r"\d{4,}")  # \d is Unicode: full-width digits count too
+LINE_BREAKS = frozenset("\n\r\t")
+
+
+def is_name_field(spec: dict) -> bool:
+    """A person's name: the field has a name role, or is called ``name`` / ``*_name`` (bank
+    names excepted)."""
+    from .roles import NAME_ROLES
+
+    name = str(spec.get("name", ""))
+    return spec.get("role") in NAME_ROLES or (
+        name == "name" or name.endswith("_name")) and not name.startswith("bank")
+
+
+def check_characters(value: str, *, multiline: bool = False, is_name: bool = False) -> None:
+    """Refuse what no typed text holds: lone surrogates and control characters (line breaks
+    allowed in long text); in names also invisible format characters and runs of digits."""
+    import unicodedata
+
+    for char in value:
+        category = unicodedata.category(char)
+        if category == "Cs":
+            raise FieldError("含有无效字符，请重新输入")
+        if (category == "Cc" and not (multiline and char in LINE_BREAKS)) or (
+                is_name and category == "Cf"):
+            raise FieldError("含有不可见的控制字符，请重新输入")
+    if is_name and DIGIT_RUN.search(value):
+        raise FieldError("姓名中不能含有连续的数字（是否误填了身份证号码或银行账号？）")
+
+
 def _text_limits(spec, value: str):
     if "min_length" in spec and len(value) < spec["min_length"]:
         raise FieldError(f"至少 {spec['min_length']} 个字")
@@ -93,6 +123,7 @@ class Text(FieldType):
     label = "单行文本"
     options = {"min_length": int, "max_length": int, "pattern": str, "pattern_message": str}
     MAX = 200
+    multiline = False
 
     def check_options(self):
         problems = []
@@ -107,6 +138,7 @@ class Text(FieldType):
         if not isinstance(raw, (str, int)) or isinstance(raw, bool):
             raise FieldError("应为文本")
         value = str(raw).strip()
+        check_characters(value, multiline=self.multiline, is_name=is_name_field(self.spec))
         if len(value) > self.spec.get("max_length", self.MAX):
             raise FieldError(f"最多 {self.spec.get('max_length', self.MAX)} 个字")
         _text_limits(self.spec, value)
@@ -121,6 +153,7 @@ class LongText(Text):
     label = "多行文本"
     options = {"min_length": int, "max_length": int}
     MAX = 5000
+    multiline = True
 
     def wtf_field(self, ctx):
         from wtforms import TextAreaField

@@ -127,7 +127,7 @@ def create_case_from_answers(version: SchemaVersion, answers, user, *, today: da
         members = [MemberFacts(household.applicant_name, household.applicant_id_number, "本人",
                                {}, True)]
     refusals = check_acceptance([m.id_number for m in members], version.relief_type, village,
-                                on=accepted_on)
+                                on=accepted_on, user=user)
     if refusals:  # dishonesty list (失信) or already in an active case of this type
         raise IntakeError([("", message) for message in refusals], result)
     store_uploads(result)

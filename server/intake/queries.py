@@ -48,6 +48,11 @@ class DuplicateMember:
 
     @property
     def message(self) -> str:
+        """Name, case number and township only of a case the user may open; of anyone else's
+        case nothing of that region is told."""
+        if not self.is_visible:
+            return (f"成员（{idnumber.mask(self.id_number)}）已属于本辖区以外的另一在办案件，"
+                    f"请联系县级民政部门核实是否重复申请")
         return (f"成员 {self.name}（{idnumber.mask(self.id_number)}）已属于另一在办案件 "
                 f"{self.case_number}（{self.township}），请核实是否重复申请")
 
@@ -57,7 +62,8 @@ def duplicate_members(id_numbers, user, exclude_case_id: int | None = None
     """Members of other active cases with these ID numbers, anywhere in the user's county.
 
     Deliberately county-wide (not the user's township only): a household applying in two
-    townships is exactly what the warning is for. Only the case number and township are shown.
+    townships is exactly what the warning is for; of a case outside the user's region the
+    message tells nothing but that it exists.
     """
     numbers = sorted({idnumber.normalize(n) for n in id_numbers if n})
     if not numbers:

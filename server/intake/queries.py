@@ -12,7 +12,7 @@ from ..regions.models import Region
 from ..regions.queries import scoped
 from ..relief import RELIEF_TYPES, ReliefCode
 from ..schemas.models import SchemaStatus, SchemaVersion
-from .models import IntakeDraft
+from .models import IntakeDraft, Upload
 
 
 def published_version(county: Region, relief_type: ReliefCode) -> SchemaVersion | None:
@@ -29,6 +29,12 @@ def intake_choices(user) -> list[tuple]:
     """(relief type, its published version or None) for the user's county, in code order."""
     county = user.region.county
     return [(relief, published_version(county, code)) for code, relief in RELIEF_TYPES.items()]
+
+
+def upload_description(user, upload_id: int) -> dict | None:
+    """The clean file value of an upload the user's region owns (None: not theirs or none)."""
+    upload = db.session.scalars(scoped(Upload, user).where(Upload.id == upload_id)).first()
+    return upload.describe() if upload is not None else None
 
 
 def open_drafts(user) -> list[IntakeDraft]:

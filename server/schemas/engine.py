@@ -19,6 +19,8 @@ Public API (used by views, the API, the intake room and cases):
 * ``field_type(spec) -> FieldType`` – the registry instance for a field spec.
 * ``register_variable_provider(fn)`` – fn(user, relief_type) -> {name: value}; e.g. the
   standards room supplies ``standard`` (otherwise the schema's default is used).
+* ``register_upload_resolver(fn)`` – fn(user, upload_id) -> clean file value or None: a file
+  answer given as ``{"upload_id": n}`` must be an upload of the user's region (intake).
 
 Answers are a dict ``{field: value, group: [{subfield: value}, ...]}``; form strings and
 typed JSON are both accepted. Paths look like ``members[0].income``.
@@ -554,9 +556,22 @@ def format_message(message: str, definition: dict, env) -> str:
     return re.sub(r"\{(\w+)\}", show, message)
 
 
+UPLOAD_RESOLVERS: list[Callable] = []
+
+
+def register_upload_resolver(fn: Callable) -> Callable:
+    """fn(user, upload_id) -> the clean file value of an upload the user may use, or None.
+    The intake room supplies it; without one (or without a user) no stored file is accepted."""
+    UPLOAD_RESOLVERS.append(fn)
+    return fn
+
+
 def _context(definition, user, context, today) -> dict:
-    return {"today": today or date.today(), "villages": _villages(user),
-            "variables": variables(definition, user, context)}
+    ctx = {"today": today or date.today(), "villages": _villages(user),
+           "variables": variables(definition, user, context)}
+    if user is not None and UPLOAD_RESOLVERS:
+        ctx["resolve_upload"] = lambda upload_id: UPLOAD_RESOLVERS[-1](user, upload_id)
+    return ctx
 
 
 def validate_answers(version_or_definition, answers, user=None, *, context: dict | None = None,

@@ -210,3 +210,22 @@ def test_each_choice_lands_in_its_column_of_the_month(published):
     assert _delta(after, before) == expected
     assert stats.check(after) == []
     assert len({(m, lv) for (m, lv) in tk_cases}) == 6
+
+
+def test_web_form_and_api_map_the_same_roles(published, api, login):
+    """Both doors go through the one mapping: an urban household in a rural village."""
+    from sqlalchemy import select
+
+    from .conftest import form_data
+
+    client, headers = api("clerk")
+    response = client.post("/api/v1/intake/cases", headers=headers,
+                           json={"relief_type": "DB", "answers": db_answers(13, "urban")})
+    assert response.status_code == 201, response.json
+    assert db.session.get(Case, response.json["id"]).urban_rural == "urban"
+    data = {**form_data(household(14)), "hukou_type": "urban", "is_proxy": "yes",
+            "proxy_name": "周代办", "proxy_id_number": idnumber.make("220999", date(1975, 6, 9), 21),
+            "proxy_relation": "其他"}
+    assert login("clerk").post("/intake/new?type=DB", data=data).status_code == 302
+    case = db.session.scalars(select(Case).order_by(Case.id.desc())).first()
+    assert (case.urban_rural, case.proxy_name, case.proxy_relation) == ("urban", "周代办", "其他")

@@ -59,17 +59,21 @@ def case_facts(definition: dict, answers: dict) -> dict:
     return out
 
 
+MEMBER_COLUMNS = frozenset({"name", "id_number", "relationship_"})  # real Member columns
+
+
 def _member_details(group: dict, row: dict) -> dict:
-    """A member row's other answers, plus the facts member roles name (e.g. disability)."""
+    """A member row's other answers; a member role that is no Member column (e.g. the
+    disability grade the monthly table counts) is also kept under its target's key."""
     details = {}
     for sub in group.get("fields") or []:
         role = ROLES.get(sub.get("role") or "")
         if sub["name"] not in row:
             continue
-        if role is None:
+        if role is None or role.level != MEMBER:
             details[sub["name"]] = row[sub["name"]]
-        elif role.level == MEMBER and role.target == "disability":
-            details[sub["name"]] = details["disability"] = row[sub["name"]]
+        elif role.target not in MEMBER_COLUMNS:
+            details[sub["name"]] = details[role.target] = row[sub["name"]]
     return details
 
 

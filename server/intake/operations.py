@@ -143,7 +143,8 @@ def create_case_from_answers(version: SchemaVersion, answers, user, *, today: da
         persons_covered=1 if RELIEF_TYPES[version.relief_type].unit == "person" else len(members),
     )
     for attribute, value in household.case_facts.items():  # every answer with a role's target
-        setattr(case, attribute, value)
+        length = getattr(Case.__table__.c[attribute].type, "length", None)
+        setattr(case, attribute, value[:length] if isinstance(value, str) and length else value)
     for position, facts in enumerate(members):
         case.members.append(Member(
             position=position, name=facts.name, id_number=facts.id_number,

@@ -82,3 +82,12 @@ def test_unknown_placeholder_in_a_check_message_is_refused():
     assert any("checks[0].message: 未知字段 'limt'" in p for p in problems), problems
     group = HEAD + MEMBERS + "   checks:\n    - {rule: 'true', message: '{nmae} 有误'}\n"
     assert any("fields[0].checks[0].message: 未知字段 'nmae'" in p for p in _problems(group))
+
+
+def test_format_document_names_every_registered_role():
+    import json
+
+    text = json.loads((Path(__file__).resolve().parents[2] / "server" / "schemas"
+                       / "format.schema.json").read_text(encoding="utf-8"))
+    described = text["$defs"]["field"]["properties"]["role"]["description"]
+    assert all(name in described for name in ROLES), [n for n in ROLES if n not in described]

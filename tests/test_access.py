@@ -117,3 +117,62 @@ def test_village_assistant_sees_only_own_village(login):
 def test_role_without_permission_gets_403(login):
     assert login("village").get("/audit/").status_code == 403
     assert login("clerk").get("/audit/").status_code == 200
+
+
+def test_refusals_tell_nothing_of_another_region(login, api, demo):
+    """A 东风镇 clerk typing 太平乡 people: a duplicate (same type) and a 失信 listing are
+    refused, another type's case is warned of, and no message names the other region's
+    person, case number, state, 失信 reason or dates; 太平乡's own clerk is told all."""
+    import json
+    from datetime import date
+
+    from server import idnumber
+    from server.cases.demo import make_case
+    from server.cases.operations import add_dishonesty
+    from server.db import db
+    from server.relief import RELIEF_TYPES
+
+    from .intake.conftest import api_answers, form_data, household
+
+    taiping = make_case("220999201201", "DB", seed=77, names=("太平保障甲", "太平保障乙"))
+    other_type = make_case("220999201201", "LS", seed=78, names=("太平临救丙",))
+    listed = idnumber.make("220999", date(1971, 4, 4), 21)
+    add_dishonesty(region("220999201000"), listed, "太平失信丁", "虚报冒领救助金",
+                   demo.demo_user("clerk2"), listed_on=date(2026, 6, 1))
+    db.session.commit()
+    secrets = ["太平保障", "太平临救丙", "太平失信丁", "虚报冒领", "2026-06-01", "2027-06-01",
+               taiping.case_number, other_type.case_number, "已受理", "太平乡", "太平村"]
+    people = household(20)
+    people[1]["id_number"] = taiping.members[1].id_number  # in a 太平乡 低保 case
+    people[2].update(id_number=listed, relationship="其他")  # on 太平乡's 失信 list
+    client, headers = api("clerk")
+    response = client.post("/api/v1/intake/cases", headers=headers,
+                           json={"relief_type": "DB", "answers": api_answers(people)})
+    assert response.status_code == 422
+    text = json.dumps(response.json, ensure_ascii=False)
+    assert text.count("请联系县级民政部门") == 2, text
+    page = login("clerk").post("/intake/new?type=DB", data=form_data(people))
+    assert page.status_code == 422
+    html = page.get_data(as_text=True)
+    assert "请联系县级民政部门" in html
+    for secret in secrets:
+        assert secret not in text and secret not in html, secret
+    # another relief type's case: accepted, with a warning that tells nothing either
+    warned = household(21)
+    warned[1]["id_number"] = other_type.members[0].id_number
+    response = client.post("/api/v1/intake/cases", headers=headers,
+                           json={"relief_type": "DB", "answers": api_answers(warned)})
+    assert response.status_code == 201 and response.json["warnings"]
+    text = json.dumps(response.json, ensure_ascii=False)
+    assert "本辖区以外" in text and all(s not in text for s in secrets)
+    # 太平乡's own clerk gets the reasons
+    own = household(22)
+    own[1]["id_number"] = taiping.members[1].id_number
+    own[2].update(id_number=listed, relationship="其他")
+    client2, headers2 = api("clerk2")
+    response = client2.post("/api/v1/intake/cases", headers=headers2, json={
+        "relief_type": "DB", "answers": api_answers(own, village="220999201201")})
+    assert response.status_code == 422
+    text = json.dumps(response.json, ensure_ascii=False)
+    assert taiping.case_number in text and "虚报冒领救助金" in text
+    assert RELIEF_TYPES[taiping.relief_type].short_name in text

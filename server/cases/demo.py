@@ -68,7 +68,7 @@ def make_case(village_code: str, relief_type="DB", *, accepted_on: date | None =
                               relationship_="本人" if position == 0 else "家庭成员",
                               sex=idnumber.sex(number), birth_date=born,
                               is_applicant=position == 0))
-    answers = {"household": {"per_capita_income": income, "persons_covered": len(names)}}
+    answers = {"per_capita_income": income}
     if income is None:
         answers = {}
     answers.update(extra_answers or {})

@@ -1,18 +1,16 @@
-"""Household figures the decision needs, read defensively from a case's answers.
+"""Household figures the decision needs, read from a case by the schema's field roles.
 
-Schemas name things their own way (``per_capita_income``, ``income.per_capita_monthly``…), so
-the first key whose name says "per capita income" wins; the path found is reported so the
-decision page and a 422 can point at it.
+The intake maps the answers into the case's columns (persons covered, care level…, see
+``server/intake/household.py``); the per-capita income is read at the field whose role is
+``per_capita_income`` (a form declaring no such field is read at the field of that name), and
+the path found is reported so the decision page and a 422 can point at it.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-INCOME_KEYS = ("per_capita_income", "per_capita_monthly_income", "monthly_per_capita_income",
-               "household_per_capita_income", "per_capita")
-PERSONS_KEYS = ("persons_covered", "covered_persons", "persons_insured", "persons")
-CARE_KEYS = ("care_level", "self_care_level")
+from ..schemas.roles import field_name
 
 
 @dataclass
@@ -24,35 +22,9 @@ class Figures:
     care_level: str | None
 
 
-def _walk(value, path=""):
-    """Every (path, key, value) in nested answers; list rows get [i] in the path."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            here = f"{path}.{key}" if path else str(key)
-            yield here, str(key), item
-            yield from _walk(item, here)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _walk(item, f"{path}[{index}]")
-
-
-def _find(answers: dict, keys: tuple[str, ...], fuzzy: str | None = None):
-    found = [(p, k, v) for p, k, v in _walk(answers or {}) if "[" not in p
-             and not isinstance(v, (dict, list)) and v not in (None, "")]
-    for wanted in keys:
-        for path, key, value in found:
-            if key == wanted:
-                return path, value
-    if fuzzy:
-        for path, key, value in found:
-            if all(part in key for part in fuzzy.split()):
-                return path, value
-    return None, None
-
-
 def _decimal(value) -> Decimal | None:
-    if isinstance(value, float):
-        value = repr(value)
+    if value in (None, ""):
+        return None
     try:
         result = Decimal(str(value).replace(",", "").strip())
     except (InvalidOperation, ValueError):
@@ -60,26 +32,20 @@ def _decimal(value) -> Decimal | None:
     return result if result.is_finite() else None
 
 
+def _definition(case) -> dict:
+    version = case.schema_version
+    return (version.definition if version is not None else None) or {}
+
+
 def figures(case) -> Figures:
     """Per-capita monthly income (yuan), persons covered and care level of a case."""
     answers = case.answers or {}
-    path, raw = _find(answers, INCOME_KEYS, fuzzy="per_capita income")
-    income = _decimal(raw) if path else None
-    p_path, p_raw = _find(answers, PERSONS_KEYS)
-    persons = None
-    if p_path is not None:
-        try:
-            persons = int(Decimal(str(p_raw)))
-        except (InvalidOperation, ValueError):
-            persons = None
-    if not persons:
-        persons = case.persons_covered or len(case.members) or 1
-        p_path = "persons_covered" if case.persons_covered else "members"
-    _c_path, care = _find(answers, CARE_KEYS)
-    return Figures(income, f"answers.{path}" if path else "answers.per_capita_income",
-                   persons, f"answers.{p_path}" if p_path and p_path not in (
-                       "persons_covered", "members") else p_path,
-                   care or case.care_level)
+    definition = _definition(case)
+    income_name = field_name(definition, "per_capita_income")
+    persons = case.persons_covered or len(case.members) or 1
+    care = case.care_level or answers.get(field_name(definition, "care_level")) or None
+    return Figures(_decimal(answers.get(income_name)), f"answers.{income_name}", persons,
+                   "persons_covered", care)
 
 
 class MissingInput(ValueError):
@@ -101,7 +67,7 @@ def amount_inputs(case, found: Figures, requested=None) -> dict:
         return {"requested": requested, "persons": found.persons}
     if code == ReliefCode.TK:
         if not found.care_level:
-            raise MissingInput("answers.care_level", "请先确定护理等级")
+            raise MissingInput("care_level", "请先确定护理等级")
         return {"care_level": found.care_level, "per_capita_income": found.per_capita_income}
     if found.per_capita_income is None:
         raise MissingInput(found.income_path, "申请表中没有家庭人均月收入，无法计算救助金额")

@@ -49,6 +49,10 @@ class Case(RegionScoped, Base):
     care_level: Mapped[str | None] = mapped_column(String(16))  # TK: 全自理/半护理/全护理
     is_concentrated: Mapped[bool] = mapped_column(default=False)  # TK: 集中供养
     ls_kind: Mapped[str | None] = mapped_column(String(16))  # LS: emergency / spending
+    # 代办: who files for the applicant (from the form's proxy_* roles; empty when in person)
+    proxy_name: Mapped[str] = mapped_column(String(100), default="")
+    proxy_id_number: Mapped[str] = mapped_column(String(18), default="")
+    proxy_relation: Mapped[str] = mapped_column(String(20), default="")
     archive_number: Mapped[str | None] = mapped_column(String(40), unique=True)
 
     # Workflow facts (cases room): who investigated, reviewed and approved (谁调查、谁签字、谁负责).

@@ -165,37 +165,59 @@ def _start_new_cases(session, flush_context, instances):
 
 # -- acceptance checks --------------------------------------------------------------------------
 
-def check_acceptance(id_numbers, relief_type, region: Region, on: date | None = None) -> list[str]:
+def check_acceptance(id_numbers, relief_type, region: Region, on: date | None = None,
+                     user=None) -> list[str]:
     """Why an application may not be accepted (empty list: it may).
 
     Refuses a household on the dishonesty list (失信, within its year) and anyone already in
     another active case of the same relief type. The intake room calls this before creating.
+    The reason (name, case number, state, 失信 reason) is given only for records inside the
+    user's region (else the township of ``region``); for anyone else the message says only
+    that the person cannot be accepted here and to contact the county.
     """
     on = on or local_today()
     relief_type = ReliefCode(relief_type)
     ids = sorted({idnumber.normalize(i) for i in id_numbers if i})
     if not ids:
         return []
-    messages = []
+    messages, elsewhere = [], []
+    viewer = user.region if user is not None else (region.township or region)
+
+    def visible(code: str) -> bool:
+        return code.startswith(viewer.prefix)
+
+    def hidden(id_number: str) -> None:
+        if id_number not in elsewhere:
+            elsewhere.append(id_number)
+
     county = select(Region.id).where(Region.code.startswith(region.county.prefix))
-    listed = db.session.scalars(select(DishonestyEntry).where(
+    listed = db.session.execute(select(DishonestyEntry, Region.code).join(
+        Region, DishonestyEntry.region_id == Region.id).where(
         DishonestyEntry.id_number.in_(ids), DishonestyEntry.is_active.is_(True),
         DishonestyEntry.listed_on <= on, DishonestyEntry.expires_on >= on,
         DishonestyEntry.region_id.in_(county)).order_by(DishonestyEntry.id))
-    for entry in listed:
+    for entry, code in listed:
+        if not visible(code):
+            hidden(entry.id_number)
+            continue
         messages.append(f"{entry.name}（{idnumber.mask(entry.id_number)}）在失信名单中：{entry.reason}"
                         f"（{entry.listed_on:%Y-%m-%d} 列入，至 {entry.expires_on:%Y-%m-%d}），"
                         f"期间不予受理新的申请")
     rows = db.session.execute(
-        select(Member.name, Member.id_number, Case.case_number, Case.state).join(Case)
+        select(Member.name, Member.id_number, Case.case_number, Case.state, Region.code)
+        .join(Case, Member.case_id == Case.id).join(Region, Case.region_id == Region.id)
         .where(Member.id_number.in_(ids), Case.relief_type == relief_type,
                Case.is_active.is_(True), Case.state.not_in(FINAL_STATES))
         .order_by(Case.id))
     short = RELIEF_TYPES[relief_type].short_name
-    for name, id_number, number, state in rows:
+    for name, id_number, number, state, code in rows:
+        if not visible(code):
+            hidden(id_number)
+            continue
         messages.append(f"{name}（{idnumber.mask(id_number)}）已在{short}案件 {number}"
                         f"（{STATE_LABELS.get(state, state)}）中，不能重复申请")
-    return messages
+    return messages + [f"{idnumber.mask(i)}：该人员不能在本辖区受理，请联系县级民政部门核实"
+                       for i in elsewhere]
 
 
 # -- transitions --------------------------------------------------------------------------------

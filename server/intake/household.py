@@ -1,9 +1,9 @@
 """Reading a household out of clean answers by the schema's field roles.
 
-Shipped and admin-made schemas mark the fields other rooms rely on with ``role``
-(applicant_name, applicant_id_number, village, members, member_name, member_id_number,
-relationship); this module finds them wherever they sit, so the intake does not depend on
-field names an admin may change.
+Shipped and admin-made schemas mark the fields other rooms rely on with ``role`` (the
+registry is ``server/schemas/roles.py``); this module is the one place that maps them into
+the case's columns and member rows, so the intake does not depend on field names an admin
+may change.
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .. import idnumber
+from ..schemas.roles import MEMBER, MEMBERS_GROUP, ROLES, TOP, fields_by_role
 
 SELF_RELATIONSHIPS = {"本人", "申请人", "self", "applicant"}
 
@@ -38,25 +39,48 @@ class Household:
     applicant_id_number: str = ""
     village_code: str = ""
     members: list[MemberFacts] = field(default_factory=list)
-
-
-def fields_by_role(definition: dict) -> dict[str, dict]:
-    """Top-level fields keyed by role (the first field of each role wins)."""
-    out: dict[str, dict] = {}
-    for spec in definition.get("fields") or []:
-        if spec.get("role"):
-            out.setdefault(spec["role"], spec)
-    return out
+    case_facts: dict = field(default_factory=dict)  # Case attribute -> value, from the roles
 
 
 def _member_role_names(group: dict) -> dict[str, str]:
     return {f["role"]: f["name"] for f in group.get("fields") or [] if f.get("role")}
 
 
+def case_facts(definition: dict, answers: dict) -> dict:
+    """Case attributes filled from the top-level fields whose role has a target."""
+    out = {}
+    for name, spec in fields_by_role(definition).items():
+        role = ROLES.get(name)
+        if role is None or role.level != TOP or role.target is None:
+            continue
+        value = role.convert(answers.get(spec["name"]))
+        if value is not None:
+            out[role.target] = value
+    return out
+
+
+MEMBER_COLUMNS = frozenset({"name", "id_number", "relationship_"})  # real Member columns
+
+
+def _member_details(group: dict, row: dict) -> dict:
+    """A member row's other answers; a member role that is no Member column (e.g. the
+    disability grade the monthly table counts) is also kept under its target's key."""
+    details = {}
+    for sub in group.get("fields") or []:
+        role = ROLES.get(sub.get("role") or "")
+        if sub["name"] not in row:
+            continue
+        if role is None or role.level != MEMBER:
+            details[sub["name"]] = row[sub["name"]]
+        elif role.target not in MEMBER_COLUMNS:
+            details[sub["name"]] = details[role.target] = row[sub["name"]]
+    return details
+
+
 def household_from_answers(definition: dict, answers: dict) -> Household:
-    """The applicant, village and member rows a case stores as real columns and rows."""
+    """The applicant, village, member rows and case facts a case stores as real columns."""
     roles = fields_by_role(definition)
-    found = Household()
+    found = Household(case_facts=case_facts(definition, answers))
 
     def top(role: str) -> str:
         spec = roles.get(role)
@@ -66,7 +90,7 @@ def household_from_answers(definition: dict, answers: dict) -> Household:
     found.applicant_name = top("applicant_name")
     found.applicant_id_number = idnumber.normalize(top("applicant_id_number"))
     found.village_code = top("village")
-    group = roles.get("members")
+    group = roles.get(MEMBERS_GROUP)
     if group is not None:
         names = _member_role_names(group)
         for row in answers.get(group["name"]) or []:
@@ -77,7 +101,7 @@ def household_from_answers(definition: dict, answers: dict) -> Household:
                 id_number=idnumber.normalize(str(row.get(names.get("member_id_number",
                                                                    "id_number")) or "")),
                 relationship=str(row.get(names.get("relationship", "relationship")) or ""),
-                details={k: v for k, v in row.items() if k not in names.values()},
+                details=_member_details(group, row),
             )
             found.members.append(member)
     _mark_applicant(found)

@@ -1,4 +1,5 @@
-"""Intake drafts (partial applications saved to continue later) and case-number counters."""
+"""Intake drafts (partial applications saved to continue later), uploaded scans and
+case-number counters."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -37,6 +38,33 @@ class IntakeDraft(RegionScoped, Base):
     @property
     def is_submitted(self) -> bool:
         return self.case_id is not None
+
+
+class Upload(RegionScoped, Base):
+    """A scan uploaded by a user: answers reference it by id, never by hash alone.
+
+    ``region`` is the uploader's region, so only that region (and the regions above it) may
+    attach it to an application; the bytes are kept by content hash under the data directory
+    (``schemas.fields.stored_name``).
+    """
+
+    __tablename__ = "upload"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(8))  # pdf / jpeg / png, sniffed from the content
+    content_type: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    created_by = relationship("User")
+
+    def describe(self) -> dict:
+        """The clean answer value of a file field that holds this upload."""
+        return {"upload_id": self.id, "name": self.name, "kind": self.kind,
+                "content_type": self.content_type, "size": self.size, "sha256": self.sha256}
 
 
 class CaseNumberCounter(Base):

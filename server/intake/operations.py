@@ -5,6 +5,7 @@ raised before anything is added to the session, so nothing is half-saved.
 """
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from sqlalchemy import select
@@ -15,10 +16,12 @@ from ..cases.operations import check_acceptance
 from ..db import db, utcnow
 from ..regions.models import Region, RegionLevel
 from ..regions.queries import region_by_code, villages_of
+from ..relief import RELIEF_TYPES
 from ..schemas.engine import Result, validate_answers
 from ..schemas.models import SchemaVersion
+from ..schemas.roles import fields_by_role
 from .household import household_from_answers
-from .models import CaseNumberCounter, IntakeDraft
+from .models import CaseNumberCounter, IntakeDraft, Upload
 
 INITIAL_STATE = "accepted"
 
@@ -125,10 +128,10 @@ def create_case_from_answers(version: SchemaVersion, answers, user, *, today: da
         members = [MemberFacts(household.applicant_name, household.applicant_id_number, "本人",
                                {}, True)]
     refusals = check_acceptance([m.id_number for m in members], version.relief_type, village,
-                                on=accepted_on)
+                                on=accepted_on, user=user)
     if refusals:  # dishonesty list (失信) or already in an active case of this type
         raise IntakeError([("", message) for message in refusals], result)
-    store_uploads(result)
+    store_uploads(result, user)
     case = Case(
         case_number=next_case_number(village.county, version.relief_type.value,
                                      accepted_on.year),
@@ -136,14 +139,17 @@ def create_case_from_answers(version: SchemaVersion, answers, user, *, today: da
         region_id=village.id, applicant_name=household.applicant_name,
         applicant_id_number=household.applicant_id_number, answers=result.clean,
         is_active=True, created_by_id=user.id, accepted_on=accepted_on,
-        urban_rural=village.urban_rural.value,
+        urban_rural=village.urban_rural.value,  # unless the form asks the household's 户籍
+        persons_covered=1 if RELIEF_TYPES[version.relief_type].unit == "person" else len(members),
     )
+    for attribute, value in household.case_facts.items():  # every answer with a role's target
+        length = getattr(Case.__table__.c[attribute].type, "length", None)
+        setattr(case, attribute, value[:length] if isinstance(value, str) and length else value)
     for position, facts in enumerate(members):
         case.members.append(Member(
             position=position, name=facts.name, id_number=facts.id_number,
             relationship_=facts.relationship[:20], sex=facts.sex, birth_date=facts.birth_date,
             is_applicant=facts.is_applicant, details=facts.details))
-    case.persons_covered = len(members)
     db.session.add(case)
     db.session.flush()
     record("case.create", case, actor=user, details={
@@ -153,14 +159,27 @@ def create_case_from_answers(version: SchemaVersion, answers, user, *, today: da
 
 
 def _village_path(version: SchemaVersion) -> str:
-    from .household import fields_by_role
-
     spec = fields_by_role(version.definition).get("village")
     return spec["name"] if spec else ""
 
 
-def store_uploads(result: Result) -> None:
-    """Keep uploaded scans by content hash under the data directory (idempotent)."""
+def _file_values(value):
+    """Every file answer (a dict with a sha256) inside clean answers, top level or in rows."""
+    if isinstance(value, dict):
+        if isinstance(value.get("sha256"), str) and "kind" in value:
+            yield value
+            return
+        for item in value.values():
+            yield from _file_values(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _file_values(item)
+
+
+def store_uploads(result: Result, user=None) -> None:
+    """Keep uploaded scans by content hash under the data directory (idempotent) and, for a
+    user, record each as an ``Upload`` of the user's region: the clean answers then refer to
+    it by ``upload_id`` (the only way a stored file may be referenced again)."""
     if not result.uploads:
         return
     from ..extensions import data_dir
@@ -170,9 +189,41 @@ def store_uploads(result: Result) -> None:
         path = data_dir() / stored_name({"sha256": digest, "kind": sniff(data)})
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists():
-            tmp = path.with_suffix(".tmp")
-            tmp.write_bytes(data)
-            tmp.replace(path)
+            tmp = path.with_suffix(f".{uuid.uuid4().hex}.tmp")
+            try:
+                tmp.write_bytes(data)
+                tmp.replace(path)
+            finally:
+                tmp.unlink(missing_ok=True)
+    if user is None:
+        return
+    for value in _file_values(result.clean):
+        if value["sha256"] in result.uploads and "upload_id" not in value:
+            upload = Upload(sha256=value["sha256"], size=value["size"], kind=value["kind"],
+                            content_type=value["content_type"], name=value.get("name", ""),
+                            region_id=user.region_id, created_by_id=user.id)
+            db.session.add(upload)
+            db.session.flush()
+            value["upload_id"] = upload.id
+            record("intake.upload", upload, actor=user,
+                   details={"sha256": upload.sha256, "size": upload.size, "kind": upload.kind})
+
+
+def create_upload(storage, user) -> Upload:
+    """An uploaded scan (API): checked by content like a form's file field (PDFs must parse),
+    stored, and recorded for the user's region. Raises IntakeError with the path ``file``."""
+    from ..schemas.fields import FieldError, File
+
+    if storage is None or not getattr(storage, "filename", None):
+        raise IntakeError([("file", "请选择要上传的文件")])
+    ctx: dict = {}
+    try:
+        value = File({"name": "file", "type": "file"}).parse(storage, ctx)
+    except FieldError as exc:
+        raise IntakeError([("file", str(exc))]) from None
+    result = Result(clean={"file": value}, uploads=ctx.get("uploads", {}))
+    store_uploads(result, user)
+    return db.session.get(Upload, value["upload_id"])
 
 
 def submit_draft(draft: IntakeDraft, answers, user, *, today: date | None = None

@@ -12,7 +12,7 @@ from ..regions.models import Region
 from ..regions.queries import scoped
 from ..relief import RELIEF_TYPES, ReliefCode
 from ..schemas.models import SchemaStatus, SchemaVersion
-from .models import IntakeDraft
+from .models import IntakeDraft, Upload
 
 
 def published_version(county: Region, relief_type: ReliefCode) -> SchemaVersion | None:
@@ -29,6 +29,12 @@ def intake_choices(user) -> list[tuple]:
     """(relief type, its published version or None) for the user's county, in code order."""
     county = user.region.county
     return [(relief, published_version(county, code)) for code, relief in RELIEF_TYPES.items()]
+
+
+def upload_description(user, upload_id: int) -> dict | None:
+    """The clean file value of an upload the user's region owns (None: not theirs or none)."""
+    upload = db.session.scalars(scoped(Upload, user).where(Upload.id == upload_id)).first()
+    return upload.describe() if upload is not None else None
 
 
 def open_drafts(user) -> list[IntakeDraft]:
@@ -48,6 +54,11 @@ class DuplicateMember:
 
     @property
     def message(self) -> str:
+        """Name, case number and township only of a case the user may open; of anyone else's
+        case nothing of that region is told."""
+        if not self.is_visible:
+            return (f"成员（{idnumber.mask(self.id_number)}）已属于本辖区以外的另一在办案件，"
+                    f"请联系县级民政部门核实是否重复申请")
         return (f"成员 {self.name}（{idnumber.mask(self.id_number)}）已属于另一在办案件 "
                 f"{self.case_number}（{self.township}），请核实是否重复申请")
 
@@ -57,7 +68,8 @@ def duplicate_members(id_numbers, user, exclude_case_id: int | None = None
     """Members of other active cases with these ID numbers, anywhere in the user's county.
 
     Deliberately county-wide (not the user's township only): a household applying in two
-    townships is exactly what the warning is for. Only the case number and township are shown.
+    townships is exactly what the warning is for; of a case outside the user's region the
+    message tells nothing but that it exists.
     """
     numbers = sorted({idnumber.normalize(n) for n in id_numbers if n})
     if not numbers:

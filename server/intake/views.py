@@ -161,6 +161,12 @@ def _draft_answers(version, answers: dict, result: Result, draft: IntakeDraft | 
     return out
 
 
+def _file_errors(version, result: Result) -> list[tuple[str, str]]:
+    """Errors of file fields (a refused scan is not kept in the draft)."""
+    files = {spec["name"] for spec in version.definition["fields"] if spec["type"] == "file"}
+    return [(path, message) for path, message in result.errors if path in files]
+
+
 def _json_safe(value):
     if isinstance(value, list):
         return [_json_safe(v) for v in value]
@@ -211,10 +217,15 @@ def _fill(version, draft: IntakeDraft | None):
         return _render(version, draft, form, answers, [("", "请点击“保存草稿”或“提交受理”")], 422)
     if action == "save_draft":
         result = validate_answers(version, answers, current_user)
-        operations.store_uploads(result)
+        operations.store_uploads(result, current_user)
         saved = operations.save_draft(version, _draft_answers(version, answers, result, draft),
                                       current_user, draft)
         db.session.commit()
+        refused = _file_errors(version, result)
+        if refused:  # the draft is kept, but the clerk must see which scan it did not keep
+            leftover = apply_errors(form, Result(errors=refused))
+            return _render(version, saved, form, answers,
+                           [("", "草稿已保存，但标出的文件未被接受，请重新上传")] + leftover, 422)
         flash(_("The draft was saved. You can continue it later from the intake page."))
         return redirect(url_for(".draft", draft_id=saved.id))
     try:

@@ -19,6 +19,8 @@ Public API (used by views, the API, the intake room and cases):
 * ``field_type(spec) -> FieldType`` – the registry instance for a field spec.
 * ``register_variable_provider(fn)`` – fn(user, relief_type) -> {name: value}; e.g. the
   standards room supplies ``standard`` (otherwise the schema's default is used).
+* ``register_upload_resolver(fn)`` – fn(user, upload_id) -> clean file value or None: a file
+  answer given as ``{"upload_id": n}`` must be an upload of the user's region (intake).
 
 Answers are a dict ``{field: value, group: [{subfield: value}, ...]}``; form strings and
 typed JSON are both accepted. Paths look like ``members[0].income``.
@@ -40,6 +42,7 @@ from jsonschema import Draft202012Validator
 
 from . import expr
 from .fields import FIELD_TYPES, FieldError, FieldType, IdNumber, is_blank
+from .roles import check_roles
 
 MAX_SOURCE_BYTES = 512 * 1024
 EXPRESSION_KEYS = ("show_if", "required_if", "compute")
@@ -277,19 +280,27 @@ def _check_semantics(data: dict) -> list[Problem]:
                                    row=set(sub_names))
             for k, check in _items(spec.get("checks")):
                 _compile_check(check, f"{path}.checks[{k}]", all_scope, problems,
-                               set(sub_names))
+                               set(sub_names), all_scope.names | set(sub_names))
+    problems.extend(Problem(path, message) for path, message in check_roles(
+        [f if f is not None else {} for f in fields]))
     all_scope = expr.Scope(names=(set(top_names) - set(groups)) | variables,
                            groups={g: set(s) for g, s in groups.items()})
     for k, check in _items(data.get("checks")):
-        _compile_check(check, f"checks[{k}]", all_scope, problems, set(top_names))
+        _compile_check(check, f"checks[{k}]", all_scope, problems, set(top_names),
+                       all_scope.names)
     for k, hint in _items(data.get("hints")):
         if not isinstance(hint, dict) or "when" not in hint:
             continue
         _compile_into(hint, "when", f"hints[{k}]", all_scope, problems)
-        for name in re.findall(r"\{(\w+)\}", str(hint.get("message", ""))):
-            if name not in all_scope.names:
-                problems.append(Problem(f"hints[{k}].message", f"未知字段 '{name}'"))
+        _check_placeholders(hint, f"hints[{k}]", all_scope.names, problems)
     return problems
+
+
+def _check_placeholders(holder: dict, path: str, names: set[str], problems) -> None:
+    """Every ``{name}`` of a message must be a field or variable the message can show."""
+    for name in re.findall(r"\{(\w+)\}", str(holder.get("message", ""))):
+        if name not in names:
+            problems.append(Problem(f"{path}.message", f"未知字段 '{name}'"))
 
 
 def _compile_into(holder: dict, key: str, path: str, scope: expr.Scope, problems) -> None:
@@ -308,10 +319,12 @@ def _compile_field(spec: dict, path: str, scope: expr.Scope, problems) -> None:
             _compile_into(spec, key, path, scope, problems)
 
 
-def _compile_check(check: dict, path: str, scope, problems, targets: set[str]) -> None:
+def _compile_check(check: dict, path: str, scope, problems, targets: set[str],
+                   placeholders: set[str]) -> None:
     if not isinstance(check, dict) or "rule" not in check:
         return
     _compile_into(check, "rule", path, scope, problems)
+    _check_placeholders(check, path, placeholders, problems)
     if isinstance(check.get("field"), str) and check["field"].split(".")[0].split("[")[0] not in targets:
         problems.append(Problem(f"{path}.field", f"未知字段 '{check['field']}'"))
 
@@ -496,7 +509,8 @@ class _Run:
             if self.evaluate(check, "rule", names) is False:
                 target = check.get("field", "")
                 path = f"{base}.{target}" if base and target else (target or base)
-                self.result.errors.append((path, check["message"]))
+                self.result.errors.append((path, format_message(check["message"],
+                                                                self.definition, names)))
 
     def run(self, answers: dict) -> None:
         known = {f["name"] for f in self.definition["fields"]}
@@ -523,8 +537,11 @@ class _Run:
 
 
 def format_message(message: str, definition: dict, env) -> str:
-    """Replace {name} with the display value of a top-level field or variable."""
+    """Replace {name} with the display value of a field (of the row, for a group's checks)
+    or variable."""
     money = {f["name"] for f in definition["fields"] if f["type"] == "money"}
+    money |= {s["name"] for f in definition["fields"] for s in f.get("fields") or []
+              if s["type"] == "money"}
     money |= {k for k, v in (definition.get("variables") or {}).items() if v["type"] == "money"}
 
     def show(match):
@@ -539,9 +556,22 @@ def format_message(message: str, definition: dict, env) -> str:
     return re.sub(r"\{(\w+)\}", show, message)
 
 
+UPLOAD_RESOLVERS: list[Callable] = []
+
+
+def register_upload_resolver(fn: Callable) -> Callable:
+    """fn(user, upload_id) -> the clean file value of an upload the user may use, or None.
+    The intake room supplies it; without one (or without a user) no stored file is accepted."""
+    UPLOAD_RESOLVERS.append(fn)
+    return fn
+
+
 def _context(definition, user, context, today) -> dict:
-    return {"today": today or date.today(), "villages": _villages(user),
-            "variables": variables(definition, user, context)}
+    ctx = {"today": today or date.today(), "villages": _villages(user),
+           "variables": variables(definition, user, context)}
+    if user is not None and UPLOAD_RESOLVERS:
+        ctx["resolve_upload"] = lambda upload_id: UPLOAD_RESOLVERS[-1](user, upload_id)
+    return ctx
 
 
 def validate_answers(version_or_definition, answers, user=None, *, context: dict | None = None,

@@ -80,6 +80,36 @@ def wtf_choices(pairs, blank: bool = False) -> list:
     return [SelectChoice(v, label) for v, label in ([("", "请选择")] if blank else []) + list(pairs)]
 
 
+DIGIT_RUN = re.compile(r"\d{4,}")  # \d is Unicode: full-width digits count too
+LINE_BREAKS = frozenset("\n\r\t")
+
+
+def is_name_field(spec: dict) -> bool:
+    """A person's name: the field has a name role, or is called ``name`` / ``*_name`` (bank
+    names excepted)."""
+    from .roles import NAME_ROLES
+
+    name = str(spec.get("name", ""))
+    return spec.get("role") in NAME_ROLES or (
+        name == "name" or name.endswith("_name")) and not name.startswith("bank")
+
+
+def check_characters(value: str, *, multiline: bool = False, is_name: bool = False) -> None:
+    """Refuse what no typed text holds: lone surrogates and control characters (line breaks
+    allowed in long text); in names also invisible format characters and runs of digits."""
+    import unicodedata
+
+    for char in value:
+        category = unicodedata.category(char)
+        if category == "Cs":
+            raise FieldError("含有无效字符，请重新输入")
+        if (category == "Cc" and not (multiline and char in LINE_BREAKS)) or (
+                is_name and category == "Cf"):
+            raise FieldError("含有不可见的控制字符，请重新输入")
+    if is_name and DIGIT_RUN.search(value):
+        raise FieldError("姓名中不能含有连续的数字（是否误填了身份证号码或银行账号？）")
+
+
 def _text_limits(spec, value: str):
     if "min_length" in spec and len(value) < spec["min_length"]:
         raise FieldError(f"至少 {spec['min_length']} 个字")
@@ -93,6 +123,7 @@ class Text(FieldType):
     label = "单行文本"
     options = {"min_length": int, "max_length": int, "pattern": str, "pattern_message": str}
     MAX = 200
+    multiline = False
 
     def check_options(self):
         problems = []
@@ -107,6 +138,7 @@ class Text(FieldType):
         if not isinstance(raw, (str, int)) or isinstance(raw, bool):
             raise FieldError("应为文本")
         value = str(raw).strip()
+        check_characters(value, multiline=self.multiline, is_name=is_name_field(self.spec))
         if len(value) > self.spec.get("max_length", self.MAX):
             raise FieldError(f"最多 {self.spec.get('max_length', self.MAX)} 个字")
         _text_limits(self.spec, value)
@@ -121,6 +153,7 @@ class LongText(Text):
     label = "多行文本"
     options = {"min_length": int, "max_length": int}
     MAX = 5000
+    multiline = True
 
     def wtf_field(self, ctx):
         from wtforms import TextAreaField
@@ -440,6 +473,23 @@ def sniff(data: bytes) -> str | None:
     return next((kind for kind, (magic, _) in MAGIC.items() if data.startswith(magic)), None)
 
 
+def check_pdf(data: bytes) -> None:
+    """A PDF is accepted only if it parses (a file that merely starts with %PDF- would later
+    block the case's archive)."""
+    import io
+    import logging
+
+    from pypdf import PdfReader
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        pages = len(PdfReader(io.BytesIO(data)).pages)
+    except Exception:  # noqa: BLE001 - any parser failure means the same to the clerk
+        pages = 0
+    if pages < 1:
+        raise FieldError("PDF 文件已损坏或无法读取，请重新扫描或导出后上传")
+
+
 def stored_name(value: dict) -> str | None:
     """Where an uploaded scan is kept, relative to the data directory: by content hash, with
     the suffix of its sniffed kind (``uploads/<sha256>.png``). None if ``value`` is no file."""
@@ -468,12 +518,8 @@ class File(FieldType):
     def parse(self, raw, ctx):
         accept = self.spec.get("accept") or list(MAGIC)
         limit = self.spec.get("max_size", MAX_UPLOAD)
-        if isinstance(raw, dict):  # a file stored earlier (a saved draft)
-            if not (isinstance(raw.get("sha256"), str) and re.fullmatch(r"[0-9a-f]{64}", raw["sha256"])
-                    and raw.get("kind") in accept):
-                raise FieldError("文件信息无效，请重新上传")
-            return {k: raw[k] for k in ("name", "kind", "content_type", "size", "sha256")
-                    if k in raw}
+        if isinstance(raw, dict):  # an upload made earlier (API upload, saved draft): by id
+            return self._uploaded(raw, ctx, accept, limit)
         name = getattr(raw, "filename", None) or "upload"
         if hasattr(raw, "read"):
             data = raw.read(limit + 1)
@@ -489,10 +535,27 @@ class File(FieldType):
         if kind not in accept:
             raise FieldError("文件内容不是" + "、".join(a.upper() for a in accept) +
                              "（按文件内容判断，不看扩展名）")
+        if kind == "pdf":
+            check_pdf(data)
         digest = hashlib.sha256(data).hexdigest()
         ctx.setdefault("uploads", {})[digest] = data
         return {"name": str(name)[:200], "kind": kind, "content_type": MAGIC[kind][1],
                 "size": len(data), "sha256": digest}
+
+    @staticmethod
+    def _uploaded(raw: dict, ctx: dict, accept, limit) -> dict:
+        """The stored description of an upload the user's region owns; a hash alone, an id
+        of another region or a made-up id is refused."""
+        upload_id = raw.get("upload_id")
+        resolve = ctx.get("resolve_upload")
+        if not isinstance(upload_id, int) or isinstance(upload_id, bool) or resolve is None:
+            raise FieldError("请先上传文件，再按上传编号（upload_id）引用")
+        found = resolve(upload_id)
+        if found is None:
+            raise FieldError("上传的文件不存在或不属于本辖区，请重新上传")
+        if found["kind"] not in accept or found["size"] > limit:
+            raise FieldError("上传的文件类型或大小不符合本项要求，请重新上传")
+        return found
 
     def expr_value(self, value):
         return value.get("name") if isinstance(value, dict) else None

@@ -9,19 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from .fields import FIELD_TYPES
-
-ROLES = [
-    ("", _l("(none)")),
-    ("applicant_name", _l("Applicant name")),
-    ("applicant_id_number", _l("Applicant ID number")),
-    ("village", _l("Village of the household")),
-    ("members", _l("Household members (group)")),
-    ("member_name", _l("Member name")),
-    ("member_id_number", _l("Member ID number")),
-    ("relationship", _l("Relationship to the applicant")),
-    ("urban_rural", _l("Urban or rural household")),
-    ("per_capita_income", _l("Per-capita monthly income")),
-]
+from .roles import ROLES
 
 
 def select_choices(pairs) -> list[SelectChoice]:
@@ -29,7 +17,7 @@ def select_choices(pairs) -> list[SelectChoice]:
 
 
 def role_choices() -> list[SelectChoice]:
-    return select_choices(ROLES)
+    return select_choices([("", _l("(none)"))] + [(r.name, r.label) for r in ROLES.values()])
 
 
 def type_choices() -> list[SelectChoice]:

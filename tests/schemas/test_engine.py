@@ -118,7 +118,8 @@ def test_bad_answers_are_refused_with_paths(mini, change, path, message):
 
 @pytest.mark.parametrize("upload,ok", [
     (PNG, True),
-    (b"%PDF-1.7\n...", True),
+    (b"%PDF-1.7\n...", False),  # starts like a PDF but does not parse
+    (None, True),  # a one-page PDF that parses (made by pypdf below)
     (b"\xff\xd8\xff\xe0JFIF", False),  # JPEG not accepted by this field
     (b"MZ\x90\x00 this is an exe named scan.png", False),
     (b"<html>not a pdf</html>", False),
@@ -127,6 +128,13 @@ def test_bad_answers_are_refused_with_paths(mini, change, path, message):
 def test_upload_checked_by_content(mini, upload, ok):
     from werkzeug.datastructures import FileStorage
 
+    if upload is None:
+        from pypdf import PdfWriter
+
+        writer, buffer = PdfWriter(), io.BytesIO()
+        writer.add_blank_page(width=3, height=3)
+        writer.write(buffer)
+        upload = buffer.getvalue()
     storage = FileStorage(io.BytesIO(upload), filename="scan.png", content_type="image/png")
     result = validate_answers(mini, _household(scan=storage), today=TODAY)
     assert result.ok is ok, result.errors

@@ -14,8 +14,9 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from ..db import db
+from ..money import MoneyError, fen_to_yuan, parse_yuan, round_money
 from ..relief import RELIEF_TYPES, ReliefCode
-from .formatting import fen_to_yuan, is_empty, to_decimal
+from .formatting import is_empty
 
 # -- contracts ---------------------------------------------------------------------------------
 
@@ -102,8 +103,11 @@ def _as_date(value) -> date | None:
 
 
 def _money(value) -> Decimal | None:
-    amount = to_decimal(value)
-    return None if amount is None else amount.quantize(Decimal("0.01"))
+    """An answer's amount as yuan; one that is not an amount prints as the placeholder."""
+    try:
+        return None if is_empty(value) else parse_yuan(value, allow_negative=True)
+    except MoneyError:
+        return None
 
 
 def _detail(details: dict, *names):
@@ -187,7 +191,7 @@ def household_context(case, members: list[dict]) -> dict:
     per_capita = fen_to_yuan(getattr(case, "per_capita_income_fen", None)) or _money(
         fact(case, "per_capita_income"))
     if per_capita is None and total is not None and size:
-        per_capita = (total / size).quantize(Decimal("0.01"))
+        per_capita = round_money(total / size)
     return {
         "address": fact(case, "address", "home_address"),
         "phone": fact(case, "phone", "contact_phone"),

@@ -16,9 +16,10 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..db import db
+from ..money import fen_to_yuan
 from ..relief import RELIEF_TYPES, ReliefCode
 from . import context as ctx
-from .formatting import DEFAULT_PLACEHOLDER, fen_to_yuan, is_empty
+from .formatting import DEFAULT_PLACEHOLDER, is_empty
 
 ALL_RELIEF = frozenset(ReliefCode)
 PAID_MONTHLY = frozenset({ReliefCode.DB, ReliefCode.TK})

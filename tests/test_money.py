@@ -3,7 +3,9 @@ whether it is typed into a form, sent to the API, read from a bank's roster or p
 from __future__ import annotations
 
 import dataclasses
+import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -57,7 +59,7 @@ def through_case_field(raw):
     try:
         stored = FIELDS["amount"].parse(raw, None)
     except FieldProblem as exc:
-        if "请填写" in str(exc):
+        if str(exc) == f"请填写“{FIELDS['amount'].label}”":
             raise FieldProblem(money.EMPTY) from None
         raise
     return int(Decimal(stored) * 100)
@@ -148,3 +150,12 @@ def test_formats_and_conversions():
 ])
 def test_round_money(value, unit, mode, expected):
     assert money.round_money(Decimal(value), unit, mode) == Decimal(expected)
+
+
+def test_pages_print_stored_fen_through_the_module(app):
+    """No page template turns fen into yuan itself (the case page once divided by 100 as a float)."""
+    assert app.jinja_env.globals["yuan"] is money.fen_text
+    root = Path(__file__).resolve().parent.parent / "server"
+    offenders = [str(p) for p in root.rglob("*.html") if re.search(r"/\s*100\b", p.read_text())]
+    assert not offenders
+    assert app.jinja_env.from_string("{{ yuan(f) }}").render(f=10**19 + 1) == "100000000000000000.01"

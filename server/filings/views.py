@@ -222,7 +222,3 @@ def file_label(key: str) -> str:
 def difference_label(kind: str) -> str:
     return str(DIFFERENCE_LABELS.get(kind, kind))
 
-
-@bp.app_template_global()
-def yuan(fen) -> str:
-    return str(exports.yuan(fen or 0))

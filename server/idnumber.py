@@ -54,13 +54,9 @@ def sex(value: str) -> str:
     return "M" if int(value[16]) % 2 else "F"
 
 
-def age_on(value: str, on: date) -> int:
-    born = birth_date(value)
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
-
 def mask(value: str | None) -> str:
-    """``220102********1234`` style: keep the first 6 and last 4 characters."""
+    """``220102********1234`` style: keep the first 6 and last 4 characters (the one masker:
+    pages, lists, API and documents); anything shorter than 10 is all stars."""
     value = normalize(value or "")
     if len(value) < 10:
         return "*" * len(value)

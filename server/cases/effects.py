@@ -5,15 +5,15 @@ An effect mutates the case (and may add change rows) in the caller's transaction
 """
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Callable
 
 from ..money import yuan_to_fen
+from ..periods import add_months, local_noon_utc, local_today
 from ..relief import ReliefCode
 from ..standards.amounts import calculate, payment_start_month
 from ..standards.queries import standard_for
 from .checks import CaseError, Problem
-from .clocks import LOCAL_OFFSET, add_months, local_today
 from .household import MissingInput, amount_inputs
 from .models import CaseChange
 from .workflows import county_id_of
@@ -32,7 +32,7 @@ def _moment(on):
         from ..db import utcnow
 
         return utcnow()
-    return datetime.combine(on, time(12)) - LOCAL_OFFSET
+    return local_noon_utc(on)
 
 
 def _change(case, ctx, kind, **values) -> CaseChange:

@@ -5,9 +5,8 @@ share one definition.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from .. import money as _money
+from ..periods import as_date
 
 DEFAULT_PLACEHOLDER = "/"
 
@@ -33,22 +32,9 @@ def capital_money(value, placeholder: str = DEFAULT_PLACEHOLDER) -> str:
     return placeholder if is_empty(value) else _money.capitals(value, allow_negative=False)
 
 
-def _as_date(value):
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value[:10])
-        except ValueError:
-            return None
-    return None
-
-
 def cn_date(value, placeholder: str = DEFAULT_PLACEHOLDER) -> str:
     """2026年11月24日"""
-    day = _as_date(value)
+    day = as_date(value)
     if day is None:
         return placeholder if is_empty(value) else str(value)
     return f"{day.year}年{day.month}月{day.day}日"
@@ -56,15 +42,7 @@ def cn_date(value, placeholder: str = DEFAULT_PLACEHOLDER) -> str:
 
 def cn_month(value, placeholder: str = DEFAULT_PLACEHOLDER) -> str:
     """2026年11月"""
-    day = _as_date(value)
+    day = as_date(value)
     if day is None:
         return placeholder if is_empty(value) else str(value)
     return f"{day.year}年{day.month}月"
-
-
-def mask_id(value, placeholder: str = DEFAULT_PLACEHOLDER) -> str:
-    """220102********1234: for lists on screen; public notices get no ID at all."""
-    if is_empty(value):
-        return placeholder
-    value = str(value)
-    return value[:6] + "*" * (len(value) - 10) + value[-4:] if len(value) > 10 else value

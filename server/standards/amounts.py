@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from .. import money as _money
 from ..money import MODE_LABELS, UNIT_LABELS, MoneyError, round_money
+from ..periods import first_of_next_month
 from ..relief import ReliefCode
 from .models import CareLevel, DbMethod
 from .queries import Standard, standard_for
@@ -292,6 +293,4 @@ def calculate_for(code, county_id: int, urban_rural, on_date: date, **inputs) ->
 
 def payment_start_month(decision_date: date) -> date:
     """Payment starts the month after the decision: the first day of that month."""
-    if decision_date.month == 12:
-        return date(decision_date.year + 1, 1, 1)
-    return date(decision_date.year, decision_date.month + 1, 1)
+    return first_of_next_month(decision_date)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from ..money import MoneyError, parse_yuan
+
 INCOME_KEYS = ("per_capita_income", "per_capita_monthly_income", "monthly_per_capita_income",
                "household_per_capita_income", "per_capita")
 PERSONS_KEYS = ("persons_covered", "covered_persons", "persons_insured", "persons")
@@ -51,13 +53,11 @@ def _find(answers: dict, keys: tuple[str, ...], fuzzy: str | None = None):
 
 
 def _decimal(value) -> Decimal | None:
-    if isinstance(value, float):
-        value = repr(value)
+    """An answered income as yuan by the one money rule; None when it is not an amount."""
     try:
-        result = Decimal(str(value).replace(",", "").strip())
-    except (InvalidOperation, ValueError):
+        return parse_yuan(value, allow_negative=True)
+    except MoneyError:
         return None
-    return result if result.is_finite() else None
 
 
 def figures(case) -> Figures:

@@ -159,3 +159,17 @@ def test_pages_print_stored_fen_through_the_module(app):
     offenders = [str(p) for p in root.rglob("*.html") if re.search(r"/\s*100\b", p.read_text())]
     assert not offenders
     assert app.jinja_env.from_string("{{ yuan(f) }}").render(f=10**19 + 1) == "100000000000000000.01"
+
+
+def test_calculators_take_amounts_by_the_same_rule():
+    """The 临时救助 request and the 低保 income: 12.345 is 12.35 (half-even said 12.34)."""
+    from server.standards.amounts import calculate
+
+    from .standards.test_amounts import BASE
+
+    assert calculate("LS", BASE, requested="12.345").amount_fen == 1235
+    fen_rule = dataclasses.replace(BASE, rounding_unit="fen", db_minimum=Decimal("0"))
+    result = calculate("DB", fen_rule, per_capita_income="779.985", persons=1)
+    assert result.amount_fen == 1  # 780.00 − 779.99, not 780.00 − 779.98
+    with pytest.raises(ValueError, match=money.BAD):
+        calculate("LS", BASE, requested="NaN")

@@ -86,10 +86,12 @@ def test_one_masker():
 
 
 def test_no_room_keeps_its_own_copy():
-    """One as_date, one local_today, one add_months, one age formula, no fixed UTC offset (the zone is a setting)."""
+    """One as_date, local_today, add_months, age formula and masker; no fixed UTC offset and
+    no date.today() (the server's zone is not the offices': the zone is a setting)."""
     patterns = [r"def _?as_date\(", r"def local_today\(", r"def add_months\(", r"def _?age(_on)?\(",
-                r"timedelta\(hours=8\)", r"def mask(_id)?\("]
+                r"timedelta\(hours=8\)", r"date\.today\(\)", r"def mask(_id)?\("]
     found = {p: sorted(str(f.relative_to(SERVER)) for f in SERVER.rglob("*.py")
                        if re.search(p, f.read_text(encoding="utf-8"))) for p in patterns}
-    home = {"def mask(_id)?\\(": ["idnumber.py"], "timedelta\\(hours=8\\)": []}
+    home = {"def mask(_id)?\\(": ["idnumber.py"], "timedelta\\(hours=8\\)": [],
+            "date\\.today\\(\\)": []}  # the server's own zone is not the offices'
     assert found == {p: home.get(p, ["periods.py"]) for p in patterns}

@@ -33,7 +33,7 @@ from flask import g, has_app_context
 from sqlalchemy import select
 
 from ..db import db
-from ..periods import as_date
+from ..periods import as_date, local_today
 from .models import Holiday, HolidayKind
 
 COUNTY, OFFICIAL, FALLBACK = "county", "official", "fallback"
@@ -144,7 +144,7 @@ def _pause_test(pauses: Pauses):
     intervals = []
     for first, last in pauses or ():
         first = as_date(first)
-        last = as_date(last) if last is not None else date.today()
+        last = as_date(last) if last is not None else local_today()
         if last >= first:
             intervals.append((first, last))
     if not intervals:

@@ -38,6 +38,7 @@ from typing import Callable, NamedTuple
 import yaml
 from jsonschema import Draft202012Validator
 
+from ..periods import local_today
 from . import expr
 from .fields import FIELD_TYPES, FieldError, FieldType, IdNumber, is_blank
 
@@ -540,7 +541,7 @@ def format_message(message: str, definition: dict, env) -> str:
 
 
 def _context(definition, user, context, today) -> dict:
-    return {"today": today or date.today(), "villages": _villages(user),
+    return {"today": today or local_today(), "villages": _villages(user),
             "variables": variables(definition, user, context)}
 
 

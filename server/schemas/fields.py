@@ -12,6 +12,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from .. import idnumber, money
+from ..periods import local_today
 
 
 class FieldError(ValueError):
@@ -249,7 +250,7 @@ class Date(FieldType):
 
     def default(self):
         value = self.spec.get("default")
-        return date.today().isoformat() if value == "today" else value
+        return local_today().isoformat() if value == "today" else value
 
     def wtf_field(self, ctx):
         from wtforms import StringField

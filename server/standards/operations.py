@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from .. import money
 from ..audit.operations import record
 from ..db import db
+from ..periods import local_today
 from ..regions.models import Region, RegionLevel
 from .models import DbMethod, RoundingMode, RoundingUnit, StandardSet
 
@@ -154,7 +155,7 @@ def _effective_from(raw) -> date:
             day = date.fromisoformat(str(raw or "").strip())
         except ValueError:
             raise ValueError("请填写执行日期，格式 2026-01-01") from None
-    if day < date(2000, 1, 1) or day > date.today() + timedelta(days=2 * 366):
+    if day < date(2000, 1, 1) or day > local_today() + timedelta(days=2 * 366):
         raise ValueError("执行日期应在 2000 年之后、两年之内")
     return day
 

@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from ..db import db
 from ..money import round_money
+from ..periods import local_today
 from .models import CareLevel, StandardSet
 
 URBAN, RURAL = "urban", "rural"
@@ -94,7 +95,7 @@ def _newest_first(stmt):
 
 def current_set(county_id: int, on_date: date | None = None) -> StandardSet | None:
     """The version in force on ``on_date`` (today if None); the newest of a date wins."""
-    on_date = on_date or date.today()
+    on_date = on_date or local_today()
     stmt = select(StandardSet).where(StandardSet.region_id == county_id,
                                      StandardSet.effective_from <= on_date)
     return db.session.scalars(_newest_first(stmt).limit(1)).first()

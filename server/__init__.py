@@ -154,12 +154,14 @@ def _init_templates(app: Flask) -> None:
     from flask_babel import format_datetime
 
     from .home.nav import links_for
+    from .money import fen_text
     from .regions import LEVEL_LABELS, URBAN_RURAL_LABELS
 
     app.jinja_env.filters["localtime"] = lambda dt: format_datetime(dt, "yyyy-MM-dd HH:mm") if dt else ""
     app.jinja_env.globals.update(
         region_level_label=LEVEL_LABELS.get,
         urban_rural_label=URBAN_RURAL_LABELS.get,
+        yuan=fen_text,  # stored fen as "1234.00": every page prints money through server.money
     )
 
     @app.context_processor

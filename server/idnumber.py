@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from .periods import local_today
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK = "10X98765432"
 SHAPE = re.compile(r"^\d{17}[\dX]$")
@@ -30,7 +32,7 @@ def validate(value: str, today: date | None = None) -> str:
         born = birth_date(value)
     except ValueError:
         raise InvalidIdNumber("身份证号码中的出生日期不存在") from None
-    if born > (today or date.today()) or born.year < 1900:
+    if born > (today or local_today()) or born.year < 1900:
         raise InvalidIdNumber("身份证号码中的出生日期不合理")
     if check_character(value[:17]) != value[17]:
         raise InvalidIdNumber("身份证号码校验位错误，请核对是否输错")
@@ -54,13 +56,9 @@ def sex(value: str) -> str:
     return "M" if int(value[16]) % 2 else "F"
 
 
-def age_on(value: str, on: date) -> int:
-    born = birth_date(value)
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
-
 def mask(value: str | None) -> str:
-    """``220102********1234`` style: keep the first 6 and last 4 characters."""
+    """``220102********1234`` style: keep the first 6 and last 4 characters (the one masker:
+    pages, lists, API and documents); anything shorter than 10 is all stars."""
     value = normalize(value or "")
     if len(value) < 10:
         return "*" * len(value)

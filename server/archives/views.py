@@ -19,7 +19,8 @@ from werkzeug.routing import BuildError
 from ..auth.access import requires
 from ..cases.models import Case
 from ..db import db
-from ..filings.periods import add_months, local_today, month_of, parse_month
+from ..filings.periods import parse_month
+from ..periods import add_months, local_today, month_of
 from ..regions.models import Region, RegionLevel
 from ..regions.queries import get_scoped_or_404, scoped
 from . import operations, queries, tasks

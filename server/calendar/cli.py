@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
 
 import click
 from flask.cli import with_appcontext
 
 from ..db import db
+from ..periods import local_today
 
 
 def _county(code: str):
@@ -50,7 +50,7 @@ def calendar_coverage(county_code):
     """Show where each year's holidays come from (county, official, fallback)."""
     from .queries import overview
 
-    for row in overview(_county(county_code).id, date.today().year):
+    for row in overview(_county(county_code).id, local_today().year):
         click.echo(f"{row.year}  {row.coverage:<9} {row.entries:>3} entries  {row.warning or ''}")
 
 

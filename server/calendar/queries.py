@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..db import db
+from ..periods import local_today
 from . import workdays
 from .models import Holiday
 
@@ -50,7 +51,7 @@ def entry_counts(county_id: int) -> dict[int, int]:
 
 def overview(county_id: int, around: int | None = None) -> list[YearCoverage]:
     """Coverage of last year to two years ahead, plus every year the county has entries for."""
-    around = around or date.today().year
+    around = around or local_today().year
     counts = entry_counts(county_id)
     years = sorted(set(range(around - 1, around + 3)) | set(counts))
     return [YearCoverage(y, workdays.coverage(y, county_id), counts.get(y, 0)) for y in years]

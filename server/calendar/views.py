@@ -1,14 +1,13 @@
 """The county admin's calendar page: coverage per year, the county's entries, add/delete/import."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.access import requires
 from ..db import db
+from ..periods import local_today
 from ..regions.queries import get_scoped_or_404
 from . import operations, queries
 from .forms import KIND_LABELS, HolidayForm, ImportForm
@@ -24,7 +23,7 @@ def _county():
 
 
 def _year() -> int:
-    year = request.args.get("year", type=int) or date.today().year
+    year = request.args.get("year", type=int) or local_today().year
     return min(max(year, FIRST_YEAR), LAST_YEAR)
 
 

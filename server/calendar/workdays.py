@@ -26,13 +26,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import lru_cache
 
 from flask import g, has_app_context
 from sqlalchemy import select
 
 from ..db import db
+from ..periods import as_date, local_today
 from .models import Holiday, HolidayKind
 
 COUNTY, OFFICIAL, FALLBACK = "county", "official", "fallback"
@@ -73,10 +74,6 @@ def _official() -> dict[int, dict[date, bool]]:
 def official_exceptions(year: int) -> dict[date, bool]:
     """chinese-calendar's days of the year that differ from a plain week (empty if unknown)."""
     return dict(_official().get(year) or {})
-
-
-def _as_date(day) -> date:
-    return day.date() if isinstance(day, datetime) else day
 
 
 def _cache() -> dict:
@@ -123,7 +120,7 @@ def year_table(county_id: int | None, year: int) -> YearTable:
 
 
 def is_working_day(day: date, county_id: int | None) -> bool:
-    day = _as_date(day)
+    day = as_date(day)
     return year_table(county_id, day.year).is_working(day)
 
 
@@ -138,7 +135,7 @@ def fallback_warning(year: int) -> str:
 
 def warnings_for(start: date, end: date, county_id: int | None) -> list[str]:
     """Warnings for every year of [start, end] counted Monday–Friday for lack of data."""
-    start, end = sorted((_as_date(start), _as_date(end)))
+    start, end = sorted((as_date(start), as_date(end)))
     return [fallback_warning(year) for year in range(start.year, end.year + 1)
             if coverage(year, county_id) == FALLBACK]
 
@@ -146,8 +143,8 @@ def warnings_for(start: date, end: date, county_id: int | None) -> list[str]:
 def _pause_test(pauses: Pauses):
     intervals = []
     for first, last in pauses or ():
-        first = _as_date(first)
-        last = _as_date(last) if last is not None else date.today()
+        first = as_date(first)
+        last = as_date(last) if last is not None else local_today()
         if last >= first:
             intervals.append((first, last))
     if not intervals:
@@ -176,7 +173,7 @@ def add_working_days(start: date, n: int, county_id: int | None, pauses: Pauses 
     """The n-th working day after ``start``, not counting paused days."""
     if n < 0:
         raise ValueError("n must not be negative")
-    start = _as_date(start)
+    start = as_date(start)
     counts = _counter(county_id, pauses)
     day, counted = start, 0
     while counted < n:
@@ -191,7 +188,7 @@ def add_working_days(start: date, n: int, county_id: int | None, pauses: Pauses 
 def working_days_between(start: date, end: date, county_id: int | None,
                          pauses: Pauses = ()) -> int:
     """Working days in (start, end], unpaused; negative if ``end`` is before ``start``."""
-    start, end = _as_date(start), _as_date(end)
+    start, end = as_date(start), as_date(end)
     sign = 1
     if end < start:
         start, end, sign = end, start, -1

@@ -19,7 +19,7 @@ def _deadlines(user):
 
 def _county(user):
     from ..calendar.workdays import warnings_for
-    from .clocks import local_today
+    from ..periods import local_today
     from .queries import overdue_by_township, soon_limit
 
     today = local_today()

@@ -7,9 +7,9 @@ about who may act (separation of duties).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Callable
 
+from ..money import yuan_to_fen
 from ..relief import ReliefCode
 
 
@@ -110,20 +110,20 @@ def publicity_over(case, ctx):
     return []
 
 
-def _amount(ctx) -> Decimal:
-    return Decimal(ctx.data["amount"])
+def _amount_fen(ctx) -> int:
+    return yuan_to_fen(ctx.data["amount"])
 
 
 @check
 def amount_higher(case, ctx):
-    if _amount(ctx) * 100 <= case.monthly_amount_fen:
+    if _amount_fen(ctx) <= case.monthly_amount_fen:
         return [Problem("data.amount", "增发后的金额应高于当前月发放额")]
     return []
 
 
 @check
 def amount_lower(case, ctx):
-    if _amount(ctx) * 100 >= case.monthly_amount_fen:
+    if _amount_fen(ctx) >= case.monthly_amount_fen:
         return [Problem("data.amount", "减发后的金额应低于当前月发放额")]
     return []
 

@@ -6,30 +6,14 @@ for the applicant's materials) are read from the event log.
 """
 from __future__ import annotations
 
-import calendar as pycalendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ..calendar.workdays import add_working_days, warnings_for, working_days_between
-from ..db import utcnow
+from ..periods import add_months, local_today
 from .workflows import DEADLINE_LABELS, PAUSE_STATES, county_id_of
 
-LOCAL_OFFSET = timedelta(hours=8)  # China Standard Time, no daylight saving
 DUE_SOON_WORKING_DAYS = 3
-
-
-def local_today() -> date:
-    return (utcnow() + LOCAL_OFFSET).date()
-
-
-def add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, pycalendar.monthrange(year, month)[1]))
-
-
-def first_of_next_month(day: date) -> date:
-    return add_months(day.replace(day=1), 1)
 
 
 def pauses(case) -> list[tuple[date, date | None]]:

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from .. import demo, idnumber
 from ..db import db
+from ..periods import local_today
 from ..regions.queries import region_by_code
 from ..relief import ReliefCode
 from ..schemas.models import SchemaStatus, SchemaVersion
@@ -59,7 +60,7 @@ def make_case(village_code: str, relief_type="DB", *, accepted_on: date | None =
 
     relief_type = ReliefCode(relief_type)
     village = region_by_code(village_code)
-    accepted_on = accepted_on or date.today()
+    accepted_on = accepted_on or local_today()
     members = []
     for position, name in enumerate(names):
         born = date(1960 + 15 * position, 1 + (seed % 12), 1 + position)

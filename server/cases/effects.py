@@ -5,15 +5,15 @@ An effect mutates the case (and may add change rows) in the caller's transaction
 """
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-from decimal import Decimal
+from datetime import datetime, timedelta
 from typing import Callable
 
+from ..money import yuan_to_fen
+from ..periods import add_months, local_noon_utc, local_today
 from ..relief import ReliefCode
 from ..standards.amounts import calculate, payment_start_month
 from ..standards.queries import standard_for
 from .checks import CaseError, Problem
-from .clocks import LOCAL_OFFSET, add_months, local_today
 from .household import MissingInput, amount_inputs
 from .models import CaseChange
 from .workflows import county_id_of
@@ -26,17 +26,13 @@ def effect(fn):
     return fn
 
 
-def _fen(yuan) -> int:
-    return int(Decimal(str(yuan)) * 100)
-
-
 def _moment(on):
     """The UTC timestamp of a business date: now if it is today, else noon local time."""
     if on == local_today():
         from ..db import utcnow
 
         return utcnow()
-    return datetime.combine(on, time(12)) - LOCAL_OFFSET
+    return local_noon_utc(on)
 
 
 def _change(case, ctx, kind, **values) -> CaseChange:
@@ -94,7 +90,8 @@ def compute_amount(case, ctx):
         raise CaseError.from_problems([Problem("amount", f"{reason}（{result.formula}），请作不予救助处理")])
     case.standard_version_id = standard.id
     if ctx.figures.per_capita_income is not None:
-        case.per_capita_income_fen = _fen(ctx.figures.per_capita_income)
+        case.per_capita_income_fen = yuan_to_fen(ctx.figures.per_capita_income,
+                                                 allow_negative=True)
     case.persons_covered = int(result.inputs.get("persons") or ctx.figures.persons)
     if result.monthly:
         case.monthly_amount_fen, case.one_off_amount_fen = result.amount_fen, 0
@@ -139,7 +136,7 @@ def extend_total(case, ctx):
 
 @effect
 def record_emergency_aid(case, ctx):
-    case.emergency_aid_fen = _fen(ctx.data["amount"])
+    case.emergency_aid_fen = yuan_to_fen(ctx.data["amount"])
     case.emergency_aid_on = ctx.on
 
 
@@ -187,7 +184,7 @@ def record_member_death(case, ctx):
 
 @effect
 def change_amount(case, ctx):
-    new = _fen(ctx.data["amount"])
+    new = yuan_to_fen(ctx.data["amount"])
     _change(case, ctx, ctx.transition.action, amount_before_fen=case.monthly_amount_fen,
             amount_after_fen=new)
     case.monthly_amount_fen = new

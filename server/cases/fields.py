@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
+from .. import money
 from ..db import db
 
 
@@ -44,18 +44,16 @@ class ChoiceField(Field):
 
 
 class MoneyField(Field):
-    """Yuan with up to two decimals, stored as a string (e.g. "1200.00")."""
+    """Yuan rounded half-up to the fen (``server.money``), stored as a string ("1200.00")."""
 
     def clean(self, raw, ctx):
-        if isinstance(raw, float):
-            raw = repr(raw)
         try:
-            value = Decimal(str(raw).replace(",", "").strip())
-        except InvalidOperation:
-            raise FieldProblem(f"“{self.label}”应为金额（元）") from None
-        if not value.is_finite() or value <= 0 or value != value.quantize(Decimal("0.01")):
-            raise FieldProblem(f"“{self.label}”应为大于 0、最多两位小数的金额")
-        return f"{value:.2f}"
+            value = money.parse_yuan(raw)
+        except money.MoneyError as exc:
+            raise FieldProblem(f"“{self.label}”：{exc}") from None
+        if not value:
+            raise FieldProblem(f"“{self.label}”应大于 0")
+        return money.plain(value)
 
 
 class IntField(Field):

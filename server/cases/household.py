@@ -8,8 +8,9 @@ the path found is reported so the decision page and a 422 can point at it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from ..money import MoneyError, parse_yuan
 from ..schemas.roles import field_name
 
 
@@ -23,13 +24,13 @@ class Figures:
 
 
 def _decimal(value) -> Decimal | None:
+    """An answered income as yuan by the one money rule; None when it is not an amount."""
     if value in (None, ""):
         return None
     try:
-        result = Decimal(str(value).replace(",", "").strip())
-    except (InvalidOperation, ValueError):
+        return parse_yuan(value, allow_negative=True)
+    except MoneyError:
         return None
-    return result if result.is_finite() else None
 
 
 def _definition(case) -> dict:

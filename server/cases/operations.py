@@ -17,11 +17,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from .. import idnumber
 from ..audit.operations import record
 from ..db import db, utcnow
+from ..periods import add_months, local_today
 from ..regions.models import Region
 from ..relief import RELIEF_TYPES, ReliefCode
 from . import clocks, household
 from .checks import CHECKS, STALE_MESSAGE, CaseError, Problem
-from .clocks import add_months, local_today
 from .effects import EFFECTS
 from .fields import FIELDS, FieldProblem
 from .models import (
@@ -115,7 +115,7 @@ def start_case(case: Case, actor=None) -> None:
         if region is None:
             return
         case.region = region
-        on = case.accepted_on or clocks.local_today()
+        on = case.accepted_on or local_today()
         case.accepted_on = on
         if actor is None and case.created_by_id:
             from ..auth.models import User

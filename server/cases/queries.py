@@ -11,10 +11,11 @@ from ..audit.models import AuditEvent
 from ..calendar.workdays import add_working_days, warnings_for
 from ..db import db
 from ..idnumber import normalize
+from ..periods import add_months, local_today
 from ..regions.models import Region, RegionLevel
 from ..regions.queries import scoped
 from ..relief import ReliefCode
-from .clocks import DUE_SOON_WORKING_DAYS, add_months, local_today
+from .clocks import DUE_SOON_WORKING_DAYS
 from .models import Case, CaseDeadline, DishonestyEntry, Member, RelativeRegisterEntry
 from .workflows import PAUSE_STATES, SERVED_STATES
 

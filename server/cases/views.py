@@ -13,6 +13,7 @@ from .. import idnumber
 from ..auth.access import requires
 from ..auth.models import User
 from ..db import db
+from ..periods import local_today
 from ..regions.queries import get_scoped_or_404
 from ..relief import RELIEF_TYPES, ReliefCode
 from . import clocks, operations, queries
@@ -82,7 +83,7 @@ def _render_detail(case: Case, *, status: int = 200, error: CaseError | None = N
         audit=queries.case_audit(case), mask=idnumber.mask, revealed=revealed,
         error=error, preview=queries.amount_preview(case) if case.state == "decision" else None,
         relatives=operations.relatives_of(case), documents_partial=documents_partial,
-        documents=documents, facts=facts, today=clocks.local_today(),
+        documents=documents, facts=facts, today=local_today(),
     ), status
 
 

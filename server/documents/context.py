@@ -10,12 +10,14 @@ placeholder instead of failing.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from ..db import db
+from ..money import MoneyError, fen_to_yuan, parse_yuan, round_money
+from ..periods import age_on, as_date
 from ..relief import RELIEF_TYPES, ReliefCode
-from .formatting import fen_to_yuan, is_empty, to_decimal
+from .formatting import is_empty
 
 # -- contracts ---------------------------------------------------------------------------------
 
@@ -82,28 +84,12 @@ def person_name(person) -> str | None:
     return getattr(person, "display_name", None) or getattr(person, "name", None) or str(person)
 
 
-def _age(born: date | None, on: date) -> int | None:
-    if born is None:
-        return None
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
-
-def _as_date(value) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and value:
-        try:
-            return date.fromisoformat(value[:10])
-        except ValueError:
-            return None
-    return None
-
-
 def _money(value) -> Decimal | None:
-    amount = to_decimal(value)
-    return None if amount is None else amount.quantize(Decimal("0.01"))
+    """An answer's amount as yuan; one that is not an amount prints as the placeholder."""
+    try:
+        return None if is_empty(value) else parse_yuan(value, allow_negative=True)
+    except MoneyError:
+        return None
 
 
 def _detail(details: dict, *names):
@@ -134,7 +120,7 @@ def _disability(details: dict):
 def member_context(member, number: int, on: date) -> dict:
     """A member row as documents print it (keys follow the shipped form schemas)."""
     details = dict(getattr(member, "details", None) or {})
-    age = _age(member.birth_date, on)
+    age = age_on(member.birth_date, on)
     return {
         "number": number,
         "name": member.name,
@@ -187,7 +173,7 @@ def household_context(case, members: list[dict]) -> dict:
     per_capita = fen_to_yuan(getattr(case, "per_capita_income_fen", None)) or _money(
         fact(case, "per_capita_income"))
     if per_capita is None and total is not None and size:
-        per_capita = (total / size).quantize(Decimal("0.01"))
+        per_capita = round_money(total / size)
     return {
         "address": fact(case, "address", "home_address"),
         "phone": fact(case, "phone", "contact_phone"),
@@ -285,7 +271,7 @@ def case_facts(case) -> dict:
         "relief_short": relief.short_name,
         "state": case.state,
         "accepted_on": case.accepted_on,
-        "decided_on": _as_date(case.decided_at),
+        "decided_on": as_date(case.decided_at),
         "urban_rural": URBAN_RURAL_LABELS.get(case.urban_rural, case.urban_rural),
         "persons_covered": case.persons_covered or None,
         "monthly_amount": monthly,
@@ -296,7 +282,7 @@ def case_facts(case) -> dict:
         "support_mode": support,
         "ls_kind": LS_KIND_LABELS.get(case.ls_kind or "", case.ls_kind),
         "archive_number": case.archive_number,
-        "due_on": _as_date(fact(case, "due_on", "decision_due_on", "deadline_on")),
+        "due_on": as_date(fact(case, "due_on", "decision_due_on", "deadline_on")),
     }
 
 

@@ -16,9 +16,11 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..db import db
+from ..money import fen_to_yuan
+from ..periods import age_on, as_date, local_today
 from ..relief import RELIEF_TYPES, ReliefCode
 from . import context as ctx
-from .formatting import DEFAULT_PLACEHOLDER, fen_to_yuan, is_empty
+from .formatting import DEFAULT_PLACEHOLDER, is_empty
 
 ALL_RELIEF = frozenset(ReliefCode)
 PAID_MONTHLY = frozenset({ReliefCode.DB, ReliefCode.TK})
@@ -53,7 +55,7 @@ class DocumentKind:
 
     def issued_on(self, case) -> date:
         """The date printed as the issue date: a case fact, so regenerating prints the same."""
-        return case.accepted_on or date.today()
+        return case.accepted_on or local_today()
 
     def extra_context(self, case, base: dict, options: dict) -> dict:
         return {}
@@ -210,11 +212,11 @@ class HouseholdSurvey(DocumentKind):
 
     def issued_on(self, case):
         visited = ctx.fact(case, "visited_on", "survey_on")
-        return ctx._as_date(visited) or case.accepted_on or date.today()
+        return as_date(visited) or case.accepted_on or local_today()
 
     def extra_context(self, case, base, options):
         return {"survey": {
-            "visited_on": ctx._as_date(ctx.fact(case, "visited_on", "survey_on")),
+            "visited_on": as_date(ctx.fact(case, "visited_on", "survey_on")),
             "findings": ctx.fact(case, "survey_findings", "findings"),
             "living_conditions": ctx.fact(case, "living_conditions"),
             "place": base["household"]["address"],
@@ -239,7 +241,7 @@ class AppraisalMinutes(DocumentKind):
         if raw.get("outcome") and not raw.get("conclusion"):
             raw = {**raw, "conclusion": raw["outcome"]}
         appraisal = {key: raw.get(key) for key in APPRAISAL}
-        appraisal["held_on"] = ctx._as_date(appraisal["held_on"])
+        appraisal["held_on"] = as_date(appraisal["held_on"])
         if isinstance(appraisal["participants"], list):
             appraisal["participant_count"] = appraisal["participant_count"] or len(
                 appraisal["participants"])
@@ -269,7 +271,7 @@ class DecisionKind(DocumentKind):
     extra_contract = {"decision": DECISION}
 
     def issued_on(self, case):
-        return ctx._as_date(case.decided_at) or case.accepted_on or date.today()
+        return as_date(case.decided_at) or case.accepted_on or local_today()
 
     def extra_context(self, case, base, options):
         return {"decision": decision_context(case, base)}
@@ -321,7 +323,7 @@ class ArchiveCover(DocumentKind):
     extra_contract = {"archive": ARCHIVE, "barcode": None, "copies": [{"marking": None}]}
 
     def issued_on(self, case):
-        return ctx._as_date(case.decided_at) or case.accepted_on or date.today()
+        return as_date(case.decided_at) or case.accepted_on or local_today()
 
     def extra_context(self, case, base, options):
         number = case.archive_number or case.case_number
@@ -350,7 +352,7 @@ def _generated_entries(case) -> list[dict]:
         GeneratedDocument.kind.notin_(["archive_cover", "file_inventory"]),
     ).order_by(GeneratedDocument.id)).all()
     latest = {row.kind: row for row in rows}  # the newest of each kind is the filed one
-    return [{"title": row.title, "made_on": ctx._as_date(row.created_at),
+    return [{"title": row.title, "made_on": as_date(row.created_at),
              "pages": _pages(row), "note": None}
             for row in sorted(latest.values(), key=lambda r: r.id)]
 
@@ -372,7 +374,7 @@ class FileInventory(DocumentKind):
     extra_contract = {"entries": [ENTRY]}
 
     def issued_on(self, case):
-        return ctx._as_date(case.decided_at) or case.accepted_on or date.today()
+        return as_date(case.decided_at) or case.accepted_on or local_today()
 
     def extra_context(self, case, base, options):
         entries = list(options.get("entries") or _generated_entries(case))
@@ -424,7 +426,7 @@ def _is_minor(case, on: date) -> bool:
             born = birth_date(case.applicant_id_number)
         except (ValueError, TypeError):
             return False
-    return ctx._age(born, on) < 18
+    return age_on(born, on) < 18
 
 
 def notice_row(case, number: int) -> dict:
@@ -451,7 +453,7 @@ class VillageNotice(DocumentKind):
         return NOTICE_CONTRACT
 
     def issued_on(self, village) -> date:
-        return date.today()
+        return local_today()
 
     def cases(self, village) -> list:
         from ..cases.models import Case
@@ -532,7 +534,7 @@ class DelegationLetter(DocumentKind):
                 "issued_on": None, "placeholder": None}
 
     def issued_on(self, township) -> date:
-        return date.today()
+        return local_today()
 
     def build_context(self, township, options: dict | None = None) -> dict:
         options = options or {}

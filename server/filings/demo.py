@@ -10,9 +10,9 @@ def demo_filing(force: bool = False):
     """Build last month's draft for 东风镇. Skipped under tests (it writes files) unless forced."""
     if current_app.testing and not force:
         return None
+    from ..periods import add_months, local_today, month_of
     from ..regions.queries import region_by_code
     from .operations import build, filing_for
-    from .periods import add_months, local_today, month_of
 
     township = region_by_code("220999101000")
     if township is None:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from ..money import fen_to_yuan
 from .stats import CARE_LEVELS, URBAN_RURAL
 
 TYPE_NAMES = {"DB": "低保", "TK": "特困"}
@@ -24,10 +25,6 @@ class Section:
     rows: list[list]
 
 
-def yuan(fen: int) -> Decimal:
-    return (Decimal(int(fen)) / 100).quantize(Decimal("0.01"))
-
-
 def sections(stats: dict) -> list[Section]:
     """The table of domain.md §8 for one township (or the county's sum)."""
     types = Section("城乡低保、特困供养资金发放统计",
@@ -38,8 +35,8 @@ def sections(stats: dict) -> list[Section]:
             r = parts[part]
             types.rows.append([TYPE_NAMES.get(code, code), PART_NAMES[part], r["households"],
                                r["persons"], r["new_households"], r["new_persons"],
-                               r["stopped_households"], r["stopped_persons"], yuan(r["amount_fen"]),
-                               yuan(r["cumulative_fen"])])
+                               r["stopped_households"], r["stopped_persons"], fen_to_yuan(r["amount_fen"]),
+                               fen_to_yuan(r["cumulative_fen"])])
     groups = Section("保障对象分类人数", ["类别", "老年人（60岁及以上）", "未成年人（18岁以下）",
                                    "残疾人", "妇女"],
                      [[TYPE_NAMES.get(code, code), g["elderly"], g["minors"], g["disabled"],
@@ -49,10 +46,10 @@ def sections(stats: dict) -> list[Section]:
                *((level, tk["care"][level]) for level in (*CARE_LEVELS, "其他")),
                ("合计", tk["total"])]
     care = Section("特困人员供养方式与护理等级", ["分类", "人数", "本月金额（元）"],
-                   [[label, r["households"], yuan(r["amount_fen"])] for label, r in tk_rows])
+                   [[label, r["households"], fen_to_yuan(r["amount_fen"])] for label, r in tk_rows])
     ls = Section("临时救助", ["类型", "件数", "人次", "本月金额（元）", "累计金额（元）"],
-                 [[LS_NAMES[k], r["cases"], r["persons"], yuan(r["amount_fen"]),
-                   yuan(r["cumulative_fen"])] for k, r in stats["ls"].items()])
+                 [[LS_NAMES[k], r["cases"], r["persons"], fen_to_yuan(r["amount_fen"]),
+                   fen_to_yuan(r["cumulative_fen"])] for k, r in stats["ls"].items()])
     return [types, groups, care, ls]
 
 
@@ -76,7 +73,7 @@ def township_section(per_township: dict[str, dict], names: dict[str, str]) -> Se
 
 def _money_columns(values: list[int]) -> list:
     money = {2, 4, 6, 7}
-    return [yuan(v) if i in money else v for i, v in enumerate(values)]
+    return [fen_to_yuan(v) if i in money else v for i, v in enumerate(values)]
 
 
 # -- writers ----------------------------------------------------------------------------------
@@ -148,9 +145,9 @@ def write_roster_xlsx(path: Path, title: str, rows) -> None:
     for number, r in enumerate(rows, 1):
         total += r.amount_fen
         body.append(_xlsx_row(number + 2, [number, r.village, r.case_number, r.name, r.id_number,
-                                           r.relief_type, r.persons, yuan(r.amount_fen),
+                                           r.relief_type, r.persons, fen_to_yuan(r.amount_fen),
                                            r.account]))
-    body.append(_xlsx_row(len(body) + 1, ["合计", "", "", "", "", "", "", yuan(total), ""]))
+    body.append(_xlsx_row(len(body) + 1, ["合计", "", "", "", "", "", "", fen_to_yuan(total), ""]))
     sheet = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
              '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
              '<sheetData>' + "".join(body) + '</sheetData></worksheet>')

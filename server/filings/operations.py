@@ -9,6 +9,7 @@ from sqlalchemy import select
 from ..audit.operations import record
 from ..db import db, utcnow
 from ..extensions import data_dir
+from ..money import fen_text
 from ..regions.models import Region, RegionLevel
 from . import exports, roster, stats
 from .models import Filing, FilingDifference, FilingSettings, FilingStatus, Reminder
@@ -61,7 +62,7 @@ def build(filing: Filing, computed: dict | None = None, rows: list | None = None
     due = (figures["types"]["DB"]["total"]["amount_fen"]
            + figures["types"]["TK"]["total"]["amount_fen"] + figures["ls"]["total"]["amount_fen"])
     if due != total:
-        problems.append(f"花名册合计 {roster.yuan(total)} 元与统计表发放金额 {roster.yuan(due)} 元不符")
+        problems.append(f"花名册合计 {fen_text(total)} 元与统计表发放金额 {fen_text(due)} 元不符")
     folder = _folder(township.code, month)
     title = _title(township, month, "城乡低保、特困供养资金和临时救助发放统计表")
     parts = exports.sections(figures)

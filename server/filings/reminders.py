@@ -7,10 +7,11 @@ from datetime import date
 from sqlalchemy import select
 
 from ..db import db
+from ..periods import month_of
 from ..regions.models import Region, RegionLevel
 from .models import LOCKED, Filing
 from .operations import add_reminder, settings_for
-from .periods import label, month_of
+from .periods import label
 
 MESSAGES = {
     "adjust": "{month}新增、复核、停发等调整须在 {due} 前在系统中办结",

@@ -15,9 +15,10 @@ from sqlalchemy import and_, case, func, literal, literal_column, or_, select
 
 from ..cases.models import Case, Member
 from ..db import db
+from ..periods import add_months
 from ..regions.models import Region, RegionLevel
 from ..relief import ReliefCode
-from .periods import add_months, utc_bounds
+from .periods import utc_bounds
 
 MONTHLY_TYPES = (ReliefCode.DB.value, ReliefCode.TK.value)
 URBAN_RURAL = ("urban", "rural")

@@ -10,10 +10,10 @@ from sqlalchemy.exc import OperationalError
 
 from ..db import db
 from ..extensions import app_periodic_task, app_task
+from ..periods import local_today
 from ..regions.models import Region
 from .models import Filing
 from .operations import build, build_county
-from .periods import local_today
 from .reminders import due_reminders
 
 log = logging.getLogger(__name__)

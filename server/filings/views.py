@@ -10,11 +10,12 @@ from flask_login import current_user
 from ..auth.access import requires
 from ..db import db
 from ..extensions import data_dir
+from ..periods import add_months, local_today, month_of
 from ..regions.models import Region
 from ..regions.queries import get_scoped_or_404
 from . import exports, operations, queries, stats, tasks
 from .models import Filing, FilingDifference
-from .periods import add_months, label, local_today, month_of, parse_month
+from .periods import label, parse_month
 from .roster import RosterError
 
 bp = Blueprint("filings", __name__, url_prefix="/filings", template_folder="templates")
@@ -222,7 +223,3 @@ def file_label(key: str) -> str:
 def difference_label(kind: str) -> str:
     return str(DIFFERENCE_LABELS.get(kind, kind))
 
-
-@bp.app_template_global()
-def yuan(fen) -> str:
-    return str(exports.yuan(fen or 0))

@@ -14,6 +14,7 @@ from ..audit.operations import record
 from ..cases.models import Case, Member
 from ..cases.operations import check_acceptance
 from ..db import db, utcnow
+from ..periods import local_today
 from ..regions.models import Region, RegionLevel
 from ..regions.queries import region_by_code, villages_of
 from ..relief import RELIEF_TYPES
@@ -120,7 +121,7 @@ def create_case_from_answers(version: SchemaVersion, answers, user, *, today: da
     if not household.applicant_name or not household.applicant_id_number:
         raise IntakeError([("", "表单缺少申请人姓名或身份证号码（请在表单定义中标注 role）")],
                           result)
-    accepted_on = today or date.today()
+    accepted_on = today or local_today()
     members = household.members or []
     if not members:  # a person-based form (特困) without a members table: the applicant alone
         from .household import MemberFacts

@@ -40,6 +40,7 @@ from typing import Callable, NamedTuple
 import yaml
 from jsonschema import Draft202012Validator
 
+from ..periods import local_today
 from . import expr
 from .fields import FIELD_TYPES, FieldError, FieldType, IdNumber, is_blank
 from .roles import check_roles
@@ -567,7 +568,7 @@ def register_upload_resolver(fn: Callable) -> Callable:
 
 
 def _context(definition, user, context, today) -> dict:
-    ctx = {"today": today or date.today(), "villages": _villages(user),
+    ctx = {"today": today or local_today(), "villages": _villages(user),
            "variables": variables(definition, user, context)}
     if user is not None and UPLOAD_RESOLVERS:
         ctx["resolve_upload"] = lambda upload_id: UPLOAD_RESOLVERS[-1](user, upload_id)

@@ -26,6 +26,7 @@ from functools import lru_cache
 from simpleeval import InvalidExpression, SimpleEval
 
 from .. import idnumber
+from ..periods import age_on, local_today
 
 MAX_LENGTH = 500  # characters in one expression
 MAX_NODES = 200  # AST nodes in one expression
@@ -248,9 +249,7 @@ def birth_of(value):
 
 def make_age(today: date):
     def fn_age(value):
-        born = birth_of(value)
-        years = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-        return Decimal(years)
+        return Decimal(age_on(birth_of(value), today))
     return fn_age
 
 
@@ -492,7 +491,7 @@ class _Evaluator(SimpleEval):
 
 def evaluate(source: str, names, today: date | None = None, parsed=None):
     """Evaluate a (load-time checked) expression; returns None when unknown."""
-    evaluator = _Evaluator(operators=OPERATORS, functions=functions_for(today or date.today()),
+    evaluator = _Evaluator(operators=OPERATORS, functions=functions_for(today or local_today()),
                            names=names)
     evaluator.nodes[ast.List] = evaluator._eval_list
     evaluator.nodes[ast.Tuple] = evaluator._eval_list

@@ -11,7 +11,8 @@ import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from .. import idnumber
+from .. import idnumber, money
+from ..periods import local_today
 
 
 class FieldError(ValueError):
@@ -220,16 +221,31 @@ class Integer(Number):
 
 @register
 class Money(Number):
-    """Yuan with 2 decimal places, stored as a string so it never passes through float."""
+    """Yuan rounded half-up to the fen (``server.money``), stored as a string, never a float.
+
+    Negative amounts are refused unless the field's ``min`` is below zero."""
 
     name = "money"
     label = "金额（元）"
     places = 2
-    bad_message = "请填写金额，如 1234.50"
-    places_message = "金额最多保留两位小数"
+
+    def _number(self, raw) -> Decimal:
+        try:
+            value = money.parse_yuan(raw, allow_negative=True)
+        except money.MoneyError as exc:
+            raise FieldError(str(exc)) from None
+        if value is None:
+            raise FieldError(money.EMPTY)
+        return value
+
+    def parse(self, raw, ctx):
+        value = self._number(raw)
+        if value < 0 and not ("min" in self.spec and self._number(self.spec["min"]) < 0):
+            raise FieldError(money.NEGATIVE)
+        return super().parse(raw, ctx)
 
     def to_json(self, value: Decimal):
-        return str(value.quantize(Decimal("0.01")))
+        return money.plain(value)
 
 
 @register
@@ -267,7 +283,7 @@ class Date(FieldType):
 
     def default(self):
         value = self.spec.get("default")
-        return date.today().isoformat() if value == "today" else value
+        return local_today().isoformat() if value == "today" else value
 
     def wtf_field(self, ctx):
         from wtforms import StringField

@@ -8,26 +8,26 @@ Public API:
 - ``calculate_for(code, county_id, urban_rural, on_date, **inputs)``: the same with the
   standard in force looked up (raises ``NoStandard`` with a Chinese message if none is).
 - ``payment_start_month(decision_date) -> date``: the first day of the following month.
-- ``round_money(value, unit, mode)``, ``CALCULATORS`` (the registry), ``AmountResult``.
+- ``CALCULATORS`` (the registry), ``AmountResult``.
 
-Money is Decimal quantized to fen; passing a float raises TypeError. ``AmountResult.formula``
+Money follows ``server.money``: Decimal yuan rounded half-up to the fen, and a standard's own
+rule (元/角/分, half-up or up: ``money.round_money``) for the computed amount; passing a float
+raises TypeError. ``AmountResult.formula``
 is Chinese with the inputs filled in, for the decision page and the decision form.
 """
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
+from decimal import Decimal
 
+from .. import money as _money
+from ..money import MODE_LABELS, UNIT_LABELS, MoneyError, round_money
+from ..periods import first_of_next_month
 from ..relief import ReliefCode
 from .models import CareLevel, DbMethod
 from .queries import Standard, standard_for
 
-CENT = Decimal("0.01")
-UNITS = {"yuan": Decimal("1"), "jiao": Decimal("0.1"), "fen": CENT}
-UNIT_LABELS = {"yuan": "元", "jiao": "角", "fen": "分"}
-MODES = {"half_up": ROUND_HALF_UP, "up": ROUND_UP}
-MODE_LABELS = {"half_up": "四舍五入", "up": "进位"}
 CARE_ALIASES = {"self": CareLevel.self_care, "partial": CareLevel.partial, "full": CareLevel.full}
 
 
@@ -53,18 +53,19 @@ class AmountResult:
 
     @property
     def amount_fen(self) -> int:
-        return int(self.amount * 100)
+        return _money.yuan_to_fen(self.amount, allow_negative=True)
 
     def as_dict(self) -> dict:
         data = asdict(self)
-        data["amount"] = f"{self.amount:.2f}"
-        data["inputs"] = {k: (f"{v:.2f}" if isinstance(v, Decimal) else v)
+        data["amount"] = money(self.amount)
+        data["inputs"] = {k: (money(v) if isinstance(v, Decimal) else v)
                           for k, v in self.inputs.items()}
         return data
 
 
 def money(value) -> str:
-    return f"{Decimal(value).quantize(CENT):.2f}"
+    """1234.00 (``server.money.plain``): how formulas print amounts."""
+    return _money.plain(value)
 
 
 def factor(value) -> str:
@@ -72,15 +73,16 @@ def factor(value) -> str:
 
 
 def to_decimal(value, name: str) -> Decimal:
-    """Decimal from Decimal/int/str; floats are refused so no binary rounding sneaks in."""
+    """Yuan from Decimal/int/str by the money rule (half-up to the fen); floats are refused
+    so no binary rounding sneaks in."""
     if isinstance(value, float):
         raise TypeError(f"{name}: pass a Decimal or a string, not a float")
     try:
-        result = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, AttributeError):
-        raise ValueError(f"{name} 不是有效的金额: {value!r}") from None
-    if not result.is_finite():
-        raise ValueError(f"{name} 不是有效的金额: {value!r}")
+        result = _money.parse_yuan(value, allow_negative=True)
+    except MoneyError as exc:
+        raise ValueError(f"{name}：{exc}") from None
+    if result is None:
+        raise ValueError(f"{name}：{_money.EMPTY}")
     return result
 
 
@@ -91,14 +93,10 @@ def _persons(value) -> int:
     return persons
 
 
-def round_money(value: Decimal, unit: str, mode: str) -> Decimal:
-    return value.quantize(UNITS[unit], rounding=MODES[mode]).quantize(CENT)
-
-
 def _rounded(standard: Standard, raw: Decimal, formula: str, suffix: str) -> tuple[Decimal, str]:
     """Apply the standard's rounding rule; mention it in the formula only when it changed."""
     amount = round_money(raw, standard.rounding_unit, standard.rounding_mode)
-    if amount == raw.quantize(CENT):
+    if amount == round_money(raw):
         return amount, f"{formula} = {money(amount)} {suffix}"
     rule = f"按{UNIT_LABELS[standard.rounding_unit]}{MODE_LABELS[standard.rounding_mode]}"
     return amount, f"{formula} = {money(raw)}，{rule} = {money(amount)} {suffix}"
@@ -141,7 +139,7 @@ class DbCalculator(Calculator):
     code = ReliefCode.DB
 
     def calculate(self, standard, *, per_capita_income, persons) -> AmountResult:
-        income = to_decimal(per_capita_income, "家庭人均收入").quantize(CENT)
+        income = to_decimal(per_capita_income, "家庭人均收入")
         if income < 0:
             raise ValueError("家庭人均收入不能为负数")
         persons = _persons(persons)
@@ -198,7 +196,7 @@ class TkCalculator(Calculator):
         inputs = {"tk_basic": standard.tk_basic, "care_level": level.value, "care": care,
                   "persons": persons}
         basic = f"基本生活 {money(standard.tk_basic)}"
-        if standard.tk_basic == (standard.db_standard * standard.tk_basic_factor).quantize(CENT):
+        if standard.tk_basic == round_money(standard.db_standard * standard.tk_basic_factor):
             basic += f"（{money(standard.db_standard)} × {factor(standard.tk_basic_factor)}）"
         formula = f"{basic} + 护理（{level.value}） {money(care)}"
         if persons > 1:
@@ -223,13 +221,13 @@ class LsCalculator(Calculator):
     monthly = False
 
     def calculate(self, standard, *, requested, persons=1) -> AmountResult:
-        requested = to_decimal(requested, "救助金额").quantize(CENT)
+        requested = to_decimal(requested, "救助金额")
         persons = _persons(persons)
         base = standard.db_standard * (persons if standard.is_ls_cap_per_person else 1)
         base_text = money(standard.db_standard) + (
             f" × {persons}人" if standard.is_ls_cap_per_person else "")
-        cap = (base * standard.ls_township_multiple).quantize(CENT)
-        top = (base * standard.ls_max_multiple).quantize(CENT)
+        cap = round_money(base * standard.ls_township_multiple)
+        top = round_money(base * standard.ls_max_multiple)
         inputs = {"requested": requested, "standard": standard.db_standard, "persons": persons,
                   "township_cap": cap, "max": top}
         cap_text = f"乡镇审批上限 {base_text} × {factor(standard.ls_township_multiple)} = {money(cap)} 元"
@@ -257,11 +255,11 @@ class ByCalculator(Calculator):
     monthly = False
 
     def calculate(self, standard, *, per_capita_income, persons=1, db_eligible=None):
-        income = to_decimal(per_capita_income, "家庭人均收入").quantize(CENT)
+        income = to_decimal(per_capita_income, "家庭人均收入")
         if income < 0:
             raise ValueError("家庭人均收入不能为负数")
         persons = _persons(persons)
-        limit = (standard.by_factor * standard.db_standard).quantize(CENT)
+        limit = round_money(standard.by_factor * standard.db_standard)
         if db_eligible is None:
             db_eligible = income < standard.db_standard
         inputs = {"per_capita_income": income, "standard": standard.db_standard,
@@ -295,6 +293,4 @@ def calculate_for(code, county_id: int, urban_rural, on_date: date, **inputs) ->
 
 def payment_start_month(decision_date: date) -> date:
     """Payment starts the month after the decision: the first day of that month."""
-    if decision_date.month == 12:
-        return date(decision_date.year + 1, 1, 1)
-    return date(decision_date.year, decision_date.month + 1, 1)
+    return first_of_next_month(decision_date)

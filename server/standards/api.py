@@ -1,14 +1,13 @@
 """Standards over the API: the caller's county's versions and the one in force."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 from ..auth.access import requires
+from ..periods import local_today
 from . import queries
 from .operations import SPECS
 
@@ -71,7 +70,7 @@ class Current(MethodView):
     @blp.response(200, StandardOut)
     def get(self, args):
         """The standard in force on a date (today by default) for urban or rural households."""
-        on = args["on"] or date.today()
+        on = args["on"] or local_today()
         standard = queries.standard_for(_county_id(), args["urban_rural"], on)
         if standard is None:
             abort(404, message=f"{on:%Y-%m-%d} 没有生效的救助标准")

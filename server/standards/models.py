@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -32,7 +32,8 @@ class ScaledDecimal(TypeDecorator):
     def process_bind_param(self, value, dialect):
         if value is None:
             return None
-        return int(Decimal(value).quantize(self.unit).scaleb(self.places))
+        # half-up, as server.money rounds (the context default would round half-even)
+        return int(Decimal(value).quantize(self.unit, rounding=ROUND_HALF_UP).scaleb(self.places))
 
     def process_result_value(self, value, dialect):
         if value is None:

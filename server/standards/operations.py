@@ -8,16 +8,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
+from .. import money
 from ..audit.operations import record
 from ..db import db
+from ..periods import local_today
 from ..regions.models import Region, RegionLevel
 from .models import DbMethod, RoundingMode, RoundingUnit, StandardSet
 
-CENT = Decimal("0.01")
 FACTOR_PLACES = Decimal("0.0001")
 NATIONAL_TK_FACTOR = Decimal("1.3")  # 民发〔2021〕43号: basic living ≥ 1.3 × 低保标准
 
@@ -41,7 +42,7 @@ class ValueSpec:
     def show(self, value) -> str:
         if value is None:
             return ""
-        return f"{value:.2f}" if self.kind == "money" else f"{Decimal(value).normalize():f}"
+        return money.plain(value) if self.kind == "money" else f"{Decimal(value).normalize():f}"
 
 
 def _money(name, label, high="20000", low="0", group="db", required=True):
@@ -89,40 +90,32 @@ class StandardError(Exception):
 
 
 def parse_decimal(text) -> Decimal | None:
-    """A Decimal from what the admin typed ("1,014.5", "780 元", full-width digits), or None."""
-    if text is None:
-        return None
-    if isinstance(text, Decimal):
-        return text
-    cleaned = str(text).strip().translate(str.maketrans("０１２３４５６７８９．，", "0123456789.,"))
-    cleaned = cleaned.replace(",", "").replace("元", "").replace("倍", "").strip()
-    if not cleaned:
-        return None
+    """A factor from what the admin typed ("1.3", "1.5倍", full-width digits), or None."""
     try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
+        return money.parse_number(text, suffixes=("倍", "元"))
+    except money.MoneyError:
         raise ValueError("请输入数字，例如 780 或 1.3") from None
-    if not value.is_finite():
-        raise ValueError("请输入数字，例如 780 或 1.3")
-    return value
 
 
 def _check_number(spec: ValueSpec, raw) -> Decimal | None:
-    value = parse_decimal(raw)
+    """Money by the one money rule (half-up to the fen), factors to four places; then the range."""
+    if spec.kind == "money":
+        value = money.parse_yuan(raw)
+    else:
+        value = parse_decimal(raw)
+        if value is not None and value != value.quantize(FACTOR_PLACES):
+            raise ValueError("倍数最多四位小数")
     if value is None:
         if spec.is_required:
             raise ValueError("必填")
         return None
-    places = CENT if spec.kind == "money" else FACTOR_PLACES
-    if value != value.quantize(places):
-        raise ValueError("金额最多两位小数" if spec.kind == "money" else "倍数最多四位小数")
     if value < 0:
         raise ValueError("不能为负数")
     if value < spec.low:
         raise ValueError(f"不能小于 {spec.show(spec.low)}")
     if value > spec.high:
         raise ValueError(f"不能大于 {spec.show(spec.high)}，请核对")
-    return value.quantize(places)
+    return value if spec.kind == "money" else value.quantize(FACTOR_PLACES)
 
 
 def parse_bands(text: str) -> list[dict]:
@@ -136,15 +129,15 @@ def parse_bands(text: str) -> list[dict]:
         if len(parts) != 2:
             raise ValueError(f"第 {lineno} 行应为“差额下限,每人金额”")
         try:
-            min_gap, amount = parse_decimal(parts[0]), parse_decimal(parts[1])
-        except ValueError:
-            raise ValueError(f"第 {lineno} 行不是数字") from None
+            min_gap, amount = (money.parse_yuan(part, allow_negative=True) for part in parts)
+        except money.MoneyError as exc:
+            raise ValueError(f"第 {lineno} 行：{exc}") from None
         if min_gap is None or amount is None or min_gap < 0 or amount <= 0:
             raise ValueError(f"第 {lineno} 行: 差额下限不能为负，每人金额须大于 0")
         if min_gap in seen:
             raise ValueError(f"第 {lineno} 行: 差额下限 {min_gap} 重复")
         seen.add(min_gap)
-        bands.append({"min_gap": f"{min_gap.quantize(CENT)}", "amount": f"{amount.quantize(CENT)}"})
+        bands.append({"min_gap": money.plain(min_gap), "amount": money.plain(amount)})
     if len(bands) > MAX_BANDS:
         raise ValueError(f"最多 {MAX_BANDS} 档")
     return sorted(bands, key=lambda b: Decimal(b["min_gap"]), reverse=True)
@@ -162,7 +155,7 @@ def _effective_from(raw) -> date:
             day = date.fromisoformat(str(raw or "").strip())
         except ValueError:
             raise ValueError("请填写执行日期，格式 2026-01-01") from None
-    if day < date(2000, 1, 1) or day > date.today() + timedelta(days=2 * 366):
+    if day < date(2000, 1, 1) or day > local_today() + timedelta(days=2 * 366):
         raise ValueError("执行日期应在 2000 年之后、两年之内")
     return day
 
@@ -203,8 +196,9 @@ def _cross_checks(values: dict, errors: dict) -> None:
         errors["db_bands"] = "分档计算需要至少一档"
     for category in ("urban", "rural"):
         name, base = f"tk_basic_{category}", f"db_{category}"
-        if known(name, base) and values[name] < (values[base] * NATIONAL_TK_FACTOR).quantize(CENT):
-            errors[name] = (f"不得低于低保标准的 1.3 倍（{values[base] * NATIONAL_TK_FACTOR:.2f} 元）")
+        floor = money.round_money(values[base] * NATIONAL_TK_FACTOR) if known(name, base) else None
+        if floor is not None and values[name] < floor:
+            errors[name] = f"不得低于低保标准的 1.3 倍（{money.plain(floor)} 元）"
     if known("db_minimum", "db_urban", "db_rural") and \
             values["db_minimum"] > min(values["db_urban"], values["db_rural"]):
         errors["db_minimum"] = "最低发放额不能高于低保标准"

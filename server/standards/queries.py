@@ -21,6 +21,8 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from ..db import db
+from ..money import round_money
+from ..periods import local_today
 from .models import CareLevel, StandardSet
 
 URBAN, RURAL = "urban", "rural"
@@ -78,7 +80,7 @@ def as_standard(row: StandardSet, urban_rural) -> Standard:
         effective_from=row.effective_from, db_standard=db_standard, db_method=row.db_method,
         db_minimum=row.db_minimum, db_bands=parse_bands(row.db_bands),
         rounding_unit=row.rounding_unit, rounding_mode=row.rounding_mode,
-        tk_basic_factor=row.tk_basic_factor, tk_basic=tk_basic.quantize(Decimal("0.01")),
+        tk_basic_factor=row.tk_basic_factor, tk_basic=round_money(tk_basic),
         care={CareLevel.self_care.value: row.care_self, CareLevel.partial.value: row.care_partial,
               CareLevel.full.value: row.care_full},
         ls_township_multiple=row.ls_township_multiple, ls_max_multiple=row.ls_max_multiple,
@@ -93,7 +95,7 @@ def _newest_first(stmt):
 
 def current_set(county_id: int, on_date: date | None = None) -> StandardSet | None:
     """The version in force on ``on_date`` (today if None); the newest of a date wins."""
-    on_date = on_date or date.today()
+    on_date = on_date or local_today()
     stmt = select(StandardSet).where(StandardSet.region_id == county_id,
                                      StandardSet.effective_from <= on_date)
     return db.session.scalars(_newest_first(stmt).limit(1)).first()

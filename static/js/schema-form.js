@@ -357,7 +357,17 @@
       return v;
     },
     integer: function (f, raw) { return numberValue(f, raw, 0); },
-    money: function (f, raw) { return numberValue(f, raw, 2); },
+    money: function (f, raw) { // server/money.py: NFKC, no exponent, half-up to the fen
+      var t = String(raw).normalize("NFKC").replace(/\s+/g, "").replace(/,/g, "");
+      t = t.replace(/^¥/, "").replace(/元$/, "");
+      if (t.length > 40 || !/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(t)) return null;
+      var q = quantize(dec(t), 2);
+      if (cmp(new Dec(babs(q.m), q.s), dec("1000000000")) > 0) return null;
+      if (q.m < 0n && !(f.min !== undefined && cmp(dec(f.min), dec("0")) < 0)) return null;
+      if (f.min !== undefined && cmp(q, dec(f.min)) < 0) return null;
+      if (f.max !== undefined && cmp(q, dec(f.max)) > 0) return null;
+      return q;
+    },
     date: function (f, raw, ctx) {
       var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(raw).trim());
       var v = m && isoDate(+m[1], +m[2], +m[3]);

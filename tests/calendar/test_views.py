@@ -9,6 +9,7 @@ from sqlalchemy import select
 from server.calendar.models import Holiday
 from server.calendar.workdays import coverage, is_working_day, official_exceptions
 from server.db import db
+from server.periods import local_today
 
 from ..conftest import region
 
@@ -72,7 +73,7 @@ def test_import_text_and_file(login):
 
 
 def test_home_panel_warns_when_next_year_is_not_covered(login):
-    next_year = date.today().year + 1
+    next_year = local_today().year + 1
     for row in db.session.scalars(select(Holiday).where(Holiday.day >= date(next_year, 1, 1))):
         db.session.delete(row)
     db.session.commit()

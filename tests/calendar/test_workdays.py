@@ -15,6 +15,7 @@ from server.calendar.workdays import (
     working_days_between,
 )
 from server.db import db
+from server.periods import local_today
 
 from ..conftest import region
 
@@ -117,7 +118,7 @@ def test_pauses_stop_the_clock(county):
 
 
 def test_open_pause_runs_until_today(county):
-    today = date.today()
+    today = local_today()
     assert add_working_days(today, 1, county.id, [(today, None)]) == add_working_days(today, 1, county.id)
     assert working_days_between(today, today, county.id, [(date(2020, 1, 1), None)]) == 0
 

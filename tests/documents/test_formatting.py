@@ -39,7 +39,3 @@ def test_dates_and_placeholder():
     assert formatting.cn_month(date(2026, 12, 1)) == "2026年12月"
     assert formatting.cn_date(None, "—") == "—"
     assert formatting.capital_money(None, "—") == "—"
-
-
-def test_fen_to_yuan_is_decimal():
-    assert formatting.fen_to_yuan(112000) == Decimal("1120.00")

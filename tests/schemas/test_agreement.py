@@ -103,6 +103,11 @@ def _form_cases():
             varied.update(ls_kind="spending", spending_total="1000.10",
                           spending_reimbursed="1000.10", amount_requested="99999")
         cases.append((code, varied))
+        odd = json.loads(json.dumps(varied))  # the money table's inputs (tests/test_money.py)
+        for member, raw in zip(odd["members"], ("１２３", " 1,234.5 元", "0.005", "-1")):
+            member["monthly_income"] = raw
+        odd["members"].append({"relationship": "父母", "monthly_income": "1e999999"})
+        cases.append((code, odd))
         empty = {"members": [{}, {"monthly_income": "7"}]}
         cases.append((code, empty))
     return cases

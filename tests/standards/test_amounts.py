@@ -7,7 +7,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from server.standards.amounts import CALCULATORS, calculate, payment_start_month, round_money
+from server.money import round_money
+from server.standards.amounts import CALCULATORS, calculate, payment_start_month
 from server.standards.queries import Standard
 
 BASE = Standard(

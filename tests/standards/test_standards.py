@@ -7,6 +7,7 @@ from decimal import Decimal as D
 import pytest
 from sqlalchemy import select
 
+from server import money
 from server.db import db
 from server.standards.amounts import NoStandard, calculate, calculate_for
 from server.standards.demo import DEMO_2026
@@ -80,9 +81,11 @@ def test_money_round_trips_exactly(demo):
 
 @pytest.mark.parametrize("changes,field,message", [
     ({"db_urban": "-5"}, "db_urban", "不能为负数"),
-    ({"db_urban": "abc"}, "db_urban", "请输入数字"),
+    ({"db_urban": "abc"}, "db_urban", money.BAD),
+    ({"db_urban": "7.8e2"}, "db_urban", money.BAD),
+    ({"tk_basic_factor": "x"}, "tk_basic_factor", "请输入数字"),
     ({"db_urban": ""}, "db_urban", "必填"),
-    ({"db_urban": "780.123"}, "db_urban", "两位小数"),
+    ({"tk_basic_factor": "1.33333"}, "tk_basic_factor", "四位小数"),
     ({"db_rural": "99999"}, "db_rural", "不能大于"),
     ({"tk_basic_factor": "1.2"}, "tk_basic_factor", "不能小于 1.3"),
     ({"tk_basic_urban": "1000"}, "tk_basic_urban", "1.3 倍"),
@@ -90,7 +93,7 @@ def test_money_round_trips_exactly(demo):
     ({"by_factor": "1"}, "by_factor", "不能小于"),
     ({"db_minimum": "700"}, "db_minimum", "不能高于低保标准"),
     ({"db_method": "bands"}, "db_bands", "至少一档"),
-    ({"db_method": "bands", "db_bands": "300,abc"}, "db_bands", "不是数字"),
+    ({"db_method": "bands", "db_bands": "300,abc"}, "db_bands", f"第 1 行：{money.BAD}"),
     ({"db_method": "bands", "db_bands": "300,900"}, "db_bands", "不能高于低保标准"),
     ({"db_bands": "300,400\n300,500"}, "db_bands", "重复"),
     ({"rounding_unit": "wan"}, "rounding_unit", "有效的选项"),
@@ -109,6 +112,13 @@ def test_validation_accepts_friendly_input():
     assert values["db_urban"] == D("1014.50") and values["tk_basic_factor"] == D("1.5")
     assert values["db_bands"] == [{"min_gap": "500.00", "amount": "600.00"},
                                   {"min_gap": "0.01", "amount": "200.00"}]
+
+
+def test_money_values_round_half_up_to_the_fen():
+    """The one money rule: 780.125 is 780.13 (half-even would say 780.12)."""
+    values = validate({**DEMO_2026, "db_urban": "780.125", "db_bands": "0.005,199.995"})
+    assert values["db_urban"] == D("780.13")
+    assert values["db_bands"] == [{"min_gap": "0.01", "amount": "200.00"}]
 
 
 def test_only_a_county_sets_standards(demo):
@@ -144,5 +154,5 @@ def test_form_shows_chinese_errors_and_saves_nothing(login):
                                                    "care_full": "x"})
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "不能为负数" in page and "请输入数字" in page
+    assert "不能为负数" in page and money.BAD in page
     assert len(versions(_county().id)) == before

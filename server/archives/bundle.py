@@ -257,7 +257,12 @@ def _publish(work: Path, final: Path, manifest: dict) -> dict:
         if final.exists():
             trash = work.parent / f"{final.name}-old-{uuid.uuid4().hex}"
             os.replace(final, trash)
-        os.replace(work, final)
+        try:
+            os.replace(work, final)
+        except OSError:
+            if trash is not None:  # put the previous bundle back: nothing is lost
+                os.replace(trash, final)
+            raise
         if trash is not None:
             shutil.rmtree(trash, ignore_errors=True)
     rel = final.relative_to(data_dir())

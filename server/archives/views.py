@@ -58,13 +58,15 @@ def index():
 @bp.route("/lookup")
 @requires("archives.manage")
 def lookup():
-    """Scan (or type) an archive number: opens its case; 404 outside the user's region."""
+    """Scan (or type) an archive or case number: opens its case, saying which number matched;
+    404 outside the user's region."""
     number = request.args.get("number", "").strip()
     if not number:
         return redirect(url_for("archives.index"))
-    case = queries.case_by_archive_number(number)
+    case, kind = queries.case_by_number(number)
     if case is None:
         abort(404)
+    flash(_("Found by %(kind)s %(number)s.", kind=queries.NUMBER_KINDS[kind], number=number))
     return redirect(case_url(case))
 
 

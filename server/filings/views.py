@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from .. import idnumber
 from ..auth.access import requires
 from ..db import db
 from ..extensions import data_dir
@@ -83,7 +84,7 @@ def detail(filing_id: int):
     filing = get_scoped_or_404(Filing, filing_id)
     parts = exports.sections(filing.stats) if filing.stats else []
     return render_template("filings/detail.html", filing=filing, parts=parts,
-                           label=label(filing.month), files=FILES)
+                           label=label(filing.month), files=FILES, mask=idnumber.mask)
 
 
 @bp.route("/<int:filing_id>/download")

@@ -8,12 +8,15 @@ from __future__ import annotations
 import errno
 import os
 import re
+import sqlite3
 import uuid
 from pathlib import Path
 
 # The disk or directory needs an administrator: retrying the same write does not help.
+# ENOTDIR/EISDIR/EEXIST: a file sits where a folder must be (mkdir with exist_ok raises EEXIST).
+LAYOUT_ERRNOS = {errno.ENOTDIR, errno.EISDIR, errno.EEXIST}
 STORAGE_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM,
-                  getattr(errno, "EDQUOT", errno.ENOSPC)}
+                  getattr(errno, "EDQUOT", errno.ENOSPC)} | LAYOUT_ERRNOS
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _PATH = re.compile(r"(^|[\s'\"(])(/|[A-Za-z]:\\)[^\s]*")
 
@@ -35,8 +38,10 @@ def user_message(exc: BaseException) -> str:
             return "数据目录空间已满，文件未能保存。请联系管理员清理磁盘后重试。"
         if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
             return "数据目录不可写（只读或没有权限），文件未能保存。请联系管理员处理后重试。"
+        if exc.errno in LAYOUT_ERRNOS:
+            return "数据目录中的文件夹结构异常，文件未能保存。请联系管理员处理后重试。"
         return "读写数据文件失败，文件未能保存。请稍后重试；如仍失败请联系管理员。"
-    if isinstance(exc, OperationalError):
+    if isinstance(exc, (OperationalError, sqlite3.OperationalError)):  # also Huey's queue
         return "数据库繁忙或不可用，请稍后重试。"
     if isinstance(exc, UserFacing) or _reads_as_chinese(str(exc)):
         return str(exc)[:1000]

@@ -73,7 +73,7 @@ class CaseBundle(MethodView):
             abort(409, "only decided cases can be archived")
         job = operations.create_job(region_id=case.region_id, case=case)
         db.session.commit()
-        tasks.enqueue(job)
+        tasks.enqueue_or_fail(job)  # a queue failure shows as a failed job with its message
         db.session.refresh(job)
         return queries.job_json(job)
 

@@ -61,8 +61,9 @@ def archives_root() -> Path:
 
 
 def bundle_dir(archive_number: str) -> Path:
-    """Where a case's finished bundle lives (present only when complete)."""
-    return archives_root() / "bundles" / safe_name(archive_number)
+    """Where a case's finished bundle lives (present only when complete). Creates nothing, so
+    pages that only look stay up on a read-only data directory."""
+    return data_dir() / "archives" / "bundles" / safe_name(archive_number)
 
 
 def dump_manifest(manifest: dict) -> bytes:

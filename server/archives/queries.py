@@ -65,7 +65,10 @@ def bundle_file(case: Case, copy: str, fmt: str) -> Path | None:
     if not case.archive_number or copy not in COPY_BY_KEY or fmt not in ("zip", "pdf"):
         return None
     path = bundle_dir(case.archive_number) / f"{copy}.{fmt}"
-    return path if path.is_file() and data_dir().resolve() in path.resolve().parents else None
+    try:
+        return path if path.is_file() and data_dir().resolve() in path.resolve().parents else None
+    except OSError:  # an unreadable data directory: nothing to offer, not an error page
+        return None
 
 
 def job_json(job: ArchiveJob) -> dict:

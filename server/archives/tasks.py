@@ -133,6 +133,22 @@ def enqueue(job: ArchiveJob) -> None:
     TASKS[job.kind](job.id)
 
 
+def enqueue_or_fail(job: ArchiveJob) -> str | None:
+    """Queue the job; when the queue itself fails (read-only or full data directory), mark
+    the job failed and return the Chinese message for the page instead of a 500."""
+    job_id = job.id
+    try:
+        enqueue(job)
+    except Exception as exc:  # noqa: BLE001 - whatever the queue raised, the user gets a message
+        log.error("could not queue archive job %s: %s: %s", job_id, type(exc).__name__, exc)
+        db.session.rollback()
+        message = user_message(exc)
+        fail_job(db.session.get(ArchiveJob, job_id), message, will_retry=False)
+        db.session.commit()
+        return message
+    return None
+
+
 # -- recovery after a killed worker ----------------------------------------------------------
 
 _recovered = threading.Lock()

@@ -89,8 +89,14 @@ def bundle_case(case_id: int):
         return redirect(url_for("archives.case", case_id=case.id))
     job = operations.create_job(region_id=case.region_id, case=case, actor=current_user)
     db.session.commit()
-    tasks.enqueue(job)
+    _queue(job)
     return redirect(url_for("archives.case", case_id=case.id))
+
+
+def _queue(job: ArchiveJob) -> None:
+    problem = tasks.enqueue_or_fail(job)
+    if problem:
+        flash(problem, "error")
 
 
 @bp.route("/cases/<int:case_id>/download")
@@ -115,7 +121,7 @@ def batch():
         return redirect(url_for("archives.index"))
     job = operations.create_job(region_id=township.id, month=month, actor=current_user)
     db.session.commit()
-    tasks.enqueue(job)
+    _queue(job)
     return redirect(url_for("archives.index"))
 
 

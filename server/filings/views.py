@@ -2,7 +2,17 @@
 reopen, review), the county's consolidated table, the calendar settings."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -11,6 +21,7 @@ from .. import idnumber
 from ..auth.access import requires
 from ..db import db
 from ..extensions import data_dir
+from ..faults import user_message
 from ..regions.models import Region
 from ..regions.queries import get_scoped_or_404
 from . import exports, operations, queries, stats, tasks
@@ -65,15 +76,30 @@ def build():
         return redirect(url_for("filings.index", month=f"{month:%Y-%m}"))
     filing.build_status, filing.build_error = "queued", ""
     db.session.commit()
-    tasks.build_filing(filing.id)
-    return redirect(url_for("filings.detail", filing_id=filing.id))
+    filing_id = filing.id
+    try:
+        tasks.build_filing(filing_id)
+    except Exception as exc:  # noqa: BLE001 - the queue failed (read-only or full data dir)
+        current_app.logger.error("could not queue filing %s: %s: %s", filing_id,
+                                 type(exc).__name__, exc)
+        db.session.rollback()
+        filing = db.session.get(Filing, filing_id)
+        filing.build_status, filing.build_error = "failed", user_message(exc)
+        db.session.commit()
+    return redirect(url_for("filings.detail", filing_id=filing_id))
 
 
 @bp.route("/build-county", methods=["POST"])
 @requires("filings.review")
 def build_county():
     month = _month_arg(request.form)
-    tasks.build_county_month(current_user.region.county.id, month.isoformat())
+    try:
+        tasks.build_county_month(current_user.region.county.id, month.isoformat())
+    except Exception as exc:  # noqa: BLE001 - the queue failed (read-only or full data dir)
+        current_app.logger.error("could not queue the county's month: %s: %s",
+                                 type(exc).__name__, exc)
+        flash(user_message(exc), "error")
+        return redirect(url_for("filings.index", month=f"{month:%Y-%m}"))
     flash(_("The month's filings are being built."))
     return redirect(url_for("filings.index", month=f"{month:%Y-%m}"))
 

@@ -203,3 +203,42 @@ def test_verify_on_corrupt_zip_prints_one_line_and_fails(demo, tmp_path):
         lines = [line for line in result.output.splitlines() if line.strip()]
         assert lines and all("Traceback" not in line for line in lines)
         assert any("无法读取" in line or "unreadable" in line for line in lines)
+
+
+def test_queue_on_read_only_data_dir_fails_job_with_message_not_500(login, monkeypatch, demo):
+    import sqlite3
+
+    case = make_case()
+    db.session.commit()
+
+    def read_only(job_id):
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setitem(tasks.TASKS, "case", read_only)
+    client = login("clerk")
+    response = client.post(f"/archives/cases/{case.id}/bundle", follow_redirects=True)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "数据库" in page and "readonly" not in page
+    job = db.session.scalars(select(ArchiveJob)).one()
+    assert job.status == JobStatus.failed and "readonly" not in job.error
+
+
+def test_case_page_stays_up_when_the_archive_folder_cannot_be_made(login, demo):
+    case = make_case()
+    operations.assign_archive_number(case)
+    db.session.commit()
+    root = data_dir() / "archives"
+    if root.exists():
+        import shutil
+
+        shutil.rmtree(root)
+    root.write_bytes(b"")  # a file where the folder should be: every mkdir below fails
+    client = login("clerk")
+    assert client.get(f"/archives/cases/{case.id}").status_code == 200
+    client.post(f"/archives/cases/{case.id}/bundle")
+    job = db.session.scalars(select(ArchiveJob)).one()
+    db.session.refresh(job)
+    assert job.status == JobStatus.failed and job.error
+    assert str(data_dir()) not in job.error and "Errno" not in job.error
+    root.unlink()

@@ -60,7 +60,7 @@ class Limits:
     """How much of an upload is read: bytes as uploaded, bytes expanded (XLSX), rows, time."""
 
     max_bytes: int = 20 * 1024 * 1024
-    max_expanded: int = 200 * 1024 * 1024
+    max_expanded: int = 32 * 1024 * 1024  # 20 000 plain rows expand to a few MB
     max_rows: int = 20_000  # a township's roster is a few thousand rows
     seconds: float = 20.0
 

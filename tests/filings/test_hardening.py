@@ -88,8 +88,12 @@ def _big_xlsx(rows: int) -> bytes:
 def test_huge_roster_is_refused_in_seconds(login, demo):
     data = _big_xlsx(300_000)
     started = time.monotonic()
-    with pytest.raises(roster.RosterError, match="行"):
+    with pytest.raises(roster.RosterError, match="请拆分后再上传"):
         roster.parse_bank_roster("bank.xlsx", data)
+    assert time.monotonic() - started < 15
+    started = time.monotonic()
+    with pytest.raises(roster.RosterError, match="超过 20000 行"):  # small on disk, many rows
+        roster.parse_bank_roster("bank.xlsx", _big_xlsx(25_000))
     assert time.monotonic() - started < 15
     csv_data = ("姓名,身份证号,账号,金额\n" + "甲,1,2,3\n" * 300_000).encode()
     with pytest.raises(roster.RosterError, match="行"):
@@ -106,6 +110,13 @@ def test_roster_size_and_time_budget(app, demo):
     with pytest.raises(roster.RosterError, match="超过 1 KB"):
         roster.parse_bank_roster("bank.csv", data)
     app.config["ROSTER_MAX_BYTES"] = 1 << 20
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/sharedStrings.xml", b" " * (40 << 20))
+    started = time.monotonic()
+    with pytest.raises(roster.RosterError, match="解压后超过"):
+        roster.parse_bank_roster("bank.xlsx", bomb.getvalue())
+    assert time.monotonic() - started < 5
     app.config["ROSTER_SECONDS"] = 0
     with pytest.raises(roster.RosterError, match="秒"):
         roster.parse_bank_roster("bank.csv", data)

@@ -197,7 +197,12 @@ def consolidated():
     missing = [t for t in townships if t.prefix not in filed]
     names = {t.prefix: t.name for t in townships}
     if request.args.get("format") == "xlsx":
-        path = operations.write_consolidation(current_user.region.county, month, filed, names)
+        try:
+            path = operations.write_consolidation(current_user.region.county, month, filed, names)
+        except OSError as exc:  # full or read-only data directory: say so, not a 500
+            current_app.logger.error("consolidation not written: %s", exc)
+            flash(user_message(exc), "error")
+            return redirect(url_for("filings.consolidated", month=f"{month:%Y-%m}"))
         return send_file(path, as_attachment=True,
                          download_name=f"{current_user.region.county.name}-{month:%Y-%m}-汇总表.xlsx")
     parts = [exports.township_section(filed, names), *exports.sections(stats.consolidate(filed))]

@@ -196,3 +196,14 @@ def test_monthly_filing_prints_the_audit_chain_head(demo):
     assert any(line in p.text for p in doc.paragraphs)
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "filing.build")).one()
     assert event.details["chain_head"] == {"id": head.id, "hash": head.hash}
+
+
+def test_consolidated_download_on_full_disk_says_so(login, demo, monkeypatch):
+    def full(src, dst):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(dst))
+
+    monkeypatch.setattr(faults.os, "replace", full)
+    response = login("supervisor").get("/filings/consolidated?month=2026-03&format=xlsx",
+                                       follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "空间已满" in page and str(data_dir()) not in page

@@ -110,7 +110,9 @@ def procedure_kinds(case) -> list[str]:
         wanted += transition.documents if transition is not None else ()
     out = []
     for kind in dict.fromkeys(wanted):
-        if (kind in KINDS and kind not in ARCHIVE_KINDS and KINDS[kind].applies_to(case.relief_type)
+        known = KINDS.get(kind)
+        if (known is not None and known.scope == "case" and kind not in ARCHIVE_KINDS
+                and known.applies_to(case.relief_type)
                 and STEP_CONDITIONS.get(kind, lambda c: True)(case)):
             out.append(kind)
     return out

@@ -242,3 +242,20 @@ def test_case_page_stays_up_when_the_archive_folder_cannot_be_made(login, demo):
     assert job.status == JobStatus.failed and job.error
     assert str(data_dir()) not in job.error and "Errno" not in job.error
     root.unlink()
+
+
+def test_bundle_generates_the_documents_of_each_step_the_case_went_through(demo):
+    from datetime import date
+
+    from server.cases.models import CaseEvent
+
+    case = make_case(state="refused", refusal_reason="家庭收入高于标准")
+    case.events.append(CaseEvent(from_state="decision", to_state="refused", action="refuse",
+                                 effective_on=date(2026, 3, 10)))
+    db.session.commit()
+    job = run_job(case)
+    assert job.status == JobStatus.done, job.error
+    kinds = set(db.session.scalars(select(GeneratedDocument.kind)
+                                   .where(GeneratedDocument.case_id == case.id)))
+    assert {"decision_form", "refusal_notice", "acceptance_slip"} <= kinds
+    assert "confirmation_notice" not in kinds  # not a step this case went through

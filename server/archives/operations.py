@@ -24,11 +24,26 @@ class ArchiveError(UserFacing):
     """A refusal with a message meant for the user."""
 
 
+def _sample(pattern: str) -> str:
+    return pattern.format(county="220999", year=2026, type="DB", seq=1)
+
+
+def pattern_in_force(county: Region) -> str:
+    """The county's pattern; one saved before case-number-shaped patterns were refused gives
+    way to the default, so no new archive number can pass for a case number."""
+    pattern = settings_for(county).number_pattern
+    try:
+        looks_like_case = bool(CASE_NUMBER_SHAPE.match(_sample(pattern)))
+    except (ValueError, KeyError, IndexError):
+        looks_like_case = True
+    return DEFAULT_PATTERN if looks_like_case else pattern
+
+
 def validate_pattern(pattern: str) -> str:
     """The pattern must use known fields and contain {seq} (else numbers could repeat)."""
     try:
         names = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
-        sample = pattern.format(county="220999", year=2026, type="DB", seq=1)
+        sample = _sample(pattern)
     except (ValueError, KeyError, IndexError):
         raise ArchiveError("档案号格式无效") from None
     if "seq" not in names or not names <= PATTERN_FIELDS:
@@ -75,7 +90,7 @@ def assign_archive_number(case, actor=None) -> str:
     if case.archive_number:
         return case.archive_number
     county = case.region.county
-    pattern = settings_for(county).number_pattern
+    pattern = pattern_in_force(county)
     year = (case.decided_at or utcnow()).year
     code = case.relief_type.value if hasattr(case.relief_type, "value") else str(case.relief_type)
     counter = _locked_counter(county.id, year, code)

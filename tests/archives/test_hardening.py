@@ -47,9 +47,16 @@ def test_default_archive_number_is_visibly_not_a_case_number(demo):
 
 
 def test_pattern_producing_case_numbers_is_refused(demo):
+    from server.archives.models import ArchiveSettings
+
     county = region("220999000000")
     with pytest.raises(operations.ArchiveError, match="案件编号"):
         operations.set_pattern(county, "{county}-{year}-{type}-{seq:06d}")
+    # a pattern saved before the rule gives way to the default
+    db.session.add(ArchiveSettings(county_id=county.id,
+                                   number_pattern="{county}-{year}-{type}-{seq:06d}"))
+    db.session.flush()
+    assert operations.assign_archive_number(make_case()) == "220999-2026-DB-A000001"
 
 
 def test_lookup_takes_either_number_and_says_which(login, api, demo):

@@ -63,5 +63,7 @@ def from_environment() -> dict:
         "SOFFICE": _env("SOFFICE", "soffice"),
         "SOFFICE_TIMEOUT": int(_env("SOFFICE_TIMEOUT", "120")),
         "CHECK_MIGRATIONS": _bool(_env("CHECK_MIGRATIONS", "1")),
+        "ROSTER_MAX_ROWS": int(_env("ROSTER_MAX_ROWS", "20000")),
+        "ROSTER_SECONDS": float(_env("ROSTER_SECONDS", "20")),
         "WTF_CSRF_TIME_LIMIT": None,
     }

@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 
 from ..auth.roles import COUNTY, TOWNSHIP
+from ..cases import sections
 from ..home import nav, panels
 
 
@@ -12,6 +13,14 @@ def _panel(user):
     return {"jobs": jobs}
 
 
+def _case_section(case, user):
+    """The case page's archive box: its archive number and a link to its archive page."""
+    if not user.can("archives.manage"):
+        return None
+    return {"case": case}
+
+
 nav.register(_l("Archives"), "archives.index", "archives.manage", order=60)
 nav.register(_l("Archive numbers"), "archives.settings", "archives.configure", order=61)
 panels.register("archive_jobs", "archives/panel_jobs.html", COUNTY | TOWNSHIP, _panel, order=60)
+sections.register("archive", "archives/_case_section.html", _case_section, order=60)

@@ -18,7 +18,8 @@ blp = Blueprint("api_archives", __name__, url_prefix="/archives",
 
 
 class LookupArgs(Schema):
-    number = fields.Str(required=True, metadata={"description": "A scanned archive number"})
+    number = fields.Str(required=True,
+                        metadata={"description": "A scanned archive number, or a case number"})
 
 
 class CaseRef(Schema):
@@ -27,6 +28,8 @@ class CaseRef(Schema):
     archive_number = fields.Str()
     applicant_name = fields.Str()
     url = fields.Str()
+    matched = fields.Str(metadata={"description": "Which number matched: archive_number or "
+                                                  "case_number"})
 
 
 class JobOut(Schema):
@@ -47,15 +50,16 @@ class Lookup(MethodView):
     @blp.arguments(LookupArgs, location="query")
     @blp.response(200, CaseRef)
     def get(self, args):
-        """The case with this archive number (404 when it is another region's number)."""
+        """The case with this archive number, else this case number, and which matched (404
+        when it is another region's number)."""
         from .views import case_url
 
-        case = queries.case_by_archive_number(args["number"])
+        case, kind = queries.case_by_number(args["number"])
         if case is None:
             abort(404)
         return {"case_id": case.id, "case_number": case.case_number,
                 "archive_number": case.archive_number, "applicant_name": case.applicant_name,
-                "url": case_url(case)}
+                "url": case_url(case), "matched": kind}
 
 
 @blp.route("/cases/<int:case_id>/bundle")
@@ -69,7 +73,7 @@ class CaseBundle(MethodView):
             abort(409, "only decided cases can be archived")
         job = operations.create_job(region_id=case.region_id, case=case)
         db.session.commit()
-        tasks.enqueue(job)
+        tasks.enqueue_or_fail(job)  # a queue failure shows as a failed job with its message
         db.session.refresh(job)
         return queries.job_json(job)
 

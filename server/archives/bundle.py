@@ -61,8 +61,9 @@ def archives_root() -> Path:
 
 
 def bundle_dir(archive_number: str) -> Path:
-    """Where a case's finished bundle lives (present only when complete)."""
-    return archives_root() / "bundles" / safe_name(archive_number)
+    """Where a case's finished bundle lives (present only when complete). Creates nothing, so
+    pages that only look stay up on a read-only data directory."""
+    return data_dir() / "archives" / "bundles" / safe_name(archive_number)
 
 
 def dump_manifest(manifest: dict) -> bytes:
@@ -257,7 +258,12 @@ def _publish(work: Path, final: Path, manifest: dict) -> dict:
         if final.exists():
             trash = work.parent / f"{final.name}-old-{uuid.uuid4().hex}"
             os.replace(final, trash)
-        os.replace(work, final)
+        try:
+            os.replace(work, final)
+        except OSError:
+            if trash is not None:  # put the previous bundle back: nothing is lost
+                os.replace(trash, final)
+            raise
         if trash is not None:
             shutil.rmtree(trash, ignore_errors=True)
     rel = final.relative_to(data_dir())

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..db import Base, utcnow
 from ..regions.models import RegionScoped
 
-DEFAULT_PATTERN = "{county}-{year}-{type}-{seq:06d}"
+# The "A" keeps archive numbers visibly apart from case numbers (220999-2026-DB-000123).
+DEFAULT_PATTERN = "{county}-{year}-{type}-A{seq:06d}"
 
 
 class ArchiveSettings(Base):

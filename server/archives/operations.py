@@ -2,34 +2,55 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import string
 from datetime import date
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..audit.operations import record
 from ..db import db, utcnow
+from ..faults import UserFacing
 from ..regions.models import Region
 from .models import DEFAULT_PATTERN, ArchiveCounter, ArchiveJob, ArchiveSettings, JobStatus
 
 PATTERN_FIELDS = {"county", "year", "type", "seq"}
+CASE_NUMBER_SHAPE = re.compile(r"^\d{6}-\d{4}-[A-Z]{2}-\d{6}$")  # intake's case numbers
 
 
-class ArchiveError(Exception):
+class ArchiveError(UserFacing):
     """A refusal with a message meant for the user."""
+
+
+def _sample(pattern: str) -> str:
+    return pattern.format(county="220999", year=2026, type="DB", seq=1)
+
+
+def pattern_in_force(county: Region) -> str:
+    """The county's pattern; one saved before case-number-shaped patterns were refused gives
+    way to the default, so no new archive number can pass for a case number."""
+    pattern = settings_for(county).number_pattern
+    try:
+        looks_like_case = bool(CASE_NUMBER_SHAPE.match(_sample(pattern)))
+    except (ValueError, KeyError, IndexError):
+        looks_like_case = True
+    return DEFAULT_PATTERN if looks_like_case else pattern
 
 
 def validate_pattern(pattern: str) -> str:
     """The pattern must use known fields and contain {seq} (else numbers could repeat)."""
     try:
         names = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
-        pattern.format(county="220999", year=2026, type="DB", seq=1)
+        sample = _sample(pattern)
     except (ValueError, KeyError, IndexError):
         raise ArchiveError("档案号格式无效") from None
     if "seq" not in names or not names <= PATTERN_FIELDS:
         raise ArchiveError("档案号格式必须包含 {seq}，且只能使用 {county} {year} {type} {seq}")
+    if CASE_NUMBER_SHAPE.match(sample):
+        raise ArchiveError(f"档案号格式生成的号码（如 {sample}）与案件编号的样式相同，容易混淆；"
+                           "请加一个字母，例如 {county}-{year}-{type}-A{seq:06d}")
     return pattern
 
 
@@ -69,22 +90,55 @@ def assign_archive_number(case, actor=None) -> str:
     if case.archive_number:
         return case.archive_number
     county = case.region.county
-    pattern = settings_for(county).number_pattern
+    pattern = pattern_in_force(county)
     year = (case.decided_at or utcnow()).year
     code = case.relief_type.value if hasattr(case.relief_type, "value") else str(case.relief_type)
     counter = _locked_counter(county.id, year, code)
     from ..cases.models import Case
 
-    while True:  # skip numbers already taken (e.g. after the pattern was changed back)
+    while True:  # skip numbers already taken, as archive or as case number (older patterns)
         counter.last += 1
         number = pattern.format(county=county.code[:6], year=year, type=code, seq=counter.last)
-        taken = db.session.scalar(select(Case.id).where(Case.archive_number == number))
+        taken = db.session.scalar(select(Case.id).where(
+            or_(Case.archive_number == number, Case.case_number == number)))
         if taken is None:
             break
     case.archive_number = number
     db.session.flush()
     record("archive.number", case, details={"archive_number": number}, actor=actor)
     return number
+
+
+def ensure_documents(case, actor=None) -> list[str]:
+    """Generate the procedure documents the case lacks, so its 卷内目录 is never empty;
+    refuse (naming them) when some cannot be generated. Returns the kinds generated."""
+    from ..documents import operations as documents
+    from . import sources
+
+    have = {source.kind for source in sources.case_documents(case)}
+    made, missing = [], []
+    for kind in sources.procedure_kinds(case):
+        if kind in have:
+            continue
+        try:
+            with db.session.begin_nested():
+                documents.generate(kind, case, actor)
+        except (OSError, OperationalError):
+            raise  # the machine's fault, not the case's: the job says so
+        except Exception as exc:  # noqa: BLE001 - any refusal names the document below
+            missing.append(f"{sources.kind_title(kind)}（{_reason(exc)}）")
+            continue
+        made.append(kind)
+    if missing:
+        raise ArchiveError("以下程序文书尚未生成，无法归档：" + "；".join(missing)
+                           + "。请在案件页补齐后再归档。")
+    return made
+
+
+def _reason(exc: Exception) -> str:
+    from ..faults import user_message
+
+    return user_message(exc).rstrip("。")
 
 
 def create_job(*, region_id: int, actor=None, case=None, month: date | None = None) -> ArchiveJob:

@@ -25,12 +25,20 @@ def status_label(status) -> str:
     return str(STATUS_LABELS.get(status, status))
 
 
-def case_by_archive_number(number: str, user=None) -> Case | None:
-    """The case carrying this archive number, if it lies in the user's region."""
+NUMBER_KINDS = {"archive_number": _l("archive number"), "case_number": _l("case number")}
+
+
+def case_by_number(number: str, user=None) -> tuple[Case | None, str | None]:
+    """The case in the user's region with this archive number or, failing that, this case
+    number, and which of the two matched (``archive_number`` / ``case_number``)."""
     number = (number or "").strip()
     if not number:
-        return None
-    return db.session.scalars(scoped(Case, user).where(Case.archive_number == number)).first()
+        return None, None
+    for kind in NUMBER_KINDS:
+        case = db.session.scalars(scoped(Case, user).where(getattr(Case, kind) == number)).first()
+        if case is not None:
+            return case, kind
+    return None, None
 
 
 def cases_decided_in(township: Region, month: date) -> list[Case]:
@@ -57,7 +65,10 @@ def bundle_file(case: Case, copy: str, fmt: str) -> Path | None:
     if not case.archive_number or copy not in COPY_BY_KEY or fmt not in ("zip", "pdf"):
         return None
     path = bundle_dir(case.archive_number) / f"{copy}.{fmt}"
-    return path if path.is_file() and data_dir().resolve() in path.resolve().parents else None
+    try:
+        return path if path.is_file() and data_dir().resolve() in path.resolve().parents else None
+    except OSError:  # an unreadable data directory: nothing to offer, not an error page
+        return None
 
 
 def job_json(job: ArchiveJob) -> dict:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import os
 import shutil
 import tempfile
@@ -20,16 +21,18 @@ from sqlalchemy import select
 
 from ..db import db
 from ..extensions import data_dir
+from ..faults import UserFacing, atomic_write
 from ..schemas.fields import stored_name
 
+log = logging.getLogger(__name__)
 ARCHIVE_KINDS = ("archive_cover", "file_inventory")
 SCAN_SUFFIXES = {".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff"}
 IMAGE_SUFFIXES = SCAN_SUFFIXES - {".pdf"}
 FIXED_ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # as documents.rendering.FIXED_ZIP_TIME
 
 
-class TransientError(Exception):
-    """A failure worth retrying (converter busy or timed out, file system hiccup)."""
+class TransientError(UserFacing):
+    """A failure worth retrying (converter busy or timed out); the text is for the user."""
 
 
 @dataclass
@@ -92,6 +95,33 @@ def case_documents(case) -> list[SourceFile]:
         out.append(SourceFile(path, row.kind, row.title or row.kind, row.template_sha256 or "",
                               extra={"pdf": pdf, "document_id": row.id}))
     return out
+
+
+def procedure_kinds(case) -> list[str]:
+    """The document kinds the case's procedure called for: the acceptance step's (every case
+    was accepted) and those of each transition it went through, for this case's conditions."""
+    from ..cases.workflows import workflow_for
+    from ..documents.registry import KINDS, STEP_CONDITIONS, kinds_for_step
+
+    wanted = list(kinds_for_step("acceptance", case))
+    workflow = workflow_for(case)
+    for event in case.events:
+        transition = workflow.transition(event.action)
+        wanted += transition.documents if transition is not None else ()
+    out = []
+    for kind in dict.fromkeys(wanted):
+        known = KINDS.get(kind)
+        if (known is not None and known.scope == "case" and kind not in ARCHIVE_KINDS
+                and known.applies_to(case.relief_type)
+                and STEP_CONDITIONS.get(kind, lambda c: True)(case)):
+            out.append(kind)
+    return out
+
+
+def kind_title(kind: str) -> str:
+    from ..documents.registry import KINDS
+
+    return KINDS[kind].title if kind in KINDS else kind
 
 
 # -- scans ------------------------------------------------------------------------------------
@@ -217,10 +247,10 @@ def to_pdfs(files: list[tuple[Path, str]]) -> dict[str, Path]:
 def _image_to_pdf(path: Path, target: Path) -> None:
     from PIL import Image
 
+    buffer = io.BytesIO()
     with Image.open(path) as image:
-        tmp = target.with_suffix(".tmp")
-        image.convert("RGB").save(tmp, "PDF", resolution=200.0)
-    os.replace(tmp, target)
+        image.convert("RGB").save(buffer, "PDF", resolution=200.0)
+    atomic_write(target, buffer.getvalue())
 
 
 def _convert_docx(docs: list[tuple[Path, str]], cache: Path) -> dict[str, Path]:
@@ -236,7 +266,8 @@ def _convert_docx(docs: list[tuple[Path, str]], cache: Path) -> dict[str, Path]:
         try:
             made = convert([p for p, _ in inputs], work / "out")
         except PdfFailed as exc:
-            raise TransientError(str(exc)) from exc
+            log.warning("PDF conversion failed: %s", exc)
+            raise TransientError("LibreOffice 转换 PDF 失败或超时，稍后自动重试。") from exc
         out = {}
         for (_, sha), pdf in zip(inputs, made):
             os.replace(pdf, cache / f"{sha}.pdf")

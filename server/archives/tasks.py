@@ -1,8 +1,10 @@
 """Huey tasks: bundle one case, bundle a township's decisions of a month.
 
 Each task takes an ArchiveJob id and writes its progress and errors to that row, which the
-UI polls. Transient errors (converter, database busy, file system) are retried with backoff;
-anything else fails the job at once with its error text.
+UI polls. Transient errors (converter, database busy, file system hiccup) are retried with
+backoff; a full or read-only data directory and anything else fail the job at once. The job
+shows the user a Chinese message (``faults.user_message``: no path, no class name); the
+technical error goes to the log.
 """
 from __future__ import annotations
 
@@ -17,10 +19,12 @@ from sqlalchemy.exc import OperationalError
 from ..audit.operations import record
 from ..db import db, utcnow
 from ..extensions import app_task, huey
+from ..faults import UserFacing, is_storage_fault, user_message
 from . import bundle
 from .models import ArchiveJob, JobStatus
 from .operations import (
     assign_archive_number,
+    ensure_documents,
     fail_job,
     finish_job,
     set_progress,
@@ -55,14 +59,18 @@ def _run(job_id: int, task, work) -> None:
     except Exception as exc:
         db.session.rollback()
         job = db.session.get(ArchiveJob, job_id)
-        transient = isinstance(exc, TRANSIENT)
+        transient = isinstance(exc, TRANSIENT) and not is_storage_fault(exc)
         retries_left = getattr(task, "retries", 0) if task is not None else 0
-        fail_job(job, f"{type(exc).__name__}: {exc}", will_retry=transient and retries_left > 0)
+        fail_job(job, user_message(exc),
+                 will_retry=transient and retries_left > 0)
         db.session.commit()
+        log.error("archive job %s failed: %s: %s", job_id, type(exc).__name__, exc,
+                  exc_info=not transient)
         if transient:
             raise  # Huey retries with backoff
-        log.exception("archive job %s failed", job_id)
         return
+    if result.get("message"):
+        job.message = result["message"][:200]
     finish_job(job, result)
     record("archive.bundle", job, details={"result": result.get("archive_number", "")},
            actor_name="system")
@@ -71,6 +79,7 @@ def _run(job_id: int, task, work) -> None:
 
 def _bundle_one(case, progress) -> dict:
     assign_archive_number(case)
+    ensure_documents(case)
     db.session.commit()
     return bundle.build(case, progress)
 
@@ -90,15 +99,24 @@ def _bundle_batch(job: ArchiveJob) -> dict:
     for i, case in enumerate(cases):
         try:
             done.append(_bundle_one(case, lambda p, m: None)["archive_number"])
-        except TRANSIENT:
-            raise
+        except TRANSIENT as exc:
+            if not is_storage_fault(exc):
+                raise
+            raise BatchFailed(f"已归档 {len(done)} 件；{user_message(exc)}") from exc
         except Exception as exc:  # one broken case must not stop the month's batch
             db.session.rollback()
-            failed[case.case_number] = f"{type(exc).__name__}: {exc}"
+            log.warning("bundle of %s failed: %s: %s", case.case_number, type(exc).__name__, exc)
+            failed[case.case_number] = user_message(exc)
         progress(int(100 * (i + 1) / max(1, len(cases))), f"{i + 1}/{len(cases)}")
     if failed:
-        raise ValueError("; ".join(f"{k}: {v}" for k, v in failed.items()))
-    return {"bundled": done, "count": len(done)}
+        raise BatchFailed(f"已归档 {len(done)} 件，{len(failed)} 件失败："
+                          + "；".join(f"{k}：{v}" for k, v in failed.items()))
+    message = f"已归档 {len(done)} 件" if done else "本月没有已决定的案件，未归档任何案件"
+    return {"bundled": done, "count": len(done), "message": message}
+
+
+class BatchFailed(UserFacing):
+    """A batch that bundled some cases and not others; the text is the user's message."""
 
 
 @app_task(retries=RETRIES, retry_delay=5, retry_backoff=2, context=True)
@@ -113,6 +131,22 @@ TASKS = {"case": bundle_case, "batch": bundle_month}
 def enqueue(job: ArchiveJob) -> None:
     """Queue the task for a committed job row."""
     TASKS[job.kind](job.id)
+
+
+def enqueue_or_fail(job: ArchiveJob) -> str | None:
+    """Queue the job; when the queue itself fails (read-only or full data directory), mark
+    the job failed and return the Chinese message for the page instead of a 500."""
+    job_id = job.id
+    try:
+        enqueue(job)
+    except Exception as exc:  # noqa: BLE001 - whatever the queue raised, the user gets a message
+        log.error("could not queue archive job %s: %s: %s", job_id, type(exc).__name__, exc)
+        db.session.rollback()
+        message = user_message(exc)
+        fail_job(db.session.get(ArchiveJob, job_id), message, will_retry=False)
+        db.session.commit()
+        return message
+    return None
 
 
 # -- recovery after a killed worker ----------------------------------------------------------

@@ -7,10 +7,14 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from .bundle import MANIFEST
+
+# What a damaged ZIP raises while its entries are read (bad CRC, garbled or cut-off data).
+DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, ValueError)
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,11 @@ def _check_files(tree: _Tree, files: list[dict], where: str, ignore: set[str]) -
         if f["path"] not in present:
             out.append(Difference(where, f["path"], "missing"))
             continue
-        data = tree.read(f["path"])
+        try:
+            data = tree.read(f["path"])
+        except DAMAGED:
+            out.append(Difference(where, f["path"], "unreadable"))
+            continue
         if len(data) != f["size"] or hashlib.sha256(data).hexdigest() != f["sha256"]:
             out.append(Difference(where, f["path"], "changed"))
     out.extend(Difference(where, name, "extra") for name in sorted(present - listed))
@@ -59,7 +67,7 @@ def _load_manifest(tree: _Tree, where: str) -> dict | Difference:
         return json.loads(tree.read(MANIFEST))
     except (KeyError, FileNotFoundError):
         return Difference(where, MANIFEST, "missing")
-    except ValueError:
+    except DAMAGED:  # includes JSON errors (ValueError)
         return Difference(where, MANIFEST, "unreadable")
 
 
@@ -70,7 +78,7 @@ def verify(path: Path) -> list[Difference]:
         return [Difference(str(path), "", "missing")]
     try:
         tree = _Tree(path)
-    except zipfile.BadZipFile:
+    except DAMAGED:
         return [Difference(str(path), "", "unreadable")]
     manifest = _load_manifest(tree, path.name)
     if isinstance(manifest, Difference):
@@ -87,7 +95,7 @@ def verify(path: Path) -> list[Difference]:
             continue  # already reported missing above
         try:
             inner = _Tree(zip_path)
-        except zipfile.BadZipFile:
+        except DAMAGED:
             out.append(Difference(zip_path.name, "", "unreadable"))
             continue
         out += _check_files(inner, copy.get("files", []), zip_path.name, {MANIFEST})

@@ -59,13 +59,15 @@ def index():
 @bp.route("/lookup")
 @requires("archives.manage")
 def lookup():
-    """Scan (or type) an archive number: opens its case; 404 outside the user's region."""
+    """Scan (or type) an archive or case number: opens its case, saying which number matched;
+    404 outside the user's region."""
     number = request.args.get("number", "").strip()
     if not number:
         return redirect(url_for("archives.index"))
-    case = queries.case_by_archive_number(number)
+    case, kind = queries.case_by_number(number)
     if case is None:
         abort(404)
+    flash(_("Found by %(kind)s %(number)s.", kind=queries.NUMBER_KINDS[kind], number=number))
     return redirect(case_url(case))
 
 
@@ -88,8 +90,14 @@ def bundle_case(case_id: int):
         return redirect(url_for("archives.case", case_id=case.id))
     job = operations.create_job(region_id=case.region_id, case=case, actor=current_user)
     db.session.commit()
-    tasks.enqueue(job)
+    _queue(job)
     return redirect(url_for("archives.case", case_id=case.id))
+
+
+def _queue(job: ArchiveJob) -> None:
+    problem = tasks.enqueue_or_fail(job)
+    if problem:
+        flash(problem, "error")
 
 
 @bp.route("/cases/<int:case_id>/download")
@@ -114,7 +122,7 @@ def batch():
         return redirect(url_for("archives.index"))
     job = operations.create_job(region_id=township.id, month=month, actor=current_user)
     db.session.commit()
-    tasks.enqueue(job)
+    _queue(job)
     return redirect(url_for("archives.index"))
 
 

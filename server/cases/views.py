@@ -16,7 +16,7 @@ from ..db import db
 from ..periods import local_today
 from ..regions.queries import get_scoped_or_404
 from ..relief import RELIEF_TYPES, ReliefCode
-from . import clocks, operations, queries
+from . import clocks, operations, queries, sections
 from .checks import CaseError
 from .fields import FIELDS
 from .forms import CaseFactsForm, DishonestyForm, RelativeForm, choices
@@ -84,6 +84,7 @@ def _render_detail(case: Case, *, status: int = 200, error: CaseError | None = N
         error=error, preview=queries.amount_preview(case) if case.state == "decision" else None,
         relatives=operations.relatives_of(case), documents_partial=documents_partial,
         documents=documents, facts=facts, today=local_today(),
+        sections=sections.sections_for(case, current_user),
     ), status
 
 

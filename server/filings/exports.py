@@ -1,16 +1,18 @@
 """The monthly table as sections (title, header, rows), written as XLSX or DOCX by one
-writer each; the payment roster as XLSX. Amounts print in yuan."""
+writer each; the payment roster as XLSX. Amounts print in yuan. Text that looks like a formula
+is written as text (``sheets``); files are written whole or not at all (``faults``)."""
 from __future__ import annotations
 
 import io
-import os
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from ..faults import atomic_write
 from ..money import fen_to_yuan
+from ..sheets import append_row, is_formula_like
 from .stats import CARE_LEVELS, URBAN_RURAL
 
 TYPE_NAMES = {"DB": "低保", "TK": "特困"}
@@ -78,36 +80,34 @@ def _money_columns(values: list[int]) -> list:
 
 # -- writers ----------------------------------------------------------------------------------
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-
-
-def write_xlsx(path: Path, title: str, parts: list[Section]) -> None:
+def write_xlsx(path: Path, title: str, parts: list[Section], notes: tuple[str, ...] = ()) -> None:
+    """The sections on one sheet; ``notes`` are lines printed under the table."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     wb = Workbook()
     ws = wb.active
     ws.title = "统计表"
-    ws.append([title])
+    append_row(ws, [title])
     ws["A1"].font = Font(bold=True, size=14)
     for section in parts:
         ws.append([])
-        ws.append([section.title])
+        append_row(ws, [section.title])
         ws.cell(ws.max_row, 1).font = Font(bold=True)
-        ws.append(section.header)
+        append_row(ws, section.header)
         for row in section.rows:
-            ws.append(row)
+            append_row(ws, row)
+    if notes:
+        ws.append([])
+    for note in notes:
+        append_row(ws, [note])
     ws.column_dimensions["A"].width = 18
     buf = io.BytesIO()
     wb.save(buf)
-    _atomic_write(path, buf.getvalue())
+    atomic_write(path, buf.getvalue())
 
 
-def write_docx(path: Path, title: str, parts: list[Section]) -> None:
+def write_docx(path: Path, title: str, parts: list[Section], notes: tuple[str, ...] = ()) -> None:
     from docx import Document
     from docx.enum.section import WD_ORIENT
     from docx.shared import Pt
@@ -128,9 +128,11 @@ def write_docx(path: Path, title: str, parts: list[Section]) -> None:
             for cell, value in zip(table.add_row().cells, row):
                 cell.text = str(value)
     doc.add_paragraph("填报单位（盖章）：            负责人：            填报人：            日期：")
+    for note in notes:
+        doc.add_paragraph(note)
     buf = io.BytesIO()
     doc.save(buf)
-    _atomic_write(path, buf.getvalue())
+    atomic_write(path, buf.getvalue())
 
 
 ROSTER_HEADER = ["序号", "村（社区）", "案件编号", "姓名", "身份证号", "救助类别", "保障人数",
@@ -156,7 +158,7 @@ def write_roster_xlsx(path: Path, title: str, rows) -> None:
         for name, data in (*_XLSX_PARTS, ("xl/worksheets/sheet1.xml", sheet)):
             z.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), data,
                        compress_type=zipfile.ZIP_DEFLATED)
-    _atomic_write(path, buf.getvalue())
+    atomic_write(path, buf.getvalue())
 
 
 _COLUMNS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -169,7 +171,8 @@ def _xlsx_row(number: int, values: list) -> str:
         if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
             cells.append(f'<c r="{ref}"><v>{value}</v></c>')
         elif value not in ("", None):
-            cells.append(f'<c r="{ref}" t="inlineStr"><is><t>{escape(str(value))}</t></is></c>')
+            style = ' s="1"' if is_formula_like(str(value)) else ""  # 1: quote-prefixed text
+            cells.append(f'<c r="{ref}"{style} t="inlineStr"><is><t>{escape(str(value))}</t></is></c>')
     return f'<row r="{number}">{"".join(cells)}</row>'
 
 
@@ -182,6 +185,7 @@ _XLSX_PARTS = (
      '<Default Extension="xml" ContentType="application/xml"/>'
      '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
      '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+     '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
      '</Types>'),
     ("_rels/.rels",
      '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
@@ -196,5 +200,18 @@ _XLSX_PARTS = (
      '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
      f'<Relationships xmlns="{_NS}/package/2006/relationships">'
      f'<Relationship Id="rId1" Type="{_NS}/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+     f'<Relationship Id="rId2" Type="{_NS}/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
      '</Relationships>'),
+    ("xl/styles.xml",  # style 0: plain; style 1: quote-prefixed text (formula-like values)
+     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+     f'<styleSheet xmlns="{_NS}/spreadsheetml/2006/main">'
+     '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+     '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+     '<fill><patternFill patternType="gray125"/></fill></fills>'
+     '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+     '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+     '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/></cellXfs>'
+     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+     '</styleSheet>'),
 )

@@ -7,8 +7,10 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ..audit.operations import record
+from ..audit.queries import chain_head
 from ..db import db, utcnow
 from ..extensions import data_dir
+from ..faults import UserFacing
 from ..money import fen_text
 from ..regions.models import Region, RegionLevel
 from . import exports, roster, stats
@@ -16,8 +18,16 @@ from .models import Filing, FilingDifference, FilingSettings, FilingStatus, Remi
 from .periods import label
 
 
-class FilingError(Exception):
+class FilingError(UserFacing):
     """A refusal with a message meant for the user."""
+
+
+def _chain_note() -> tuple[dict | None, tuple[str, ...]]:
+    """The audit chain head as recorded and as printed on the filing ("审计链头: #id hash")."""
+    head = chain_head()
+    if head is None:
+        return None, ()
+    return {"id": head[0], "hash": head[1]}, (f"审计链头: #{head[0]} {head[1][:16]}",)
 
 
 def filing_for(township: Region, month: date) -> Filing:
@@ -66,8 +76,9 @@ def build(filing: Filing, computed: dict | None = None, rows: list | None = None
     folder = _folder(township.code, month)
     title = _title(township, month, "城乡低保、特困供养资金和临时救助发放统计表")
     parts = exports.sections(figures)
-    exports.write_xlsx(folder / "statistics.xlsx", title, parts)
-    exports.write_docx(folder / "statistics.docx", title, parts)
+    head, notes = _chain_note()
+    exports.write_xlsx(folder / "statistics.xlsx", title, parts, notes)
+    exports.write_docx(folder / "statistics.docx", title, parts, notes)
     exports.write_roster_xlsx(folder / "roster.xlsx", _title(township, month, "发放花名册"), rows)
     rel = folder.relative_to(data_dir())
     filing.stats = figures
@@ -78,8 +89,8 @@ def build(filing: Filing, computed: dict | None = None, rows: list | None = None
                     "roster_xlsx": str(rel / "roster.xlsx")}
     filing.built_at = utcnow()
     filing.build_status, filing.build_error = "done", ""
-    record("filing.build", filing, details={"month": f"{month:%Y-%m}", "problems": len(problems)},
-           actor=actor)
+    record("filing.build", filing, details={"month": f"{month:%Y-%m}", "problems": len(problems),
+                                            "chain_head": head}, actor=actor)
     return filing
 
 
@@ -106,7 +117,7 @@ def write_consolidation(county: Region, month: date, per_township: dict, names: 
     parts = [exports.township_section(per_township, names),
              *exports.sections(stats.consolidate(per_township))]
     path = _folder(county.code, month) / "consolidated.xlsx"
-    exports.write_xlsx(path, _title(county, month, "汇总表"), parts)
+    exports.write_xlsx(path, _title(county, month, "汇总表"), parts, _chain_note()[1])
     return path
 
 

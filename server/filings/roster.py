@@ -2,12 +2,11 @@
 the differences between them."""
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
+from flask import current_app, has_app_context
 from sqlalchemy import and_, case, or_, select
 
 from ..cases.models import Case
@@ -16,6 +15,7 @@ from ..idnumber import normalize
 from ..money import EMPTY, MoneyError, fen_text, yuan_to_fen
 from ..regions.models import Region
 from ..relief import ReliefCode
+from ..sheets import Limits, SheetError, read_table
 from .periods import utc_bounds
 from .stats import _paid_in
 
@@ -73,44 +73,43 @@ HEADERS = {
 }
 
 
-def _fen(value, line: int) -> int:
-    """The bank's amount in fen, read by the one money rule; a bad one names its line."""
-    try:
-        fen = yuan_to_fen(value)
-    except MoneyError as exc:
-        raise RosterError(f"第 {line} 行金额“{str(value)[:20]}”：{exc}") from None
-    if fen is None:
-        raise RosterError(f"第 {line} 行：{EMPTY}")
-    return fen
+def _limits() -> Limits:
+    """Row, size and time limits of an upload (settings ROSTER_MAX_ROWS, ROSTER_MAX_BYTES,
+    ROSTER_SECONDS), so a huge roster is refused in seconds instead of holding a thread."""
+    config, default = (current_app.config if has_app_context() else {}), Limits()
+    return Limits(max_bytes=int(config.get("ROSTER_MAX_BYTES", default.max_bytes)),
+                  max_expanded=default.max_expanded,
+                  max_rows=int(config.get("ROSTER_MAX_ROWS", default.max_rows)),
+                  seconds=float(config.get("ROSTER_SECONDS", default.seconds)))
 
 
 def _table(filename: str, data: bytes) -> list[list]:
-    if filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
+    try:
+        return read_table(filename, data, _limits())
+    except SheetError as exc:
+        raise RosterError(str(exc)) from None
 
-        try:
-            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
-        except Exception:
-            raise RosterError("无法读取该 XLSX 文件") from None
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise RosterError("无法识别 CSV 文件的编码")
-    return [row for row in csv.reader(io.StringIO(text))]
+
+def _amount(value, line: int, column: str) -> int:
+    """The row's amount in fen by the one money rule, or a refusal naming the row and column."""
+    try:
+        fen = yuan_to_fen(value)
+    except MoneyError as exc:
+        text = str(value if value is not None else "").strip()[:40]
+        raise RosterError(f"第{line}行“{column}”列：金额无法识别或超出范围：{text}（{exc}）") from None
+    if fen is None:
+        raise RosterError(f"第{line}行“{column}”列：{EMPTY}")
+    return fen
 
 
 def parse_bank_roster(filename: str, data: bytes) -> list[RosterRow]:
     """Rows of a CSV or XLSX with a header row naming name, ID number, account, amount."""
-    table = [(line, row) for line, row in enumerate(_table(filename, data), start=1)
+    table = [(line, row) for line, row in enumerate(_table(filename, data), 1)
              if any(str(c or "").strip() for c in row)]
     if not table:
         raise RosterError("文件为空")
-    header = [str(c or "").strip().lower() for c in table[0][1]]
+    titles = [str(c or "").strip() for c in table[0][1]]
+    header = [t.lower() for t in titles]
     columns = {}
     for field, names in HEADERS.items():
         found = next((i for i, h in enumerate(header) if h in names), None)
@@ -121,7 +120,8 @@ def parse_bank_roster(filename: str, data: bytes) -> list[RosterRow]:
     for line, raw in table[1:]:
         cell = {f: raw[i] if i < len(raw) else None for f, i in columns.items()}
         rows.append(RosterRow(str(cell["name"] or "").strip(), normalize(str(cell["id_number"] or "")),
-                              str(cell["account"] or "").strip(), _fen(cell["amount"], line)))
+                              str(cell["account"] or "").strip(),
+                              _amount(cell["amount"], line, titles[columns["amount"]])))
     return rows
 
 

@@ -1,5 +1,6 @@
 """Huey tasks: build a township's monthly filing, build a whole county's month, and the daily
-reminder run. Failures land on the filing row (``build_error``), shown on its page."""
+reminder run. Failures land on the filing row (``build_error``, a Chinese message without
+paths; the technical error is logged), shown on its page."""
 from __future__ import annotations
 
 import logging
@@ -10,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 
 from ..db import db
 from ..extensions import app_periodic_task, app_task
+from ..faults import is_storage_fault, user_message
 from ..periods import local_today
 from ..regions.models import Region
 from .models import Filing
@@ -33,14 +35,15 @@ def build_filing(filing_id: int, task=None) -> None:
     except Exception as exc:
         db.session.rollback()
         filing = db.session.get(Filing, filing_id)
-        transient = isinstance(exc, (OperationalError, OSError))
+        transient = isinstance(exc, (OperationalError, OSError)) and not is_storage_fault(exc)
         retrying = transient and getattr(task, "retries", 0) > 0
         filing.build_status = "retrying" if retrying else "failed"
-        filing.build_error = f"{type(exc).__name__}: {exc}"[:4000]
+        filing.build_error = user_message(exc)[:4000]  # for the clerk; the details are logged
         db.session.commit()
+        log.error("filing %s failed: %s: %s", filing_id, type(exc).__name__, exc,
+                  exc_info=not transient)
         if transient:
             raise
-        log.exception("filing %s failed", filing_id)
 
 
 @app_task(retries=2, retry_delay=10, retry_backoff=2)

@@ -2,14 +2,26 @@
 reopen, review), the county's consolidated table, the calendar settings."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from .. import idnumber
 from ..auth.access import requires
 from ..db import db
 from ..extensions import data_dir
+from ..faults import user_message
 from ..periods import add_months, local_today, month_of
 from ..regions.models import Region
 from ..regions.queries import get_scoped_or_404
@@ -65,15 +77,30 @@ def build():
         return redirect(url_for("filings.index", month=f"{month:%Y-%m}"))
     filing.build_status, filing.build_error = "queued", ""
     db.session.commit()
-    tasks.build_filing(filing.id)
-    return redirect(url_for("filings.detail", filing_id=filing.id))
+    filing_id = filing.id
+    try:
+        tasks.build_filing(filing_id)
+    except Exception as exc:  # noqa: BLE001 - the queue failed (read-only or full data dir)
+        current_app.logger.error("could not queue filing %s: %s: %s", filing_id,
+                                 type(exc).__name__, exc)
+        db.session.rollback()
+        filing = db.session.get(Filing, filing_id)
+        filing.build_status, filing.build_error = "failed", user_message(exc)
+        db.session.commit()
+    return redirect(url_for("filings.detail", filing_id=filing_id))
 
 
 @bp.route("/build-county", methods=["POST"])
 @requires("filings.review")
 def build_county():
     month = _month_arg(request.form)
-    tasks.build_county_month(current_user.region.county.id, month.isoformat())
+    try:
+        tasks.build_county_month(current_user.region.county.id, month.isoformat())
+    except Exception as exc:  # noqa: BLE001 - the queue failed (read-only or full data dir)
+        current_app.logger.error("could not queue the county's month: %s: %s",
+                                 type(exc).__name__, exc)
+        flash(user_message(exc), "error")
+        return redirect(url_for("filings.index", month=f"{month:%Y-%m}"))
     flash(_("The month's filings are being built."))
     return redirect(url_for("filings.index", month=f"{month:%Y-%m}"))
 
@@ -84,7 +111,7 @@ def detail(filing_id: int):
     filing = get_scoped_or_404(Filing, filing_id)
     parts = exports.sections(filing.stats) if filing.stats else []
     return render_template("filings/detail.html", filing=filing, parts=parts,
-                           label=label(filing.month), files=FILES)
+                           label=label(filing.month), files=FILES, mask=idnumber.mask)
 
 
 @bp.route("/<int:filing_id>/download")
@@ -171,7 +198,12 @@ def consolidated():
     missing = [t for t in townships if t.prefix not in filed]
     names = {t.prefix: t.name for t in townships}
     if request.args.get("format") == "xlsx":
-        path = operations.write_consolidation(current_user.region.county, month, filed, names)
+        try:
+            path = operations.write_consolidation(current_user.region.county, month, filed, names)
+        except OSError as exc:  # full or read-only data directory: say so, not a 500
+            current_app.logger.error("consolidation not written: %s", exc)
+            flash(user_message(exc), "error")
+            return redirect(url_for("filings.consolidated", month=f"{month:%Y-%m}"))
         return send_file(path, as_attachment=True,
                          download_name=f"{current_user.region.county.name}-{month:%Y-%m}-汇总表.xlsx")
     parts = [exports.township_section(filed, names), *exports.sections(stats.consolidate(filed))]

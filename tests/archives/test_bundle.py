@@ -54,11 +54,11 @@ def run_job(case):
 
 def test_archive_numbers_follow_pattern_and_are_assigned_once(demo):
     first, second = make_case(), make_case()
-    assert operations.assign_archive_number(first) == "220999-2026-DB-000001"
-    assert operations.assign_archive_number(first) == "220999-2026-DB-000001"
-    assert operations.assign_archive_number(second) == "220999-2026-DB-000002"
+    assert operations.assign_archive_number(first) == "220999-2026-DB-A000001"
+    assert operations.assign_archive_number(first) == "220999-2026-DB-A000001"
+    assert operations.assign_archive_number(second) == "220999-2026-DB-A000002"
     tk = make_case(relief_type="TK")
-    assert operations.assign_archive_number(tk) == "220999-2026-TK-000001"
+    assert operations.assign_archive_number(tk) == "220999-2026-TK-A000001"
 
 
 def test_pattern_is_configurable_and_validated(demo):

@@ -47,7 +47,7 @@ def test_new_user_archive_and_filing(login, demo, app):
         response.close()
     number, county_text = scan_cover(copies["county"])
     _, township_text = scan_cover(copies["township"])
-    assert number == "220999-2026-DB-000001"
+    assert number == "220999-2026-DB-A000001"
     assert "县级存档" in county_text and "乡镇存档" not in county_text
     assert "乡镇存档" in township_text
 

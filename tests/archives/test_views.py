@@ -20,7 +20,7 @@ def test_case_page_builds_bundle_and_offers_downloads(login, demo):
     client = login("clerk")
     assert client.post(f"/archives/cases/{case.id}/bundle").status_code == 302
     page = client.get(f"/archives/cases/{case.id}").get_data(as_text=True)
-    assert "220999-2026-DB-000001" in page and "data-progress-done=\"done\"" in page
+    assert "220999-2026-DB-A000001" in page and "data-progress-done=\"done\"" in page
     response = client.get(f"/archives/cases/{case.id}/download?copy=county&fmt=zip")
     assert response.status_code == 200 and response.data[:2] == b"PK"
     response.close()

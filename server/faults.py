@@ -1,0 +1,70 @@
+"""Faults of the machine (disk full, read-only data directory, database busy), said to the user
+in Chinese without paths or tracebacks, and file writes that leave nothing half-written.
+
+Jobs store ``user_message(exc)`` where the user reads it and log the technical text.
+"""
+from __future__ import annotations
+
+import errno
+import os
+import re
+import sqlite3
+import uuid
+from pathlib import Path
+
+# The disk or directory needs an administrator: retrying the same write does not help.
+# ENOTDIR/EISDIR/EEXIST: a file sits where a folder must be (mkdir with exist_ok raises EEXIST).
+LAYOUT_ERRNOS = {errno.ENOTDIR, errno.EISDIR, errno.EEXIST}
+STORAGE_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM,
+                  getattr(errno, "EDQUOT", errno.ENOSPC)} | LAYOUT_ERRNOS
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_PATH = re.compile(r"(^|[\s'\"(])(/|[A-Za-z]:\\)[^\s]*")
+
+
+class UserFacing(Exception):
+    """Marker base: the exception's text is already a message meant for the user."""
+
+
+def is_storage_fault(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno in STORAGE_ERRNOS
+
+
+def user_message(exc: BaseException) -> str:
+    """What the user is told about a failed job: Chinese, no path, no class name."""
+    from sqlalchemy.exc import OperationalError
+
+    if isinstance(exc, OSError):
+        if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+            return "数据目录空间已满，文件未能保存。请联系管理员清理磁盘后重试。"
+        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            return "数据目录不可写（只读或没有权限），文件未能保存。请联系管理员处理后重试。"
+        if exc.errno in LAYOUT_ERRNOS:
+            return "数据目录中的文件夹结构异常，文件未能保存。请联系管理员处理后重试。"
+        return "读写数据文件失败，文件未能保存。请稍后重试；如仍失败请联系管理员。"
+    if isinstance(exc, (OperationalError, sqlite3.OperationalError)):  # also Huey's queue
+        return "数据库繁忙或不可用，请稍后重试。"
+    if isinstance(exc, UserFacing) or _reads_as_chinese(str(exc)):
+        return str(exc)[:1000]
+    return "处理失败，错误详情已记入服务器日志。请联系管理员。"
+
+
+def _reads_as_chinese(text: str) -> bool:
+    """A refusal another room wrote for the user (Chinese, no file path in it)."""
+    return bool(_CJK.search(text)) and not _PATH.search(text)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``path`` whole or not at all: a temporary sibling renamed into place, removed
+    again when anything fails (a full or read-only disk leaves no ``.tmp`` behind)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    finally:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass

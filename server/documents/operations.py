@@ -14,15 +14,14 @@ from ..db import db, utcnow
 from ..extensions import data_dir
 from ..relief import ReliefCode
 from . import rendering
+from .errors import DocumentError
 from .lint import LintReport, lint, schema_contract
 from .models import DocTemplateVersion, GeneratedDocument, OfficeContact, PrintJob
 from .pdf import PdfFailed, PdfUnavailable, convert
 from .queries import store_template_bytes, template_for
-from .registry import KINDS, kinds_for_step, placeholder
+from .registry import KINDS, available, kinds_for_step, placeholder
 
-
-class DocumentError(Exception):
-    """A refusal with a message meant for the user (Chinese)."""
+__all__ = ["DocumentError"]
 
 
 class TemplateRejected(DocumentError):
@@ -70,8 +69,9 @@ def generate(kind_name: str, subject, actor=None, options: dict | None = None
     if kind is None:
         raise DocumentError(f"未知的文书类型：{kind_name}")
     case = subject if kind.scope == "case" else None
-    if case is not None and not kind.applies_to(case.relief_type):
-        raise DocumentError(f"{kind.title}不适用于该救助类别")
+    verdict = available(kind, subject)
+    if not verdict:
+        raise DocumentError(verdict.reason)
     version, template = template_for(kind_name, _county_of(subject))
     data = render_kind(kind_name, subject, options, template)
     document = GeneratedDocument(

@@ -93,6 +93,7 @@ def generate(case_id: int):
     try:
         operations.generate(kind.name, subject, current_user, options)
     except operations.DocumentError as exc:
+        db.session.rollback()
         flash(str(exc), "error")
         return _back_to_case(case)
     db.session.commit()
@@ -222,7 +223,12 @@ def village(region_id: int):
         kind = request.form.get("kind", "")
         if kind not in NOTICE_KINDS:
             abort(400)
-        operations.generate(kind, village, current_user)
+        try:
+            operations.generate(kind, village, current_user)
+        except operations.DocumentError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return redirect(url_for("documents.village", region_id=village.id))
         db.session.commit()
         flash(_("%(title)s generated.", title=KINDS[kind].title))
         return redirect(url_for("documents.village", region_id=village.id))

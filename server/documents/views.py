@@ -311,6 +311,8 @@ def _version_or_none(kind: str, number) -> DocTemplateVersion | None:
     """Version ``number`` of the kind in the admin's county; 0 or empty means built-in."""
     if not number or str(number) == "0":
         return None
+    if not str(number).isdigit() or len(str(number)) > 9:
+        abort(404)
     version = db.session.scalars(scoped(DocTemplateVersion).where(
         DocTemplateVersion.kind == kind, DocTemplateVersion.region_id == _county().id,
         DocTemplateVersion.number == int(number))).first()
@@ -408,7 +410,12 @@ def template_preview(kind: str):
     relief = request.args.get("relief") or None
     if relief and relief not in ReliefCode.__members__:
         abort(400)
-    data = operations.preview(kind, template, village, ReliefCode(relief) if relief else None)
+    try:
+        data = operations.preview(kind, template, village,
+                                  ReliefCode(relief) if relief else None)
+    except operations.DocumentError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("documents.template_kind", kind=kind))
     number = version.number if version else 0
     if request.args.get("format") == "pdf":
         try:

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from ..db import db
 from ..relief import RELIEF_TYPES, ReliefCode
 from . import context as ctx
+from .errors import DocumentError
 from .formatting import DEFAULT_PLACEHOLDER, fen_to_yuan, is_empty
 
 ALL_RELIEF = frozenset(ReliefCode)
@@ -493,20 +494,44 @@ ID_SHAPE = re.compile(r"\d{17}[\dXx]")
 ACCOUNT_SHAPE = re.compile(r"\d{12,19}")
 
 
-class PublicLeak(ValueError):
-    """A public notice's context held something shaped like an ID number or account."""
+NOTICE_LABELS = {"number": "序号", "name": "姓名", "persons": "人数", "amount": "金额",
+                 "relief_name": "救助类别", "note": "备注"}
+
+
+class PublicLeak(DocumentError):
+    """A public notice's context held something shaped like an ID number or account.
+
+    ``cases`` lists the case numbers whose rows leaked; the notice can then be made without
+    them (``skip_leaks``)."""
+
+    def __init__(self, message: str, cases: list[str] | None = None):
+        super().__init__(message)
+        self.cases = cases or []
+
+
+def _leaks(value, path: str = "context") -> list[str]:
+    """Paths of every text in a context that looks like an ID number or a bank account."""
+    if isinstance(value, dict):
+        return [p for key, item in value.items() for p in _leaks(item, f"{path}.{key}")]
+    if isinstance(value, (list, tuple)):
+        return [p for i, item in enumerate(value) for p in _leaks(item, f"{path}[{i}]")]
+    if isinstance(value, str) and (ID_SHAPE.search(value) or ACCOUNT_SHAPE.search(value)):
+        return [path]
+    return []
 
 
 def assert_public_safe(value, path: str = "context") -> None:
     """Walk a context: refuse any text that looks like an ID number or a bank account."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            assert_public_safe(item, f"{path}.{key}")
-    elif isinstance(value, (list, tuple)):
-        for index, item in enumerate(value):
-            assert_public_safe(item, f"{path}[{index}]")
-    elif isinstance(value, str) and (ID_SHAPE.search(value) or ACCOUNT_SHAPE.search(value)):
-        raise PublicLeak(f"公示文书不得包含身份证号码或银行账号：{path}")
+    leaks = _leaks(value, path)
+    if leaks:
+        raise PublicLeak(f"公示文书不得包含身份证号码或银行账号：{'、'.join(leaks)}")
+
+
+def row_leak_message(leaks: list[tuple[str, list[str]]]) -> str:
+    """The clerk's message for rows that leak: which case, which field (never the digits)."""
+    parts = [f"案件 {number} 的“{'、'.join(fields)}”" for number, fields in leaks]
+    return (f"{'；'.join(parts)}含有像身份证号码或银行账号的数字，不能公示。"
+            "请先更正这些案件，或选择不含这些户生成公示。")
 
 
 def _is_minor(case, on: date) -> bool:
@@ -569,6 +594,16 @@ class VillageNotice(DocumentKind):
         options = options or {}
         issued = options.get("issued_on") or self.issued_on(village)
         cases = [c for c in self.cases(village) if self.visible(c, issued)]
+        leaks = []
+        for case in cases:
+            fields = sorted({NOTICE_LABELS[path.split(".")[1]]
+                             for path in _leaks(notice_row(case, 0), "row")})
+            if fields:
+                leaks.append((case, fields))
+        if leaks and not options.get("skip_leaks"):
+            raise PublicLeak(row_leak_message([(c.case_number, f) for c, f in leaks]),
+                             [c.case_number for c, _ in leaks])
+        cases = [c for c in cases if c not in {case for case, _ in leaks}]
         rows = [notice_row(c, i) for i, c in enumerate(cases, start=1)]
         days = int(options.get("days") or current_app.config.get("PUBLICITY_DAYS", 7))
         starts = [c.publicity_start_on for c in cases if getattr(c, "publicity_start_on", None)]

@@ -29,7 +29,7 @@ from . import operations, queries
 from .forms import DelegationForm, OfficeForm, UploadForm
 from .models import DocTemplateVersion, GeneratedDocument, PrintJob
 from .pdf import PdfFailed, PdfUnavailable
-from .registry import KINDS, STEP_DOCUMENTS, steps_for_case
+from .registry import KINDS, STEP_DOCUMENTS, PublicLeak, steps_for_case
 
 bp = Blueprint("documents", __name__, url_prefix="/documents", template_folder="templates")
 
@@ -223,12 +223,15 @@ def village(region_id: int):
         kind = request.form.get("kind", "")
         if kind not in NOTICE_KINDS:
             abort(400)
+        options = {"skip_leaks": True} if request.form.get("skip_leaks") else {}
         try:
-            operations.generate(kind, village, current_user)
+            operations.generate(kind, village, current_user, options)
         except operations.DocumentError as exc:
             db.session.rollback()
             flash(str(exc), "error")
-            return redirect(url_for("documents.village", region_id=village.id))
+            leaked = isinstance(exc, PublicLeak) and exc.cases
+            return redirect(url_for("documents.village", region_id=village.id,
+                                    leak=kind if leaked else None))
         db.session.commit()
         flash(_("%(title)s generated.", title=KINDS[kind].title))
         return redirect(url_for("documents.village", region_id=village.id))
@@ -238,7 +241,8 @@ def village(region_id: int):
         .limit(20)))
     cases = {name: KINDS[name].cases(village) for name in NOTICE_KINDS}
     return render_template("documents/village.html", village=village, cases=cases,
-                           notices=notices, kinds=KINDS, notice_kinds=NOTICE_KINDS)
+                           notices=notices, kinds=KINDS, notice_kinds=NOTICE_KINDS,
+                           leak=request.args.get("leak"))
 
 
 # -- office contact lines ----------------------------------------------------------------------

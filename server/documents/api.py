@@ -2,11 +2,13 @@
 and generating one under exactly the rules of the case page (``registry.available``)."""
 from __future__ import annotations
 
+from flask import request
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
-from marshmallow import Schema, fields
+from marshmallow import Schema, ValidationError, fields
 
+from ..api.errors import flatten
 from ..auth.access import requires
 from ..cases.models import Case
 from ..db import db
@@ -58,12 +60,16 @@ class CaseDocuments(MethodView):
         return case_kinds(get_scoped_or_404(Case, case_id))
 
     @requires("documents.generate")
-    @blp.arguments(GenerateIn)
     @blp.response(201, DocumentOut)
-    def post(self, body, case_id: int):
-        """Generate one document; 409 with the Chinese reason when the case does not call for
-        it now, 422 for an unknown kind or a template that fails."""
-        case = get_scoped_or_404(Case, case_id)
+    def post(self, case_id: int):
+        """Generate one document from JSON ``{"kind": …}``; 404 another region's case, 409 with
+        the Chinese reason when the case does not call for it now, 422 for an unknown kind or a
+        template that fails."""
+        case = get_scoped_or_404(Case, case_id)  # scoping first: no hint about other regions
+        try:
+            body = GenerateIn().load(request.get_json(silent=True) or {})
+        except ValidationError as exc:
+            abort(422, message="输入有误", errors=flatten(exc.messages))
         kind = KINDS.get(body["kind"])
         if kind is None:
             abort(422, message=f"未知的文书类型：{body['kind']}",

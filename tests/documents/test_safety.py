@@ -174,3 +174,44 @@ def test_a_docx_of_too_many_parts_is_refused(demo):
             archive.writestr(f"word/p{n}.xml", b"")
     with pytest.raises(operations.TemplateRejected, match="部件"):
         operations.upload_template("application", county(), "many.docx", out.getvalue())
+
+
+def _table_docx(*rows: str) -> bytes:
+    """A .docx whose one-column table has these rows (``{%tr %}`` tags live in table rows)."""
+    from docx import Document
+
+    doc = Document()
+    doc.add_paragraph("附表")
+    table = doc.add_table(rows=len(rows), cols=1)
+    for row, text in zip(table.rows, rows, strict=True):
+        row.cells[0].text = text
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+EXTRA_ROWS = ("{%tr for r in answers.extra_rows %}", "{{ r.item }}", "{%tr endfor %}")
+
+
+def test_a_custom_group_of_one_published_form_is_refused_for_the_others(login, demo):
+    from server.schemas.models import SchemaStatus, SchemaVersion
+
+    db.session.add(SchemaVersion(
+        county_id=county().id, relief_type=ReliefCode.DB, number=9,
+        status=SchemaStatus.published, source="{}",
+        definition={"fields": [{"name": "extra_rows", "fields": [{"name": "item"}]}]}))
+    db.session.commit()
+    report = operations.lint_template("application", county(), _table_docx(*EXTRA_ROWS))
+    errors = [str(i) for i in report.errors]
+    assert any("extra_rows" in e and "特困" in e for e in errors), errors
+    assert not any("extra_rows" in e and "（低保、" in e for e in errors), errors
+
+
+def test_a_print_pack_whose_template_fails_says_which_document(login, cases):
+    from server.documents.models import PrintJob
+
+    _bypassing_lint("application", docx_with("义务人：" + OBLIGORS))
+    case = cases[ReliefCode.DB]
+    login("clerk").post(f"/documents/cases/{case.id}/pack", data={"step": "acceptance"})
+    job = db.session.query(PrintJob).one()
+    assert job.status == "failed" and "《社会救助申请书》" in job.error

@@ -263,27 +263,17 @@ class Checker:
             if isinstance(node.arg, nodes.Slice):
                 self.expr(node.arg, scope)
                 return base
-            try:
-                key = fold(node.arg)
-            except NotConstant:
+            key = self._fold(node.arg)
+            if key is NotConstant:
                 self.expr(node.arg, scope)
                 if not isinstance(base, list):
                     self.error("不允许用计算出的名字取字段，请直接写字段名", node)
                 return base[0] if isinstance(base, list) else ANY
-            except RenderLimit as exc:
-                self.error(str(exc).replace("，已停止", ""), node)
-                return ANY
             if isinstance(key, str):
                 return self._attribute(node, base, key)
             return base[0] if isinstance(base, list) else ANY
         if type(node) in FOLDED_BINOPS or isinstance(node, nodes.Concat):
-            try:
-                fold(node)
-            except RenderLimit as exc:
-                self.error(str(exc).replace("，已停止", ""), node)
-                return ANY
-            except (NotConstant, TypeError, ValueError, ArithmeticError):
-                pass
+            self._fold(node)
         if isinstance(node, nodes.Filter):
             return self._filter(node, node.node, scope)
         if isinstance(node, nodes.Test):
@@ -303,6 +293,17 @@ class Checker:
         if isinstance(node, (nodes.List, nodes.Tuple)):
             return [ANY]
         return None
+
+    def _fold(self, node):
+        """The constant value of ``node`` (``NotConstant`` when it depends on the data or
+        cannot be computed); a bomb is reported as an error."""
+        try:
+            return fold(node)
+        except RenderLimit as exc:
+            self.error(str(exc).replace("，已停止", ""), node)
+        except (NotConstant, TypeError, ValueError, ArithmeticError, LookupError):
+            pass
+        return NotConstant
 
     def _attribute(self, node, base, attr: str):
         if attr.startswith("_"):
@@ -326,12 +327,7 @@ class Checker:
             self.error(f"不允许使用过滤器 {node.name}", node)
             return ANY
         if operand is not None and node.name in ("list", "string"):
-            try:
-                fold(node)
-            except RenderLimit as exc:
-                self.error(str(exc).replace("，已停止", ""), node)
-            except (NotConstant, TypeError, ValueError):
-                pass
+            self._fold(node)
         if node.name in ELEMENT_FILTERS and isinstance(shape, list):
             return shape[0]
         if node.name in LIST_FILTERS:

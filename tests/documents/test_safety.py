@@ -215,3 +215,11 @@ def test_a_print_pack_whose_template_fails_says_which_document(login, cases):
     login("clerk").post(f"/documents/cases/{case.id}/pack", data={"step": "acceptance"})
     job = db.session.query(PrintJob).one()
     assert job.status == "failed" and "《社会救助申请书》" in job.error
+
+
+@pytest.mark.parametrize("text", ["{{ applicant[1 ** 'a'] }}", "{{ 10.0 ** 400 }}",
+                                  "{{ (1 // 0)|string }}", "{{ members[('a' ~ 1)|int] }}"])
+def test_the_lint_survives_constants_that_cannot_be_computed(demo, text):
+    """Folding a constant that raises (TypeError, overflow, division by zero) is no crash."""
+    report = operations.lint_template("application", county(), docx_with(text))
+    assert isinstance(report.ok, bool)

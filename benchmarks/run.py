@@ -201,7 +201,9 @@ def raw_environment():
     from server.documents.rendering import make_environment
 
     env = Environment(autoescape=True)
-    env.filters.update(make_environment().filters)
+    env.filters.update({name: getattr(f, "__wrapped__", f)  # without the sandbox's guards
+                        for name, f in make_environment().filters.items()
+                        if not name.startswith("jiuzhu_")})
     return env
 
 

@@ -3,18 +3,25 @@
 The template is read the way docxtpl will render it (tags joined across runs, one paragraph per
 line), parsed by the same sandboxed environment, and its syntax tree walked against the kind's
 context contract: every name, loop variable and nested attribute must exist; ``answers.*``
-must be a field of the relief type's schema; attributes starting with ``_``, function calls,
-includes and imports are refused. Messages quote the paragraph they are in.
+must be a field of the schema of *every* relief type the kind serves (a group only one form has
+would fail for the others); attributes starting with ``_`` (also when computed), function calls,
+includes, imports, loops nested deeper than ``MAX_LOOP_DEPTH`` and constant expressions that
+would blow up (``'a' * 10**8``, ``9 ** 9 ** 7``) are refused. Before any of that the .docx
+package is checked from its zip directory alone (part count, expanded sizes), so a zip bomb
+costs nothing. Messages are Chinese and quote the paragraph they are in.
 """
 from __future__ import annotations
 
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 
 from jinja2 import TemplateSyntaxError, nodes
 
-from .rendering import make_environment
+from .errors import RenderLimit, explain
+from .rendering import make_environment, paragraph_at
+from .sandbox import check_size, guarded_binop
 
 ANY = "any"
 LOOP = {"index": None, "index0": None, "revindex": None, "revindex0": None, "first": None,
@@ -27,6 +34,11 @@ ALLOWED_FILTERS = frozenset({
 })
 ELEMENT_FILTERS = frozenset({"first", "last"})
 LIST_FILTERS = frozenset({"list", "unique", "reverse", "sort"})
+MAX_LOOP_DEPTH = 3
+MAX_PARTS = 1000  # a Word document has a few dozen
+MAX_PART_BYTES = 20 * 1024 * 1024  # one part (document.xml, an image) once expanded
+MAX_PACKAGE_BYTES = 40 * 1024 * 1024  # all parts once expanded
+FOLDED_BINOPS = {nodes.Mul: "*", nodes.Pow: "**", nodes.Add: "+", nodes.Mod: "%"}
 REFUSED = (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends, nodes.Macro,
            nodes.CallBlock, nodes.Block, nodes.Scope, nodes.EvalContextModifier)
 
@@ -73,15 +85,49 @@ def _sources(data: bytes) -> list[str]:
     return [re.sub(r"<w:p([ >])", r"\n<w:p\1", source) for source in parts]
 
 
-def _paragraph(source: str, lineno: int | None) -> str:
-    if not lineno:
-        return ""
-    lines = source.splitlines()
-    if not 0 < lineno <= len(lines):
-        return ""
-    from html import unescape
+_paragraph = paragraph_at
 
-    return unescape(re.sub(r"<[^>]+>", "", lines[lineno - 1])).strip()
+
+def package_issues(data: bytes) -> list[Issue]:
+    """Refuse a .docx whose parts are too many or too large once expanded (zip directory only)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return [Issue("不是有效的 Word 文档（.docx），请用 Word 或 WPS 另存为 .docx 后上传")]
+    mb = 1024 * 1024
+    if len(infos) > MAX_PARTS:
+        return [Issue(f"文档的部件过多（{len(infos)} 个，上限 {MAX_PARTS} 个），不像正常的 Word 文档")]
+    biggest = max(infos, key=lambda i: i.file_size, default=None)
+    if biggest is not None and biggest.file_size > MAX_PART_BYTES:
+        return [Issue(f"文档中的“{biggest.filename[:60]}”解压后有 {biggest.file_size // mb} MB，"
+                      f"超过 {MAX_PART_BYTES // mb} MB 的上限，请压缩图片后重新保存")]
+    total = sum(i.file_size for i in infos)
+    if total > MAX_PACKAGE_BYTES:
+        return [Issue(f"文档解压后共 {total // mb} MB，超过 {MAX_PACKAGE_BYTES // mb} MB 的上限，"
+                      "请压缩图片后重新保存")]
+    return []
+
+
+class NotConstant(Exception):
+    """The expression depends on the data: nothing to fold."""
+
+
+def fold(node):
+    """The value of a constant expression, computed with the render-time guards (which raise
+    ``RenderLimit`` for a bomb); ``NotConstant`` when it depends on the data."""
+    if isinstance(node, nodes.Const):
+        return node.value
+    if isinstance(node, (nodes.Tuple, nodes.List)):
+        return [fold(item) for item in node.items]
+    if type(node) in FOLDED_BINOPS:
+        return guarded_binop(FOLDED_BINOPS[type(node)], fold(node.left), fold(node.right))
+    if isinstance(node, nodes.Concat):
+        return check_size("".join(str(fold(item)) for item in node.nodes))
+    if isinstance(node, nodes.Filter) and node.name in ("list", "string") and node.node:
+        value = fold(node.node)
+        return check_size(list(value) if node.name == "list" else str(value))
+    raise NotConstant
 
 
 def schema_contract(definitions: list[dict]) -> dict | str:
@@ -108,6 +154,7 @@ class Checker:
     def __init__(self, contract: dict, answers, source: str, report: LintReport):
         self.contract, self.answers, self.source, self.report = contract, answers, source, report
         self.seen: set[str] = set()
+        self.depth = 0
 
     def error(self, message: str, node) -> None:
         paragraph = _paragraph(self.source, getattr(node, "lineno", None))
@@ -160,6 +207,16 @@ class Checker:
                     self.expr(child, scope)
 
     def _for(self, node, scope: dict) -> None:
+        if self.depth >= MAX_LOOP_DEPTH:
+            self.error(f"循环嵌套超过 {MAX_LOOP_DEPTH} 层，请简化模板", node)
+            return
+        self.depth += 1
+        try:
+            self._loop(node, scope)
+        finally:
+            self.depth -= 1
+
+    def _loop(self, node, scope: dict) -> None:
         iterable = self.expr(node.iter, scope)
         if isinstance(iterable, list):
             item = iterable[0]
@@ -203,10 +260,20 @@ class Checker:
             return self._attribute(node, self.expr(node.node, scope), node.attr)
         if isinstance(node, nodes.Getitem):
             base = self.expr(node.node, scope)
-            if isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
-                return self._attribute(node, base, node.arg.value)
-            self.expr(node.arg, scope)
+            if isinstance(node.arg, nodes.Slice):
+                self.expr(node.arg, scope)
+                return base
+            key = self._fold(node.arg)
+            if key is NotConstant:
+                self.expr(node.arg, scope)
+                if not isinstance(base, list):
+                    self.error("不允许用计算出的名字取字段，请直接写字段名", node)
+                return base[0] if isinstance(base, list) else ANY
+            if isinstance(key, str):
+                return self._attribute(node, base, key)
             return base[0] if isinstance(base, list) else ANY
+        if type(node) in FOLDED_BINOPS or isinstance(node, nodes.Concat):
+            self._fold(node)
         if isinstance(node, nodes.Filter):
             return self._filter(node, node.node, scope)
         if isinstance(node, nodes.Test):
@@ -226,6 +293,17 @@ class Checker:
         if isinstance(node, (nodes.List, nodes.Tuple)):
             return [ANY]
         return None
+
+    def _fold(self, node):
+        """The constant value of ``node`` (``NotConstant`` when it depends on the data or
+        cannot be computed); a bomb is reported as an error."""
+        try:
+            return fold(node)
+        except RenderLimit as exc:
+            self.error(str(exc).replace("，已停止", ""), node)
+        except (NotConstant, TypeError, ValueError, ArithmeticError, LookupError):
+            pass
+        return NotConstant
 
     def _attribute(self, node, base, attr: str):
         if attr.startswith("_"):
@@ -248,6 +326,8 @@ class Checker:
         if node.name not in ALLOWED_FILTERS:
             self.error(f"不允许使用过滤器 {node.name}", node)
             return ANY
+        if operand is not None and node.name in ("list", "string"):
+            self._fold(node)
         if node.name in ELEMENT_FILTERS and isinstance(shape, list):
             return shape[0]
         if node.name in LIST_FILTERS:
@@ -255,23 +335,41 @@ class Checker:
         return None
 
 
-def lint(data: bytes, contract: dict, answers=ANY) -> LintReport:
-    """Check template bytes against a contract; the report lists every problem found."""
+def lint(data: bytes, contract: dict, answers=ANY, forms: dict | None = None) -> LintReport:
+    """Check template bytes against a contract; the report lists every problem found.
+
+    ``forms`` maps a form's label to what its ``answers`` offer: the template is checked against
+    each, and a problem some forms have names them. Without it ``answers`` is checked against
+    the one ``answers`` shape."""
     report = LintReport()
+    report.issues.extend(package_issues(data))
+    if report.issues:
+        return report
     try:
         sources = _sources(data)
     except Exception:  # noqa: BLE001 - any parse failure means "not a usable .docx"
         report.issues.append(Issue("不是有效的 Word 文档（.docx），请用 Word 或 WPS 另存为 .docx 后上传"))
         return report
     env = make_environment()
+    forms = forms or {"": answers}
     for source in sources:
         try:
             tree = env.parse(source)
         except TemplateSyntaxError as exc:
-            report.issues.append(Issue(f"模板语法错误：{exc.message}",
+            report.issues.append(Issue(f"模板语法错误：{explain(exc)}",
                                        _paragraph(source, exc.lineno)))
             continue
-        Checker(contract, answers, source, report).statements(tree.body, {})
-    if answers == ANY and report.uses_answers:
+        found: dict[tuple, list[str]] = {}
+        for label, shape in forms.items():
+            part = LintReport()
+            Checker(contract, shape, source, part).statements(tree.body, {})
+            report.uses_answers = report.uses_answers or part.uses_answers
+            for issue in part.issues:
+                found.setdefault((issue.message, issue.paragraph, issue.is_error), []).append(label)
+        for (message, paragraph, is_error), labels in found.items():
+            if len(labels) < len(forms):
+                message += f"（{'、'.join(labels)}的表单）"
+            report.issues.append(Issue(message, paragraph, is_error))
+    if ANY in forms.values() and report.uses_answers:
         report.issues.append(Issue("未找到该救助类别的表单结构，answers.* 字段未检查", is_error=False))
     return report

@@ -12,17 +12,16 @@ from ..audit.operations import record
 from ..config import ROOT
 from ..db import db, utcnow
 from ..extensions import data_dir
-from ..relief import ReliefCode
+from ..relief import RELIEF_TYPES, ReliefCode
 from . import rendering
+from .errors import DocumentError
 from .lint import LintReport, lint, schema_contract
 from .models import DocTemplateVersion, GeneratedDocument, OfficeContact, PrintJob
 from .pdf import PdfFailed, PdfUnavailable, convert
 from .queries import store_template_bytes, template_for
-from .registry import KINDS, kinds_for_step, placeholder
+from .registry import KINDS, available, kinds_for_step, placeholder
 
-
-class DocumentError(Exception):
-    """A refusal with a message meant for the user (Chinese)."""
+__all__ = ["DocumentError"]
 
 
 class TemplateRejected(DocumentError):
@@ -70,8 +69,9 @@ def generate(kind_name: str, subject, actor=None, options: dict | None = None
     if kind is None:
         raise DocumentError(f"未知的文书类型：{kind_name}")
     case = subject if kind.scope == "case" else None
-    if case is not None and not kind.applies_to(case.relief_type):
-        raise DocumentError(f"{kind.title}不适用于该救助类别")
+    verdict = available(kind, subject)
+    if not verdict:
+        raise DocumentError(verdict.reason)
     version, template = template_for(kind_name, _county_of(subject))
     data = render_kind(kind_name, subject, options, template)
     document = GeneratedDocument(
@@ -137,30 +137,32 @@ def preview_pdf(docx: bytes, kind_name: str) -> bytes:
 
 # -- templates ---------------------------------------------------------------------------------
 
-def answers_contract(kind_name: str, county):
-    """Fields ``answers.*`` may use: the county's published schemas, else the shipped forms."""
+def answers_contracts(kind_name: str, county) -> dict[str, dict | str]:
+    """What ``answers.*`` offers in each form the kind serves (label → shape): the county's
+    published schema of each relief type, else the shipped form."""
     from ..schemas.models import SchemaStatus, SchemaVersion
 
-    kind, definitions = KINDS[kind_name], []
+    kind, forms = KINDS[kind_name], {}
     for code in sorted(kind.relief_types, key=lambda c: c.value):
         row = db.session.scalars(select(SchemaVersion).where(
             SchemaVersion.county_id == county.id, SchemaVersion.relief_type == code,
             SchemaVersion.status == SchemaStatus.published)
             .order_by(SchemaVersion.number.desc())).first()
-        if row is not None:
-            definitions.append(row.definition)
-            continue
+        definition = row.definition if row is not None else None
         shipped = ROOT / "forms" / f"{ReliefCode(code).value}.yaml"
-        if shipped.exists():
+        if definition is None and shipped.exists():
             import yaml
 
-            definitions.append(yaml.safe_load(shipped.read_text(encoding="utf-8")))
-    return schema_contract(definitions)
+            definition = yaml.safe_load(shipped.read_text(encoding="utf-8"))
+        forms[RELIEF_TYPES[ReliefCode(code)].short_name] = schema_contract(
+            [definition] if definition else [])
+    return forms
 
 
 def lint_template(kind_name: str, county, data: bytes) -> LintReport:
     kind = KINDS[kind_name]
-    return lint(data, kind.contract(), answers_contract(kind_name, county))
+    forms = answers_contracts(kind_name, county) if kind.scope == "case" else None
+    return lint(data, kind.contract(), forms=forms)
 
 
 def upload_template(kind_name: str, county, filename: str, data: bytes, actor=None,

@@ -4,10 +4,16 @@ Each kind declares its title, the relief types it serves, its scope (one case, o
 township), its context contract (what a template may use; the lint checks uploads against it),
 whether it is posted in public (then its context is built from an allow-list), and the function
 that builds the context. ``STEP_DOCUMENTS`` says which workflow step produces which kinds.
+
+Each kind also declares when it may be produced: ``states`` (the case states it is valid in,
+None for any) and ``refusal(subject)`` (a Chinese reason when the case does not call for it).
+``available(kind, subject)`` is the one check the case page, the views, the API and print
+packs use.
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Callable, ClassVar
@@ -20,6 +26,7 @@ from ..money import fen_to_yuan
 from ..periods import age_on, as_date, local_today
 from ..relief import RELIEF_TYPES, ReliefCode
 from . import context as ctx
+from .errors import DocumentError
 from .formatting import DEFAULT_PLACEHOLDER, is_empty
 
 ALL_RELIEF = frozenset(ReliefCode)
@@ -45,6 +52,12 @@ class DocumentKind:
     scope: ClassVar[str] = "case"  # "case", "village" or "township"
     is_public: ClassVar[bool] = False
     extra_contract: ClassVar[dict] = {}
+    states: ClassVar[frozenset | None] = None  # case states it may be produced in; None: any
+    when: ClassVar[str] = ""  # the same in words, for the refusal ("审核确认环节开始后")
+
+    def refusal(self, subject) -> str | None:
+        """Why the subject does not call for this document (Chinese), or None when it does."""
+        return None
 
     @classmethod
     def contract(cls) -> dict:
@@ -88,6 +101,49 @@ def placeholder() -> str:
 
 def get_kind(name: str) -> DocumentKind:
     return KINDS[name]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether a kind may be produced now; false with the Chinese ``reason`` when not."""
+
+    reason: str | None = None
+
+    def __bool__(self) -> bool:
+        return self.reason is None
+
+
+def _state_label(state: str) -> str:
+    from ..cases.workflows import STATE_LABELS
+
+    return STATE_LABELS.get(state, state)
+
+
+def available(kind: str | DocumentKind, subject) -> Verdict:
+    """May ``kind`` be produced for the subject (a case, village or township) now?"""
+    if isinstance(kind, str):
+        if kind not in KINDS:
+            return Verdict(f"未知的文书类型：{kind}")
+        kind = KINDS[kind]
+    if kind.scope == "case":
+        if not kind.applies_to(subject.relief_type):
+            relief = RELIEF_TYPES[ReliefCode(subject.relief_type)]
+            return Verdict(f"{kind.title}不适用于{relief.name}")
+        if kind.states is not None and subject.state not in kind.states:
+            return Verdict(f"案件当前为“{_state_label(subject.state)}”，"
+                           f"{kind.title}只能在{kind.when}出具")
+    return Verdict(kind.refusal(subject))
+
+
+# -- case states documents follow (the cases room's state names) -------------------------------
+
+EARLY_STATES = frozenset({"accepted", "awaiting_materials", "emergency_aided"})
+DECIDING_STATES = frozenset({"decision", "county_review", "publicity", "confirmed", "refused",
+                             "paying", "recognized", "gradual_exit", "termination_publicity",
+                             "stopped", "terminated", "closed"})
+INVESTIGATED_STATES = DECIDING_STATES | {"investigating", "appraisal"}
+CONFIRMED_STATES = frozenset({"confirmed", "paying", "recognized", "gradual_exit",
+                              "termination_publicity", "stopped", "terminated", "closed"})
 
 
 # -- facts other rooms record on the case (read defensively) -----------------------------------
@@ -143,6 +199,11 @@ class OneTimeNotice(DocumentKind):
     name, title = "one_time_notice", "一次性告知书"
     extra_contract = {"missing": [None], "deadline_on": None}
 
+    def refusal(self, case):
+        if not missing_materials(case):
+            return "没有记录需要补充的材料，不需要出具一次性告知书（请先在“要求补充材料”中列出所缺材料）"
+        return None
+
     def extra_context(self, case, base, options):
         deadline = ctx.fact(case, "materials_deadline_on")
         return {"missing": missing_materials(case),
@@ -193,6 +254,11 @@ class ProxyLetter(DocumentKind):
     name, title = "proxy_letter", "代办委托书"
     extra_contract = {"proxy": PROXY}
 
+    def refusal(self, case):
+        if proxy_of(case) is None:
+            return "该申请没有代办人，不需要出具代办委托书"
+        return None
+
     def extra_context(self, case, base, options):
         proxy = proxy_of(case) or {}
         return {"proxy": {
@@ -209,6 +275,7 @@ SURVEY = {"visited_on": None, "findings": None, "living_conditions": None, "plac
 class HouseholdSurvey(DocumentKind):
     name, title = "household_survey", "入户调查表"
     extra_contract = {"survey": SURVEY}
+    states, when = INVESTIGATED_STATES, "开始调查核实后"
 
     def issued_on(self, case):
         visited = ctx.fact(case, "visited_on", "survey_on")
@@ -232,8 +299,14 @@ APPRAISAL = {"held_on": None, "place": None, "host": None, "recorder": None,
 @register
 class AppraisalMinutes(DocumentKind):
     name, title = "appraisal_minutes", "民主评议记录"
-
     extra_contract = {"appraisal": APPRAISAL}
+
+    def refusal(self, case):
+        appraised = any(getattr(e, "action", None) == "record_appraisal"
+                        for e in getattr(case, "events", None) or [])
+        if not appraised and not isinstance(ctx.fact(case, "appraisal"), dict):
+            return "该案件未经民主评议，没有评议记录可出具"
+        return None
 
     def extra_context(self, case, base, options):
         raw = ctx.fact(case, "appraisal") or ctx.event_data(case, "record_appraisal")
@@ -269,12 +342,18 @@ class DecisionKind(DocumentKind):
     """Kinds issued at the decision: dated by it."""
 
     extra_contract = {"decision": DECISION}
+    states, when = DECIDING_STATES, "进入审核确认环节后"
 
     def issued_on(self, case):
         return as_date(case.decided_at) or case.accepted_on or local_today()
 
     def extra_context(self, case, base, options):
         return {"decision": decision_context(case, base)}
+
+
+def refusal_reasons(case) -> list[str]:
+    return [str(x) for x in _as_list(
+        ctx.fact(case, "refusal_reasons", "refusal_reason", "decision_opinion"))]
 
 
 @register
@@ -296,12 +375,17 @@ REFUSAL = {"reasons": [None], "legal_basis": None, "review_body": None, "review_
 class RefusalNotice(DecisionKind):
     name, title = "refusal_notice", "不予救助告知书"
     extra_contract = {"decision": DECISION, "refusal": REFUSAL}
+    states, when = frozenset({"refused"}), "作出不予救助决定后"
+
+    def refusal(self, case):
+        if not refusal_reasons(case):
+            return "不予救助的理由未填写，不能出具不予救助告知书（理由在“不予救助”时填写）"
+        return None
 
     def extra_context(self, case, base, options):
         county = base["region"]["county"] or ""
         return {"decision": decision_context(case, base), "refusal": {
-            "reasons": [str(x) for x in _as_list(
-                ctx.fact(case, "refusal_reasons", "refusal_reason", "decision_opinion"))],
+            "reasons": refusal_reasons(case),
             "legal_basis": LEGAL_BASIS[ReliefCode(case.relief_type)],
             "review_body": f"{county}人民政府", "review_days": 60,
             "court": f"{county}人民法院", "lawsuit_months": 6,
@@ -311,6 +395,24 @@ class RefusalNotice(DecisionKind):
 @register
 class ConfirmationNotice(DecisionKind):
     name, title = "confirmation_notice", "社会救助确认通知书"
+    states, when = CONFIRMED_STATES, "确认给予救助后"
+
+    def refusal(self, case):
+        if case.decision == "refuse":
+            return "该案件为不予救助，不出具确认通知书"
+        return None
+
+
+class ArchiveKind(DocumentKind):
+    """The archive's own pages: only for decided cases (the archive room bundles those)."""
+
+    def issued_on(self, case):
+        return as_date(case.decided_at) or case.accepted_on or local_today()
+
+    def refusal(self, case):
+        if case.decided_at is None:
+            return f"案件尚未作出决定，不能出具{self.title}"
+        return None
 
 
 COPY_MARKINGS = {"county": "县级存档", "township": "乡镇存档"}
@@ -318,12 +420,9 @@ ARCHIVE = {"number": None, "opened_on": None, "closed_on": None, "retention": No
 
 
 @register
-class ArchiveCover(DocumentKind):
+class ArchiveCover(ArchiveKind):
     name, title = "archive_cover", "档案封面"
     extra_contract = {"archive": ARCHIVE, "barcode": None, "copies": [{"marking": None}]}
-
-    def issued_on(self, case):
-        return as_date(case.decided_at) or case.accepted_on or local_today()
 
     def extra_context(self, case, base, options):
         number = case.archive_number or case.case_number
@@ -369,12 +468,9 @@ def _pages(document) -> int | None:
 
 
 @register
-class FileInventory(DocumentKind):
+class FileInventory(ArchiveKind):
     name, title = "file_inventory", "卷内目录"
     extra_contract = {"entries": [ENTRY]}
-
-    def issued_on(self, case):
-        return as_date(case.decided_at) or case.accepted_on or local_today()
 
     def extra_context(self, case, base, options):
         entries = list(options.get("entries") or _generated_entries(case))
@@ -400,20 +496,44 @@ ID_SHAPE = re.compile(r"\d{17}[\dXx]")
 ACCOUNT_SHAPE = re.compile(r"\d{12,19}")
 
 
-class PublicLeak(ValueError):
-    """A public notice's context held something shaped like an ID number or account."""
+NOTICE_LABELS = {"number": "序号", "name": "姓名", "persons": "人数", "amount": "金额",
+                 "relief_name": "救助类别", "note": "备注"}
+
+
+class PublicLeak(DocumentError):
+    """A public notice's context held something shaped like an ID number or account.
+
+    ``cases`` lists the case numbers whose rows leaked; the notice can then be made without
+    them (``skip_leaks``)."""
+
+    def __init__(self, message: str, cases: list[str] | None = None):
+        super().__init__(message)
+        self.cases = cases or []
+
+
+def _leaks(value, path: str = "context") -> list[str]:
+    """Paths of every text in a context that looks like an ID number or a bank account."""
+    if isinstance(value, dict):
+        return [p for key, item in value.items() for p in _leaks(item, f"{path}.{key}")]
+    if isinstance(value, (list, tuple)):
+        return [p for i, item in enumerate(value) for p in _leaks(item, f"{path}[{i}]")]
+    if isinstance(value, str) and (ID_SHAPE.search(value) or ACCOUNT_SHAPE.search(value)):
+        return [path]
+    return []
 
 
 def assert_public_safe(value, path: str = "context") -> None:
     """Walk a context: refuse any text that looks like an ID number or a bank account."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            assert_public_safe(item, f"{path}.{key}")
-    elif isinstance(value, (list, tuple)):
-        for index, item in enumerate(value):
-            assert_public_safe(item, f"{path}[{index}]")
-    elif isinstance(value, str) and (ID_SHAPE.search(value) or ACCOUNT_SHAPE.search(value)):
-        raise PublicLeak(f"公示文书不得包含身份证号码或银行账号：{path}")
+    leaks = _leaks(value, path)
+    if leaks:
+        raise PublicLeak(f"公示文书不得包含身份证号码或银行账号：{'、'.join(leaks)}")
+
+
+def row_leak_message(leaks: list[tuple[str, list[str]]]) -> str:
+    """The clerk's message for rows that leak: which case, which field (never the digits)."""
+    parts = [f"案件 {number} 的“{'、'.join(fields)}”" for number, fields in leaks]
+    return (f"{'；'.join(parts)}含有像身份证号码或银行账号的数字，不能公示。"
+            "请先更正这些案件，或选择不含这些户生成公示。")
 
 
 def _is_minor(case, on: date) -> bool:
@@ -445,8 +565,14 @@ class VillageNotice(DocumentKind):
 
     scope = "village"
     is_public = True
-    states: ClassVar[tuple] = ()
+    case_states: ClassVar[tuple] = ()
+    nobody: ClassVar[str] = ""  # who is missing when the list would be empty
     relief_types = ALL_RELIEF
+
+    def refusal(self, village):
+        if not self.cases(village):
+            return f"{village.name}{self.nobody}，不需要生成{self.title}"
+        return None
 
     @classmethod
     def contract(cls) -> dict:
@@ -458,7 +584,7 @@ class VillageNotice(DocumentKind):
     def cases(self, village) -> list:
         from ..cases.models import Case
 
-        stmt = select(Case).where(Case.region_id == village.id, Case.state.in_(self.states),
+        stmt = select(Case).where(Case.region_id == village.id, Case.state.in_(self.case_states),
                                   Case.is_active.is_(True),
                                   Case.relief_type.in_(list(self.relief_types)))
         return list(db.session.scalars(stmt.order_by(Case.relief_type, Case.case_number)))
@@ -470,6 +596,16 @@ class VillageNotice(DocumentKind):
         options = options or {}
         issued = options.get("issued_on") or self.issued_on(village)
         cases = [c for c in self.cases(village) if self.visible(c, issued)]
+        leaks = []
+        for case in cases:
+            fields = sorted({NOTICE_LABELS[path.split(".")[1]]
+                             for path in _leaks(notice_row(case, 0), "row")})
+            if fields:
+                leaks.append((case, fields))
+        if leaks and not options.get("skip_leaks"):
+            raise PublicLeak(row_leak_message([(c.case_number, f) for c, f in leaks]),
+                             [c.case_number for c, _ in leaks])
+        cases = [c for c in cases if c not in {case for case, _ in leaks}]
         rows = [notice_row(c, i) for i, c in enumerate(cases, start=1)]
         days = int(options.get("days") or current_app.config.get("PUBLICITY_DAYS", 7))
         starts = [c.publicity_start_on for c in cases if getattr(c, "publicity_start_on", None)]
@@ -493,13 +629,13 @@ class VillageNotice(DocumentKind):
 @register
 class PublicityNotice(VillageNotice):
     name, title = "publicity_notice", "社会救助公示"
-    states = PUBLICITY_STATES
+    case_states, nobody = PUBLICITY_STATES, "当前没有处于公示期的对象"
 
 
 @register
 class StandingNotice(VillageNotice):
     name, title = "standing_notice", "社会救助长期公示"
-    states = RECIPIENT_STATES
+    case_states, nobody = RECIPIENT_STATES, "当前没有享受低保或特困供养的对象"
     relief_types = PAID_MONTHLY
 
 
@@ -568,20 +704,19 @@ STEP_DOCUMENTS: dict[str, tuple[str, ...]] = {
     "confirmation": ("confirmation_notice",),
     "archiving": ("archive_cover", "file_inventory"),
 }
-STEP_CONDITIONS: dict[str, Callable] = {
-    "one_time_notice": lambda case: bool(missing_materials(case)),
-    "proxy_letter": lambda case: proxy_of(case) is not None,
-}
-"""Kinds a step produces only when the case calls for them."""
+
+
+def subject_of(kind: DocumentKind, case):
+    """What a kind is made for, starting from a case: the case, or its village."""
+    return case if kind.scope == "case" else case.region
 
 
 def kinds_for_step(step: str, case=None) -> list[str]:
-    """The kinds a step produces, for this case if given (conditions and relief type)."""
+    """The kinds a step produces, for this case if given (only those ``available`` now)."""
     kinds = STEP_DOCUMENTS.get(step, ())
     if case is None:
         return list(kinds)
-    return [k for k in kinds if KINDS[k].applies_to(case.relief_type)
-            and STEP_CONDITIONS.get(k, lambda c: True)(case)]
+    return [k for k in kinds if available(k, subject_of(KINDS[k], case))]
 
 
 def steps_for_case(case) -> list[tuple[str, list[str]]]:

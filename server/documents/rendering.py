@@ -1,8 +1,10 @@
 """Rendering a .docx template in a sandboxed Jinja environment.
 
 Admins upload templates, so the environment is a security boundary: ImmutableSandboxedEnvironment
-(no ``_`` attributes, no mutating calls), StrictUndefined (a typo fails instead of printing
-nothing), autoescape (``A&B`` survives in the XML). Empty values print a placeholder through
+(no ``_`` attributes, no mutating calls) bounded in time, operations and sizes (``sandbox``),
+StrictUndefined (a typo fails instead of printing nothing), autoescape (``A&B`` survives in the
+XML). Any failure becomes a ``RenderError`` whose Chinese message names the document and the
+paragraph, so no template can answer a 500. Empty values print a placeholder through
 ``finalize``. The output zip gets fixed timestamps so the same inputs give the same bytes.
 
 Speed: one environment per placeholder for the process, which compiles each distinct template
@@ -21,11 +23,12 @@ from functools import lru_cache
 from docx.opc.pkgwriter import PackageWriter
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
+from flask import current_app, has_app_context
 from jinja2 import StrictUndefined
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import LRUCache
 
-from . import formatting
+from . import formatting, sandbox
+from .errors import RenderError, RenderLimit, explain
 from .registry import Barcode
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -33,7 +36,7 @@ FIXED_CORE_TIME = datetime(2000, 1, 1)
 COMPILED_PARTS = 256  # distinct template parts kept compiled per environment
 
 
-class DocumentEnvironment(ImmutableSandboxedEnvironment):
+class DocumentEnvironment(sandbox.BoundedEnvironment):
     """The sandbox, remembering compiled sources: docxtpl calls ``from_string`` with each
     part's XML on every render, and compiling is a third of a render's time."""
 
@@ -62,6 +65,50 @@ class DocumentTemplate(DocxTemplate):
             xml = self.patched[src_xml] = super().patch_xml(src_xml)
         return xml
 
+    def render_xml_part(self, src_xml, part, context, jinja_env=None):
+        """docxtpl's part rendering, producing the output piece by piece so its size is
+        capped, and remembering the paragraph a failure happened in."""
+        src_xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)
+        self.current_rendering_part = part
+        try:
+            pieces, size = [], 0
+            for piece in jinja_env.from_string(src_xml).generate(context):
+                size += len(piece)
+                if size > sandbox.MAX_OUTPUT:
+                    raise RenderLimit("模板生成的内容过大，已停止")
+                pieces.append(piece)
+        except Exception as exc:
+            exc.jiuzhu_paragraph = paragraph_at(src_xml, failing_line(exc))
+            raise
+        dst_xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", "".join(pieces))
+        dst_xml = (dst_xml.replace("{_{", "{{").replace("}_}", "}}")
+                   .replace("{_%", "{%").replace("%_}", "%}"))
+        return self.resolve_listing(dst_xml)
+
+
+def failing_line(exc: BaseException) -> int | None:
+    """The template line (= paragraph) an error was raised on, from Jinja's rewritten frames."""
+    if getattr(exc, "lineno", None):
+        return exc.lineno
+    line, tb = None, exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def paragraph_at(source: str, lineno: int | None) -> str:
+    """The text of line ``lineno`` of a part's source (one paragraph per line)."""
+    if not lineno:
+        return ""
+    lines = source.splitlines()
+    if not 0 < lineno <= len(lines):
+        return ""
+    from html import unescape
+
+    return unescape(re.sub(r"<[^>]+>", "", lines[lineno - 1])).strip()
+
 
 def make_environment(placeholder: str = formatting.DEFAULT_PLACEHOLDER):
     """A fresh Jinja environment as documents (and the lint) use it."""
@@ -70,7 +117,7 @@ def make_environment(placeholder: str = formatting.DEFAULT_PLACEHOLDER):
         return placeholder if formatting.is_empty(value) else value
 
     env = DocumentEnvironment(autoescape=True, undefined=StrictUndefined, finalize=finalize)
-    env.filters.update({
+    env.add_filters({
         "money": lambda v: formatting.money(v, placeholder),
         "capital_money": lambda v: formatting.capital_money(v, placeholder),
         "cn_date": lambda v: formatting.cn_date(v, placeholder),
@@ -79,8 +126,6 @@ def make_environment(placeholder: str = formatting.DEFAULT_PLACEHOLDER):
     })
     return env
 
-
-FILTERS = frozenset(make_environment().filters)
 
 
 @lru_cache(maxsize=16)
@@ -112,11 +157,27 @@ def _images(tpl, value):
     return value
 
 
+def render_seconds() -> float:
+    if has_app_context():
+        return float(current_app.config.get("DOCUMENT_RENDER_SECONDS", sandbox.RENDER_SECONDS))
+    return sandbox.RENDER_SECONDS
+
+
 def render(template: bytes, context: dict, placeholder: str = formatting.DEFAULT_PLACEHOLDER,
            title: str = "") -> bytes:
-    """Render template bytes with the context; returns stable .docx bytes."""
-    tpl = DocumentTemplate(io.BytesIO(template))
-    tpl.render(_images(tpl, context), jinja_env=environment(placeholder), autoescape=True)
+    """Render template bytes with the context; returns stable .docx bytes.
+
+    Raises ``RenderError`` (Chinese, naming the document and paragraph) for any failure of the
+    template, ``RenderLimit`` when it breaks the time, operation or size bounds."""
+    try:
+        tpl = DocumentTemplate(io.BytesIO(template))
+        with sandbox.limits(render_seconds()):
+            tpl.render(_images(tpl, context), jinja_env=environment(placeholder),
+                       autoescape=True)
+    except RenderError as exc:
+        raise type(exc)(_failure(title, exc)) from exc
+    except Exception as exc:  # noqa: BLE001 - whatever a template does, the user gets a reason
+        raise RenderError(_failure(title, exc)) from exc
     core = tpl.docx.core_properties
     core.created = core.modified = FIXED_CORE_TIME
     core.last_printed = FIXED_CORE_TIME
@@ -125,6 +186,13 @@ def render(template: bytes, context: dict, placeholder: str = formatting.DEFAULT
     if title:
         core.title = title
     return save_stable(tpl)
+
+
+def _failure(title: str, exc: BaseException) -> str:
+    name = f"《{title}》" if title else "文书"
+    paragraph = getattr(exc, "jiuzhu_paragraph", "")
+    where = f"（所在段落：“{paragraph[:60]}”）" if paragraph else ""
+    return f"{name}的模板无法生成：{explain(exc)}{where}。请县级管理员修改该模板，或改回内置模板。"
 
 
 def _fixed_info(name: str) -> zipfile.ZipInfo:

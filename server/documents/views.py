@@ -29,7 +29,7 @@ from . import operations, queries
 from .forms import DelegationForm, OfficeForm, UploadForm
 from .models import DocTemplateVersion, GeneratedDocument, PrintJob
 from .pdf import PdfFailed, PdfUnavailable
-from .registry import KINDS, STEP_DOCUMENTS, steps_for_case
+from .registry import KINDS, STEP_DOCUMENTS, PublicLeak, steps_for_case
 
 bp = Blueprint("documents", __name__, url_prefix="/documents", template_folder="templates")
 
@@ -93,6 +93,7 @@ def generate(case_id: int):
     try:
         operations.generate(kind.name, subject, current_user, options)
     except operations.DocumentError as exc:
+        db.session.rollback()
         flash(str(exc), "error")
         return _back_to_case(case)
     db.session.commit()
@@ -222,7 +223,15 @@ def village(region_id: int):
         kind = request.form.get("kind", "")
         if kind not in NOTICE_KINDS:
             abort(400)
-        operations.generate(kind, village, current_user)
+        options = {"skip_leaks": True} if request.form.get("skip_leaks") else {}
+        try:
+            operations.generate(kind, village, current_user, options)
+        except operations.DocumentError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            leaked = isinstance(exc, PublicLeak) and exc.cases
+            return redirect(url_for("documents.village", region_id=village.id,
+                                    leak=kind if leaked else None))
         db.session.commit()
         flash(_("%(title)s generated.", title=KINDS[kind].title))
         return redirect(url_for("documents.village", region_id=village.id))
@@ -232,7 +241,8 @@ def village(region_id: int):
         .limit(20)))
     cases = {name: KINDS[name].cases(village) for name in NOTICE_KINDS}
     return render_template("documents/village.html", village=village, cases=cases,
-                           notices=notices, kinds=KINDS, notice_kinds=NOTICE_KINDS)
+                           notices=notices, kinds=KINDS, notice_kinds=NOTICE_KINDS,
+                           leak=request.args.get("leak"))
 
 
 # -- office contact lines ----------------------------------------------------------------------
@@ -305,6 +315,8 @@ def _version_or_none(kind: str, number) -> DocTemplateVersion | None:
     """Version ``number`` of the kind in the admin's county; 0 or empty means built-in."""
     if not number or str(number) == "0":
         return None
+    if not str(number).isdigit() or len(str(number)) > 9:
+        abort(404)
     version = db.session.scalars(scoped(DocTemplateVersion).where(
         DocTemplateVersion.kind == kind, DocTemplateVersion.region_id == _county().id,
         DocTemplateVersion.number == int(number))).first()
@@ -402,7 +414,12 @@ def template_preview(kind: str):
     relief = request.args.get("relief") or None
     if relief and relief not in ReliefCode.__members__:
         abort(400)
-    data = operations.preview(kind, template, village, ReliefCode(relief) if relief else None)
+    try:
+        data = operations.preview(kind, template, village,
+                                  ReliefCode(relief) if relief else None)
+    except operations.DocumentError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("documents.template_kind", kind=kind))
     number = version.number if version else 0
     if request.args.get("format") == "pdf":
         try:

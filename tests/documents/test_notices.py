@@ -8,6 +8,7 @@ import pytest
 
 from server.db import db
 from server.documents import operations
+from server.documents.models import GeneratedDocument
 from server.documents.registry import KINDS, PublicLeak, assert_public_safe
 from server.relief import ReliefCode
 
@@ -92,3 +93,28 @@ def test_village_assistant_prints_own_village_notices(login, village_of_50):
     data = client.get(link).data
     assert not ID_SHAPE.search(docx_xml(data))
     assert client.get(f"/documents/villages/{region('220999101202').id}").status_code == 404
+
+
+def test_a_leaking_row_is_named_and_the_notice_offered_without_it(login, demo):
+    clean = make_case(ReliefCode.DB, 81, state="publicity", publicity_start_on=date(2026, 11, 21))
+    leaky = make_case(ReliefCode.DB, 82, state="publicity", publicity_start_on=date(2026, 11, 21))
+    leaky.applicant_name = "张三220999196803120161"
+    db.session.commit()
+    village = region(VILLAGE)
+    with pytest.raises(PublicLeak) as info:
+        KINDS["publicity_notice"].build_context(village)
+    assert leaky.case_number in str(info.value) and "“姓名”" in str(info.value)
+    assert "220999196803120161" not in str(info.value)
+    client = login("clerk")
+    response = client.post(f"/documents/villages/{village.id}",
+                           data={"kind": "publicity_notice"}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and leaky.case_number in page
+    assert 'data-skip-leaks="publicity_notice"' in page
+    assert db.session.query(GeneratedDocument).count() == 0
+    response = client.post(f"/documents/villages/{village.id}",
+                           data={"kind": "publicity_notice", "skip_leaks": "1"})
+    assert response.status_code == 302
+    row = db.session.query(GeneratedDocument).one()
+    text = docx_text(operations.document_file(row).read_bytes())
+    assert clean.applicant_name in text and "张三" not in text and "1户" in text

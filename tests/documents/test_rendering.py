@@ -12,6 +12,7 @@ from jinja2.exceptions import SecurityError
 from server.db import db
 from server.documents import operations, rendering
 from server.documents.context import CASE_CONTRACT
+from server.documents.errors import RenderError
 from server.documents.queries import builtin_path
 from server.documents.registry import KINDS, STEP_DOCUMENTS, kinds_for_step
 from server.relief import ReliefCode
@@ -137,16 +138,18 @@ def test_regenerating_gives_the_same_bytes(cases, user):
 def test_sandbox_refuses_private_attributes_at_render_time(cases):
     """Even a template that skipped the lint cannot reach Python internals."""
     template = docx_with("{{ applicant.name.__class__.__mro__ }}")
-    with pytest.raises(SecurityError):
+    with pytest.raises(RenderError, match="不安全的属性 __class__") as info:
         operations.render_kind("application", cases[ReliefCode.DB], template=template)
+    assert isinstance(info.value.__cause__, SecurityError)
 
 
 def test_rendering_uses_strict_undefined(cases):
     from jinja2 import UndefinedError
 
-    with pytest.raises(UndefinedError):
+    with pytest.raises(RenderError, match="没有这个字段：nickname") as info:
         operations.render_kind("application", cases[ReliefCode.DB],
                                template=docx_with("{{ applicant.nickname }}"))
+    assert isinstance(info.value.__cause__, UndefinedError)
 
 
 def test_shipped_templates_are_a4_with_official_margins_and_cjk_fonts():

@@ -431,9 +431,12 @@ def add_dishonesty(region: Region, id_number: str, name: str, reason: str, actor
 # -- settings -----------------------------------------------------------------------------------
 
 def save_settings(county: Region, relief_type: ReliefCode, overrides: dict, actor) -> Settings:
-    """Store a county's overrides of a relief type's workflow settings (validated by merging)."""
+    """Store a county's overrides of a relief type's workflow settings.
+
+    Raises ``SettingsError`` (a ValueError) naming unknown keys and bad values.
+    """
     base = settings_for(relief_type, None)
-    merged = base.merged(overrides)  # raises ValueError/TypeError on bad values
+    merged = base.validated(overrides)
     build(relief_type, merged)
     row = db.session.scalars(select(WorkflowSetting).where(
         WorkflowSetting.region_id == county.id,

@@ -256,11 +256,12 @@ def settings():
     error = ""
     if request.method == "POST":
         try:
-            overrides = json.loads(request.form.get("settings") or "{}")
-            if not isinstance(overrides, dict):
-                raise ValueError("设置应为 JSON 对象")
+            try:
+                overrides = json.loads(request.form.get("settings") or "{}")
+            except ValueError as exc:
+                raise ValueError(f"不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列）") from None
             operations.save_settings(county, relief_type, overrides, current_user)
-        except (ValueError, TypeError) as exc:
+        except ValueError as exc:
             db.session.rollback()
             error = f"设置无效：{exc}"
         else:
@@ -271,7 +272,8 @@ def settings():
     return render_template("cases/settings.html", relief_type=relief_type, error=error,
                            relief_types=RELIEF_TYPES, current=current,
                            defaults=DEFAULT_SETTINGS[relief_type],
-                           text=json.dumps(current.as_dict(), ensure_ascii=False, indent=2),
+                           text=request.form.get("settings") if error else json.dumps(
+                               current.as_dict(), ensure_ascii=False, indent=2),
                            wf=build(relief_type, current),
                            states=STATE_LABELS)
 

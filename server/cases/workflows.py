@@ -123,8 +123,29 @@ class Settings:
     def as_dict(self) -> dict:
         return asdict(self)
 
+    def validated(self, overrides) -> Settings:
+        """These settings with overrides a county typed in, refused with Chinese messages that
+        name every unknown key and every out-of-range or wrongly typed value."""
+        if not isinstance(overrides, dict):
+            raise SettingsError(["设置应为 JSON 对象"])
+        known = {f.name for f in fields(self)}
+        problems = [f"未知的设置项“{key}”" for key in overrides if key not in known]
+        for key, value in overrides.items():
+            if key in known:
+                problem = _setting_problem(key, getattr(self, key), value)
+                if problem:
+                    problems.append(f"“{key}”{problem}")
+        if not problems and "default_recheck_category" in overrides:
+            months = overrides.get("recheck_months", self.recheck_months)
+            if overrides["default_recheck_category"] not in months:
+                problems.append("“default_recheck_category”应为 recheck_months 中的一类："
+                                + "、".join(months))
+        if problems:
+            raise SettingsError(problems)
+        return self.merged(overrides)
+
     def merged(self, overrides: dict) -> Settings:
-        """These settings with a county's overrides (unknown keys are ignored)."""
+        """These settings with a county's stored overrides (unknown keys are ignored)."""
         known = {f.name: f for f in fields(self)}
         clean = {}
         for key, value in (overrides or {}).items():
@@ -132,6 +153,56 @@ class Settings:
                 current = getattr(self, key)
                 clean[key] = type(current)(value) if not isinstance(current, dict) else dict(value)
         return replace(self, **clean)
+
+
+class SettingsError(ValueError):
+    """Refused workflow settings; ``problems`` lists one Chinese message per bad key."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("；".join(problems))
+        self.problems = problems
+
+
+SETTING_RANGES = {"publicity_days": (1, 60), "home_visit_min_investigators": (1, 10),
+                  "gradual_exit_max_months": (1, 24), "member_death_months": (1, 12),
+                  "national_total_days": (1, 366), "delegated_total_days": (1, 366),
+                  "extended_total_days": (1, 366), "emergency_aid_days": (1, 30)}
+"""Allowed (min, max) of whole-number settings; others are 0–366 days."""
+SETTING_CHOICES = {"publish_mode": ("proposed_first", "once_after_decision")}
+RECHECK_MONTH_RANGE = (1, 36)
+
+
+def _whole(value, low: int, high: int) -> str | None:
+    """Why ``value`` is not a whole number in [low, high] (None: it is)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (
+            isinstance(value, float) and not value.is_integer()):
+        return "应为整数"
+    if not low <= value <= high:
+        return f"应在 {low} 到 {high} 之间"
+    return None
+
+
+def _setting_problem(key: str, current, value) -> str | None:
+    """Why ``value`` cannot replace the setting ``key`` whose default is ``current``."""
+    if isinstance(current, bool):
+        return None if isinstance(value, bool) else "应为 true 或 false"
+    if isinstance(current, int):
+        return _whole(value, *SETTING_RANGES.get(key, (0, 366)))
+    if isinstance(current, dict):
+        if not isinstance(value, dict) or not value:
+            return "应为 {类别: 月数} 的对象"
+        unknown = [k for k in value if k not in current]
+        if unknown:
+            return "含未知类别：" + "、".join(map(str, unknown))
+        bad = [k for k, v in value.items() if _whole(v, *RECHECK_MONTH_RANGE)]
+        if bad:
+            low, high = RECHECK_MONTH_RANGE
+            return f"中 {'、'.join(bad)} 的月数应为 {low} 到 {high} 的整数"
+        return None
+    allowed = SETTING_CHOICES.get(key)
+    if not isinstance(value, str) or (allowed and value not in allowed):
+        return "应为以下之一：" + "、".join(allowed) if allowed else "应为文字"
+    return None
 
 
 DEFAULT_SETTINGS: dict[ReliefCode, Settings] = {

@@ -112,3 +112,26 @@ def test_workflow_settings_page(login):
     bad = client.post("/cases/settings", data={"relief_type": "DB", "settings": "[1]"})
     assert "设置无效" in bad.get_data(as_text=True)
     assert login("clerk").get("/cases/settings").status_code == 403
+
+
+def test_workflow_settings_refuse_unknown_keys_and_bad_values(login):
+    """Seen on main: ``valid_months`` was dropped after "已保存"; 1e400 answered HTTP 500."""
+    client = login("admin")
+    for text, named in [('{"valid_months": 6, "publicity_days": 5}', "valid_months"),
+                        ('{"publicity_days": 1e400}', "publicity_days"),
+                        ('{"publicity_days": "七"}', "publicity_days"),
+                        ('{"publicity_days": -3}', "publicity_days"),
+                        ('{"publicity_days": 5.5}', "publicity_days"),
+                        ('{"has_publicity": "yes"}', "has_publicity"),
+                        ('{"publish_mode": "never"}', "publish_mode"),
+                        ('{"recheck_months": {"stable": 0}}', "recheck_months"),
+                        ('{"recheck_months": {"yearly": 12}}', "recheck_months"),
+                        ('{"publicity_days": 5', "JSON")]:
+        response = client.post("/cases/settings", data={"relief_type": "DB", "settings": text})
+        page = html.unescape(response.get_data(as_text=True))
+        assert response.status_code == 200, text
+        assert "设置无效" in page and named in page, text
+        assert "已保存" not in page
+    # nothing was stored by the refused saves
+    page = html.unescape(client.get("/cases/settings?relief_type=DB").get_data(as_text=True))
+    assert '"publicity_days": 7' in page and "valid_months" not in page

@@ -355,7 +355,8 @@ def household_survey(doc):
         ("家庭住址", "{{ household.address }}", "家庭人口", "{{ household.size }}人"),
         ("住房情况", "{{ household.housing }}", "住房面积", "{{ household.housing_area }}"),
         ("存款", "{{ household.deposits|money }}", "车辆", "{{ household.vehicles }}"),
-        ("其他财产", "{{ household.other_assets }}"),
+        ("存款及其他财产", "{{ household.other_assets }}"),
+        ("调查人员", "{{ survey.investigators }}", "在场家庭成员", "{{ survey.present }}"),
     ])
     heading(doc, "家庭成员情况")
     list_table(doc, ["姓名", "关系", "年龄", "健康状况", "残疾情况", "劳动能力", "职业",
@@ -370,6 +371,7 @@ def household_survey(doc):
                       "{{ household.per_capita_income|money }}")])
     heading(doc, "调查情况及意见")
     body(doc, "{{ survey.findings }}")
+    body(doc, "调查意见：{{ survey.opinion }}")
     signatures(doc, ["调查人员（签字）：1.　　　　　　2.　　　　　　",
                      "（{{ staff.investigator_names }}）",
                      "被调查家庭成员（签字）：　　　　　　　　"],

@@ -93,10 +93,19 @@ def _walk(case, steps):
         transition(case, action, demo.demo_user(username), data, effective_on=on)
 
 
-def investigated(*usernames: str) -> dict:
-    """Data of a ``submit_for_decision`` step: a home visit by the given demo users."""
+def investigated(*usernames: str, visited_on: date | None = None) -> dict:
+    """Data of a ``submit_for_decision`` step: a home visit by the given demo users
+    (the first reviews), with everything the 入户调查表 prints."""
     ids = [demo.demo_user(u).id for u in usernames or ("clerk", "approver")]
-    return {"investigators": ids, "is_home_visit": True, "reviewer": ids[0]}
+    data = {"investigators": ids, "is_home_visit": True, "reviewer": ids[0],
+            "members_present": ["本人"], "housing": "自有砖瓦房一处", "housing_area": "60",
+            "vehicles": "无", "other_assets": "无大额存款，无其他财产",
+            "incomes": {"wages": "0", "transfers": "0"},
+            "survey_findings": "家中无稳定收入来源，生活困难属实",
+            "survey_opinion": "符合救助条件，建议给予救助"}
+    if visited_on:
+        data["visited_on"] = visited_on.isoformat()
+    return data
 
 
 @demo.register

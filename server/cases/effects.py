@@ -14,6 +14,7 @@ from ..standards.amounts import calculate, payment_start_month
 from ..standards.queries import standard_for
 from .checks import CaseError, Problem
 from .clocks import LOCAL_OFFSET, add_months, local_today
+from .fields import APPRAISAL_RESULTS
 from .household import MissingInput, amount_inputs
 from .models import CaseChange
 from .workflows import county_id_of
@@ -63,6 +64,26 @@ def record_investigation(case, ctx):
     case.investigators = list(ctx.data["investigators"])
     case.is_home_visit = bool(ctx.data.get("is_home_visit"))
     case.reviewer_id = ctx.data.get("reviewer") or ctx.actor.id
+    ctx.data.setdefault("reviewer", case.reviewer_id)
+    ctx.data.setdefault("visited_on", ctx.on.isoformat())
+
+
+@effect
+def record_appraisal(case, ctx):
+    """The minutes print the result as a conclusion sentence."""
+    ctx.data["conclusion"] = dict(APPRAISAL_RESULTS)[ctx.data["result"]]
+
+
+OPINIONS = {"approve": "经调查核实，符合救助条件，同意给予救助",
+            "refuse": "经调查核实，不符合救助条件，不予救助。理由：{reason}"}
+
+
+@effect
+def record_opinion(case, ctx):
+    """The 审核意见 printed on the decision form: what the approver wrote, else the default."""
+    if not ctx.data.get("decision_opinion"):
+        ctx.data["decision_opinion"] = OPINIONS[ctx.transition.action].format(
+            reason=ctx.data.get("reason") or "")
 
 
 @effect

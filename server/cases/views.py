@@ -98,7 +98,14 @@ def _transition_data(case: Case, action: str) -> dict:
     data = {}
     t = workflow_for(case).transition(action)
     for name in (t.fields if t else ()):
-        data[name] = form.getlist(name) if FIELDS[name].widget == "users" else form.get(name)
+        widget = FIELDS[name].widget
+        if widget in ("users", "members"):
+            data[name] = form.getlist(name)
+        elif widget == "incomes":  # one input per kind: incomes.wages, incomes.business…
+            data[name] = {kind: form.get(f"{name}.{kind}") for kind, _label in
+                          FIELDS[name].choices if form.get(f"{name}.{kind}") is not None}
+        else:
+            data[name] = form.get(name)
     return data
 
 

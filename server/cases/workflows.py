@@ -293,6 +293,13 @@ def build(relief_type: ReliefCode, s: Settings) -> Workflow:
         ("decide",) if decides_at_approval else ()) + (
         ("start_publicity",) if s.has_publicity else ())
     start = ("accepted",)
+    # the investigation is recorded when it ends, whether the case goes on to appraisal or not
+    investigation = dict(
+        fields=("investigators", "is_home_visit", "reviewer", "visited_on", "members_present",
+                "housing", "housing_area", "vehicles", "other_assets", "incomes",
+                "survey_findings", "survey_opinion"),
+        effects=("record_investigation",), documents=("household_survey",))
+    investigation_checks = ("investigators_recorded", "home_visit_investigators", "visit_dated")
     t = [
         T("request_materials", ("accepted", "emergency_aided", "investigating"),
           "awaiting_materials", process, fields=("missing",), documents=("one_time_notice",)),
@@ -302,21 +309,24 @@ def build(relief_type: ReliefCode, s: Settings) -> Workflow:
         T("flag", ("investigating", "decision"), SAME, process, fields=("flag",),
           effects=("add_flag",)),
         T("send_to_appraisal", ("investigating",), "appraisal", process,
-          checks=("appraisal_flagged",)),
-        T("record_appraisal", ("appraisal",), "decision", process, fields=("outcome",),
+          checks=("appraisal_flagged",) + investigation_checks, **investigation),
+        T("record_appraisal", ("appraisal",), "decision", process,
+          fields=("held_on", "place", "host", "recorder", "participants", "opinions",
+                  "votes_for", "votes_against", "votes_abstain", "result"),
+          checks=("appraisal_dated", "appraisal_votes"), effects=("record_appraisal",),
           documents=("appraisal_minutes",)),
         T("submit_for_decision", ("investigating",), "decision", process,
-          fields=("investigators", "is_home_visit", "reviewer"),
-          checks=("investigators_recorded", "home_visit_investigators", "income_recorded"),
-          effects=("record_investigation",), documents=("household_survey",)),
+          checks=investigation_checks + ("income_recorded",), **investigation),
         T("county_visit", ("investigating", "appraisal", "decision"), SAME, county,
           fields=("findings",), effects=("record_county_visit",)),
         T("approve", ("decision",), _after_approval(s), approve,
-          fields=("requested_amount", "recheck_category"),
-          checks=("not_sole_investigator", "county_visit_if_relative", "income_recorded"),
-          effects=approve_effects, documents=("decision_form",)),
-        T("refuse", ("decision",), "refused", approve, fields=("reason",),
-          checks=("not_sole_investigator",), effects=("record_approver", "record_refusal"),
+          fields=("requested_amount", "recheck_category", "decision_opinion"),
+          checks=("investigation_done", "not_sole_investigator", "reviewer_not_approver",
+                  "county_visit_if_relative", "income_recorded"),
+          effects=approve_effects + ("record_opinion",), documents=("decision_form",)),
+        T("refuse", ("decision",), "refused", approve, fields=("reason", "decision_opinion"),
+          checks=("not_sole_investigator", "reviewer_not_approver"),
+          effects=("record_approver", "record_refusal", "record_opinion"),
           documents=("decision_form", "refusal_notice")),
         T("notify_refusal", ("refused",), SAME, process, documents=("refusal_notice",)),
         T("extend", open_working + ("awaiting_materials",), SAME, approve, fields=("reason",),
@@ -344,7 +354,8 @@ def build(relief_type: ReliefCode, s: Settings) -> Workflow:
                        checks=("publicity_over",), documents=("confirmation_notice",)))
         else:
             t.append(T("confirm", ("publicity",), "confirmed", approve,
-                       checks=("publicity_over", "not_sole_investigator"),
+                       checks=("publicity_over", "not_sole_investigator",
+                               "reviewer_not_approver"),
                        effects=("record_approver", "decide"),
                        documents=("confirmation_notice",)))
     if not s.is_paid:

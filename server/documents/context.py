@@ -55,11 +55,18 @@ LS_KIND_LABELS = {"emergency": "急难型", "spending": "支出型"}
 RELATIONSHIP_ADULT_AGE = 18
 
 
+RECORDED_FACTS = {"decision_opinion": ("approve", "refuse", "county_approve", "county_refuse")}
+"""Facts a workflow step records in its event data, and the steps that record them."""
+
+
 def fact(case, *names, default=None):
-    """The first non-empty of ``case.<name>`` or ``case.answers[name]`` for the given names."""
+    """The first non-empty of ``case.<name>``, the newest workflow step recording it
+    (``RECORDED_FACTS``) or ``case.answers[name]`` for the given names."""
     answers = getattr(case, "answers", None) or {}
     for name in names:
         value = getattr(case, name, None)
+        if is_empty(value) and name in RECORDED_FACTS:
+            value = recorded(case, *RECORDED_FACTS[name]).get(name)
         if is_empty(value):
             value = answers.get(name)
         if not is_empty(value):
@@ -177,9 +184,24 @@ def _incomes(answers: dict) -> list[dict]:
     return rows
 
 
+INVESTIGATION_ACTIONS = ("submit_for_decision", "send_to_appraisal")
+"""The workflow steps that record the home visit (cases room: the investigation fields)."""
+HOUSEHOLD_FACTS = ("housing", "housing_area", "vehicles", "other_assets")
+"""What the investigation verified, printed instead of what the application stated."""
+
+
+def recorded(case, *actions) -> dict:
+    """The data of the newest workflow event among ``actions`` (empty if none)."""
+    for event in reversed(list(getattr(case, "events", None) or [])):
+        if getattr(event, "action", None) in actions:
+            return dict(getattr(event, "data", None) or {})
+    return {}
+
+
 def household_context(case, members: list[dict]) -> dict:
     answers = dict(case.answers or {})
-    incomes = _incomes(answers)
+    verified = recorded(case, *INVESTIGATION_ACTIONS)
+    incomes = _incomes(verified if verified.get("incomes") else answers)
     total = fact(case, "income_total", "total_income")
     total = _money(total) if total is not None else (
         sum((r["amount"] or Decimal(0) for r in incomes), Decimal("0.00")) if incomes else None)
@@ -188,7 +210,7 @@ def household_context(case, members: list[dict]) -> dict:
         fact(case, "per_capita_income"))
     if per_capita is None and total is not None and size:
         per_capita = (total / size).quantize(Decimal("0.01"))
-    return {
+    household = {
         "address": fact(case, "address", "home_address"),
         "phone": fact(case, "phone", "contact_phone"),
         "size": size,
@@ -206,6 +228,28 @@ def household_context(case, members: list[dict]) -> dict:
         "bank_name": fact(case, "bank_name"),
         "bank_account": fact(case, "bank_account"),
         "reason": fact(case, "reason", "application_reason", "hardship"),
+    }
+    household.update({k: verified[k] for k in HOUSEHOLD_FACTS if not is_empty(verified.get(k))})
+    return household
+
+
+SURVEY = {"visited_on": None, "findings": None, "opinion": None, "present": None,
+          "investigators": None, "living_conditions": None, "place": None}
+
+
+def survey_context(case, base: dict) -> dict:
+    """The home visit as the investigation step recorded it (入户调查表)."""
+    data = recorded(case, *INVESTIGATION_ACTIONS)
+    present = data.get("members_present") or []
+    names = [m.name for m in case.members if m.id in present]
+    return {
+        "visited_on": _as_date(data.get("visited_on") or fact(case, "visited_on", "survey_on")),
+        "findings": data.get("survey_findings") or fact(case, "survey_findings", "findings"),
+        "opinion": data.get("survey_opinion"),
+        "present": "、".join(names) or None,
+        "investigators": base["staff"]["investigator_names"],
+        "living_conditions": fact(case, "living_conditions"),
+        "place": base["household"]["address"],
     }
 
 

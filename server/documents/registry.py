@@ -200,25 +200,18 @@ class ProxyLetter(DocumentKind):
         }}
 
 
-SURVEY = {"visited_on": None, "findings": None, "living_conditions": None, "place": None}
-
-
 @register
 class HouseholdSurvey(DocumentKind):
     name, title = "household_survey", "入户调查表"
-    extra_contract = {"survey": SURVEY}
+    extra_contract = {"survey": ctx.SURVEY}
 
     def issued_on(self, case):
-        visited = ctx.fact(case, "visited_on", "survey_on")
+        visited = ctx.recorded(case, *ctx.INVESTIGATION_ACTIONS).get("visited_on") or ctx.fact(
+            case, "visited_on", "survey_on")
         return ctx._as_date(visited) or case.accepted_on or date.today()
 
     def extra_context(self, case, base, options):
-        return {"survey": {
-            "visited_on": ctx._as_date(ctx.fact(case, "visited_on", "survey_on")),
-            "findings": ctx.fact(case, "survey_findings", "findings"),
-            "living_conditions": ctx.fact(case, "living_conditions"),
-            "place": base["household"]["address"],
-        }}
+        return {"survey": ctx.survey_context(case, base)}
 
 
 APPRAISAL = {"held_on": None, "place": None, "host": None, "recorder": None,

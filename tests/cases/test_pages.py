@@ -52,7 +52,7 @@ def test_decision_page_shows_formula_and_inputs(make, step, login):
     assert "2026-10-12 — 2026-10-18" in page
 
 
-def test_web_transition_and_errors(make, login):
+def test_web_transition_and_errors(make, login, survey_form):
     case = make(accepted_on=date(2026, 9, 30))
     client = login("clerk")
     response = client.post(f"/cases/{case.id}/transition", data={
@@ -63,7 +63,7 @@ def test_web_transition_and_errors(make, login):
     assert case.state == "investigating"
     bad = client.post(f"/cases/{case.id}/transition", data={
         "action": "submit_for_decision", "lock_version": case.lock_version,
-        "is_home_visit": "1", "investigators": [str(case.created_by_id)]})
+        "is_home_visit": "1", "investigators": [str(case.created_by_id)], **survey_form})
     assert bad.status_code == 422 and "入户调查至少需要 2 名调查人员" in bad.get_data(as_text=True)
     assert login("village").post(f"/cases/{case.id}/transition", data={
         "action": "flag", "flag": "doubt"}).status_code == 403

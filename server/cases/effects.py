@@ -229,3 +229,26 @@ def stop_payment(case, ctx):
     case.payment_end_month = ctx.on.replace(day=1)
     _change(case, ctx, ctx.transition.action, amount_before_fen=case.monthly_amount_fen,
             amount_after_fen=0, data={"last_month": case.payment_end_month.isoformat()})
+
+
+@effect
+def stop_for_dishonesty(case, ctx):
+    """失信: nothing is paid from the month of listing on (the notice prints the facts)."""
+    from ..db import db
+    from .dishonesty import kind_label
+    from .models import DishonestyEntry
+
+    entry = db.session.get(DishonestyEntry, ctx.data["dishonesty"])
+    warning = entry.warning
+    stop_month = ctx.on.replace(day=1)
+    case.payment_end_month = add_months(stop_month, -1)
+    ctx.data.update({
+        "kind": entry.kind, "kind_label": kind_label(entry.kind), "facts": entry.reason,
+        "listed_on": entry.listed_on.isoformat(), "expires_on": entry.expires_on.isoformat(),
+        "stop_month": stop_month.isoformat(),
+        "warned_on": warning.warned_on.isoformat() if warning else None,
+        "correction_due_on": warning.correction_due_on.isoformat() if warning else None,
+        "reason": f"列入失信名单：{kind_label(entry.kind)}"})
+    _change(case, ctx, "dishonesty_stop", amount_before_fen=case.monthly_amount_fen,
+            amount_after_fen=0, data={"dishonesty_id": entry.id,
+                                      "last_month": case.payment_end_month.isoformat()})

@@ -208,6 +208,22 @@ class MembersField(MemberField):
         return ids
 
 
+class DishonestyField(Field):
+    """A listing (失信名单 entry) in force that names a member of the case."""
+
+    def clean(self, raw, ctx):
+        from .models import DishonestyEntry
+
+        try:
+            entry = db.session.get(DishonestyEntry, int(raw))
+        except (TypeError, ValueError):
+            entry = None
+        ids = {m.id_number for m in ctx.case.members}
+        if entry is None or not entry.is_active or entry.id_number not in ids:
+            raise FieldProblem("该失信名单记录不存在，或不涉及本案件的家庭成员")
+        return entry.id
+
+
 RECHECK_CHOICES = (("stable", "稳定（每年复核）"), ("unstable", "收入不稳定（每半年复核）"),
                    ("quarterly", "每季度复核"))
 FLAG_CHOICES = (("doubt", "调查存疑"), ("dispute", "有争议"))
@@ -252,4 +268,5 @@ FIELDS: dict[str, Field] = {f.name: f for f in (
     MemberField("member", "死亡成员", widget="member"),
     DateField("died_on", "死亡日期", widget="date"),
     IntField("months", "渐退月数", widget="number"),
+    DishonestyField("dishonesty", "失信名单记录", widget="number"),
 )}

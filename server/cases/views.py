@@ -17,9 +17,10 @@ from ..regions.queries import get_scoped_or_404
 from ..relief import RELIEF_TYPES, ReliefCode
 from . import clocks, operations, queries
 from .checks import CaseError
+from .dishonesty import kind_label
 from .fields import FIELDS
 from .forms import CaseFactsForm, DishonestyForm, RelativeForm, choices
-from .models import Case, DishonestyEntry, Member, RelativeRegisterEntry
+from .models import Case, DishonestyEntry, DishonestyWarning, Member, RelativeRegisterEntry
 from .workflows import (
     ACTION_LABELS,
     DEFAULT_SETTINGS,
@@ -185,7 +186,7 @@ def rechecks():
 
 # -- registers ----------------------------------------------------------------------------------
 
-def _register_page(name: str, form, add, entries):
+def _register_page(name: str, form, add, entries, **extra):
     """One register page: list, and on a valid POST add an entry through ``add()``."""
     if form.validate_on_submit():
         try:
@@ -198,7 +199,7 @@ def _register_page(name: str, form, add, entries):
             flash(_("Saved."), "success")
             return redirect(url_for(f"cases.{name}"))
     return render_template(f"cases/{name}.html", form=form, entries=entries(),
-                           mask=idnumber.mask)
+                           mask=idnumber.mask, **extra)
 
 
 def _deactivate(model, entry_id: int, action: str, name: str):
@@ -238,10 +239,50 @@ def dishonesty():
     form = DishonestyForm()
 
     def add():
-        operations.add_dishonesty(current_user.region, form.id_number.data, form.name.data,
-                                  form.reason.data, current_user, form.listed_on.data)
+        operations.warn_dishonesty(current_user.region, form.id_number.data, form.name.data,
+                                   form.kind.data, form.reason.data, current_user,
+                                   form.listed_on.data, form.correction_days.data)
 
-    return _register_page("dishonesty", form, add, queries.dishonesty)
+    return _register_page("dishonesty", form, add, queries.dishonesty,
+                          warnings=queries.dishonesty_warnings(), kind_label=kind_label)
+
+
+@bp.route("/registers/dishonesty/warnings/<int:warning_id>/<any(list, corrected):act>",
+          methods=["POST"])
+@requires("registers.manage")
+def dishonesty_warning(warning_id: int, act: str):
+    """Refusal to correct (list: stop payment this month, notice) or correction in time."""
+    warning = get_scoped_or_404(DishonestyWarning, warning_id)
+    try:
+        if act == "list":
+            entry = operations.list_dishonest(warning, current_user)
+        else:
+            operations.correct_dishonesty(warning, current_user)
+    except CaseError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    except ValueError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        if act == "list" and entry.stopped_cases:
+            flash(_("Listed; payment stopped from this month for %(cases)s. Print the notice "
+                    "from each case page.", cases="、".join(entry.stopped_cases)), "success")
+        else:
+            flash(_("Saved."), "success")
+    return redirect(url_for("cases.dishonesty"))
+
+
+@bp.route("/registers/dishonesty.xlsx")
+@requires("registers.manage")
+def dishonesty_list():
+    """The list in force, to send to other departments; an audited export (full ID numbers)."""
+    data = operations.export_dishonesty_list(current_user)
+    db.session.commit()
+    return current_app.response_class(
+        data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": "attachment; filename=dishonesty-list.xlsx"})
 
 
 @bp.route("/registers/dishonesty/<int:dishonesty_id>/lift", methods=["POST"])

@@ -73,6 +73,7 @@ ACTION_LABELS = {
     "stop": "停发",
     "propose_termination": "拟终止，公示",
     "terminate": "终止",
+    "dishonesty_stop": "列入失信名单，当月起停发",
 }
 
 DEADLINE_LABELS = {
@@ -232,6 +233,7 @@ class Transition:
     fields: tuple[str, ...] = ()
     effects: tuple[str, ...] = ()
     documents: tuple[str, ...] = ()
+    is_manual: bool = True  # False: taken by another operation (a listing), not offered
 
     @property
     def label(self) -> str:
@@ -375,6 +377,10 @@ def build(relief_type: ReliefCode, s: Settings) -> Workflow:
               effects=("record_member_death",)),
             T("stop", served, "stopped", process, fields=("reason",), checks=("month_open",),
               effects=("stop_payment",), documents=("refusal_notice",)),
+            # 失信: taken for every served case of a household when it is listed
+            T("dishonesty_stop", served, "stopped", process, fields=("dishonesty",),
+              checks=("month_open",), effects=("stop_for_dishonesty",),
+              documents=("dishonesty_notice",), is_manual=False),
         ]
     if s.is_paid and not s.is_one_off:
         t += [

@@ -380,3 +380,25 @@ def base_case_context(case, issued_on: date, placeholder: str) -> dict:
         "issued_on": issued_on,
         "placeholder": placeholder,
     }
+
+
+DISHONESTY = {"kind": None, "facts": None, "warned_on": None, "correction_due_on": None,
+              "listed_on": None, "expires_on": None, "stop_month": None, "legal_basis": None,
+              "review_body": None, "review_days": None, "court": None, "lawsuit_months": None}
+DISHONESTY_BASIS = "《社会救助暂行办法》第六十八条及本市社会救助对象失信惩戒机制有关规定"
+
+
+def dishonesty_context(case, base: dict) -> dict:
+    """The 失信 listing that stopped this case, as the dishonesty_stop step recorded it."""
+    data = recorded(case, "dishonesty_stop")
+    county = base["region"]["county"] or ""
+    return {
+        "kind": data.get("kind_label"), "facts": data.get("facts"),
+        "warned_on": _as_date(data.get("warned_on")),
+        "correction_due_on": _as_date(data.get("correction_due_on")),
+        "listed_on": _as_date(data.get("listed_on")),
+        "expires_on": _as_date(data.get("expires_on")),
+        "stop_month": _as_date(data.get("stop_month")),
+        "legal_basis": DISHONESTY_BASIS, "review_body": f"{county}人民政府", "review_days": 60,
+        "court": f"{county}人民法院", "lawsuit_months": 6,
+    }

@@ -304,6 +304,22 @@ class ConfirmationNotice(DecisionKind):
     name, title = "confirmation_notice", "社会救助确认通知书"
 
 
+@register
+class DishonestyNotice(DocumentKind):
+    """失信: the written notice that payment stops from the month of listing."""
+
+    name, title = "dishonesty_notice", "社会救助失信行为处理告知书"
+    relief_types = frozenset({ReliefCode.DB, ReliefCode.TK, ReliefCode.BY})
+    extra_contract = {"dishonesty": ctx.DISHONESTY}
+
+    def issued_on(self, case):
+        listed = ctx.recorded(case, "dishonesty_stop").get("listed_on")
+        return ctx._as_date(listed) or case.accepted_on or date.today()
+
+    def extra_context(self, case, base, options):
+        return {"dishonesty": ctx.dishonesty_context(case, base)}
+
+
 COPY_MARKINGS = {"county": "县级存档", "township": "乡镇存档"}
 ARCHIVE = {"number": None, "opened_on": None, "closed_on": None, "retention": None}
 
@@ -558,10 +574,12 @@ STEP_DOCUMENTS: dict[str, tuple[str, ...]] = {
     "refusal": ("refusal_notice",),
     "confirmation": ("confirmation_notice",),
     "archiving": ("archive_cover", "file_inventory"),
+    "dishonesty": ("dishonesty_notice",),
 }
 STEP_CONDITIONS: dict[str, Callable] = {
     "one_time_notice": lambda case: bool(missing_materials(case)),
     "proxy_letter": lambda case: proxy_of(case) is not None,
+    "dishonesty_notice": lambda case: bool(ctx.recorded(case, "dishonesty_stop")),
 }
 """Kinds a step produces only when the case calls for them."""
 

@@ -149,6 +149,35 @@ def test_tk_termination_publicity_then_stop_next_month(make, walk):
     assert case.state == "terminated" and case.payment_end_month == date(2026, 10, 1)
 
 
+def test_by_dishonesty_stop_is_taken_by_a_listing_only(make, walk, demo):
+    from server.cases.operations import add_dishonesty, allowed_transitions
+
+    case = make("BY", accepted_on=date(2026, 8, 3), income="700.00")
+    walk(case, [
+        ("clerk", "start_investigation", date(2026, 8, 4), {}),
+        ("clerk", "submit_for_decision", date(2026, 8, 10), investigated()),
+        ("approver", "approve", date(2026, 8, 11), {}),
+        ("approver", "confirm", date(2026, 8, 18), {}),
+        ("clerk", "recognize", date(2026, 8, 19), {}),
+    ])
+    assert "dishonesty_stop" not in {t.action for t in allowed_transitions(case, _u("clerk"))}
+    from server.idnumber import make as make_id
+
+    stranger = add_dishonesty(region_by_code("220999101000"), make_id(
+        "220999", date(1970, 1, 1), 11), "外人",
+                              "虚报", _u("clerk"), listed_on=date(2026, 9, 1))
+    error = refused(lambda: transition(case, "dishonesty_stop", _u("clerk"),
+                                       {"dishonesty": stranger.id},
+                                       effective_on=date(2026, 9, 2)), 422)
+    assert error.errors()[0]["path"] == "data.dishonesty"
+    entry = add_dishonesty(region_by_code("220999101000"), case.applicant_id_number,
+                           case.applicant_name, "隐瞒收入", _u("clerk"),
+                           listed_on=date(2026, 9, 2), kind="hidden_income")
+    walk(case, [("clerk", "dishonesty_stop", date(2026, 9, 2), {"dishonesty": entry.id})])
+    assert case.state == "stopped" and not case.is_active
+    assert case.events[-1].data["kind_label"] == "故意隐瞒家庭收入"
+
+
 def _u(name):
     from server.demo import demo_user
 

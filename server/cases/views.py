@@ -247,17 +247,11 @@ def dishonesty():
                           warnings=queries.dishonesty_warnings(), kind_label=kind_label)
 
 
-@bp.route("/registers/dishonesty/warnings/<int:warning_id>/<any(list, corrected):act>",
-          methods=["POST"])
-@requires("registers.manage")
-def dishonesty_warning(warning_id: int, act: str):
-    """Refusal to correct (list: stop payment this month, notice) or correction in time."""
+def _warning_act(warning_id: int, act) -> object:
+    """Run ``act(warning)``; errors are flashed in Chinese and nothing is kept."""
     warning = get_scoped_or_404(DishonestyWarning, warning_id)
     try:
-        if act == "list":
-            entry = operations.list_dishonest(warning, current_user)
-        else:
-            operations.correct_dishonesty(warning, current_user)
+        result = act(warning)
     except CaseError as exc:
         db.session.rollback()
         flash(exc.message, "error")
@@ -266,11 +260,30 @@ def dishonesty_warning(warning_id: int, act: str):
         flash(str(exc), "error")
     else:
         db.session.commit()
-        if act == "list" and entry.stopped_cases:
+        return result or True
+    return None
+
+
+@bp.route("/registers/dishonesty/warnings/<int:warning_id>/list", methods=["POST"])
+@requires("registers.manage")
+def list_dishonest(warning_id: int):
+    """Refusal to correct: list the household, stop its payment this month with a notice."""
+    entry = _warning_act(warning_id, lambda w: operations.list_dishonest(w, current_user))
+    if entry is not None:
+        if entry.stopped_cases:
             flash(_("Listed; payment stopped from this month for %(cases)s. Print the notice "
                     "from each case page.", cases="、".join(entry.stopped_cases)), "success")
         else:
             flash(_("Saved."), "success")
+    return redirect(url_for("cases.dishonesty"))
+
+
+@bp.route("/registers/dishonesty/warnings/<int:warning_id>/corrected", methods=["POST"])
+@requires("registers.manage")
+def correct_dishonesty(warning_id: int):
+    """The household corrected in time: the warning is closed without a listing."""
+    if _warning_act(warning_id, lambda w: operations.correct_dishonesty(w, current_user)):
+        flash(_("Saved."), "success")
     return redirect(url_for("cases.dishonesty"))
 
 

@@ -61,6 +61,10 @@ def test_web_transition_and_errors(make, login, survey_form):
     assert response.status_code == 302
     db.session.refresh(case)
     assert case.state == "investigating"
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    for name in ("incomes.wages", "incomes.transfers", "members_present", "survey_opinion",
+                 "visited_on", "other_assets"):
+        assert f'name="{name}"' in page, name
     bad = client.post(f"/cases/{case.id}/transition", data={
         "action": "submit_for_decision", "lock_version": case.lock_version,
         "is_home_visit": "1", "investigators": [str(case.created_by_id)], **survey_form})

@@ -145,7 +145,8 @@ APPRAISAL_FLAG = {"flag": "doubt"}
 @demo.register
 def demo_stages() -> None:
     """东风镇: one case waiting at every step, dated back from today so the next step can be
-    taken today (a publicity that ended yesterday, a refusal whose notice is due…)."""
+    taken today (a publicity that ended yesterday, a refusal whose notice is due…). They are
+    in 红旗村 and 前进村: tests count what 东风村 holds."""
     from .clocks import local_today
 
     today = local_today()
@@ -159,7 +160,7 @@ def demo_stages() -> None:
                          names=names, income=income)
 
     case("220999101203", ("冯建军", "冯小燕"), "180.00", 0, 11)  # accepted today
-    materials = case("220999101201", ("褚秀梅",), "260.00", 2, 12)
+    materials = case("220999101202", ("褚秀梅",), "260.00", 2, 12)
     _walk(materials, [("clerk", "request_materials", ago(1), {"missing": "户口簿复印件；收入证明"})])
     appraisal = case("220999101202", ("卫国庆", "蒋芳"), "240.00", 6, 13)
     _walk(appraisal, [("clerk", "start_investigation", ago(5), {}),
@@ -168,7 +169,7 @@ def demo_stages() -> None:
     decision = case("220999101203", ("沈红梅", "韩磊", "韩小雪"), "210.00", 5, 14)
     _walk(decision, [("clerk", "start_investigation", ago(4), {}),
                      ("clerk", "submit_for_decision", ago(1), investigated(visited_on=ago(2)))])
-    in_publicity = case("220999101201", ("杨志远",), "300.00", 9, 15)
+    in_publicity = case("220999101203", ("杨志远",), "300.00", 9, 15)
     _walk(in_publicity, [("clerk", "start_investigation", ago(8), {}),
                          ("clerk", "submit_for_decision", ago(4), investigated()),
                          ("approver", "approve", ago(2), {})])
@@ -181,7 +182,7 @@ def demo_stages() -> None:
                       ("clerk", "submit_for_decision", ago(12), investigated()),
                       ("approver", "approve", ago(10), {}),
                       ("approver", "confirm", ago(1), {})])
-    refused = case("220999101201", ("何永强",), "900.00", 8, 18)
+    refused = case("220999101203", ("何永强",), "900.00", 8, 18)
     _walk(refused, [("clerk", "start_investigation", ago(7), {}),
                     ("clerk", "submit_for_decision", ago(3), investigated()),
                     ("approver", "refuse", ago(1), {"reason": "家庭人均收入高于当地低保标准"})])

@@ -81,6 +81,12 @@ def test_investigation_and_appraisal_inputs_are_checked_with_paths(make, api, st
     step(case, "clerk", "start_investigation", date(2026, 9, 30))
     step(case, "clerk", "flag", date(2026, 10, 8), flag="doubt")
     client, headers = api("clerk")
+    offered = {t["action"]: t for t in client.get(f"/api/v1/cases/{case.id}/transitions",
+                                                  headers=headers).json}
+    inputs = {f["name"]: f for f in offered["send_to_appraisal"]["fields"]}
+    assert {"visited_on", "members_present", "housing", "other_assets", "incomes",
+            "survey_findings", "survey_opinion"} <= set(inputs)
+    assert {"value": "wages", "label": "工资性收入"} in inputs["incomes"]["choices"]
 
     def post(action, data, on="2026-10-09"):
         return client.post(f"/api/v1/cases/{case.id}/transitions", headers=headers,

@@ -142,6 +142,10 @@ def test_dishonesty_first_occurrence_then_refusal_stops_payment_this_month(
         list_dishonest(warning, clerk, on=date(2026, 11, 10))
     db.session.rollback()
 
+    from server.filings.roster import expected_rows
+
+    township = region_by_code(DONGFENG)
+    assert case.case_number in {r.case_number for r in expected_rows(township, date(2026, 11, 1))}
     entry = list_dishonest(warning, clerk, on=date(2026, 11, 16))
     db.session.commit()
     assert entry.kind == FraudKind.hidden_income and entry.warning_id == warning.id
@@ -149,6 +153,8 @@ def test_dishonesty_first_occurrence_then_refusal_stops_payment_this_month(
     db.session.refresh(case)
     # stopped from the current month: November, the first paid month, is not paid
     assert case.state == "stopped" and case.payment_end_month == date(2026, 10, 1)
+    assert case.case_number not in {r.case_number for r in expected_rows(
+        township, date(2026, 11, 1))}
     event = case.events[-1]
     assert event.action == "dishonesty_stop" and "dishonesty_notice" in event.data["documents"]
     text = document_text(render_kind("dishonesty_notice", case))

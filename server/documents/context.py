@@ -346,10 +346,7 @@ def case_facts(case) -> dict:
 
 def event_data(case, action: str) -> dict:
     """The data of the newest workflow event with this action (e.g. the missing materials)."""
-    for event in reversed(list(getattr(case, "events", None) or [])):
-        if getattr(event, "action", None) == action:
-            return dict(getattr(event, "data", None) or {})
-    return {}
+    return recorded(case, action)
 
 
 class Answers(dict):

@@ -236,6 +236,16 @@ NUMBER = "编号：{{ case.number }}"
 CONTACT = "联系电话：{{ office.phone }}　　办公地址：{{ office.address }}"
 OFFICE_SEAL = "{{ region.township }}人民政府（盖章）"
 
+def rights_and_receipt(doc, ns: str, date: str) -> None:
+    """The end of a notice that takes something away: review rights, contact, seal, receipt."""
+    body(doc, f"如对本决定不服，可以自收到本告知书之日起{{{{ {ns}.review_days }}}}日内向"
+              f"{{{{ {ns}.review_body }}}}申请行政复议，或者自收到本告知书之日起"
+              f"{{{{ {ns}.lawsuit_months }}}}个月内直接向{{{{ {ns}.court }}}}提起行政诉讼。")
+    body(doc, CONTACT)
+    signatures(doc, [OFFICE_SEAL], date=date)
+    body(doc, "签收人：　　　　　　　　　签收日期：　　　年　　月　　日", "JZ Small")
+
+
 # -- the templates -----------------------------------------------------------------------------
 
 
@@ -355,7 +365,8 @@ def household_survey(doc):
         ("家庭住址", "{{ household.address }}", "家庭人口", "{{ household.size }}人"),
         ("住房情况", "{{ household.housing }}", "住房面积", "{{ household.housing_area }}"),
         ("存款", "{{ household.deposits|money }}", "车辆", "{{ household.vehicles }}"),
-        ("其他财产", "{{ household.other_assets }}"),
+        ("存款及其他财产", "{{ household.other_assets }}"),
+        ("调查人员", "{{ survey.investigators }}", "在场家庭成员", "{{ survey.present }}"),
     ])
     heading(doc, "家庭成员情况")
     list_table(doc, ["姓名", "关系", "年龄", "健康状况", "残疾情况", "劳动能力", "职业",
@@ -370,6 +381,7 @@ def household_survey(doc):
                       "{{ household.per_capita_income|money }}")])
     heading(doc, "调查情况及意见")
     body(doc, "{{ survey.findings }}")
+    body(doc, "调查意见：{{ survey.opinion }}")
     signatures(doc, ["调查人员（签字）：1.　　　　　　2.　　　　　　",
                      "（{{ staff.investigator_names }}）",
                      "被调查家庭成员（签字）：　　　　　　　　"],
@@ -433,12 +445,7 @@ def refusal_notice(doc):
               "不符合{{ case.relief_name }}条件，决定不予救助。理由如下：")
     each(doc, "r in refusal.reasons", "{{ loop.index }}. {{ r }}")
     body(doc, "依据：{{ refusal.legal_basis }}。")
-    body(doc, "如对本决定不服，可以自收到本告知书之日起{{ refusal.review_days }}日内向"
-              "{{ refusal.review_body }}申请行政复议，或者自收到本告知书之日起"
-              "{{ refusal.lawsuit_months }}个月内直接向{{ refusal.court }}提起行政诉讼。")
-    body(doc, CONTACT)
-    signatures(doc, [OFFICE_SEAL], date="{{ decision.decided_on|cn_date }}")
-    body(doc, "签收人：　　　　　　　　　签收日期：　　　年　　月　　日", "JZ Small")
+    rights_and_receipt(doc, "refusal", "{{ decision.decided_on|cn_date }}")
 
 
 @template("confirmation_notice")
@@ -459,6 +466,22 @@ def confirmation_notice(doc):
               "救助资金按月发放至本人账户，不得转借他人使用。")
     body(doc, CONTACT)
     signatures(doc, [OFFICE_SEAL], date="{{ decision.decided_on|cn_date }}")
+
+
+@template("dishonesty_notice")
+def dishonesty_notice(doc):
+    title(doc, "社会救助失信行为处理告知书")
+    meta(doc, NUMBER)
+    plain(doc, "{{ applicant.name }}：")
+    body(doc, "经调查核实，您（户）在享受{{ case.relief_name }}期间存在以下失信行为："
+              "{{ dishonesty.kind }}。具体事实：{{ dishonesty.facts }}。")
+    body(doc, "{{ dishonesty.warned_on|cn_date }}首次发现上述情形后，我单位已对您进行教育引导，"
+              "并告知您于{{ dishonesty.correction_due_on|cn_date }}前予以纠正，您逾期拒不纠正。")
+    body(doc, "依据{{ dishonesty.legal_basis }}，决定自{{ dishonesty.stop_month|cn_month }}起"
+              "停止对您（户）的{{ case.relief_name }}，将您（户）列入社会救助失信管理名单，"
+              "{{ dishonesty.expires_on|cn_date }}前不再受理您家庭的社会救助申请，"
+              "并将名单推送相关部门依法实施联合惩戒。")
+    rights_and_receipt(doc, "dishonesty", "{{ dishonesty.listed_on|cn_date }}")
 
 
 @template("archive_cover")

@@ -99,6 +99,20 @@ def _dishonesty_id(region):
     return entry.id
 
 
+def _warning_id(region):
+    """A first occurrence of 失信 behaviour recorded by the region."""
+    from datetime import date
+
+    from server.cases.operations import warn_dishonesty
+    from server.demo import demo_user
+    from server.idnumber import make
+
+    warning = warn_dishonesty(region, make("220999", date(1972, 2, 2), region.id % 1000),
+                              "样例户", "hidden_income", "隐瞒收入", demo_user("admin"))
+    db.session.commit()
+    return warning.id
+
+
 def _other_county_version(number: int) -> int:
     """A published form version of a second county: versions are county-wide (every township
     of the county reads them), so only another county's version must be a 404."""
@@ -203,6 +217,7 @@ SAMPLES = {
     "user_id": _user_id,
     "relative_id": _relative_id,
     "dishonesty_id": _dishonesty_id,
+    "warning_id": _warning_id,
     "holiday_id": _holiday_id,
     "case_id": _case_id,
     "job_id": _archive_job_id,

@@ -5,6 +5,7 @@ import os
 import stat
 import subprocess
 import sys
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -33,6 +34,49 @@ def test_demo_data_is_deterministic_and_prints_logins(app):
     assert run(app, "demo-data").exit_code == 1
     assert run(app, "demo-data", "--if-empty").exit_code == 0
     assert sorted(db.session.scalars(select(Region.code))) == codes
+
+
+def test_demo_holds_a_case_at_every_stage_and_the_next_step_works_today(app):
+    """README walk-through: every step can be followed on a fresh demo, including payment."""
+    from server.cases.clocks import local_today
+    from server.cases.models import Case
+    from server.cases.operations import allowed_transitions, transition
+    from server.demo import demo_user
+
+    assert run(app, "demo-data").exit_code == 0
+    cases = list(db.session.scalars(select(Case).order_by(Case.id)))
+    states = {c.state for c in cases}
+    assert {"accepted", "awaiting_materials", "investigating", "appraisal", "decision",
+            "publicity", "confirmed", "paying", "refused"} <= states, states
+    today = local_today()
+    clerk, approver = demo_user("clerk"), demo_user("approver")
+    # each waiting case offers its next step to the township today
+    for case in cases:
+        if case.state not in ("paying", "refused"):
+            actions = {t.action for who in (clerk, approver)
+                       for t in allowed_transitions(case, who)}
+            assert actions, (case.case_number, case.state)
+    ended = [c for c in cases if c.state == "publicity" and c.publicity_end_on < today]
+    assert ended and any(c.publicity_end_on == today - timedelta(days=1) for c in ended)
+    case = next(c for c in ended if c.publicity_end_on == today - timedelta(days=1))
+    transition(case, "confirm", approver, {})
+    transition(case, "start_payment", clerk, {})
+    db.session.commit()
+    assert case.state == "paying" and case.monthly_amount_fen > 0
+    refused = next(c for c in cases if c.state == "refused")
+    transition(refused, "notify_refusal", clerk, {})
+    appraisal = next(c for c in cases if c.state == "appraisal")
+    transition(appraisal, "record_appraisal", clerk, {
+        "held_on": today.isoformat(), "place": "村委会", "host": "村支书", "recorder": "会计",
+        "participants": "甲、乙、丙", "opinions": "情况属实", "votes_for": 3, "votes_against": 0,
+        "votes_abstain": 0, "result": "agree"})
+    pending = next(c for c in cases if c.state == "decision" and c is not appraisal)
+    transition(pending, "approve", approver, {})
+    assert pending.state == "publicity" and pending.publicity_start_on == today
+    confirmed = next(c for c in cases if c.state == "confirmed")
+    transition(confirmed, "start_payment", clerk, {})
+    db.session.commit()
+    assert (refused.state, appraisal.state, confirmed.state) == ("refused", "decision", "paying")
 
 
 def test_user_create_disable_passwd(app, demo):

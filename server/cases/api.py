@@ -82,6 +82,8 @@ class FieldOut(Schema):
     label = fields.Str()
     required = fields.Bool()
     widget = fields.Str()
+    # choice values, or the keys of an ``incomes`` object (收入类别), with their labels
+    choices = fields.Function(lambda f: [{"value": v, "label": label} for v, label in f.choices])
 
 
 class TransitionOut(Schema):

@@ -81,6 +81,59 @@ def not_sole_investigator(case, ctx):
 
 
 @check
+def reviewer_not_approver(case, ctx):
+    """谁调查、谁签字、谁负责: the one who reviewed the investigation does not approve it."""
+    if ctx.settings.separate_investigator_approver and case.reviewer_id == ctx.actor.id:
+        return [Problem("reviewer_id", "审核人与审批人不能为同一人（谁调查、谁签字、谁负责）",
+                        status=403)]
+    return []
+
+
+@check
+def investigation_done(case, ctx):
+    if not case.investigators:
+        return [Problem("investigators", "尚未录入入户调查结果，不能审核确认")]
+    return []
+
+
+@check
+def visit_dated(case, ctx):
+    visited = ctx.data.get("visited_on")
+    if visited and visited > ctx.on.isoformat():
+        return [Problem("data.visited_on", "入户调查日期不能晚于办理日期")]
+    if visited and case.accepted_on and visited < case.accepted_on.isoformat():
+        return [Problem("data.visited_on", "入户调查日期不能早于受理日期")]
+    return []
+
+
+@check
+def appraisal_dated(case, ctx):
+    if ctx.data["held_on"] > ctx.on.isoformat():
+        return [Problem("data.held_on", "评议时间不能晚于办理日期")]
+    return []
+
+
+@check
+def appraisal_votes(case, ctx):
+    """Votes fit the meeting: at least one, no more than the participants, and the result
+    follows them (同意 only with more than half of the votes cast)."""
+    votes = {k: ctx.data[k] for k in ("votes_for", "votes_against", "votes_abstain")}
+    cast, present = sum(votes.values()), len(ctx.data["participants"])
+    if cast == 0:
+        return [Problem("data.votes_for", "表决票数合计为 0，请录入表决结果")]
+    if cast > present:
+        return [Problem("data.votes_for", f"表决票数合计 {cast} 票，超过参加人数 {present} 人")]
+    majority = votes["votes_for"] * 2 > cast
+    if ctx.data["result"] == "agree" and not majority:
+        return [Problem("data.result", f"同意 {votes['votes_for']} 票未超过投票数 {cast} 的半数，"
+                                       "评议结果不能为“同意”")]
+    if ctx.data["result"] == "disagree" and majority:
+        return [Problem("data.result", f"同意 {votes['votes_for']} 票已超过投票数 {cast} 的半数，"
+                                       "评议结果不能为“不同意”")]
+    return []
+
+
+@check
 def county_visit_if_relative(case, ctx):
     if case.is_relative_case and case.county_visit_on is None:
         return [Problem("county_visit_on", "近亲属备案案件须由县级入户核查后才能审核确认")]

@@ -5,7 +5,7 @@ clocks follow on flush), then walked through the workflow with ``operations.tran
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -94,10 +94,19 @@ def _walk(case, steps):
         transition(case, action, demo.demo_user(username), data, effective_on=on)
 
 
-def investigated(*usernames: str) -> dict:
-    """Data of a ``submit_for_decision`` step: a home visit by the given demo users."""
+def investigated(*usernames: str, visited_on: date | None = None) -> dict:
+    """Data of a ``submit_for_decision`` step: a home visit by the given demo users
+    (the first reviews), with everything the 入户调查表 prints."""
     ids = [demo.demo_user(u).id for u in usernames or ("clerk", "approver")]
-    return {"investigators": ids, "is_home_visit": True, "reviewer": ids[0]}
+    data = {"investigators": ids, "is_home_visit": True, "reviewer": ids[0],
+            "members_present": ["本人"], "housing": "自有砖瓦房一处", "housing_area": "60",
+            "vehicles": "无", "other_assets": "无大额存款，无其他财产",
+            "incomes": {"wages": "0", "transfers": "0"},
+            "survey_findings": "家中无稳定收入来源，生活困难属实",
+            "survey_opinion": "符合救助条件，建议给予救助"}
+    if visited_on:
+        data["visited_on"] = visited_on.isoformat()
+    return data
 
 
 @demo.register
@@ -129,3 +138,52 @@ def demo_cases() -> None:
     late = make_case("220999101202", accepted_on=date(2026, 10, 15), seed=5, creator=clerk,
                      names=("钱文革", "钱小雨"), income="100.00")
     _walk(late, [("clerk", "start_investigation", date(2026, 10, 16), {})])
+
+
+APPRAISAL_FLAG = {"flag": "doubt"}
+
+
+@demo.register
+def demo_stages() -> None:
+    """东风镇: one case waiting at every step, dated back from today so the next step can be
+    taken today (a publicity that ended yesterday, a refusal whose notice is due…). They are
+    in 红旗村 and 前进村: tests count what 东风村 holds."""
+    from .clocks import local_today
+
+    today = local_today()
+    clerk = demo.demo_user("clerk")
+
+    def ago(days: int) -> date:
+        return today - timedelta(days=days)
+
+    def case(village, names, income, accepted, seed, relief="DB"):
+        return make_case(village, relief, accepted_on=ago(accepted), seed=seed, creator=clerk,
+                         names=names, income=income)
+
+    case("220999101203", ("冯建军", "冯小燕"), "180.00", 0, 11)  # accepted today
+    materials = case("220999101202", ("褚秀梅",), "260.00", 2, 12)
+    _walk(materials, [("clerk", "request_materials", ago(1), {"missing": "户口簿复印件；收入证明"})])
+    appraisal = case("220999101202", ("卫国庆", "蒋芳"), "240.00", 6, 13)
+    _walk(appraisal, [("clerk", "start_investigation", ago(5), {}),
+                      ("clerk", "flag", ago(3), APPRAISAL_FLAG),
+                      ("clerk", "send_to_appraisal", ago(2), investigated(visited_on=ago(3)))])
+    decision = case("220999101203", ("沈红梅", "韩磊", "韩小雪"), "210.00", 5, 14)
+    _walk(decision, [("clerk", "start_investigation", ago(4), {}),
+                     ("clerk", "submit_for_decision", ago(1), investigated(visited_on=ago(2)))])
+    in_publicity = case("220999101203", ("杨志远",), "300.00", 9, 15)
+    _walk(in_publicity, [("clerk", "start_investigation", ago(8), {}),
+                         ("clerk", "submit_for_decision", ago(4), investigated()),
+                         ("approver", "approve", ago(2), {})])
+    ended = case("220999101202", ("朱桂芝", "朱小军"), "160.00", 14, 16)
+    _walk(ended, [("clerk", "start_investigation", ago(13), {}),
+                  ("clerk", "submit_for_decision", ago(9), investigated()),
+                  ("approver", "approve", ago(7), {})])  # 7 days on the board: ended yesterday
+    confirmed = case("220999101203", ("秦建华", "许丽"), "190.00", 16, 17)
+    _walk(confirmed, [("clerk", "start_investigation", ago(15), {}),
+                      ("clerk", "submit_for_decision", ago(12), investigated()),
+                      ("approver", "approve", ago(10), {}),
+                      ("approver", "confirm", ago(1), {})])
+    refused = case("220999101203", ("何永强",), "900.00", 8, 18)
+    _walk(refused, [("clerk", "start_investigation", ago(7), {}),
+                    ("clerk", "submit_for_decision", ago(3), investigated()),
+                    ("approver", "refuse", ago(1), {"reason": "家庭人均收入高于当地低保标准"})])

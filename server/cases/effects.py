@@ -14,6 +14,7 @@ from ..relief import ReliefCode
 from ..standards.amounts import calculate, payment_start_month
 from ..standards.queries import standard_for
 from .checks import CaseError, Problem
+from .fields import APPRAISAL_RESULTS
 from .household import MissingInput, amount_inputs
 from .models import CaseChange
 from .workflows import county_id_of
@@ -59,6 +60,26 @@ def record_investigation(case, ctx):
     case.investigators = list(ctx.data["investigators"])
     case.is_home_visit = bool(ctx.data.get("is_home_visit"))
     case.reviewer_id = ctx.data.get("reviewer") or ctx.actor.id
+    ctx.data.setdefault("reviewer", case.reviewer_id)
+    ctx.data.setdefault("visited_on", ctx.on.isoformat())
+
+
+@effect
+def record_appraisal(case, ctx):
+    """The minutes print the result as a conclusion sentence."""
+    ctx.data["conclusion"] = dict(APPRAISAL_RESULTS)[ctx.data["result"]]
+
+
+OPINIONS = {"approve": "经调查核实，符合救助条件，同意给予救助",
+            "refuse": "经调查核实，不符合救助条件，不予救助。理由：{reason}"}
+
+
+@effect
+def record_opinion(case, ctx):
+    """The 审核意见 printed on the decision form: what the approver wrote, else the default."""
+    if not ctx.data.get("decision_opinion"):
+        ctx.data["decision_opinion"] = OPINIONS[ctx.transition.action].format(
+            reason=ctx.data.get("reason") or "")
 
 
 @effect
@@ -205,3 +226,26 @@ def stop_payment(case, ctx):
     case.payment_end_month = ctx.on.replace(day=1)
     _change(case, ctx, ctx.transition.action, amount_before_fen=case.monthly_amount_fen,
             amount_after_fen=0, data={"last_month": case.payment_end_month.isoformat()})
+
+
+@effect
+def stop_for_dishonesty(case, ctx):
+    """失信: nothing is paid from the month of listing on (the notice prints the facts)."""
+    from ..db import db
+    from .dishonesty import kind_label
+    from .models import DishonestyEntry
+
+    entry = db.session.get(DishonestyEntry, ctx.data["dishonesty"])
+    warning = entry.warning
+    stop_month = ctx.on.replace(day=1)
+    case.payment_end_month = add_months(stop_month, -1)
+    ctx.data.update({
+        "kind": entry.kind, "kind_label": kind_label(entry.kind), "facts": entry.reason,
+        "listed_on": entry.listed_on.isoformat(), "expires_on": entry.expires_on.isoformat(),
+        "stop_month": stop_month.isoformat(),
+        "warned_on": warning.warned_on.isoformat() if warning else None,
+        "correction_due_on": warning.correction_due_on.isoformat() if warning else None,
+        "reason": f"列入失信名单：{kind_label(entry.kind)}"})
+    _change(case, ctx, "dishonesty_stop", amount_before_fen=case.monthly_amount_fen,
+            amount_after_fen=0, data={"dishonesty_id": entry.id,
+                                      "last_month": case.payment_end_month.isoformat()})

@@ -5,6 +5,7 @@ Chinese message; the value stored in the event data is JSON-safe (ids, strings, 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -21,7 +22,7 @@ class Field:
     name: str
     label: str
     required: bool = True
-    widget: str = "text"  # text / textarea / date / money / number / users / user / choice / bool
+    widget: str = "text"  # text/textarea/date/money/number/count/user(s)/member(s)/choice/bool…
     choices: tuple[tuple[str, str], ...] = ()
 
     def parse(self, raw, ctx):
@@ -57,14 +58,24 @@ class MoneyField(Field):
 
 
 class IntField(Field):
+    minimum, maximum = 1, 100_000
+
     def clean(self, raw, ctx):
-        try:
-            value = int(str(raw).strip())
-        except ValueError:
-            raise FieldProblem(f"“{self.label}”应为整数") from None
-        if value < 1:
-            raise FieldProblem(f"“{self.label}”至少为 1")
+        text = str(raw).strip()
+        if isinstance(raw, bool) or not text.lstrip("+-").isdigit() or len(text) > 12:
+            raise FieldProblem(f"“{self.label}”应为整数")
+        value = int(text)
+        if value < self.minimum:
+            raise FieldProblem(f"“{self.label}”至少为 {self.minimum}")
+        if value > self.maximum:
+            raise FieldProblem(f"“{self.label}”不能超过 {self.maximum}")
         return value
+
+
+class CountField(IntField):
+    """A count that may be zero (votes)."""
+
+    minimum = 0
 
 
 class DateField(Field):
@@ -114,28 +125,137 @@ class UserField(Field):
         return _staff(raw, ctx)
 
 
+NAME_SEPARATORS = re.compile(r"[、,，;；\s]+")
+
+
+class NamesField(Field):
+    """People named in free text, separated by 、 , ; or spaces; stored as a list of names."""
+
+    def clean(self, raw, ctx):
+        items = raw if isinstance(raw, (list, tuple)) else NAME_SEPARATORS.split(str(raw))
+        names = []
+        for item in (str(i).strip() for i in items):
+            if len(item) > 50:
+                raise FieldProblem(f"“{self.label}”中的“{item[:10]}…”过长，请用顿号分隔姓名")
+            if item and item not in names:
+                names.append(item)
+        if not names:
+            raise FieldProblem(f"请填写“{self.label}”")
+        return names
+
+
+INCOME_KINDS = (("wages", "工资性收入"), ("business", "经营净收入"), ("property", "财产净收入"),
+                ("transfers", "转移净收入"), ("other", "其他收入"))
+
+
+class IncomesField(Field):
+    """Monthly income by kind (元), as verified: {kind: "300.00"}; 0 means none of that kind."""
+
+    def clean(self, raw, ctx):
+        if not isinstance(raw, dict):
+            raise FieldProblem(f"“{self.label}”应按收入类别填写")
+        labels = dict(INCOME_KINDS)
+        unknown = [str(k) for k in raw if k not in labels]
+        if unknown:
+            raise FieldProblem(f"“{self.label}”中没有“{'、'.join(unknown)}”这一类")
+        clean = {}
+        for kind, label in INCOME_KINDS:
+            value = raw.get(kind)
+            if value is None or not str(value).strip():
+                continue
+            if str(value).strip() in ("0", "0.0", "0.00"):
+                clean[kind] = "0.00"
+            else:
+                clean[kind] = MoneyField(kind, f"{self.label}：{label}").clean(value, ctx)
+        if not clean:
+            raise FieldProblem(f"请填写“{self.label}”（没有的类别填 0）")
+        return clean
+
+
+APPLICANT_WORDS = ("本人", "申请人")
+
+
 class MemberField(Field):
-    """A member of the case, by member id or by name."""
+    """A member of the case, by member id, by name, or "本人"/"申请人" for the applicant."""
 
     def clean(self, raw, ctx):
         value = str(raw).strip()
         for member in ctx.case.members:
-            if str(member.id) == value or member.name == value:
+            if str(member.id) == value or member.name == value or (
+                    value in APPLICANT_WORDS and member.is_applicant):
                 return member.id
         raise FieldProblem("该成员不在本案件的家庭成员中")
+
+
+class MembersField(MemberField):
+    """Several members of the case (by id or name), stored as member ids."""
+
+    def clean(self, raw, ctx):
+        items = raw if isinstance(raw, (list, tuple)) else NAME_SEPARATORS.split(str(raw))
+        ids = []
+        for item in (str(i).strip() for i in items):
+            if item:
+                try:
+                    member_id = MemberField.clean(self, item, ctx)
+                except FieldProblem:
+                    raise FieldProblem(f"“{item}”不在本案件的家庭成员中") from None
+                if member_id not in ids:
+                    ids.append(member_id)
+        if not ids:
+            raise FieldProblem(f"请填写“{self.label}”")
+        return ids
+
+
+class DishonestyField(Field):
+    """A listing (失信名单 entry) in force that names a member of the case."""
+
+    def clean(self, raw, ctx):
+        from .models import DishonestyEntry
+
+        try:
+            entry = db.session.get(DishonestyEntry, int(raw))
+        except (TypeError, ValueError):
+            entry = None
+        ids = {m.id_number for m in ctx.case.members}
+        if entry is None or not entry.is_active or entry.id_number not in ids:
+            raise FieldProblem("该失信名单记录不存在，或不涉及本案件的家庭成员")
+        return entry.id
 
 
 RECHECK_CHOICES = (("stable", "稳定（每年复核）"), ("unstable", "收入不稳定（每半年复核）"),
                    ("quarterly", "每季度复核"))
 FLAG_CHOICES = (("doubt", "调查存疑"), ("dispute", "有争议"))
+APPRAISAL_RESULTS = (("agree", "同意给予救助"), ("disagree", "不同意给予救助"))
 
 FIELDS: dict[str, Field] = {f.name: f for f in (
     Field("missing", "需补充的材料", widget="textarea"),
     ChoiceField("flag", "标记", widget="choice", choices=FLAG_CHOICES),
-    Field("outcome", "评议结果", widget="textarea"),
     UsersField("investigators", "调查人员", widget="users"),
     BoolField("is_home_visit", "已入户调查", required=False, widget="bool"),
     UserField("reviewer", "审核人", required=False, widget="user"),
+    # the investigation (入户调查表)
+    DateField("visited_on", "入户调查日期（默认为办理日期）", required=False, widget="date"),
+    MembersField("members_present", "在场家庭成员", widget="members"),
+    Field("housing", "住房情况"),
+    Field("housing_area", "住房面积（平方米）", required=False),
+    Field("vehicles", "车辆情况", required=False),
+    Field("other_assets", "存款及其他财产", widget="textarea"),
+    IncomesField("incomes", "家庭月收入（元）", widget="incomes", choices=INCOME_KINDS),
+    Field("survey_findings", "调查情况", widget="textarea"),
+    Field("survey_opinion", "调查意见", widget="textarea"),
+    # the appraisal (民主评议记录)
+    DateField("held_on", "评议时间", widget="date"),
+    Field("place", "评议地点"),
+    Field("host", "主持人"),
+    Field("recorder", "记录人"),
+    NamesField("participants", "参加人员（用顿号分隔）", widget="textarea"),
+    Field("opinions", "评议情况", widget="textarea"),
+    CountField("votes_for", "同意票数", widget="count"),
+    CountField("votes_against", "不同意票数", widget="count"),
+    CountField("votes_abstain", "弃权票数", widget="count"),
+    ChoiceField("result", "评议结果", widget="choice", choices=APPRAISAL_RESULTS),
+    # the decision (审核确认表)
+    Field("decision_opinion", "审核意见", required=False, widget="textarea"),
     Field("findings", "核查意见", widget="textarea"),
     MoneyField("requested_amount", "申请救助金额（元）", required=False, widget="money"),
     ChoiceField("recheck_category", "复核类别", required=False, widget="choice",
@@ -146,4 +266,5 @@ FIELDS: dict[str, Field] = {f.name: f for f in (
     MemberField("member", "死亡成员", widget="member"),
     DateField("died_on", "死亡日期", widget="date"),
     IntField("months", "渐退月数", widget="number"),
+    DishonestyField("dishonesty", "失信名单记录", widget="number"),
 )}

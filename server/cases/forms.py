@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..standards.models import CareLevel
+from .dishonesty import CORRECTION_DAYS, FraudKind
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -28,10 +29,16 @@ class RelativeForm(FlaskForm):
 
 
 class DishonestyForm(FlaskForm):
-    id_number = StringField(_l("Applicant ID number"), validators=[DataRequired(), Length(max=18)])
+    """A first occurrence of 失信 behaviour (education and a correction deadline)."""
+
+    id_number = StringField(_l("ID number"), validators=[DataRequired(), Length(max=18)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
-    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
-    listed_on = DateField(_l("Listed on"), validators=[Optional()])
+    kind = SelectField(_l("Kind of dishonesty"),
+                       choices=choices([(k.value, k.label) for k in FraudKind]))
+    reason = TextAreaField(_l("Facts"), validators=[DataRequired(), Length(max=2000)])
+    listed_on = DateField(_l("Found on"), validators=[Optional()])
+    correction_days = IntegerField(_l("Days given to correct"), default=CORRECTION_DAYS,
+                                   validators=[DataRequired(), NumberRange(min=1, max=365)])
 
 
 class CaseFactsForm(FlaskForm):

@@ -206,8 +206,28 @@ class RelativeRegisterEntry(RegionScoped, Base):
     staff_user = relationship("User", foreign_keys=[staff_user_id])
 
 
+class DishonestyWarning(RegionScoped, Base):
+    """A first occurrence of 失信 behaviour: the household is educated and given a deadline to
+    correct; if it refuses, the warning becomes a listing (``DishonestyEntry``)."""
+
+    __tablename__ = "dishonesty_warning"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    id_number: Mapped[str] = mapped_column(String(18), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(32))  # dishonesty.FraudKind
+    facts: Mapped[str] = mapped_column(Text)
+    warned_on: Mapped[date]
+    correction_due_on: Mapped[date]
+    corrected_on: Mapped[date | None]
+    listed_on: Mapped[date | None]  # set when the household refused to correct and was listed
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class DishonestyEntry(RegionScoped, Base):
-    """失信名单: a household (by applicant ID number) refused new applications until expiry."""
+    """失信名单: a household (by applicant ID number) refused new applications until expiry,
+    its payment stopped from the month of listing, and sent to other departments."""
 
     __tablename__ = "dishonesty_entry"
 
@@ -215,11 +235,16 @@ class DishonestyEntry(RegionScoped, Base):
     id_number: Mapped[str] = mapped_column(String(18), index=True)
     name: Mapped[str] = mapped_column(String(100))
     reason: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(32), default="other")  # dishonesty.FraudKind
+    warning_id: Mapped[int | None] = mapped_column(ForeignKey("dishonesty_warning.id"))
+    stopped_cases: Mapped[list] = mapped_column(JSON, default=list)  # case numbers stopped
     listed_on: Mapped[date]
     expires_on: Mapped[date]
     is_active: Mapped[bool] = mapped_column(default=True)  # False once lifted early
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    warning = relationship(DishonestyWarning)
 
 
 class WorkflowSetting(RegionScoped, Base):

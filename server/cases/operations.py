@@ -6,7 +6,7 @@ in the hash-chained audit trail with the before/after values of the case's colum
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cached_property
 
 from sqlalchemy import event as sa_event
@@ -22,6 +22,7 @@ from ..regions.models import Region
 from ..relief import RELIEF_TYPES, ReliefCode
 from . import clocks, household
 from .checks import CHECKS, STALE_MESSAGE, CaseError, Problem
+from .dishonesty import CORRECTION_DAYS, FraudKind
 from .effects import EFFECTS
 from .fields import FIELDS, FieldProblem
 from .models import (
@@ -29,6 +30,7 @@ from .models import (
     CaseDeadline,
     CaseEvent,
     DishonestyEntry,
+    DishonestyWarning,
     Member,
     RelativeRegisterEntry,
     WorkflowSetting,
@@ -38,6 +40,7 @@ from .workflows import (
     OPEN_STATES,
     PREVIOUS,
     SAME,
+    SERVED_STATES,
     STATE_LABELS,
     Settings,
     Transition,
@@ -250,7 +253,8 @@ def allowed_transitions(case: Case, user) -> list[Transition]:
     """Transitions the user's role may take from the case's state (checks not yet run)."""
     if barred_entries(case, user):
         return []
-    return [t for t in workflow_for(case).from_state(case.state) if user.can(t.permission)]
+    return [t for t in workflow_for(case).from_state(case.state)
+            if t.is_manual and user.can(t.permission)]
 
 
 def _parse_on(raw, case: Case) -> date:
@@ -433,29 +437,124 @@ def deactivate(entry, actor, action: str) -> None:
                                                  "after": {"is_active": False}})
 
 
+def _add_recorded(row, action: str, actor, after: dict):
+    """Add a register row and write its creation to the audit trail."""
+    db.session.add(row)
+    db.session.flush()
+    record(action, row, actor=actor, details={"after": after})
+    return row
+
+
+def _fraud_kind(kind) -> FraudKind:
+    try:
+        return FraudKind(kind)
+    except ValueError:
+        raise ValueError("请选择失信情形（十类之一）") from None
+
+
 def add_dishonesty(region: Region, id_number: str, name: str, reason: str, actor,
-                   listed_on: date | None = None) -> DishonestyEntry:
+                   listed_on: date | None = None, kind=FraudKind.other,
+                   warning: DishonestyWarning | None = None) -> DishonestyEntry:
+    """Put a household on the list (refused new applications for a year); no payment change.
+
+    ``list_dishonest`` is the procedure's way in: it also stops payment and keeps the warning.
+    """
     id_number = idnumber.validate(id_number)
+    kind = _fraud_kind(kind)
     if not reason.strip():
         raise ValueError("请填写列入失信名单的原因")
     listed_on = listed_on or local_today()
     entry = DishonestyEntry(region=region, id_number=id_number, name=name.strip(),
-                            reason=reason.strip(), listed_on=listed_on,
-                            expires_on=add_months(listed_on, 12), created_by_id=actor.id)
-    db.session.add(entry)
+                            reason=reason.strip(), kind=kind.value, warning=warning,
+                            listed_on=listed_on, expires_on=add_months(listed_on, 12),
+                            created_by_id=actor.id, stopped_cases=[])
+    return _add_recorded(entry, "register.dishonesty_add", actor, {
+        "name": entry.name, "reason": entry.reason, "kind": entry.kind,
+        "expires_on": entry.expires_on.isoformat()})
+
+
+def warn_dishonesty(region: Region, id_number: str, name: str, kind, facts: str, actor,
+                    warned_on: date | None = None,
+                    correction_days: int = CORRECTION_DAYS) -> DishonestyWarning:
+    """A first occurrence (首次出现): educate the household and set a correction deadline."""
+    id_number = idnumber.validate(id_number)
+    kind = _fraud_kind(kind)
+    if not (facts or "").strip():
+        raise ValueError("请填写失信行为的具体事实")
+    if not name.strip():
+        raise ValueError("请填写姓名")
+    if not 1 <= int(correction_days) <= 365:
+        raise ValueError("纠正期限应为 1 到 365 天")
+    warned_on = warned_on or local_today()
+    warning = DishonestyWarning(
+        region=region, id_number=id_number, name=name.strip(), kind=kind.value,
+        facts=facts.strip(), warned_on=warned_on,
+        correction_due_on=warned_on + timedelta(days=int(correction_days)),
+        created_by_id=actor.id)
+    return _add_recorded(warning, "register.dishonesty_warn", actor, {
+        "name": warning.name, "kind": warning.kind, "facts": warning.facts,
+        "correction_due_on": warning.correction_due_on.isoformat()})
+
+
+def correct_dishonesty(warning: DishonestyWarning, actor, on: date | None = None) -> None:
+    """The household corrected within the deadline: no listing."""
+    if warning.listed_on is not None:
+        raise ValueError(f"已于 {warning.listed_on:%Y-%m-%d} 列入失信名单")
+    warning.corrected_on = on or local_today()
     db.session.flush()
-    record("register.dishonesty_add", entry, actor=actor,
-           details={"after": {"name": entry.name, "reason": entry.reason,
-                              "expires_on": entry.expires_on.isoformat()}})
+    record("register.dishonesty_corrected", warning, actor=actor,
+           details={"after": {"corrected_on": warning.corrected_on.isoformat()}})
+
+
+def list_dishonest(warning: DishonestyWarning, actor, on: date | None = None) -> DishonestyEntry:
+    """Refusal to correct (拒不纠正): list the household for a year and stop every case of it
+    being served in the county from the current month, each with a written notice.
+
+    Raises ValueError (deadline not over, already corrected or listed) or CaseError (a month
+    already filed); the caller rolls back, so nothing is half-written.
+    """
+    on = on or local_today()
+    if warning.corrected_on is not None:
+        raise ValueError(f"已于 {warning.corrected_on:%Y-%m-%d} 纠正，不能列入失信名单")
+    if warning.listed_on is not None:
+        raise ValueError(f"已于 {warning.listed_on:%Y-%m-%d} 列入失信名单")
+    if on <= warning.correction_due_on:
+        raise ValueError(f"纠正期限至 {warning.correction_due_on:%Y-%m-%d}，期满仍未纠正才能列入失信名单")
+    entry = add_dishonesty(warning.region, warning.id_number, warning.name, warning.facts, actor,
+                           listed_on=on, kind=warning.kind, warning=warning)
+    warning.listed_on = on
+    county = select(Region.id).where(Region.code.startswith(warning.region.county.prefix))
+    served = db.session.scalars(select(Case).join(Member).where(
+        Member.id_number == warning.id_number, Case.state.in_(SERVED_STATES),
+        Case.region_id.in_(county)).order_by(Case.id)).unique()
+    stopped = []
+    for case in served:
+        transition(case, "dishonesty_stop", actor, {"dishonesty": entry.id}, effective_on=on)
+        stopped.append(case.case_number)
+    entry.stopped_cases = stopped
+    db.session.flush()
     return entry
+
+
+def export_dishonesty_list(actor) -> bytes:
+    """The list in force as XLSX for other departments; full ID numbers, so it is audited."""
+    from .queries import dishonesty_xlsx
+
+    data = dishonesty_xlsx(actor)
+    record("register.dishonesty_export", actor.region, actor=actor,
+           details={"region": actor.region.code})
+    return data
 
 
 # -- settings -----------------------------------------------------------------------------------
 
 def save_settings(county: Region, relief_type: ReliefCode, overrides: dict, actor) -> Settings:
-    """Store a county's overrides of a relief type's workflow settings (validated by merging)."""
+    """Store a county's overrides of a relief type's workflow settings.
+
+    Raises ``SettingsError`` (a ValueError) naming unknown keys and bad values.
+    """
     base = settings_for(relief_type, None)
-    merged = base.merged(overrides)  # raises ValueError/TypeError on bad values
+    merged = base.validated(overrides)
     build(relief_type, merged)
     row = db.session.scalars(select(WorkflowSetting).where(
         WorkflowSetting.region_id == county.id,

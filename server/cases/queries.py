@@ -16,7 +16,14 @@ from ..regions.models import Region, RegionLevel
 from ..regions.queries import scoped
 from ..relief import ReliefCode
 from .clocks import DUE_SOON_WORKING_DAYS
-from .models import Case, CaseDeadline, DishonestyEntry, Member, RelativeRegisterEntry
+from .models import (
+    Case,
+    CaseDeadline,
+    DishonestyEntry,
+    DishonestyWarning,
+    Member,
+    RelativeRegisterEntry,
+)
 from .workflows import PAUSE_STATES, SERVED_STATES
 
 PAGE_SIZE = 50
@@ -120,6 +127,63 @@ def relatives(user=None) -> list[RelativeRegisterEntry]:
 def dishonesty(user=None) -> list[DishonestyEntry]:
     return list(db.session.scalars(scoped(DishonestyEntry, user)
                                    .order_by(DishonestyEntry.id.desc())))
+
+
+def dishonesty_warnings(user=None) -> list[DishonestyWarning]:
+    """First occurrences still waiting for correction (or listing), newest first."""
+    return list(db.session.scalars(scoped(DishonestyWarning, user).where(
+        DishonestyWarning.corrected_on.is_(None), DishonestyWarning.listed_on.is_(None))
+        .order_by(DishonestyWarning.id.desc())))
+
+
+LIST_HEADER = ["序号", "姓名", "身份证号码", "所在地区", "失信情形", "具体事实", "首次发现日期",
+               "纠正期限", "列入日期", "有效期至", "停发案件"]
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def _text_cell(cell, value) -> None:
+    """Write a value as text: a leading = + - @ would otherwise make a formula in Excel."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if value.startswith(FORMULA_STARTS):
+            cell.quotePrefix = True
+
+
+def dishonesty_xlsx(user, on: date | None = None) -> bytes:
+    """The list in force on ``on`` to send to other departments (联合惩戒), as XLSX."""
+    import io
+
+    from openpyxl import Workbook
+
+    from .dishonesty import kind_label
+
+    on = on or local_today()
+    entries = db.session.scalars(scoped(DishonestyEntry, user).where(
+        DishonestyEntry.is_active.is_(True), DishonestyEntry.listed_on <= on,
+        DishonestyEntry.expires_on >= on).order_by(DishonestyEntry.listed_on,
+                                                   DishonestyEntry.id))
+    wb = Workbook()
+    sheet = wb.active
+    sheet.title = "失信名单"
+    _text_cell(sheet.cell(1, 1), f"社会救助失信管理名单（{user.region.full_name}，{on:%Y-%m-%d}）")
+    for column, title in enumerate(LIST_HEADER, start=1):
+        _text_cell(sheet.cell(2, column), title)
+    for number, entry in enumerate(entries, start=1):
+        warning = entry.warning
+        values = [number, entry.name, entry.id_number, entry.region.full_name,
+                  kind_label(entry.kind), entry.reason,
+                  f"{warning.warned_on:%Y-%m-%d}" if warning else "",
+                  f"{warning.correction_due_on:%Y-%m-%d}" if warning else "",
+                  f"{entry.listed_on:%Y-%m-%d}", f"{entry.expires_on:%Y-%m-%d}",
+                  "、".join(entry.stopped_cases or [])]
+        for column, value in enumerate(values, start=1):
+            _text_cell(sheet.cell(number + 2, column), value)
+    for column, width in zip("ABCDEFGHIJK", (6, 10, 21, 24, 30, 40, 12, 12, 12, 12, 26)):
+        sheet.column_dimensions[column].width = width
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
 
 
 def staff_of(user) -> list:

@@ -18,9 +18,10 @@ from ..regions.queries import get_scoped_or_404
 from ..relief import RELIEF_TYPES, ReliefCode
 from . import clocks, operations, queries, sections
 from .checks import CaseError
+from .dishonesty import kind_label
 from .fields import FIELDS
 from .forms import CaseFactsForm, DishonestyForm, RelativeForm, choices
-from .models import Case, DishonestyEntry, Member, RelativeRegisterEntry
+from .models import Case, DishonestyEntry, DishonestyWarning, Member, RelativeRegisterEntry
 from .workflows import (
     ACTION_LABELS,
     DEFAULT_SETTINGS,
@@ -100,7 +101,14 @@ def _transition_data(case: Case, action: str) -> dict:
     data = {}
     t = workflow_for(case).transition(action)
     for name in (t.fields if t else ()):
-        data[name] = form.getlist(name) if FIELDS[name].widget == "users" else form.get(name)
+        widget = FIELDS[name].widget
+        if widget in ("users", "members"):
+            data[name] = form.getlist(name)
+        elif widget == "incomes":  # one input per kind: incomes.wages, incomes.business…
+            data[name] = {kind: form.get(f"{name}.{kind}") for kind, _label in
+                          FIELDS[name].choices if form.get(f"{name}.{kind}") is not None}
+        else:
+            data[name] = form.get(name)
     return data
 
 
@@ -180,7 +188,7 @@ def rechecks():
 
 # -- registers ----------------------------------------------------------------------------------
 
-def _register_page(name: str, form, add, entries):
+def _register_page(name: str, form, add, entries, **extra):
     """One register page: list, and on a valid POST add an entry through ``add()``."""
     if form.validate_on_submit():
         try:
@@ -193,7 +201,7 @@ def _register_page(name: str, form, add, entries):
             flash(_("Saved."), "success")
             return redirect(url_for(f"cases.{name}"))
     return render_template(f"cases/{name}.html", form=form, entries=entries(),
-                           mask=idnumber.mask)
+                           mask=idnumber.mask, **extra)
 
 
 def _deactivate(model, entry_id: int, action: str, name: str):
@@ -233,10 +241,63 @@ def dishonesty():
     form = DishonestyForm()
 
     def add():
-        operations.add_dishonesty(current_user.region, form.id_number.data, form.name.data,
-                                  form.reason.data, current_user, form.listed_on.data)
+        operations.warn_dishonesty(current_user.region, form.id_number.data, form.name.data,
+                                   form.kind.data, form.reason.data, current_user,
+                                   form.listed_on.data, form.correction_days.data)
 
-    return _register_page("dishonesty", form, add, queries.dishonesty)
+    return _register_page("dishonesty", form, add, queries.dishonesty,
+                          warnings=queries.dishonesty_warnings(), kind_label=kind_label)
+
+
+def _warning_act(warning_id: int, act) -> object:
+    """Run ``act(warning)``; errors are flashed in Chinese and nothing is kept."""
+    warning = get_scoped_or_404(DishonestyWarning, warning_id)
+    try:
+        result = act(warning)
+    except CaseError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    except ValueError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        return result or True
+    return None
+
+
+@bp.route("/registers/dishonesty/warnings/<int:warning_id>/list", methods=["POST"])
+@requires("registers.manage")
+def list_dishonest(warning_id: int):
+    """Refusal to correct: list the household, stop its payment this month with a notice."""
+    entry = _warning_act(warning_id, lambda w: operations.list_dishonest(w, current_user))
+    if entry is not None:
+        if entry.stopped_cases:
+            flash(_("Listed; payment stopped from this month for %(cases)s. Print the notice "
+                    "from each case page.", cases="、".join(entry.stopped_cases)), "success")
+        else:
+            flash(_("Saved."), "success")
+    return redirect(url_for("cases.dishonesty"))
+
+
+@bp.route("/registers/dishonesty/warnings/<int:warning_id>/corrected", methods=["POST"])
+@requires("registers.manage")
+def correct_dishonesty(warning_id: int):
+    """The household corrected in time: the warning is closed without a listing."""
+    if _warning_act(warning_id, lambda w: operations.correct_dishonesty(w, current_user)):
+        flash(_("Saved."), "success")
+    return redirect(url_for("cases.dishonesty"))
+
+
+@bp.route("/registers/dishonesty.xlsx")
+@requires("registers.manage")
+def dishonesty_list():
+    """The list in force, to send to other departments; an audited export (full ID numbers)."""
+    data = operations.export_dishonesty_list(current_user)
+    db.session.commit()
+    return current_app.response_class(
+        data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": "attachment; filename=dishonesty-list.xlsx"})
 
 
 @bp.route("/registers/dishonesty/<int:dishonesty_id>/lift", methods=["POST"])
@@ -258,11 +319,12 @@ def settings():
     error = ""
     if request.method == "POST":
         try:
-            overrides = json.loads(request.form.get("settings") or "{}")
-            if not isinstance(overrides, dict):
-                raise ValueError("设置应为 JSON 对象")
+            try:
+                overrides = json.loads(request.form.get("settings") or "{}")
+            except ValueError as exc:
+                raise ValueError(f"不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列）") from None
             operations.save_settings(county, relief_type, overrides, current_user)
-        except (ValueError, TypeError) as exc:
+        except ValueError as exc:
             db.session.rollback()
             error = f"设置无效：{exc}"
         else:
@@ -273,7 +335,8 @@ def settings():
     return render_template("cases/settings.html", relief_type=relief_type, error=error,
                            relief_types=RELIEF_TYPES, current=current,
                            defaults=DEFAULT_SETTINGS[relief_type],
-                           text=json.dumps(current.as_dict(), ensure_ascii=False, indent=2),
+                           text=request.form.get("settings") if error else json.dumps(
+                               current.as_dict(), ensure_ascii=False, indent=2),
                            wf=build(relief_type, current),
                            states=STATE_LABELS)
 

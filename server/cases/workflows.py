@@ -73,6 +73,7 @@ ACTION_LABELS = {
     "stop": "停发",
     "propose_termination": "拟终止，公示",
     "terminate": "终止",
+    "dishonesty_stop": "列入失信名单，当月起停发",
 }
 
 DEADLINE_LABELS = {
@@ -123,8 +124,29 @@ class Settings:
     def as_dict(self) -> dict:
         return asdict(self)
 
+    def validated(self, overrides) -> Settings:
+        """These settings with overrides a county typed in, refused with Chinese messages that
+        name every unknown key and every out-of-range or wrongly typed value."""
+        if not isinstance(overrides, dict):
+            raise SettingsError(["设置应为 JSON 对象"])
+        known = {f.name for f in fields(self)}
+        problems = [f"未知的设置项“{key}”" for key in overrides if key not in known]
+        for key, value in overrides.items():
+            if key in known:
+                problem = _setting_problem(key, getattr(self, key), value)
+                if problem:
+                    problems.append(f"“{key}”{problem}")
+        if not problems and "default_recheck_category" in overrides:
+            months = overrides.get("recheck_months", self.recheck_months)
+            if overrides["default_recheck_category"] not in months:
+                problems.append("“default_recheck_category”应为 recheck_months 中的一类："
+                                + "、".join(months))
+        if problems:
+            raise SettingsError(problems)
+        return self.merged(overrides)
+
     def merged(self, overrides: dict) -> Settings:
-        """These settings with a county's overrides (unknown keys are ignored)."""
+        """These settings with a county's stored overrides (unknown keys are ignored)."""
         known = {f.name: f for f in fields(self)}
         clean = {}
         for key, value in (overrides or {}).items():
@@ -132,6 +154,56 @@ class Settings:
                 current = getattr(self, key)
                 clean[key] = type(current)(value) if not isinstance(current, dict) else dict(value)
         return replace(self, **clean)
+
+
+class SettingsError(ValueError):
+    """Refused workflow settings; ``problems`` lists one Chinese message per bad key."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("；".join(problems))
+        self.problems = problems
+
+
+SETTING_RANGES = {"publicity_days": (1, 60), "home_visit_min_investigators": (1, 10),
+                  "gradual_exit_max_months": (1, 24), "member_death_months": (1, 12),
+                  "national_total_days": (1, 366), "delegated_total_days": (1, 366),
+                  "extended_total_days": (1, 366), "emergency_aid_days": (1, 30)}
+"""Allowed (min, max) of whole-number settings; others are 0–366 days."""
+SETTING_CHOICES = {"publish_mode": ("proposed_first", "once_after_decision")}
+RECHECK_MONTH_RANGE = (1, 36)
+
+
+def _whole(value, low: int, high: int) -> str | None:
+    """Why ``value`` is not a whole number in [low, high] (None: it is)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (
+            isinstance(value, float) and not value.is_integer()):
+        return "应为整数"
+    if not low <= value <= high:
+        return f"应在 {low} 到 {high} 之间"
+    return None
+
+
+def _setting_problem(key: str, current, value) -> str | None:
+    """Why ``value`` cannot replace the setting ``key`` whose default is ``current``."""
+    if isinstance(current, bool):
+        return None if isinstance(value, bool) else "应为 true 或 false"
+    if isinstance(current, int):
+        return _whole(value, *SETTING_RANGES.get(key, (0, 366)))
+    if isinstance(current, dict):
+        if not isinstance(value, dict) or not value:
+            return "应为 {类别: 月数} 的对象"
+        unknown = [k for k in value if k not in current]
+        if unknown:
+            return "含未知类别：" + "、".join(map(str, unknown))
+        bad = [k for k, v in value.items() if _whole(v, *RECHECK_MONTH_RANGE)]
+        if bad:
+            low, high = RECHECK_MONTH_RANGE
+            return f"中 {'、'.join(bad)} 的月数应为 {low} 到 {high} 的整数"
+        return None
+    allowed = SETTING_CHOICES.get(key)
+    if not isinstance(value, str) or (allowed and value not in allowed):
+        return "应为以下之一：" + "、".join(allowed) if allowed else "应为文字"
+    return None
 
 
 DEFAULT_SETTINGS: dict[ReliefCode, Settings] = {
@@ -161,6 +233,7 @@ class Transition:
     fields: tuple[str, ...] = ()
     effects: tuple[str, ...] = ()
     documents: tuple[str, ...] = ()
+    is_manual: bool = True  # False: taken by another operation (a listing), not offered
 
     @property
     def label(self) -> str:
@@ -222,6 +295,13 @@ def build(relief_type: ReliefCode, s: Settings) -> Workflow:
         ("decide",) if decides_at_approval else ()) + (
         ("start_publicity",) if s.has_publicity else ())
     start = ("accepted",)
+    # the investigation is recorded when it ends, whether the case goes on to appraisal or not
+    investigation = dict(
+        fields=("investigators", "is_home_visit", "reviewer", "visited_on", "members_present",
+                "housing", "housing_area", "vehicles", "other_assets", "incomes",
+                "survey_findings", "survey_opinion"),
+        effects=("record_investigation",), documents=("household_survey",))
+    investigation_checks = ("investigators_recorded", "home_visit_investigators", "visit_dated")
     t = [
         T("request_materials", ("accepted", "emergency_aided", "investigating"),
           "awaiting_materials", process, fields=("missing",), documents=("one_time_notice",)),
@@ -231,21 +311,24 @@ def build(relief_type: ReliefCode, s: Settings) -> Workflow:
         T("flag", ("investigating", "decision"), SAME, process, fields=("flag",),
           effects=("add_flag",)),
         T("send_to_appraisal", ("investigating",), "appraisal", process,
-          checks=("appraisal_flagged",)),
-        T("record_appraisal", ("appraisal",), "decision", process, fields=("outcome",),
+          checks=("appraisal_flagged",) + investigation_checks, **investigation),
+        T("record_appraisal", ("appraisal",), "decision", process,
+          fields=("held_on", "place", "host", "recorder", "participants", "opinions",
+                  "votes_for", "votes_against", "votes_abstain", "result"),
+          checks=("appraisal_dated", "appraisal_votes"), effects=("record_appraisal",),
           documents=("appraisal_minutes",)),
         T("submit_for_decision", ("investigating",), "decision", process,
-          fields=("investigators", "is_home_visit", "reviewer"),
-          checks=("investigators_recorded", "home_visit_investigators", "income_recorded"),
-          effects=("record_investigation",), documents=("household_survey",)),
+          checks=investigation_checks + ("income_recorded",), **investigation),
         T("county_visit", ("investigating", "appraisal", "decision"), SAME, county,
           fields=("findings",), effects=("record_county_visit",)),
         T("approve", ("decision",), _after_approval(s), approve,
-          fields=("requested_amount", "recheck_category"),
-          checks=("not_sole_investigator", "county_visit_if_relative", "income_recorded"),
-          effects=approve_effects, documents=("decision_form",)),
-        T("refuse", ("decision",), "refused", approve, fields=("reason",),
-          checks=("not_sole_investigator",), effects=("record_approver", "record_refusal"),
+          fields=("requested_amount", "recheck_category", "decision_opinion"),
+          checks=("investigation_done", "not_sole_investigator", "reviewer_not_approver",
+                  "county_visit_if_relative", "income_recorded"),
+          effects=approve_effects + ("record_opinion",), documents=("decision_form",)),
+        T("refuse", ("decision",), "refused", approve, fields=("reason", "decision_opinion"),
+          checks=("not_sole_investigator", "reviewer_not_approver"),
+          effects=("record_approver", "record_refusal", "record_opinion"),
           documents=("decision_form", "refusal_notice")),
         T("notify_refusal", ("refused",), SAME, process, documents=("refusal_notice",)),
         T("extend", open_working + ("awaiting_materials",), SAME, approve, fields=("reason",),
@@ -273,7 +356,8 @@ def build(relief_type: ReliefCode, s: Settings) -> Workflow:
                        checks=("publicity_over",), documents=("confirmation_notice",)))
         else:
             t.append(T("confirm", ("publicity",), "confirmed", approve,
-                       checks=("publicity_over", "not_sole_investigator"),
+                       checks=("publicity_over", "not_sole_investigator",
+                               "reviewer_not_approver"),
                        effects=("record_approver", "decide"),
                        documents=("confirmation_notice",)))
     if not s.is_paid:
@@ -293,6 +377,10 @@ def build(relief_type: ReliefCode, s: Settings) -> Workflow:
               effects=("record_member_death",)),
             T("stop", served, "stopped", process, fields=("reason",), checks=("month_open",),
               effects=("stop_payment",), documents=("refusal_notice",)),
+            # 失信: taken for every served case of a household when it is listed
+            T("dishonesty_stop", served, "stopped", process, fields=("dishonesty",),
+              checks=("month_open",), effects=("stop_for_dishonesty",),
+              documents=("dishonesty_notice",), is_manual=False),
         ]
     if s.is_paid and not s.is_one_off:
         t += [

@@ -57,11 +57,18 @@ LS_KIND_LABELS = {"emergency": "急难型", "spending": "支出型"}
 RELATIONSHIP_ADULT_AGE = 18
 
 
+RECORDED_FACTS = {"decision_opinion": ("approve", "refuse", "county_approve", "county_refuse")}
+"""Facts a workflow step records in its event data, and the steps that record them."""
+
+
 def fact(case, *names, default=None):
-    """The first non-empty of ``case.<name>`` or ``case.answers[name]`` for the given names."""
+    """The first non-empty of ``case.<name>``, the newest workflow step recording it
+    (``RECORDED_FACTS``) or ``case.answers[name]`` for the given names."""
     answers = getattr(case, "answers", None) or {}
     for name in names:
         value = getattr(case, name, None)
+        if is_empty(value) and name in RECORDED_FACTS:
+            value = recorded(case, *RECORDED_FACTS[name]).get(name)
         if is_empty(value):
             value = answers.get(name)
         if not is_empty(value):
@@ -163,9 +170,24 @@ def _incomes(answers: dict) -> list[dict]:
     return rows
 
 
+INVESTIGATION_ACTIONS = ("submit_for_decision", "send_to_appraisal")
+"""The workflow steps that record the home visit (cases room: the investigation fields)."""
+HOUSEHOLD_FACTS = ("housing", "housing_area", "vehicles", "other_assets")
+"""What the investigation verified, printed instead of what the application stated."""
+
+
+def recorded(case, *actions) -> dict:
+    """The data of the newest workflow event among ``actions`` (empty if none)."""
+    for event in reversed(list(getattr(case, "events", None) or [])):
+        if getattr(event, "action", None) in actions:
+            return dict(getattr(event, "data", None) or {})
+    return {}
+
+
 def household_context(case, members: list[dict]) -> dict:
     answers = dict(case.answers or {})
-    incomes = _incomes(answers)
+    verified = recorded(case, *INVESTIGATION_ACTIONS)
+    incomes = _incomes(verified if verified.get("incomes") else answers)
     total = fact(case, "income_total", "total_income")
     total = _money(total) if total is not None else (
         sum((r["amount"] or Decimal(0) for r in incomes), Decimal("0.00")) if incomes else None)
@@ -174,7 +196,7 @@ def household_context(case, members: list[dict]) -> dict:
         fact(case, "per_capita_income"))
     if per_capita is None and total is not None and size:
         per_capita = round_money(total / size)
-    return {
+    household = {
         "address": fact(case, "address", "home_address"),
         "phone": fact(case, "phone", "contact_phone"),
         "size": size,
@@ -192,6 +214,28 @@ def household_context(case, members: list[dict]) -> dict:
         "bank_name": fact(case, "bank_name"),
         "bank_account": fact(case, "bank_account"),
         "reason": fact(case, "reason", "application_reason", "hardship"),
+    }
+    household.update({k: verified[k] for k in HOUSEHOLD_FACTS if not is_empty(verified.get(k))})
+    return household
+
+
+SURVEY = {"visited_on": None, "findings": None, "opinion": None, "present": None,
+          "investigators": None, "living_conditions": None, "place": None}
+
+
+def survey_context(case, base: dict) -> dict:
+    """The home visit as the investigation step recorded it (入户调查表)."""
+    data = recorded(case, *INVESTIGATION_ACTIONS)
+    present = data.get("members_present") or []
+    names = [m.name for m in case.members if m.id in present]
+    return {
+        "visited_on": as_date(data.get("visited_on") or fact(case, "visited_on", "survey_on")),
+        "findings": data.get("survey_findings") or fact(case, "survey_findings", "findings"),
+        "opinion": data.get("survey_opinion"),
+        "present": "、".join(names) or None,
+        "investigators": base["staff"]["investigator_names"],
+        "living_conditions": fact(case, "living_conditions"),
+        "place": base["household"]["address"],
     }
 
 
@@ -288,10 +332,7 @@ def case_facts(case) -> dict:
 
 def event_data(case, action: str) -> dict:
     """The data of the newest workflow event with this action (e.g. the missing materials)."""
-    for event in reversed(list(getattr(case, "events", None) or [])):
-        if getattr(event, "action", None) == action:
-            return dict(getattr(event, "data", None) or {})
-    return {}
+    return recorded(case, action)
 
 
 class Answers(dict):
@@ -321,4 +362,26 @@ def base_case_context(case, issued_on: date, placeholder: str) -> dict:
         "answers": Answers(case.answers or {}),
         "issued_on": issued_on,
         "placeholder": placeholder,
+    }
+
+
+DISHONESTY = {"kind": None, "facts": None, "warned_on": None, "correction_due_on": None,
+              "listed_on": None, "expires_on": None, "stop_month": None, "legal_basis": None,
+              "review_body": None, "review_days": None, "court": None, "lawsuit_months": None}
+DISHONESTY_BASIS = "《社会救助暂行办法》第六十八条及本市社会救助对象失信惩戒机制有关规定"
+
+
+def dishonesty_context(case, base: dict) -> dict:
+    """The 失信 listing that stopped this case, as the dishonesty_stop step recorded it."""
+    data = recorded(case, "dishonesty_stop")
+    county = base["region"]["county"] or ""
+    return {
+        "kind": data.get("kind_label"), "facts": data.get("facts"),
+        "warned_on": as_date(data.get("warned_on")),
+        "correction_due_on": as_date(data.get("correction_due_on")),
+        "listed_on": as_date(data.get("listed_on")),
+        "expires_on": as_date(data.get("expires_on")),
+        "stop_month": as_date(data.get("stop_month")),
+        "legal_basis": DISHONESTY_BASIS, "review_body": f"{county}人民政府", "review_days": 60,
+        "court": f"{county}人民法院", "lawsuit_months": 6,
     }

@@ -268,26 +268,19 @@ class ProxyLetter(DocumentKind):
         }}
 
 
-SURVEY = {"visited_on": None, "findings": None, "living_conditions": None, "place": None}
-
-
 @register
 class HouseholdSurvey(DocumentKind):
     name, title = "household_survey", "入户调查表"
-    extra_contract = {"survey": SURVEY}
+    extra_contract = {"survey": ctx.SURVEY}
     states, when = INVESTIGATED_STATES, "开始调查核实后"
 
     def issued_on(self, case):
-        visited = ctx.fact(case, "visited_on", "survey_on")
+        visited = ctx.recorded(case, *ctx.INVESTIGATION_ACTIONS).get("visited_on") or ctx.fact(
+            case, "visited_on", "survey_on")
         return as_date(visited) or case.accepted_on or local_today()
 
     def extra_context(self, case, base, options):
-        return {"survey": {
-            "visited_on": as_date(ctx.fact(case, "visited_on", "survey_on")),
-            "findings": ctx.fact(case, "survey_findings", "findings"),
-            "living_conditions": ctx.fact(case, "living_conditions"),
-            "place": base["household"]["address"],
-        }}
+        return {"survey": ctx.survey_context(case, base)}
 
 
 APPRAISAL = {"held_on": None, "place": None, "host": None, "recorder": None,
@@ -413,6 +406,27 @@ class ArchiveKind(DocumentKind):
         if case.decided_at is None:
             return f"案件尚未作出决定，不能出具{self.title}"
         return None
+
+
+@register
+class DishonestyNotice(DocumentKind):
+    """失信: the written notice that payment stops from the month of listing."""
+
+    name, title = "dishonesty_notice", "社会救助失信行为处理告知书"
+    relief_types = frozenset({ReliefCode.DB, ReliefCode.TK, ReliefCode.BY})
+    extra_contract = {"dishonesty": ctx.DISHONESTY}
+
+    def issued_on(self, case):
+        listed = ctx.recorded(case, "dishonesty_stop").get("listed_on")
+        return as_date(listed) or case.accepted_on or local_today()
+
+    def refusal(self, case):
+        if not ctx.recorded(case, "dishonesty_stop"):
+            return "该案件未因失信停止救助，不出具失信行为处理告知书"
+        return None
+
+    def extra_context(self, case, base, options):
+        return {"dishonesty": ctx.dishonesty_context(case, base)}
 
 
 COPY_MARKINGS = {"county": "县级存档", "township": "乡镇存档"}
@@ -703,6 +717,7 @@ STEP_DOCUMENTS: dict[str, tuple[str, ...]] = {
     "refusal": ("refusal_notice",),
     "confirmation": ("confirmation_notice",),
     "archiving": ("archive_cover", "file_inventory"),
+    "dishonesty": ("dishonesty_notice",),
 }
 
 

@@ -36,7 +36,7 @@ bp = Blueprint("documents", __name__, url_prefix="/documents", template_folder="
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 STEP_LABELS = {"acceptance": "受理", "investigation": "调查", "appraisal": "民主评议",
                "decision": "审核确认", "publicity": "公示", "refusal": "不予救助",
-               "confirmation": "确认通知", "archiving": "归档"}
+               "confirmation": "确认通知", "archiving": "归档", "dishonesty": "失信处理"}
 
 
 @bp.app_template_global()

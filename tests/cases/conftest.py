@@ -52,3 +52,11 @@ def to_decision(step):
         return case
 
     return _walk
+
+
+@pytest.fixture
+def survey_form():
+    """The 入户调查 inputs of a web ``submit_for_decision`` form (besides the investigators)."""
+    return {"members_present": "本人", "housing": "自有砖瓦房一处", "other_assets": "无",
+            "incomes.wages": "0", "incomes.transfers": "0", "survey_findings": "生活困难属实",
+            "survey_opinion": "建议给予救助"}

@@ -52,7 +52,7 @@ def test_decision_page_shows_formula_and_inputs(make, step, login):
     assert "2026-10-12 — 2026-10-18" in page
 
 
-def test_web_transition_and_errors(make, login):
+def test_web_transition_and_errors(make, login, survey_form):
     case = make(accepted_on=date(2026, 9, 30))
     client = login("clerk")
     response = client.post(f"/cases/{case.id}/transition", data={
@@ -61,9 +61,13 @@ def test_web_transition_and_errors(make, login):
     assert response.status_code == 302
     db.session.refresh(case)
     assert case.state == "investigating"
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    for name in ("incomes.wages", "incomes.transfers", "members_present", "survey_opinion",
+                 "visited_on", "other_assets"):
+        assert f'name="{name}"' in page, name
     bad = client.post(f"/cases/{case.id}/transition", data={
         "action": "submit_for_decision", "lock_version": case.lock_version,
-        "is_home_visit": "1", "investigators": [str(case.created_by_id)]})
+        "is_home_visit": "1", "investigators": [str(case.created_by_id)], **survey_form})
     assert bad.status_code == 422 and "入户调查至少需要 2 名调查人员" in bad.get_data(as_text=True)
     assert login("village").post(f"/cases/{case.id}/transition", data={
         "action": "flag", "flag": "doubt"}).status_code == 403
@@ -112,3 +116,26 @@ def test_workflow_settings_page(login):
     bad = client.post("/cases/settings", data={"relief_type": "DB", "settings": "[1]"})
     assert "设置无效" in bad.get_data(as_text=True)
     assert login("clerk").get("/cases/settings").status_code == 403
+
+
+def test_workflow_settings_refuse_unknown_keys_and_bad_values(login):
+    """Seen on main: ``valid_months`` was dropped after "已保存"; 1e400 answered HTTP 500."""
+    client = login("admin")
+    for text, named in [('{"valid_months": 6, "publicity_days": 5}', "valid_months"),
+                        ('{"publicity_days": 1e400}', "publicity_days"),
+                        ('{"publicity_days": "七"}', "publicity_days"),
+                        ('{"publicity_days": -3}', "publicity_days"),
+                        ('{"publicity_days": 5.5}', "publicity_days"),
+                        ('{"has_publicity": "yes"}', "has_publicity"),
+                        ('{"publish_mode": "never"}', "publish_mode"),
+                        ('{"recheck_months": {"stable": 0}}', "recheck_months"),
+                        ('{"recheck_months": {"yearly": 12}}', "recheck_months"),
+                        ('{"publicity_days": 5', "JSON")]:
+        response = client.post("/cases/settings", data={"relief_type": "DB", "settings": text})
+        page = html.unescape(response.get_data(as_text=True))
+        assert response.status_code == 200, text
+        assert "设置无效" in page and named in page, text
+        assert "已保存" not in page
+    # nothing was stored by the refused saves
+    page = html.unescape(client.get("/cases/settings?relief_type=DB").get_data(as_text=True))
+    assert '"publicity_days": 7' in page and "valid_months" not in page

@@ -17,7 +17,7 @@ def _post(client, case, action, lock, **data):
     return db.session.get(Case, case.id)
 
 
-def test_db_application_before_national_day_to_approval(make, login, demo):
+def test_db_application_before_national_day_to_approval(make, login, demo, survey_form):
     # accepted Wednesday 2026-09-30, the last working day before National Day
     case = make(accepted_on=date(2026, 9, 30), names=("王大山", "李秀英", "王小明"), income="200")
     clerk, approver = login("clerk"), login("approver")
@@ -29,7 +29,7 @@ def test_db_application_before_national_day_to_approval(make, login, demo):
     case = _post(clerk, case, "start_investigation", case.lock_version, effective_on="2026-10-08")
     ids = [str(demo.demo_user("clerk").id), str(demo.demo_user("village").id)]
     case = _post(clerk, case, "submit_for_decision", case.lock_version, effective_on="2026-10-10",
-                 investigators=ids, is_home_visit="1")
+                 investigators=ids, is_home_visit="1", **survey_form)
     page = approver.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "(600.00 − 200.00) × 3 = 1200.00 元/月" in page  # preview before deciding
     case = _post(approver, case, "approve", case.lock_version, effective_on="2026-10-12")

@@ -44,8 +44,11 @@ def test_db_full_life(make, walk, demo):
         ("clerk", "request_materials", date(2026, 8, 5), {"missing": "户口簿复印件"}),
         ("clerk", "materials_received", date(2026, 8, 10), {}),
         ("clerk", "flag", date(2026, 8, 11), {"flag": "doubt"}),
-        ("clerk", "send_to_appraisal", date(2026, 8, 11), {}),
-        ("clerk", "record_appraisal", date(2026, 8, 12), {"outcome": "7 票同意"}),
+        ("clerk", "send_to_appraisal", date(2026, 8, 11), inv),
+        ("clerk", "record_appraisal", date(2026, 8, 12), {
+            "held_on": "2026-08-12", "place": "村委会", "host": "村支书", "recorder": "村会计",
+            "participants": "甲、乙、丙、丁、戊、己、庚", "opinions": "情况属实",
+            "votes_for": 7, "votes_against": 0, "votes_abstain": 0, "result": "agree"}),
     ])
     assert case.state == "decision" and case.flags == ["doubt"]
     walk(case, [
@@ -146,6 +149,35 @@ def test_tk_termination_publicity_then_stop_next_month(make, walk):
     assert case.state == "terminated" and case.payment_end_month == date(2026, 10, 1)
 
 
+def test_by_dishonesty_stop_is_taken_by_a_listing_only(make, walk, demo):
+    from server.cases.operations import add_dishonesty, allowed_transitions
+
+    case = make("BY", accepted_on=date(2026, 8, 3), income="700.00")
+    walk(case, [
+        ("clerk", "start_investigation", date(2026, 8, 4), {}),
+        ("clerk", "submit_for_decision", date(2026, 8, 10), investigated()),
+        ("approver", "approve", date(2026, 8, 11), {}),
+        ("approver", "confirm", date(2026, 8, 18), {}),
+        ("clerk", "recognize", date(2026, 8, 19), {}),
+    ])
+    assert "dishonesty_stop" not in {t.action for t in allowed_transitions(case, _u("clerk"))}
+    from server.idnumber import make as make_id
+
+    stranger = add_dishonesty(region_by_code("220999101000"), make_id(
+        "220999", date(1970, 1, 1), 11), "外人",
+                              "虚报", _u("clerk"), listed_on=date(2026, 9, 1))
+    error = refused(lambda: transition(case, "dishonesty_stop", _u("clerk"),
+                                       {"dishonesty": stranger.id},
+                                       effective_on=date(2026, 9, 2)), 422)
+    assert error.errors()[0]["path"] == "data.dishonesty"
+    entry = add_dishonesty(region_by_code("220999101000"), case.applicant_id_number,
+                           case.applicant_name, "隐瞒收入", _u("clerk"),
+                           listed_on=date(2026, 9, 2), kind="hidden_income")
+    walk(case, [("clerk", "dishonesty_stop", date(2026, 9, 2), {"dishonesty": entry.id})])
+    assert case.state == "stopped" and not case.is_active
+    assert case.events[-1].data["kind_label"] == "故意隐瞒家庭收入"
+
+
 def _u(name):
     from server.demo import demo_user
 
@@ -242,10 +274,10 @@ def test_forbidden_transitions(make, step, demo):
     step(case, "clerk", "start_investigation", date(2026, 9, 30))
     # missing prerequisites, with field paths
     error = refused(lambda: transition(case, "submit_for_decision", _u("clerk"),
-                                       {"investigators": [_u("clerk").id], "is_home_visit": "1"},
+                                       investigated() | {"investigators": [_u("clerk").id]},
                                        effective_on=date(2026, 10, 9)), 422)
     assert error.errors() == [{"path": "data.investigators", "message": "入户调查至少需要 2 名调查人员"}]
-    assert refused(lambda: transition(case, "send_to_appraisal", _u("clerk"), {}),
+    assert refused(lambda: transition(case, "send_to_appraisal", _u("clerk"), investigated()),
                    422).errors()[0]["path"] == "flags"
     assert refused(lambda: transition(case, "submit_for_decision", _u("clerk"), {}),
                    422).errors()[0]["path"] == "data.investigators"
@@ -255,7 +287,7 @@ def test_forbidden_transitions(make, step, demo):
                                effective_on=date(2026, 9, 1)), 422)  # before the last step
     # separation of duties: the approver investigated alone (no home visit)
     step(case, "clerk", "submit_for_decision", date(2026, 10, 9),
-         investigators=[_u("approver").id], is_home_visit="")
+         **investigated() | {"investigators": [_u("approver").id], "is_home_visit": ""})
     error = refused(lambda: transition(case, "approve", _u("approver"), {},
                                        effective_on=date(2026, 10, 12)), 403)
     assert "唯一调查人" in error.message

@@ -22,7 +22,7 @@ def _offered(client, case) -> str:
 
 
 def test_refusal_notice_is_not_offered_for_a_paid_household(login, demo):
-    case = make_case(ReliefCode.DB, 11, state="paying", decision="approve")
+    case = make_case(ReliefCode.DB, 711, state="paying", decision="approve")
     db.session.commit()
     verdict = available("refusal_notice", case)
     assert not verdict and "不予救助" in verdict.reason and "保障中" in verdict.reason
@@ -34,7 +34,7 @@ def test_refusal_notice_is_not_offered_for_a_paid_household(login, demo):
 
 
 def test_refusal_notice_needs_a_reason(demo):
-    case = make_case(ReliefCode.DB, 12, state="refused", decision="refuse", refusal_reason="")
+    case = make_case(ReliefCode.DB, 712, state="refused", decision="refuse", refusal_reason="")
     case.answers = {k: v for k, v in case.answers.items() if k != "decision_opinion"}
     assert "理由未填写" in available("refusal_notice", case).reason
     with pytest.raises(operations.DocumentError, match="理由未填写"):
@@ -46,7 +46,7 @@ def test_refusal_notice_needs_a_reason(demo):
 
 
 def test_appraisal_minutes_only_after_an_appraisal(demo):
-    case = make_case(ReliefCode.DB, 13, state="decision")
+    case = make_case(ReliefCode.DB, 713, state="decision")
     assert "未经民主评议" in available("appraisal_minutes", case).reason
     assert kinds_for_step("appraisal", case) == []
     case.events.append(CaseEvent(from_state="appraisal", to_state="decision",
@@ -58,14 +58,14 @@ def test_appraisal_minutes_only_after_an_appraisal(demo):
 
 
 def test_one_time_notice_needs_a_list_of_missing_materials(demo):
-    case = make_case(ReliefCode.LS, 14, state="accepted")
+    case = make_case(ReliefCode.LS, 714, state="accepted")
     assert "没有记录需要补充的材料" in available("one_time_notice", case).reason
     with pytest.raises(operations.DocumentError):
         operations.generate("one_time_notice", case)
 
 
 def test_proxy_letter_needs_a_proxy(demo):
-    case = make_case(ReliefCode.DB, 15, state="accepted")
+    case = make_case(ReliefCode.DB, 715, state="accepted")
     assert "没有代办人" in available("proxy_letter", case).reason
     with pytest.raises(operations.DocumentError, match="没有代办人"):
         operations.generate("proxy_letter", case)
@@ -84,7 +84,7 @@ def test_no_publicity_notice_for_a_village_with_nobody_in_publicity(login, demo)
 
 
 def test_early_cases_get_no_survey_decision_or_archive(demo):
-    case = make_case(ReliefCode.DB, 16, state="accepted", decided_at=None)
+    case = make_case(ReliefCode.DB, 716, state="accepted", decided_at=None)
     for kind in ("household_survey", "decision_form", "confirmation_notice"):
         assert "已受理" in available(kind, case).reason, kind
     assert "尚未作出决定" in available("archive_cover", case).reason
@@ -92,7 +92,7 @@ def test_early_cases_get_no_survey_decision_or_archive(demo):
 
 
 def test_print_pack_holds_only_the_available_kinds(login, demo):
-    case = make_case(ReliefCode.DB, 17, state="accepted",
+    case = make_case(ReliefCode.DB, 717, state="accepted",
                      answers={"reason": "困难"})  # no missing list, no proxy
     db.session.commit()
     login("clerk").post(f"/documents/cases/{case.id}/pack", data={"step": "acceptance"})
@@ -101,7 +101,7 @@ def test_print_pack_holds_only_the_available_kinds(login, demo):
 
 
 def test_api_lists_availability_and_refuses_with_a_chinese_reason(api, demo):
-    case = make_case(ReliefCode.DB, 18, state="paying", decision="approve")
+    case = make_case(ReliefCode.DB, 718, state="paying", decision="approve")
     db.session.commit()
     client, headers = api("clerk")
     rows = client.get(f"/api/v1/documents/cases/{case.id}", headers=headers).json

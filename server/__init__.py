@@ -6,7 +6,8 @@ from pathlib import Path
 
 from flask import Flask, g, render_template, request, session
 from flask_login import current_user
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import Conflict, HTTPException
 from werkzeug.routing import IntegerConverter
 
 from . import config as config_module
@@ -136,6 +137,14 @@ def _init_errors(app: Flask) -> None:
         if _wants_json():
             return http_exception_response(exc)
         return render_template("error.html", error=exc), exc.code
+
+    @app.errorhandler(StaleDataError)
+    def conflict(exc: StaleDataError):
+        # a concurrent transaction changed the row first: the user retries, nothing half-saved
+        from .db import CONFLICT_MESSAGE
+
+        db.session.rollback()
+        return http_error(Conflict(CONFLICT_MESSAGE))
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

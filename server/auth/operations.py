@@ -9,7 +9,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit.operations import record
-from ..db import db, utcnow
+from ..db import db, lock_for_write, utcnow
 from ..regions.models import Region
 from .models import ApiToken, LoginThrottle, User
 from .roles import Role
@@ -71,6 +71,7 @@ def authenticate(username: str, password: str) -> User:
     """
     cfg = current_app.config
     username = (username or "").strip()[:64]
+    lock_for_write()  # the throttle row and the audit event: one login at a time
     now = utcnow()
     row = db.session.get(LoginThrottle, username)
     if row is not None and row.blocked_until and row.blocked_until > now:

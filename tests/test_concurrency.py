@@ -1,0 +1,129 @@
+"""Races with real threads against the app (a SQLite file, or PostgreSQL on the pg run):
+every simultaneous intake saved with its own number, one winner per transition race (the
+others get the Chinese 409), and the audit chain intact after simultaneous logins."""
+from __future__ import annotations
+
+import json
+import threading
+from datetime import date
+
+from sqlalchemy import select
+
+from server.audit.operations import verify
+from server.auth.operations import create_token
+from server.cases.checks import STALE_MESSAGE
+from server.cases.models import Case
+from server.db import db
+
+from .conftest import AuthActions
+from .intake.conftest import api_answers, household
+
+N = 20
+
+
+def _race(app, work):
+    """Run ``work(i, client)`` in N threads that start together; return their results."""
+    db.session.commit()  # release the main thread's snapshot before the race
+    barrier = threading.Barrier(N)
+    results: list = [None] * N
+
+    def run(i):
+        client = app.test_client()
+        barrier.wait()
+        try:
+            results[i] = work(i, client)
+        except Exception as exc:  # a crash in a thread is a result too, not a hang
+            results[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(N)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    db.session.expire_all()
+    return results
+
+
+def test_simultaneous_intakes_all_saved_with_distinct_numbers(app, demo):
+    tokens = [create_token(demo.demo_user("clerk")) for _ in range(N)]
+    db.session.commit()
+
+    def intake(i, client):
+        response = client.post("/api/v1/intake/cases", headers={
+            "Authorization": f"Bearer {tokens[i]}"},
+            json={"relief_type": "DB", "answers": api_answers(household(i + 1))})
+        return response.status_code, response.get_json()
+
+    results = _race(app, intake)
+    assert [status for status, _ in results] == [201] * N, results
+    numbers = {body["case_number"] for _, body in results}
+    assert len(numbers) == N
+    saved = set(db.session.scalars(select(Case.case_number)))
+    assert numbers <= saved
+    assert verify().ok, verify().problem
+
+
+def test_same_transition_twice_at_once_has_one_winner(app, demo):
+    from server.cases.demo import ensure_standard, make_case
+    from server.regions.queries import region_by_code
+
+    ensure_standard(region_by_code("220999000000"))
+    case = make_case("220999101201", "DB", accepted_on=date(2026, 9, 30), seed=3,
+                     creator=demo.demo_user("clerk"))
+    db.session.commit()
+    tokens = [create_token(demo.demo_user("clerk")) for _ in range(N)]
+    db.session.commit()
+    version = case.lock_version
+
+    def step(i, client):
+        response = client.post(f"/api/v1/cases/{case.id}/transitions", headers={
+            "Authorization": f"Bearer {tokens[i]}"},
+            json={"action": "start_investigation", "effective_on": "2026-09-30",
+                  "lock_version": version})
+        return response.status_code, json.dumps(response.get_json(), ensure_ascii=False)
+
+    results = _race(app, step)
+    statuses = sorted(status for status, _ in results)
+    assert statuses == [200] + [409] * (N - 1), results
+    losers = [body for status, body in results if status == 409]
+    assert all(STALE_MESSAGE in body or "案件当前为" in body for body in losers), losers
+    assert db.session.get(Case, case.id).state == "investigating"
+    assert verify().ok, verify().problem
+
+
+def test_same_transition_twice_at_once_in_the_web_ui(app, demo, login):
+    from server.cases.demo import ensure_standard, make_case
+    from server.regions.queries import region_by_code
+
+    ensure_standard(region_by_code("220999000000"))
+    case = make_case("220999101201", "DB", accepted_on=date(2026, 9, 30), seed=4,
+                     creator=demo.demo_user("clerk"))
+    db.session.commit()
+    clients = [login("clerk") for _ in range(N)]
+    version = case.lock_version
+
+    def step(i, _client):
+        response = clients[i].post(f"/cases/{case.id}/transition", data={
+            "action": "start_investigation", "effective_on": "2026-09-30",
+            "lock_version": version})
+        return response.status_code, response.get_data(as_text=True)
+
+    results = _race(app, step)
+    statuses = sorted(status for status, _ in results)
+    assert statuses == [302] + [409] * (N - 1), [s for s, _ in results]
+    assert all(STALE_MESSAGE in body or "案件当前为" in body
+               for status, body in results if status == 409)
+
+
+def test_simultaneous_logins_keep_the_audit_chain_intact(app, demo):
+    def log_in(i, client):
+        actions = AuthActions(client)
+        if i % 4 == 0:
+            return actions.login("clerk", "wrong-password").status_code
+        return actions.login(["clerk", "approver", "village", "admin"][i % 4]).status_code
+
+    results = _race(app, log_in)
+    assert sorted(results) == sorted([401] * 5 + [302] * 15), results
+    verdict = verify()
+    assert verdict.ok, verdict.problem
+    assert verdict.count >= N

@@ -52,28 +52,53 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 
 def _wants_write(conn) -> bool:
-    """Write transactions: unsafe HTTP methods, tasks, CLI; or explicitly asked for."""
+    """Requests that may write (POST, PUT, PATCH, DELETE) lock up front, so their checks read
+    what they then write on; explicitly asked for via the execution option too."""
     explicit = conn.get_execution_options().get(WRITE_OPTION)
     if explicit is not None:
         return explicit
     from flask import has_request_context, request
 
-    return not (has_request_context() and request.method in SAFE_METHODS)
+    return has_request_context() and request.method not in SAFE_METHODS
+
+
+LOCKED = "jiuzhu_write_locked"
+WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn):
-    """On SQLite a write transaction takes the write lock at its start (BEGIN IMMEDIATE).
+    """SQLite: write requests begin with the write lock taken (BEGIN IMMEDIATE); others begin
+    deferred and take it at their first write (``_sqlite_lock_at_first_write``).
 
-    A deferred transaction that read first and writes later fails when another writer
-    committed in between; taking the lock up front makes writers queue (busy timeout) and
-    read current data. Read-only requests stay deferred and never wait.
+    A deferred transaction that read and then writes fails ("database is locked") when
+    another writer committed in between; taking the lock first makes writers queue for it
+    (the busy timeout) and read current data. Read-only requests never wait.
     """
     if conn.dialect.name != "sqlite":
         return
     write = _wants_write(conn)
     conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
-    conn.info["jiuzhu_write_locked"] = write
+    conn.info[LOCKED] = write
+
+
+def _upgrade_sqlite(conn, cursor=None) -> None:
+    """Turn a deferred SQLite transaction that has not written yet into a write transaction:
+    end its read snapshot and begin again with the lock (waiting for it). What it reads from
+    here on is current; what it read before may be older, as under READ COMMITTED."""
+    if conn.info.get(LOCKED) or not conn.in_transaction() or conn.in_nested_transaction():
+        return
+    cursor = cursor or conn.connection.dbapi_connection.cursor()
+    cursor.execute("COMMIT")
+    cursor.execute("BEGIN IMMEDIATE")
+    conn.info[LOCKED] = True
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _sqlite_lock_at_first_write(conn, cursor, statement, parameters, context, executemany):
+    if conn.dialect.name == "sqlite" and not conn.info.get(LOCKED) \
+            and statement.lstrip()[:7].upper().startswith(WRITE_VERBS):
+        _upgrade_sqlite(conn, cursor)
 
 
 def lock_for_write(session=None) -> None:
@@ -81,31 +106,16 @@ def lock_for_write(session=None) -> None:
     audit chain) before it reads that state.
 
     PostgreSQL: a transaction-scoped advisory lock (always taken before row locks, so no
-    deadlock between them). SQLite: the database write lock; a read-only transaction with
-    nothing written yet is ended and a write transaction begun, so what follows reads the
-    newest data under the lock.
+    deadlock between them). SQLite: the database write lock, taken now.
     """
-    session = (session or db.session)
+    session = session or db.session
     if isinstance(session, scoped_session):
         session = session()
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
-        return
-    if dialect != "sqlite":
-        return
-    if session.in_transaction():
-        conn = session.connection()
-        if conn.info.get("jiuzhu_write_locked"):
-            return
-        if not (session.new or session.dirty or session.deleted
-                or session.info.get("jiuzhu_flushed")):
-            session.commit()  # nothing written: end the read snapshot, begin a write one
-        else:  # already wrote inside a deferred transaction: take the lock where we are
-            conn.exec_driver_sql("UPDATE audit_event SET id = id WHERE 0")
-            conn.info["jiuzhu_write_locked"] = True
-            return
-    session.connection(execution_options={WRITE_OPTION: True})
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
+    elif conn.dialect.name == "sqlite":
+        _upgrade_sqlite(conn)
 
 
 def locked_row(model, **keys):
@@ -128,23 +138,12 @@ def locked_row(model, **keys):
     return session.scalars(stmt).one()
 
 
-def _note_flush(session, flush_context):
-    session.info["jiuzhu_flushed"] = True
-
-
-def _clear_flush(session):
-    session.info.pop("jiuzhu_flushed", None)
-
-
 class Database:
     """Holds the engine and the scoped session of the current app."""
 
     def __init__(self):
         self.engine: Engine | None = None
         self.session = scoped_session(sessionmaker(expire_on_commit=False))
-        event.listen(self.session, "after_flush", _note_flush)
-        event.listen(self.session, "after_commit", _clear_flush)
-        event.listen(self.session, "after_rollback", _clear_flush)
 
     def init_app(self, app):
         url = app.config["DATABASE_URL"]

@@ -127,3 +127,61 @@ def test_simultaneous_logins_keep_the_audit_chain_intact(app, demo):
     verdict = verify()
     assert verdict.ok, verdict.problem
     assert verdict.count >= N
+
+
+def _race_in_app_contexts(app, work):
+    """Like a worker's or a command's threads: app contexts without a request."""
+
+    def run(i, _client):
+        with app.app_context():
+            try:
+                result = work(i)
+                db.session.commit()
+                return result
+            finally:
+                db.session.remove()
+
+    return _race(app, run)
+
+
+def test_simultaneous_archive_numbers_are_distinct(app, demo):
+    from server.archives.operations import assign_archive_number
+
+    from .archives.factories import make_case
+
+    ids = [make_case().id for _ in range(N)]
+    db.session.commit()
+
+    results = _race_in_app_contexts(
+        app, lambda i: assign_archive_number(db.session.get(Case, ids[i])))
+    assert all(isinstance(r, str) for r in results), results
+    assert len(set(results)) == N
+    assert verify().ok, verify().problem
+
+
+def test_tasks_that_read_then_write_at_once_all_commit(app, demo):
+    """Deferred transactions (tasks, commands, GET requests) take the lock at their first
+    write instead of failing with "database is locked" when another writer got in first."""
+    users = [demo.demo_user(name).id for name in ("clerk", "approver", "village", "admin")]
+
+    def work(i):
+        from server.auth.models import User
+
+        user = db.session.get(User, users[i % 4])  # a read first: the snapshot
+        return create_token(user, name=f"task {i}")
+
+    results = _race_in_app_contexts(app, work)
+    assert all(isinstance(r, str) for r in results), results
+    assert verify().ok, verify().problem
+
+
+def test_api_reads_with_token_bookkeeping_at_once(app, demo):
+    """GET requests stay deferred; the token's last-use write upgrades them safely."""
+    tokens = [create_token(demo.demo_user("clerk")) for _ in range(N)]
+    db.session.commit()
+
+    def read(i, client):
+        return client.get("/api/v1/me", headers={"Authorization": f"Bearer {tokens[i]}"}
+                          ).status_code
+
+    assert _race(app, read) == [200] * N

@@ -2,6 +2,11 @@
 
 One scoped session per request or task; it is committed at the boundary by the code that
 owns the unit of work (views call operations, operations never commit on their own).
+
+Concurrency: writers of shared state (counters, the audit chain) call ``lock_for_write()``
+first. On SQLite, whose ``SELECT ... FOR UPDATE`` is a no-op, write requests begin with the
+write lock and other transactions take it at their first write; on PostgreSQL an advisory
+lock plus row locks. A lost race is a ``StaleDataError``, answered as a 409.
 """
 from __future__ import annotations
 
@@ -29,7 +34,6 @@ def utcnow() -> datetime:
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-WRITE_OPTION = "jiuzhu_write"
 AUDIT_LOCK_KEY = 727274  # the PostgreSQL advisory lock every writer of shared tails takes
 CONFLICT_MESSAGE = "该记录已被他人修改，请刷新后重试"
 
@@ -53,10 +57,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 def _wants_write(conn) -> bool:
     """Requests that may write (POST, PUT, PATCH, DELETE) lock up front, so their checks read
-    what they then write on; explicitly asked for via the execution option too."""
-    explicit = conn.get_execution_options().get(WRITE_OPTION)
-    if explicit is not None:
-        return explicit
+    what they then write on."""
     from flask import has_request_context, request
 
     return has_request_context() and request.method not in SAFE_METHODS

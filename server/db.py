@@ -87,8 +87,8 @@ def _upgrade_sqlite(conn, cursor=None) -> None:
     """Turn a deferred SQLite transaction that has not written yet into a write transaction:
     end its read snapshot and begin again with the lock (waiting for it). What it reads from
     here on is current; what it read before may be older, as under READ COMMITTED."""
-    if conn.info.get(LOCKED) or not conn.in_transaction() or conn.in_nested_transaction():
-        return
+    if conn.info.get(LOCKED) or not conn.in_transaction():
+        return  # (no savepoint can exist here: taking one upgrades first, see below)
     cursor = cursor or conn.connection.dbapi_connection.cursor()
     cursor.execute("COMMIT")
     cursor.execute("BEGIN IMMEDIATE")
@@ -100,6 +100,13 @@ def _sqlite_lock_at_first_write(conn, cursor, statement, parameters, context, ex
     if conn.dialect.name == "sqlite" and not conn.info.get(LOCKED) \
             and statement.lstrip()[:7].upper().startswith(WRITE_VERBS):
         _upgrade_sqlite(conn, cursor)
+
+
+@event.listens_for(Engine, "savepoint")
+def _sqlite_lock_before_savepoint(conn, name):
+    # COMMIT would end the savepoint too, so a transaction locks before its first one
+    if conn.dialect.name == "sqlite":
+        _upgrade_sqlite(conn)
 
 
 def lock_for_write(session=None) -> None:

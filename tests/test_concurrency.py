@@ -185,3 +185,19 @@ def test_api_reads_with_token_bookkeeping_at_once(app, demo):
                           ).status_code
 
     assert _race(app, read) == [200] * N
+
+
+def test_savepoint_in_a_read_transaction_then_writes_safely(app, demo):
+    """A savepoint taken in a deferred transaction locks first (COMMIT would end it later)."""
+    users = [demo.demo_user(name).id for name in ("clerk", "approver", "village", "admin")]
+
+    def work(i):
+        from server.auth.models import User
+
+        user = db.session.get(User, users[i % 4])
+        with db.session.begin_nested():
+            return create_token(user, name=f"nested {i}")
+
+    results = _race_in_app_contexts(app, work)
+    assert all(isinstance(r, str) for r in results), results
+    assert verify().ok, verify().problem

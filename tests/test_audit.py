@@ -102,3 +102,19 @@ def test_audit_key_file_is_private(tmp_path):
     key = "from server import config; print(config.from_environment()['SECRET_KEY'])"
     other = subprocess.run([sys.executable, "-c", key], env=env, capture_output=True, text=True)
     assert other.stdout != first.stdout
+
+
+def test_chain_from_before_the_key_is_accepted_as_a_prefix(app, demo):
+    from server.audit.operations import record
+
+    events = _events()
+    _rehash_from(events[0], None)  # as an older Jiuzhu wrote them
+    (Path(app.config["DATA_DIR"]) / "audit_head.json").unlink()
+    verdict = verify()
+    assert verdict.ok and verdict.note, verdict.problem
+    record("test.after_upgrade", actor_name="system")
+    db.session.commit()
+    assert verify().ok and read_checkpoint()["id"] == _events()[-1].id
+    events[1].details = {"tampered": True}
+    db.session.commit()
+    assert not verify().ok  # an edited old event is still found

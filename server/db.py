@@ -6,13 +6,13 @@ owns the unit of work (views call operations, operations never commit on their o
 Concurrency: writers of shared state (counters, the audit chain) call ``lock_for_write()``
 first. On SQLite, whose ``SELECT ... FOR UPDATE`` is a no-op, write requests begin with the
 write lock and other transactions take it at their first write; on PostgreSQL an advisory
-lock plus row locks. A lost race is a ``StaleDataError``, answered as a 409.
+lock taken at the first write, plus row locks. A lost race is a ``StaleDataError``, answered as a 409.
 """
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import MetaData, create_engine, event, text
+from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
 
@@ -34,7 +34,7 @@ def utcnow() -> datetime:
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-AUDIT_LOCK_KEY = 727274  # the PostgreSQL advisory lock every writer of shared tails takes
+WRITE_LOCK_KEY = 727274  # the PostgreSQL advisory lock of a transaction that writes
 CONFLICT_MESSAGE = "该记录已被他人修改，请刷新后重试"
 
 
@@ -68,62 +68,61 @@ WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
 
 @event.listens_for(Engine, "begin")
-def _sqlite_begin(conn):
+def _begin(conn):
     """SQLite: write requests begin with the write lock taken (BEGIN IMMEDIATE); others begin
-    deferred and take it at their first write (``_sqlite_lock_at_first_write``).
+    deferred and take it at their first write (``_lock_at_first_write``).
 
     A deferred transaction that read and then writes fails ("database is locked") when
     another writer committed in between; taking the lock first makes writers queue for it
     (the busy timeout) and read current data. Read-only requests never wait.
     """
-    if conn.dialect.name != "sqlite":
-        return
-    write = _wants_write(conn)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
-    conn.info[LOCKED] = write
+    if conn.dialect.name == "sqlite":
+        write = _wants_write(conn)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        conn.info[LOCKED] = write
+    else:
+        conn.info[LOCKED] = False
 
 
-def _upgrade_sqlite(conn, cursor=None) -> None:
-    """Turn a deferred SQLite transaction that has not written yet into a write transaction:
-    end its read snapshot and begin again with the lock (waiting for it). What it reads from
-    here on is current; what it read before may be older, as under READ COMMITTED."""
+def _take_lock(conn, cursor=None) -> None:
+    """Make this transaction the one writer of shared state until it ends.
+
+    PostgreSQL: the advisory lock, taken before the transaction's first row lock, so two
+    writers never hold one each and wait for the other's (a deadlock). SQLite: end the read
+    snapshot of a deferred transaction and begin again with the write lock (waiting for it);
+    what it reads from here on is current, what it read before may be older, as under READ
+    COMMITTED.
+    """
     if conn.info.get(LOCKED) or not conn.in_transaction():
-        return  # (no savepoint can exist here: taking one upgrades first, see below)
+        return  # (SQLite: no savepoint can exist here, taking one locks first, see below)
     cursor = cursor or conn.connection.dbapi_connection.cursor()
-    cursor.execute("COMMIT")
-    cursor.execute("BEGIN IMMEDIATE")
+    if conn.dialect.name == "postgresql":
+        cursor.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+    elif conn.dialect.name == "sqlite":
+        cursor.execute("COMMIT")
+        cursor.execute("BEGIN IMMEDIATE")
     conn.info[LOCKED] = True
 
 
 @event.listens_for(Engine, "before_cursor_execute")
-def _sqlite_lock_at_first_write(conn, cursor, statement, parameters, context, executemany):
-    if conn.dialect.name == "sqlite" and not conn.info.get(LOCKED) \
-            and statement.lstrip()[:7].upper().startswith(WRITE_VERBS):
-        _upgrade_sqlite(conn, cursor)
+def _lock_at_first_write(conn, cursor, statement, parameters, context, executemany):
+    if not conn.info.get(LOCKED) and statement.lstrip()[:7].upper().startswith(WRITE_VERBS):
+        _take_lock(conn, cursor)
 
 
 @event.listens_for(Engine, "savepoint")
-def _sqlite_lock_before_savepoint(conn, name):
-    # COMMIT would end the savepoint too, so a transaction locks before its first one
-    if conn.dialect.name == "sqlite":
-        _upgrade_sqlite(conn)
+def _lock_before_savepoint(conn, name):
+    # SQLite: COMMIT would end the savepoint too, so a transaction locks before its first one
+    _take_lock(conn)
 
 
 def lock_for_write(session=None) -> None:
     """Serialize this transaction with the other writers of shared state (counters, the
-    audit chain) before it reads that state.
-
-    PostgreSQL: a transaction-scoped advisory lock (always taken before row locks, so no
-    deadlock between them). SQLite: the database write lock, taken now.
-    """
+    audit chain) before it reads that state; every write takes it anyway (see _take_lock)."""
     session = session or db.session
     if isinstance(session, scoped_session):
         session = session()
-    conn = session.connection()
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
-    elif conn.dialect.name == "sqlite":
-        _upgrade_sqlite(conn)
+    _take_lock(session.connection())
 
 
 def locked_row(model, **keys):

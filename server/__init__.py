@@ -6,7 +6,8 @@ from pathlib import Path
 
 from flask import Flask, g, render_template, request, session
 from flask_login import current_user
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import Conflict, HTTPException
 from werkzeug.routing import IntegerConverter
 
 from . import config as config_module
@@ -74,9 +75,14 @@ def _init_login(app: Flask) -> None:
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
+    def load_user(session_id: str):
+        # "<user id>:<session version>": a session from before a logout or a new password
+        # carries an old version and is refused
+        user_id, _, version = session_id.partition(":")
         user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.is_active else None
+        if user is None or not user.is_active or version != str(user.session_version):
+            return None
+        return user
 
 
 def _select_locale():
@@ -136,6 +142,14 @@ def _init_errors(app: Flask) -> None:
         if _wants_json():
             return http_exception_response(exc)
         return render_template("error.html", error=exc), exc.code
+
+    @app.errorhandler(StaleDataError)
+    def conflict(exc: StaleDataError):
+        # a concurrent transaction changed the row first: the user retries, nothing half-saved
+        from .db import CONFLICT_MESSAGE
+
+        db.session.rollback()
+        return http_error(Conflict(CONFLICT_MESSAGE))
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

@@ -229,14 +229,15 @@ def audit_group():
 @audit_group.command("verify")
 @with_appcontext
 def audit_verify():
-    """Check the audit hash chain; report the first broken link."""
-    from .audit.operations import verify_chain
+    """Check the audit hash chain and its checkpoint; exit 1 when broken."""
+    from .audit.operations import verify
 
-    count, broken = verify_chain()
-    if broken is not None:
-        _fail(f"audit chain broken at event {broken.id} ({broken.action}, "
-              f"{broken.created_at:%Y-%m-%d %H:%M:%S}) after {count} good events")
-    click.echo(f"audit chain intact: {count} events")
+    verdict = verify()
+    if not verdict.ok:
+        _fail(verdict.problem)
+    click.echo(f"审计链完好 / audit chain intact: {verdict.count} events")
+    if verdict.note:
+        click.echo(verdict.note)
 
 
 # -- processes --------------------------------------------------------------------------------

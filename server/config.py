@@ -18,9 +18,9 @@ def instance_dir() -> Path:
     return path
 
 
-def _secret_key(instance: Path) -> str:
+def _secret_key(instance: Path, name: str = "secret_key") -> str:
     """Generated once per instance and kept with 0600 permissions, never a constant in code."""
-    path = instance / "secret_key"
+    path = instance / name
     if not path.exists():
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
@@ -44,6 +44,9 @@ def from_environment() -> dict:
     return {
         "INSTANCE_DIR": str(instance),
         "SECRET_KEY": _env("SECRET_KEY") or _secret_key(instance),
+        # keys the audit chain's hashes; kept apart from the database so a copy of the
+        # database alone cannot be re-hashed after an edit
+        "AUDIT_KEY": _env("AUDIT_KEY") or _secret_key(instance, "audit_key"),
         "DATABASE_URL": _env("DATABASE_URL", f"sqlite:///{instance / 'jiuzhu.db'}"),
         "HUEY_URL": _env("HUEY_URL") or os.environ.get("REDIS_URL") or "",
         "HUEY_SQLITE_PATH": _env("HUEY_SQLITE_PATH", str(instance / "huey.db")),

@@ -2,6 +2,11 @@
 
 One scoped session per request or task; it is committed at the boundary by the code that
 owns the unit of work (views call operations, operations never commit on their own).
+
+Concurrency: writers of shared state (counters, the audit chain) call ``lock_for_write()``
+first. On SQLite, whose ``SELECT ... FOR UPDATE`` is a no-op, write requests begin with the
+write lock and other transactions take it at their first write; on PostgreSQL an advisory
+lock taken at the first write, plus row locks. A lost race is a ``StaleDataError``, answered as a 409.
 """
 from __future__ import annotations
 
@@ -28,14 +33,116 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+WRITE_LOCK_KEY = 727274  # the PostgreSQL advisory lock of a transaction that writes
+CONFLICT_MESSAGE = "该记录已被他人修改，请刷新后重试"
+
+
+def _is_sqlite(dbapi_connection) -> bool:
+    return type(dbapi_connection).__module__.startswith("sqlite3")
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
+    if _is_sqlite(dbapi_connection):
+        # SQLAlchemy, not pysqlite, begins transactions (see _sqlite_begin): pysqlite's own
+        # implicit BEGIN runs reads outside any transaction and cannot take the lock up front.
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
+
+
+def _wants_write(conn) -> bool:
+    """Requests that may write (POST, PUT, PATCH, DELETE) lock up front, so their checks read
+    what they then write on."""
+    from flask import has_request_context, request
+
+    return has_request_context() and request.method not in SAFE_METHODS
+
+
+LOCKED = "jiuzhu_write_locked"
+WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+@event.listens_for(Engine, "begin")
+def _begin(conn):
+    """SQLite: write requests begin with the write lock taken (BEGIN IMMEDIATE); others begin
+    deferred and take it at their first write (``_lock_at_first_write``).
+
+    A deferred transaction that read and then writes fails ("database is locked") when
+    another writer committed in between; taking the lock first makes writers queue for it
+    (the busy timeout) and read current data. Read-only requests never wait.
+    """
+    if conn.dialect.name == "sqlite":
+        write = _wants_write(conn)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        conn.info[LOCKED] = write
+    else:
+        conn.info[LOCKED] = False
+
+
+def _take_lock(conn, cursor=None) -> None:
+    """Make this transaction the one writer of shared state until it ends.
+
+    PostgreSQL: the advisory lock, taken before the transaction's first row lock, so two
+    writers never hold one each and wait for the other's (a deadlock). SQLite: end the read
+    snapshot of a deferred transaction and begin again with the write lock (waiting for it);
+    what it reads from here on is current, what it read before may be older, as under READ
+    COMMITTED.
+    """
+    if conn.info.get(LOCKED) or not conn.in_transaction():
+        return  # (SQLite: no savepoint can exist here, taking one locks first, see below)
+    cursor = cursor or conn.connection.dbapi_connection.cursor()
+    if conn.dialect.name == "postgresql":
+        cursor.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+    elif conn.dialect.name == "sqlite":
+        cursor.execute("COMMIT")
+        cursor.execute("BEGIN IMMEDIATE")
+    conn.info[LOCKED] = True
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _lock_at_first_write(conn, cursor, statement, parameters, context, executemany):
+    if not conn.info.get(LOCKED) and statement.lstrip()[:7].upper().startswith(WRITE_VERBS):
+        _take_lock(conn, cursor)
+
+
+@event.listens_for(Engine, "savepoint")
+def _lock_before_savepoint(conn, name):
+    # SQLite: COMMIT would end the savepoint too, so a transaction locks before its first one
+    _take_lock(conn)
+
+
+def lock_for_write(session=None) -> None:
+    """Serialize this transaction with the other writers of shared state (counters, the
+    audit chain) before it reads that state; every write takes it anyway (see _take_lock)."""
+    session = session or db.session
+    if isinstance(session, scoped_session):
+        session = session()
+    _take_lock(session.connection())
+
+
+def locked_row(model, **keys):
+    """The row of a counter-like ``model`` with these key columns, locked for this
+    transaction and created (with its defaults) on first use."""
+    from sqlalchemy import select
+    from sqlalchemy.exc import IntegrityError
+
+    session = db.session
+    lock_for_write(session)
+    stmt = select(model).filter_by(**keys).with_for_update()
+    row = session.scalars(stmt).first()
+    if row is not None:
+        return row
+    try:
+        with session.begin_nested():
+            session.add(model(**keys))
+    except IntegrityError:
+        pass  # another transaction made it first (PostgreSQL); lock theirs
+    return session.scalars(stmt).one()
 
 
 class Database:
@@ -50,6 +157,10 @@ class Database:
         kwargs = {"future": True}
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+            # writers wait for the lock holding a connection: no pool limit on top of that
+            kwargs.update(pool_size=10, max_overflow=-1)
+        else:
+            kwargs.update(pool_size=10, max_overflow=30)
         if self.engine is not None:  # a new app (tests) replaces the previous one's pool
             self.session.remove()
             self.engine.dispose()

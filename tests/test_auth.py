@@ -176,3 +176,93 @@ def test_pages_use_only_local_assets(login):
         assert asset.startswith("/static/"), asset
         with client.get(asset) as response:
             assert response.status_code == 200, asset
+
+
+@pytest.mark.parametrize("target", [
+    "//evil.example/x", "/%09/evil.example", "/\t/evil.example", "/\\evil.example",
+    "\\\\evil.example", "/\\/evil.example", " //evil.example", "/\r\n/evil.example",
+    "https://evil.example/", "http:/\\evil.example", "javascript:alert(1)", "///evil.example",
+    "/%5Cevil.example", "\t//evil.example",
+])
+def test_redirect_bypasses_stay_on_this_site(client, login, demo, target):
+    from urllib.parse import quote, urlsplit
+
+    from server.demo import DEMO_PASSWORD
+
+    def assert_local(response):
+        location = response.headers["Location"]
+        # what a browser makes of it: tabs and newlines dropped, backslashes read as slashes
+        seen = "".join(ch for ch in location if ch not in "\t\r\n").replace("\\", "/")
+        parts = urlsplit(seen)
+        assert response.status_code == 302 and not parts.scheme and not parts.netloc, location
+        assert seen.startswith("/") and not seen.startswith("//"), location
+
+    assert_local(client.post(f"/login?next={quote(target, safe='/%:')}",
+                             data={"username": "clerk", "password": DEMO_PASSWORD}))
+    assert_local(client.post("/language", data={"locale": "en", "next": target}))
+    clerk = login("clerk")
+    case_id = _a_case(demo)
+    assert_local(clerk.post(f"/documents/cases/{case_id}/generate",
+                            data={"kind": "application", "next": target}))
+
+
+def _a_case(demo):
+    from server.cases.demo import ensure_standard, make_case
+    from server.regions.queries import region_by_code
+
+    ensure_standard(region_by_code("220999000000"))
+    case = make_case("220999101201", "DB", seed=5, creator=demo.demo_user("clerk"))
+    db.session.commit()
+    return case.id
+
+
+def _cookie(client):
+    return client.get_cookie("session", domain="localhost").value
+
+
+def test_session_cookie_is_dead_after_logout(app, demo, auth, client):
+    auth.login("clerk")
+    captured = _cookie(client)
+    assert client.get("/").status_code == 200
+    auth.logout()
+    thief = app.test_client()
+    thief.set_cookie("session", captured, domain="localhost")
+    assert thief.get("/").status_code == 302
+
+
+def test_password_change_ends_sessions_and_revokes_tokens(app, demo, login, api):
+    from server.auth.operations import set_password
+
+    browser = login("clerk")
+    assert browser.get("/").status_code == 200
+    api_client, headers = api("clerk")
+    assert api_client.get("/api/v1/me", headers=headers).status_code == 200
+    set_password(demo.demo_user("clerk"), "a-new-password-1")
+    db.session.commit()
+    assert browser.get("/").status_code == 302
+    assert api_client.get("/api/v1/me", headers=headers).status_code == 401
+    fresh = app.test_client()
+    assert fresh.post("/login", data={"username": "clerk", "password": "a-new-password-1"}
+                      ).status_code == 302
+
+
+def test_login_takes_as_long_for_unknown_users(app, demo, client):
+    import statistics
+    import time
+
+    from server.auth.operations import set_password
+
+    app.config["PASSWORD_HASH_METHOD"] = "pbkdf2:sha256:150000"  # a real hash cost
+    set_password(demo.demo_user("clerk"), "the-real-password")
+    db.session.commit()
+
+    def timed(username):
+        start = time.perf_counter()
+        response = client.post("/login", data={"username": username, "password": "wrong-one"})
+        assert response.status_code == 401
+        return time.perf_counter() - start
+
+    pairs = [(timed("clerk"), timed(f"nobody{i}")) for i in range(3)]  # interleaved: fair
+    known = statistics.median(k for k, _ in pairs)
+    unknown = statistics.median(u for _, u in pairs)
+    assert 0.5 < unknown / known < 2, (known, unknown)

@@ -1,7 +1,7 @@
 """intake: the proxy (代办) of a case, filled from the form's proxy roles; uploads bound to
 the uploader's region
 
-Revision ID: 0003_intake
+Revision ID: 0003
 Revises: 0002
 Create Date: 2026-12-01 14:00:00
 """
@@ -9,7 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0003_intake'
+revision = '0003'
 down_revision = '0002'
 branch_labels = None
 depends_on = None

@@ -8,10 +8,10 @@ import string
 from datetime import date
 
 from sqlalchemy import or_, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import OperationalError
 
 from ..audit.operations import record
-from ..db import db, utcnow
+from ..db import db, locked_row, utcnow
 from ..faults import UserFacing
 from ..regions.models import Region
 from .models import DEFAULT_PATTERN, ArchiveCounter, ArchiveJob, ArchiveSettings, JobStatus
@@ -69,20 +69,7 @@ def set_pattern(county: Region, pattern: str) -> ArchiveSettings:
 
 def _locked_counter(county_id: int, year: int, relief_type: str) -> ArchiveCounter:
     """The counter row, locked for this transaction (created on first use)."""
-    stmt = (select(ArchiveCounter)
-            .where(ArchiveCounter.county_id == county_id, ArchiveCounter.year == year,
-                   ArchiveCounter.relief_type == relief_type)
-            .with_for_update())
-    row = db.session.scalars(stmt).first()
-    if row is not None:
-        return row
-    try:
-        with db.session.begin_nested():
-            db.session.add(ArchiveCounter(county_id=county_id, year=year,
-                                          relief_type=relief_type, last=0))
-    except IntegrityError:
-        pass  # another transaction made it first; lock theirs
-    return db.session.scalars(stmt).one()
+    return locked_row(ArchiveCounter, county_id=county_id, year=year, relief_type=relief_type)
 
 
 def assign_archive_number(case, actor=None) -> str:

@@ -99,9 +99,10 @@ def case_documents(case) -> list[SourceFile]:
 
 def procedure_kinds(case) -> list[str]:
     """The document kinds the case's procedure called for: the acceptance step's (every case
-    was accepted) and those of each transition it went through, for this case's conditions."""
+    was accepted) and those of each transition it went through, that the documents room
+    says the case calls for (a proxy letter only with a proxy, …)."""
     from ..cases.workflows import workflow_for
-    from ..documents.registry import KINDS, STEP_CONDITIONS, kinds_for_step
+    from ..documents.registry import KINDS, available, kinds_for_step
 
     wanted = list(kinds_for_step("acceptance", case))
     workflow = workflow_for(case)
@@ -113,7 +114,7 @@ def procedure_kinds(case) -> list[str]:
         known = KINDS.get(kind)
         if (known is not None and known.scope == "case" and kind not in ARCHIVE_KINDS
                 and known.applies_to(case.relief_type)
-                and STEP_CONDITIONS.get(kind, lambda c: True)(case)):
+                and available(known, case)):
             out.append(kind)
     return out
 

@@ -1,8 +1,10 @@
 """The append-only audit trail. Each event carries the hash of the one before it, so editing
-or deleting a past event breaks the chain (``jiuzhu audit verify`` finds the first break)."""
+or deleting a past event breaks the chain (``jiuzhu audit verify`` finds the first break).
+Hashes are HMACs keyed outside the database, so an edited event cannot be re-hashed."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from datetime import datetime
 
@@ -28,11 +30,15 @@ class AuditEvent(Base):
     prev_hash: Mapped[str] = mapped_column(String(64), default="")
     hash: Mapped[str] = mapped_column(String(64), default="")
 
-    def compute_hash(self) -> str:
+    def compute_hash(self, key: bytes | None = None) -> str:
+        """HMAC-SHA256 of the event and its predecessor's hash under ``key``; without a key
+        the plain SHA-256 of events written before the chain was keyed."""
         payload = json.dumps(
             [self.prev_hash, self.actor_id, self.actor_name, self.action, self.object_type,
              self.object_id, self.region_id, self.created_at.isoformat(timespec="microseconds"),
              self.details, self.client_address],
             ensure_ascii=False, sort_keys=True, default=str,
         )
-        return hashlib.sha256(payload.encode()).hexdigest()
+        if key is None:
+            return hashlib.sha256(payload.encode()).hexdigest()
+        return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()

@@ -2,8 +2,26 @@
 declares the permission it needs with ``@requires``. Checked in a single before-request hook."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
+
+
+def safe_next(target: str | None, fallback: str | None = None) -> str:
+    """A user-supplied redirect target reduced to a path on this site, else ``fallback``.
+
+    Every redirect to a target from the request (``next``) goes through here. Browsers drop
+    tabs and newlines inside URLs and read ``\\`` as ``/``, so ``/%09/evil`` and ``/\\evil``
+    mean ``//evil`` (another host): strip them first, then allow a path only.
+    """
+    cleaned = "".join(ch for ch in (target or "") if ch > " " and ch != "\x7f")
+    cleaned = cleaned.replace("\\", "/")
+    parts = urlsplit(cleaned)
+    if (cleaned.startswith("/") and not cleaned.startswith("//") and not parts.scheme
+            and not parts.netloc):
+        return cleaned
+    return fallback or url_for("home.index")
 
 
 def public(view):

@@ -24,6 +24,11 @@ class User(RegionScoped, UserMixin, Base):
     is_active_user: Mapped[bool] = mapped_column("is_active", default=True)
     locale: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # part of the login session's id: raising it (logout, new password) ends every session
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

@@ -5,14 +5,16 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit.operations import record
-from ..db import db, utcnow
+from ..db import db, lock_for_write, utcnow
 from ..regions.models import Region
 from .models import ApiToken, LoginThrottle, User
 from .roles import Role
+
+TOKEN_USE_PRECISION = timedelta(minutes=1)
 
 
 class AuthError(Exception):
@@ -46,9 +48,39 @@ def create_user(username: str, display_name: str, password: str, role: Role | st
 
 
 def set_password(user: User, password: str, actor=None) -> None:
+    """A new password ends the user's sessions and revokes their API tokens."""
     validate_password(password)
     user.password_hash = _hash(password)
-    record("user.password", user, actor=actor)
+    end_sessions(user)
+    revoked = db.session.execute(
+        update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.is_revoked.is_(False))
+        .values(is_revoked=True)).rowcount
+    record("user.password", user, actor=actor, details={"tokens_revoked": revoked})
+
+
+def end_sessions(user: User) -> None:
+    """Invalidate every login session of the user (cookies carry the session version)."""
+    user.session_version = (user.session_version or 0) + 1
+
+
+def logout(user: User) -> None:
+    end_sessions(user)
+    record("auth.logout", user, actor=user)
+
+
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def _check_password(user: User | None, password: str) -> bool:
+    """Check against a dummy hash of the same cost when there is no such user, so that the
+    answer takes as long for unknown usernames (no user enumeration by timing)."""
+    if user is None:
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+        if method not in _DUMMY_HASHES:
+            _DUMMY_HASHES[method] = _hash(secrets.token_hex(16))
+        check_password_hash(_DUMMY_HASHES[method], password)
+        return False
+    return check_password_hash(user.password_hash, password)
 
 
 def set_active(user: User, is_active: bool, actor=None) -> None:
@@ -71,6 +103,7 @@ def authenticate(username: str, password: str) -> User:
     """
     cfg = current_app.config
     username = (username or "").strip()[:64]
+    lock_for_write()  # the throttle row and the audit event: one login at a time
     now = utcnow()
     row = db.session.get(LoginThrottle, username)
     if row is not None and row.blocked_until and row.blocked_until > now:
@@ -80,7 +113,7 @@ def authenticate(username: str, password: str) -> User:
             raise AuthError(f"登录失败次数过多，账号已锁定，请 {max(1, wait // 60)} 分钟后再试")
         raise AuthError(f"登录失败次数较多，请 {wait} 秒后再试")
     user = db.session.scalars(select(User).where(User.username == username)).first()
-    if user is None or not check_password_hash(user.password_hash, password or ""):
+    if not _check_password(user, password or ""):
         row = _throttle(username)
         row.failures += 1
         row.last_failure_at = now
@@ -116,5 +149,9 @@ def user_by_token(token: str) -> User | None:
     ).first()
     if row is None or not row.user.is_active:
         return None
-    row.last_used_at = utcnow()
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at > TOKEN_USE_PRECISION:
+        # a write at most once a minute per token, so read-only API calls stay read-only
+        lock_for_write()
+        row.last_used_at = now
     return row.user

@@ -2,24 +2,16 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from ..audit.operations import record
 from ..db import db
 from ..regions.queries import get_scoped_or_404, scoped
 from . import operations
-from .access import public, requires
+from .access import public, requires, safe_next
 from .forms import LoginForm
 from .models import User
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
 LOCALES = {"zh_CN": "中文", "en": "English"}
-
-
-def _safe_next(target: str | None) -> str:
-    # only same-site relative paths, never "//host" or absolute URLs
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("home.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -39,14 +31,14 @@ def login():
             db.session.commit()
             session.clear()
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form, error=error), 200 if not error else 401
 
 
 @bp.route("/logout", methods=["POST"])
 @requires("home.view")
 def logout():
-    record("auth.logout", current_user._get_current_object())
+    operations.logout(current_user._get_current_object())
     db.session.commit()
     logout_user()
     session.clear()
@@ -63,7 +55,7 @@ def language():
         if current_user.is_authenticated:
             current_user.locale = locale
             db.session.commit()
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(safe_next(request.form.get("next")))
 
 
 @bp.route("/users/")

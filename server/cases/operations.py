@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import idnumber
 from ..audit.operations import record
-from ..db import db, utcnow
+from ..db import db, lock_for_write, utcnow
 from ..periods import add_months, local_today
 from ..regions.models import Region
 from ..relief import RELIEF_TYPES, ReliefCode
@@ -327,9 +327,21 @@ def transition(case: Case, action: str, actor, data: dict | None = None, comment
     """Take a workflow step under the same rules for the web UI and the API.
 
     Raises CaseError: 404 outside the actor's region, 403 wrong role / related staff /
-    separation of duties, 409 not possible from this state or stale lock_version, 422 bad
+    separation of duties, 409 not possible from this state or stale lock_version (also when
+    another transaction changed the case meanwhile, wherever the flush happens), 422 bad
     input or missing prerequisite (with field paths).
     """
+    # queue behind other writers before reading anything a concurrent step could change
+    lock_for_write()
+    try:
+        return _transition(case, action, actor, data, comment, lock_version, effective_on)
+    except StaleDataError:  # raised by any (auto)flush, not only _flush()
+        db.session.rollback()
+        raise CaseError(409, STALE_MESSAGE, [Problem("lock_version", STALE_MESSAGE)]) from None
+
+
+def _transition(case: Case, action: str, actor, data, comment, lock_version,
+                effective_on) -> CaseEvent:
     start_case(case)
     if not actor.region.contains(case.region):
         raise CaseError(404, "案件不存在")

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from ..auth.access import requires
+from ..auth.access import requires, safe_next
 from ..cases.models import Case
 from ..db import db
 from ..extensions import data_dir
@@ -75,10 +75,8 @@ def case_documents(case_id: int):
 
 
 def _back_to_case(case: Case):
-    target = request.form.get("next") or ""
-    if target.startswith("/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect(url_for("documents.case_documents", case_id=case.id))
+    return redirect(safe_next(request.form.get("next"),
+                              url_for("documents.case_documents", case_id=case.id)))
 
 
 @bp.route("/cases/<int:case_id>/generate", methods=["POST"])

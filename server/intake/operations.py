@@ -8,12 +8,10 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import select
-
 from ..audit.operations import record
 from ..cases.models import Case, Member
 from ..cases.operations import check_acceptance
-from ..db import db, utcnow
+from ..db import db, locked_row, utcnow
 from ..periods import local_today
 from ..regions.models import Region, RegionLevel
 from ..regions.queries import region_by_code, villages_of
@@ -41,13 +39,8 @@ class IntakeError(ValueError):
 def next_case_number(county: Region, relief_type: str, year: int) -> str:
     """``220999-2026-DB-000123``: county code, year, relief type, a per-year sequence."""
     code = county.code[:6]
-    stmt = select(CaseNumberCounter).where(
-        CaseNumberCounter.county_code == code, CaseNumberCounter.year == year,
-        CaseNumberCounter.relief_type == relief_type).with_for_update()
-    counter = db.session.scalars(stmt).first()
-    if counter is None:
-        counter = CaseNumberCounter(county_code=code, year=year, relief_type=relief_type, last=0)
-        db.session.add(counter)
+    counter = locked_row(CaseNumberCounter, county_code=code, year=year,
+                         relief_type=relief_type)
     counter.last += 1
     db.session.flush()
     return f"{code}-{year}-{relief_type}-{counter.last:06d}"

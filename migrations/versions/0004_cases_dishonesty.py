@@ -1,15 +1,15 @@
 """cases: 失信 first-occurrence warnings; listings record the kind, the warning, stopped cases
 
-Revision ID: 0003_cases
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-01 14:00:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0003_cases'
-down_revision = '0002'
+revision = '0004'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 

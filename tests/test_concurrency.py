@@ -1,0 +1,230 @@
+"""Races with real threads against the app (a SQLite file, or PostgreSQL on the pg run):
+every simultaneous intake saved with its own number, one winner per transition race (the
+others get the Chinese 409), and the audit chain intact after simultaneous logins."""
+from __future__ import annotations
+
+import json
+import threading
+from datetime import date
+
+from sqlalchemy import select
+
+from server.audit.operations import verify
+from server.auth.operations import create_token
+from server.cases.checks import STALE_MESSAGE
+from server.cases.models import Case
+from server.db import db
+
+from .conftest import AuthActions
+from .intake.conftest import api_answers, household
+
+N = 20
+
+
+def _race(app, work):
+    """Run ``work(i, client)`` in N threads that start together; return their results."""
+    db.session.commit()  # release the main thread's snapshot before the race
+    barrier = threading.Barrier(N)
+    results: list = [None] * N
+
+    def run(i):
+        client = app.test_client()
+        barrier.wait()
+        try:
+            results[i] = work(i, client)
+        except Exception as exc:  # a crash in a thread is a result too, not a hang
+            results[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(N)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    db.session.expire_all()
+    return results
+
+
+def test_simultaneous_intakes_all_saved_with_distinct_numbers(app, demo):
+    tokens = [create_token(demo.demo_user("clerk")) for _ in range(N)]
+    db.session.commit()
+
+    def intake(i, client):
+        response = client.post("/api/v1/intake/cases", headers={
+            "Authorization": f"Bearer {tokens[i]}"},
+            json={"relief_type": "DB", "answers": api_answers(household(i + 1))})
+        return response.status_code, response.get_json()
+
+    results = _race(app, intake)
+    assert [status for status, _ in results] == [201] * N, results
+    numbers = {body["case_number"] for _, body in results}
+    assert len(numbers) == N
+    saved = set(db.session.scalars(select(Case.case_number)))
+    assert numbers <= saved
+    assert verify().ok, verify().problem
+
+
+def test_same_transition_twice_at_once_has_one_winner(app, demo):
+    from server.cases.demo import ensure_standard, make_case
+    from server.regions.queries import region_by_code
+
+    ensure_standard(region_by_code("220999000000"))
+    case = make_case("220999101201", "DB", accepted_on=date(2026, 9, 30), seed=3,
+                     creator=demo.demo_user("clerk"))
+    db.session.commit()
+    tokens = [create_token(demo.demo_user("clerk")) for _ in range(N)]
+    db.session.commit()
+    version = case.lock_version
+
+    def step(i, client):
+        response = client.post(f"/api/v1/cases/{case.id}/transitions", headers={
+            "Authorization": f"Bearer {tokens[i]}"},
+            json={"action": "start_investigation", "effective_on": "2026-09-30",
+                  "lock_version": version})
+        return response.status_code, json.dumps(response.get_json(), ensure_ascii=False)
+
+    results = _race(app, step)
+    statuses = sorted(status for status, _ in results)
+    assert statuses == [200] + [409] * (N - 1), results
+    losers = [body for status, body in results if status == 409]
+    assert all(STALE_MESSAGE in body or "案件当前为" in body for body in losers), losers
+    assert db.session.get(Case, case.id).state == "investigating"
+    assert verify().ok, verify().problem
+
+
+def test_same_transition_twice_at_once_in_the_web_ui(app, demo, login):
+    from server.cases.demo import ensure_standard, make_case
+    from server.regions.queries import region_by_code
+
+    ensure_standard(region_by_code("220999000000"))
+    case = make_case("220999101201", "DB", accepted_on=date(2026, 9, 30), seed=4,
+                     creator=demo.demo_user("clerk"))
+    db.session.commit()
+    clients = [login("clerk") for _ in range(N)]
+    version = case.lock_version
+
+    def step(i, _client):
+        response = clients[i].post(f"/cases/{case.id}/transition", data={
+            "action": "start_investigation", "effective_on": "2026-09-30",
+            "lock_version": version})
+        return response.status_code, response.get_data(as_text=True)
+
+    results = _race(app, step)
+    statuses = sorted(status for status, _ in results)
+    assert statuses == [302] + [409] * (N - 1), [s for s, _ in results]
+    assert all(STALE_MESSAGE in body or "案件当前为" in body
+               for status, body in results if status == 409)
+
+
+def test_simultaneous_logins_keep_the_audit_chain_intact(app, demo):
+    def log_in(i, client):
+        actions = AuthActions(client)
+        if i % 4 == 0:
+            return actions.login("clerk", "wrong-password").status_code
+        return actions.login(["clerk", "approver", "village", "admin"][i % 4]).status_code
+
+    results = _race(app, log_in)
+    assert sorted(results) == sorted([401] * 5 + [302] * 15), results
+    verdict = verify()
+    assert verdict.ok, verdict.problem
+    assert verdict.count >= N
+
+
+def _race_in_app_contexts(app, work):
+    """Like a worker's or a command's threads: app contexts without a request."""
+
+    def run(i, _client):
+        with app.app_context():
+            try:
+                result = work(i)
+                db.session.commit()
+                return result
+            finally:
+                db.session.remove()
+
+    return _race(app, run)
+
+
+def test_simultaneous_archive_numbers_are_distinct(app, demo):
+    from server.archives.operations import assign_archive_number
+
+    from .archives.factories import make_case
+
+    ids = [make_case().id for _ in range(N)]
+    db.session.commit()
+
+    results = _race_in_app_contexts(
+        app, lambda i: assign_archive_number(db.session.get(Case, ids[i])))
+    assert all(isinstance(r, str) for r in results), results
+    assert len(set(results)) == N
+    assert verify().ok, verify().problem
+
+
+def test_tasks_that_read_then_write_at_once_all_commit(app, demo):
+    """Deferred transactions (tasks, commands, GET requests) take the lock at their first
+    write instead of failing with "database is locked" when another writer got in first."""
+    users = [demo.demo_user(name).id for name in ("clerk", "approver", "village", "admin")]
+
+    def work(i):
+        from server.auth.models import User
+
+        user = db.session.get(User, users[i % 4])  # a read first: the snapshot
+        return create_token(user, name=f"task {i}")
+
+    results = _race_in_app_contexts(app, work)
+    assert all(isinstance(r, str) for r in results), results
+    assert verify().ok, verify().problem
+
+
+def test_api_reads_with_token_bookkeeping_at_once(app, demo):
+    """GET requests stay deferred; the token's last-use write upgrades them safely."""
+    tokens = [create_token(demo.demo_user("clerk")) for _ in range(N)]
+    db.session.commit()
+
+    def read(i, client):
+        return client.get("/api/v1/me", headers={"Authorization": f"Bearer {tokens[i]}"}
+                          ).status_code
+
+    assert _race(app, read) == [200] * N
+
+
+def test_savepoint_in_a_read_transaction_then_writes_safely(app, demo):
+    """A savepoint taken in a deferred transaction locks first (COMMIT would end it later)."""
+    users = [demo.demo_user(name).id for name in ("clerk", "approver", "village", "admin")]
+
+    def work(i):
+        from server.auth.models import User
+
+        user = db.session.get(User, users[i % 4])
+        with db.session.begin_nested():
+            return create_token(user, name=f"nested {i}")
+
+    results = _race_in_app_contexts(app, work)
+    assert all(isinstance(r, str) for r in results), results
+    assert verify().ok, verify().problem
+
+
+def test_edits_and_transitions_of_one_case_at_once(app, demo, login):
+    """Different writes to the same case at once: each one succeeds or is a 409, never a
+    deadlock or a 500 (on PostgreSQL every writer takes the advisory lock before row locks)."""
+    from server.cases.demo import ensure_standard, make_case
+    from server.regions.queries import region_by_code
+
+    ensure_standard(region_by_code("220999000000"))
+    case = make_case("220999101201", "DB", accepted_on=date(2026, 9, 30), seed=6,
+                     creator=demo.demo_user("clerk"))
+    db.session.commit()
+    clients = [login("clerk") for _ in range(N)]
+
+    def write(i, _client):
+        if i % 2:
+            data = {"urban_rural": "rural", "persons_covered": str(1 + i % 5)}
+            response = clients[i].post(f"/cases/{case.id}/facts", data=data)
+        else:
+            response = clients[i].post(f"/cases/{case.id}/transition", data={
+                "action": "start_investigation", "effective_on": "2026-09-30"})
+        return response.status_code
+
+    results = _race(app, write)
+    assert set(results) <= {302, 409}, results
+    assert 302 in results, results
+    assert verify().ok, verify().problem

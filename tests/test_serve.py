@@ -1,0 +1,69 @@
+"""`jiuzhu serve` runs a production WSGI server (gunicorn), not the Flask development server."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+JIUZHU = ROOT / ".venv" / "bin" / "jiuzhu"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str):
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return response.status, response.headers.get("Server", ""), response.read()
+
+
+def test_serve_runs_gunicorn_with_several_workers_and_stops_on_sigterm(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT),
+           "JIUZHU_INSTANCE_DIR": str(tmp_path / "instance"),
+           "JIUZHU_DATABASE_URL": f"sqlite:///{tmp_path / 'jiuzhu.db'}",
+           "JIUZHU_HUEY_SQLITE_PATH": str(tmp_path / "huey.db"),
+           "JIUZHU_DATA_DIR": str(tmp_path / "data"), "JIUZHU_SECRET_KEY": "serve"}
+    env.pop("JIUZHU_HUEY_IMMEDIATE", None)
+    upgraded = subprocess.run([str(JIUZHU), "db", "upgrade"], env=env, cwd=ROOT,
+                              capture_output=True, text=True, timeout=120)
+    assert upgraded.returncode == 0, upgraded.stderr[-2000:]
+    port = _free_port()
+    log = open(tmp_path / "serve.log", "w+")  # noqa: SIM115 - the child writes into it
+    proc = subprocess.Popen([str(JIUZHU), "serve", "--host", "127.0.0.1", "--port", str(port),
+                             "--workers", "2", "--threads", "4"],
+                            env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                status, server, _ = _get(base + "/login")
+                break
+            except OSError:
+                assert proc.poll() is None, (tmp_path / "serve.log").read_text()[-2000:]
+                assert time.monotonic() < deadline, "server did not answer within 60 s"
+                time.sleep(0.2)
+        assert status == 200 and "gunicorn" in server.lower()
+        with ThreadPoolExecutor(16) as pool:  # many clerks at once: every one answered
+            results = list(pool.map(lambda _: _get(base + "/login")[0], range(48)))
+        assert results == [200] * 48
+        log.seek(0)
+        assert "Booting worker" in log.read()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            code = proc.wait(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            log.close()
+    assert code == 0, (tmp_path / "serve.log").read_text()[-2000:]

@@ -266,8 +266,11 @@ def _gunicorn(host: str, port: int, workers: int, threads: int):
             for key, value in {"bind": f"{host}:{port}", "workers": workers,
                                "threads": threads, "worker_class": "gthread",
                                "timeout": 120, "graceful_timeout": 20,
-                               "errorlog": "-", "accesslog": None}.items():
-                self.cfg.set(key, value)
+                               "errorlog": "-", "accesslog": None,
+                               # no control socket in ~/.gunicorn shared by every server
+                               "control_socket_disable": True}.items():
+                if key in self.cfg.settings:  # older gunicorn lacks some settings
+                    self.cfg.set(key, value)
 
         def load(self):
             from . import create_app

@@ -6,10 +6,11 @@ import logging
 from datetime import date
 
 from huey import crontab
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import select
 
 from ..db import db
 from ..extensions import app_periodic_task, app_task
+from ..jobs import Recovery, describe_error, is_transient, register_recovery
 from ..regions.models import Region
 from .models import Filing
 from .operations import build, build_county
@@ -33,14 +34,31 @@ def build_filing(filing_id: int, task=None) -> None:
     except Exception as exc:
         db.session.rollback()
         filing = db.session.get(Filing, filing_id)
-        transient = isinstance(exc, (OperationalError, OSError))
+        transient = is_transient(exc)
         retrying = transient and getattr(task, "retries", 0) > 0
         filing.build_status = "retrying" if retrying else "failed"
-        filing.build_error = f"{type(exc).__name__}: {exc}"[:4000]
+        filing.build_error = describe_error(exc)[:4000]  # shown to the clerk: no paths
         db.session.commit()
+        log.warning("filing %s failed: %r", filing_id, exc)
         if transient:
             raise
         log.exception("filing %s failed", filing_id)
+
+
+def _unfinished_filings():
+    return db.session.scalars(select(Filing.id).where(
+        Filing.build_status.in_(("queued", "running", "retrying"))))
+
+
+def _requeue_filing(filing_id: int) -> None:
+    """A build a dead worker left: building is idempotent, so it simply runs again."""
+    filing = db.session.get(Filing, filing_id)
+    filing.build_status, filing.build_error = "queued", ""
+    db.session.commit()
+    build_filing(filing_id)
+
+
+register_recovery(Recovery(build_filing, _unfinished_filings, _requeue_filing))
 
 
 @app_task(retries=2, retry_delay=10, retry_backoff=2)

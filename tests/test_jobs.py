@@ -1,0 +1,158 @@
+"""Background jobs after faults: a dead worker's jobs are retried or failed in Chinese when a
+worker starts; a locked database is waited for, then retried; no job error shows a class
+name or a server path."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from datetime import date
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
+
+from server import jobs
+from server.db import db
+from server.documents.models import PrintJob
+from server.documents.tasks import build_print_pack
+from server.extensions import huey
+from server.filings import tasks as filing_tasks
+from server.filings.models import Filing
+from server.filings.operations import filing_for
+
+from .conftest import region
+
+MONTH = date(2026, 3, 1)
+
+
+@pytest.fixture
+def dead_pid():
+    """The pid of a process that has exited (the killed worker)."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def _lease(task, job_id: int, pid: int) -> None:
+    import socket
+
+    huey.storage.put_data(f"{jobs.LEASE}{task.task_class.__name__}:{job_id}",
+                          f"{socket.gethostname()}:{pid}".encode())
+
+
+def _filing(status: str) -> Filing:
+    filing = filing_for(region("220999101000"), MONTH)
+    filing.build_status = status
+    db.session.commit()
+    return filing
+
+
+def _print_job(status: str) -> PrintJob:
+    job = PrintJob(region_id=region("220999101000").id, step="accept", kinds=[],
+                   status=status, progress=40, message="正在生成文书")
+    db.session.add(job)
+    db.session.commit()
+    return job
+
+
+def test_filing_left_running_by_a_dead_worker_is_built_on_worker_start(demo, dead_pid):
+    filing = _filing("running")
+    _lease(filing_tasks.build_filing, filing.id, dead_pid)
+    repaired = jobs.recover()
+    assert repaired == {"build_filing": [filing.id]}
+    db.session.expire_all()
+    assert (filing.build_status, filing.build_error) == ("done", "")
+    assert filing.built_at is not None
+
+
+def test_print_job_left_running_is_marked_failed_with_a_chinese_message(demo, dead_pid):
+    running, queued = _print_job("running"), _print_job("queued")  # queued: nothing in queue
+    _lease(build_print_pack, running.id, dead_pid)
+    jobs.recover()
+    db.session.expire_all()
+    for job in (running, queued):
+        assert job.status == "failed" and job.finished_at is not None
+        assert "后台" in job.error and "重新" in job.error
+
+
+def test_jobs_held_by_a_live_worker_or_waiting_in_the_queue_are_left_alone(demo):
+    import os
+
+    held, filing = _print_job("running"), _filing("queued")
+    huey.immediate = False  # really queue the task (the session's SQLite Huey file)
+    try:
+        huey.flush()
+        _lease(build_print_pack, held.id, os.getppid())  # a live process on this host
+        filing_tasks.build_filing(filing.id)
+        assert jobs.recover() == {}
+    finally:
+        huey.flush()
+        huey.immediate = True
+    db.session.expire_all()
+    assert held.status == "running" and filing.build_status == "queued"
+
+
+def _hold_lock(db_url: str, seconds: float, locked: threading.Event) -> None:
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        if db_url.startswith("sqlite"):
+            conn.exec_driver_sql("BEGIN EXCLUSIVE")
+        else:
+            conn.begin()
+            conn.execute(text("LOCK TABLE filing IN ACCESS EXCLUSIVE MODE"))
+        locked.set()
+        time.sleep(seconds)
+        conn.rollback()
+    engine.dispose()
+
+
+def test_a_briefly_locked_database_is_waited_for(demo, db_url):
+    filing = _filing("queued")
+    locked = threading.Event()
+    holder = threading.Thread(target=_hold_lock, args=(db_url, 1.0, locked))
+    holder.start()
+    try:
+        assert locked.wait(10)
+        filing_tasks.build_filing(filing.id)
+    finally:
+        holder.join()
+    db.session.expire_all()
+    assert (filing.build_status, filing.build_error) == ("done", "")
+
+
+def _locked(*args, **kwargs):
+    import sqlite3
+
+    raise OperationalError("UPDATE filing SET x=1 WHERE id = ?", (1,),
+                           sqlite3.OperationalError("database is locked"))
+
+
+@pytest.mark.parametrize("build", ["filing", "print"])
+def test_a_database_locked_too_long_is_retried_with_a_chinese_message(demo, monkeypatch, build):
+    if build == "filing":
+        monkeypatch.setattr(filing_tasks, "build", _locked)
+        row = _filing("queued")
+        filing_tasks.build_filing(row.id)
+        db.session.expire_all()
+        status, error = row.build_status, row.build_error
+    else:
+        from server.documents import operations
+
+        monkeypatch.setattr(operations, "run_print_job", _locked)
+        row = _print_job("queued")
+        build_print_pack(row.id)
+        db.session.expire_all()
+        status, error = row.status, row.error
+    assert status == "retrying"
+    assert "数据库繁忙" in error and "自动" in error
+    assert "OperationalError" not in error and "UPDATE" not in error
+
+
+def test_errors_never_show_paths_or_class_names(app):
+    disk = jobs.describe_error(OSError(28, "No space left on device", "/srv/jiuzhu/data/x.zip"))
+    assert "/srv" not in disk and "OSError" not in disk and "磁盘" in disk
+    internal = jobs.describe_error(KeyError("members"))
+    assert "KeyError" not in internal and "members" not in internal and "错误" in internal
+    assert jobs.describe_error(ValueError("该环节没有需要打印的文书")) == "该环节没有需要打印的文书"

@@ -154,12 +154,15 @@ def _init_templates(app: Flask) -> None:
     from flask_babel import format_datetime
 
     from .home.nav import links_for
+    from .jobs import progress_label, status_label
     from .regions import LEVEL_LABELS, URBAN_RURAL_LABELS
 
     app.jinja_env.filters["localtime"] = lambda dt: format_datetime(dt, "yyyy-MM-dd HH:mm") if dt else ""
     app.jinja_env.globals.update(
         region_level_label=LEVEL_LABELS.get,
         urban_rural_label=URBAN_RURAL_LABELS.get,
+        job_status_label=status_label,  # every background job's status and progress words
+        job_message_label=progress_label,
     )
 
     @app.context_processor

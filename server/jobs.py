@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import socket
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -129,6 +130,40 @@ def recover() -> dict[str, list[int]]:
             repaired[recovery.name] = ids
             log.info("recovered interrupted %s jobs %s", recovery.name, ids)
     return repaired
+
+
+# -- status and progress words ------------------------------------------------------------------
+
+STATUS_LABELS = {"queued": _l("Queued"), "running": _l("Running"),
+                 "retrying": _l("Failed, will retry"), "done": _l("Done"), "failed": _l("Failed")}
+# Progress messages tasks store in English (msgids); the UI shows them in the user's language.
+PROGRESS_LABELS = {
+    "collecting": _l("Collecting the case's documents"),
+    "converting documents": _l("Converting documents to PDF"),
+    "converting cover and inventory": _l("Converting the cover and the file inventory to PDF"),
+    "requeued after an interrupted worker": _l("Queued again after the worker stopped"),
+}
+_WRITTEN = re.compile(r"^(?P<copy>.+) written$")
+
+
+def status_label(status) -> str:
+    """A job status (string or enum) in the user's language."""
+    value = getattr(status, "value", status) or ""
+    return str(STATUS_LABELS.get(value, value))
+
+
+def progress_label(message: str) -> str:
+    """A stored progress message in the user's language; unknown ones (Chinese already,
+    counts such as "3/10") as they are."""
+    from flask_babel import gettext as _
+
+    message = message or ""
+    if message in PROGRESS_LABELS:
+        return str(PROGRESS_LABELS[message])
+    written = _WRITTEN.match(message)
+    if written:
+        return _("%(copy)s written", copy=written.group("copy"))
+    return message
 
 
 # -- error wording -----------------------------------------------------------------------------

@@ -156,3 +156,25 @@ def test_errors_never_show_paths_or_class_names(app):
     internal = jobs.describe_error(KeyError("members"))
     assert "KeyError" not in internal and "members" not in internal and "错误" in internal
     assert jobs.describe_error(ValueError("该环节没有需要打印的文书")) == "该环节没有需要打印的文书"
+
+
+def test_job_pages_show_status_and_progress_in_chinese(login):
+    from server.archives.models import ArchiveJob, JobStatus
+
+    clerk = login("clerk")
+    job = _print_job("running")
+    page = clerk.get(f"/documents/jobs/{job.id}").get_data(as_text=True)
+    assert ">进行中</span>" in page and ">running<" not in page
+    assert clerk.get(f"/documents/jobs/{job.id}/status").json["status_label"] == "进行中"
+    bundle = ArchiveJob(kind="case", region_id=job.region_id, status=JobStatus.running,
+                        message="converting cover and inventory")
+    db.session.add(bundle)
+    db.session.commit()
+    polled = clerk.get(f"/archives/jobs/{bundle.id}").json
+    assert (polled["status_label"], polled["message"]) == ("进行中", "正在将封面和卷内目录转换为 PDF")
+    bundle.message = "县级档案 written"
+    db.session.commit()
+    assert clerk.get(f"/archives/jobs/{bundle.id}").json["message"] == "县级档案已写入"
+    filing = _filing("retrying")
+    page = clerk.get(f"/filings/{filing.id}").get_data(as_text=True)
+    assert "失败，将自动重试" in page and "retrying" not in page

@@ -4,25 +4,17 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..cases.models import Case
 from ..db import db
 from ..extensions import data_dir
 from ..filings.periods import utc_bounds
+from ..jobs import progress_label, status_label  # noqa: F401 - one wording for all jobs
 from ..regions.models import Region
 from ..regions.queries import scoped
 from .bundle import COPY_BY_KEY, bundle_dir
-from .models import ArchiveJob, JobStatus
-
-STATUS_LABELS = {JobStatus.queued: _l("Queued"), JobStatus.running: _l("Running"),
-                 JobStatus.retrying: _l("Failed, will retry"), JobStatus.done: _l("Done"),
-                 JobStatus.failed: _l("Failed")}
-
-
-def status_label(status) -> str:
-    return str(STATUS_LABELS.get(status, status))
+from .models import ArchiveJob
 
 
 def case_by_archive_number(number: str, user=None) -> Case | None:
@@ -63,5 +55,5 @@ def bundle_file(case: Case, copy: str, fmt: str) -> Path | None:
 def job_json(job: ArchiveJob) -> dict:
     """What the progress poller reads."""
     return {"id": job.id, "status": job.status.value, "status_label": status_label(job.status), "progress": job.progress,
-            "message": job.message, "error": job.error, "attempts": job.attempts,
+            "message": progress_label(job.message), "error": job.error, "attempts": job.attempts,
             "is_finished": job.is_finished, "result": job.result or {}}

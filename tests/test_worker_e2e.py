@@ -4,7 +4,8 @@ Each test runs twice: on Huey's SQLite storage and on a throwaway ``redis-server
 (tests/redis_server.py, started once per session unless ``JIUZHU_TEST_REDIS_URL`` names one).
 One test bundles a case through the worker; one kills the worker (SIGKILL) in the middle of a
 bundle and checks that no partial bundle is visible and that a restarted worker finishes it;
-one has two workers share a batch of bundles. Builds are slowed down with the documented test
+one kills a worker while LibreOffice hangs on a print pack and checks that the next worker
+marks the pack failed in Chinese; one has two workers share a batch of bundles. Builds are slowed down with the documented test
 hook ``JIUZHU_TEST_BUNDLE_DELAY``. The children get ``PYTHONPATH`` set to this checkout so
 the console script imports this code, not whatever checkout it was installed from.
 """
@@ -248,6 +249,77 @@ def test_two_workers_share_a_batch_and_build_each_bundle_once(worker_env, tmp_pa
     assert len(set(numbers)) == len(job_ids) and None not in numbers
     bundles = Path(worker_env["JIUZHU_DATA_DIR"]) / "archives" / "bundles"
     assert len(list(bundles.iterdir())) == len(job_ids)
+
+
+# Queues a print pack for a demo 低保 case (the demo county SETUP loaded). Prints the job id.
+PRINT = r"""
+from server import create_app
+from server.db import db
+
+app = create_app()
+with app.app_context():
+    from server.cases.models import Case
+    from server.demo import demo_user
+    from server.documents import operations
+    from server.documents.tasks import build_print_pack
+    from server.regions.queries import scoped
+    from server.relief import ReliefCode
+
+    clerk = demo_user("clerk")
+    case = db.session.scalars(scoped(Case, clerk).where(Case.relief_type == ReliefCode.DB)
+                              .order_by(Case.id)).first()
+    job = operations.create_print_job(case, "acceptance", clerk)
+    db.session.commit()
+    build_print_pack(job.id)
+    print(job.id)
+"""
+
+
+def _print_job(env, job_id: int):
+    [row] = _rows(env, f"SELECT status, progress, error FROM print_job WHERE id = {job_id}")
+    return row
+
+
+def test_print_pack_of_a_killed_worker_is_failed_in_chinese_when_a_worker_starts(
+        worker_env, tmp_path):
+    """The worker dies while LibreOffice hangs; the next worker tells the clerk to start again
+    instead of leaving the pack "running" forever."""
+    _setup(worker_env)
+    pids = tmp_path / "soffice.pids"
+    fake = tmp_path / "soffice"
+    fake.write_text(f"#!/bin/sh\necho $$ >> {pids}\nexec sleep 60\n")
+    fake.chmod(0o755)
+    env = {**worker_env, "JIUZHU_SOFFICE": str(fake), "JIUZHU_SOFFICE_TIMEOUT": "60"}
+    done = subprocess.run([sys.executable, "-c", PRINT], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    job_id = int(done.stdout.strip().splitlines()[-1])
+    proc = _worker(env, tmp_path, "worker")
+    try:
+        deadline = time.monotonic() + 90
+        while not (pids.exists() and _print_job(env, job_id).status == "running"):
+            assert proc.poll() is None and time.monotonic() < deadline, \
+                (tmp_path / "worker.log").read_text()[-2000:]
+            time.sleep(0.1)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        for pid in pids.read_text().split() if pids.exists() else ():
+            try:
+                os.kill(int(pid), signal.SIGKILL)  # the hung converter we started
+            except ProcessLookupError:
+                pass
+    assert _print_job(env, job_id).status == "running"  # what the clerk saw before the fix
+    restarted = _worker(env, tmp_path, "worker2")
+    try:
+        deadline = time.monotonic() + 60
+        while _print_job(env, job_id).status == "running":
+            assert restarted.poll() is None and time.monotonic() < deadline
+            time.sleep(0.1)
+    finally:
+        _stop(restarted)
+    job = _print_job(env, job_id)
+    assert job.status == "failed" and "后台服务" in job.error and "重新生成" in job.error
 
 
 # Queues one more bundle job for the case SETUP made. Prints the job id.

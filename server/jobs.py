@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import socket
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -117,12 +118,27 @@ def orphaned(recovery: Recovery, waiting: dict[str, set] | None = None) -> list[
     return found
 
 
-def recover() -> dict[str, list[int]]:
-    """Repair every room's orphaned jobs; called once when a worker process starts."""
+SETTLE_SECONDS = 1.0  # far longer than a task spends between leaving the queue and its lease
+
+
+def recover(settle: float = SETTLE_SECONDS) -> dict[str, list[int]]:
+    """Repair every room's orphaned jobs; called once when a worker process starts.
+
+    A job looks orphaned for a moment while another worker has just taken its task from the
+    queue (no lease yet), or while the web process has committed its row but not yet queued
+    it; so candidates are looked at again after ``settle`` seconds, in a fresh transaction.
+    """
+    from .db import db
+
+    candidates = {r: orphaned(r) for r in RECOVERIES}
+    if not any(candidates.values()):
+        return {}
+    db.session.rollback()  # end the read snapshot: the second look sees other processes' work
+    time.sleep(settle)
     waiting = _waiting_ids()
     repaired = {}
-    for recovery in RECOVERIES:
-        ids = orphaned(recovery, waiting)
+    for recovery, first in candidates.items():
+        ids = sorted(set(first) & set(orphaned(recovery, waiting)))
         for job_id in ids:
             huey.storage.delete_data(f"{LEASE}{recovery.name}:{job_id}")
             recovery.repair(job_id)

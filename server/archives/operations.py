@@ -1,8 +1,6 @@
 """Writes for archives: archive numbers, settings and bundle jobs."""
 from __future__ import annotations
 
-import os
-import socket
 import string
 from datetime import date
 
@@ -11,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..audit.operations import record
 from ..db import db, utcnow
+from ..jobs import worker_identity
 from ..regions.models import Region
 from .models import DEFAULT_PATTERN, ArchiveCounter, ArchiveJob, ArchiveSettings, JobStatus
 
@@ -96,10 +95,6 @@ def create_job(*, region_id: int, actor=None, case=None, month: date | None = No
     record("archive.job", job, details={"case_id": job.case_id, "month": str(month or "")},
            actor=actor)
     return job
-
-
-def worker_identity() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def start_job(job: ArchiveJob) -> None:

@@ -2,21 +2,20 @@
 
 Each task takes an ArchiveJob id and writes its progress and errors to that row, which the
 UI polls. Transient errors (converter, database busy, file system) are retried with backoff;
-anything else fails the job at once with its error text.
+anything else fails the job at once. Errors are worded for the clerk (server/jobs.py); the
+details go to the log. A worker that starts re-queues the jobs a dead worker left.
 """
 from __future__ import annotations
 
 import logging
-import os
-import threading
-from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from ..audit.operations import record
-from ..db import db, utcnow
-from ..extensions import app_task, huey
+from ..db import db
+from ..extensions import app_task
+from ..jobs import Recovery, describe_error, register_recovery
 from . import bundle
 from .models import ArchiveJob, JobStatus
 from .operations import (
@@ -25,14 +24,12 @@ from .operations import (
     finish_job,
     set_progress,
     start_job,
-    worker_identity,
 )
 from .sources import TransientError
 
 log = logging.getLogger(__name__)
 RETRIES = 3
 TRANSIENT = (TransientError, OperationalError, OSError)
-STALE_AFTER = timedelta(minutes=10)  # a running job without heartbeat this long is orphaned
 
 
 def _commit_progress(job: ArchiveJob):
@@ -57,7 +54,8 @@ def _run(job_id: int, task, work) -> None:
         job = db.session.get(ArchiveJob, job_id)
         transient = isinstance(exc, TRANSIENT)
         retries_left = getattr(task, "retries", 0) if task is not None else 0
-        fail_job(job, f"{type(exc).__name__}: {exc}", will_retry=transient and retries_left > 0)
+        fail_job(job, describe_error(exc), will_retry=transient and retries_left > 0)
+        log.warning("archive job %s failed: %r", job_id, exc)
         db.session.commit()
         if transient:
             raise  # Huey retries with backoff
@@ -94,7 +92,8 @@ def _bundle_batch(job: ArchiveJob) -> dict:
             raise
         except Exception as exc:  # one broken case must not stop the month's batch
             db.session.rollback()
-            failed[case.case_number] = f"{type(exc).__name__}: {exc}"
+            failed[case.case_number] = describe_error(exc)
+            log.warning("bundle of %s failed: %r", case.case_number, exc)
         progress(int(100 * (i + 1) / max(1, len(cases))), f"{i + 1}/{len(cases)}")
     if failed:
         raise ValueError("; ".join(f"{k}: {v}" for k, v in failed.items()))
@@ -117,52 +116,21 @@ def enqueue(job: ArchiveJob) -> None:
 
 # -- recovery after a killed worker ----------------------------------------------------------
 
-_recovered = threading.Lock()
-_recovery_done = False
+def _unfinished(kind: str):
+    """The ids of a kind's unfinished jobs (each kind has its own task and queue messages)."""
+    return lambda: db.session.scalars(select(ArchiveJob.id).where(
+        ArchiveJob.kind == kind,
+        ArchiveJob.status.in_((JobStatus.queued, JobStatus.running, JobStatus.retrying))))
 
 
-def _is_orphaned(job: ArchiveJob, now) -> bool:
-    host, _, pid = (job.worker or "").rpartition(":")
-    if host == worker_identity().rpartition(":")[0] and pid.isdigit():
-        if int(pid) == os.getpid():
-            return False
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            return True
-        except PermissionError:
-            return False
-        return False
-    return job.heartbeat_at is None or now - job.heartbeat_at > STALE_AFTER
-
-
-def requeue_interrupted() -> list[int]:
-    """Re-enqueue running jobs whose worker died (same host: dead pid; else no heartbeat)."""
-    now = utcnow()
-    jobs = db.session.scalars(select(ArchiveJob).where(ArchiveJob.status == JobStatus.running))
-    requeued = []
-    for job in jobs:
-        if _is_orphaned(job, now):
-            job.status = JobStatus.queued
-            job.message = "requeued after an interrupted worker"
-            requeued.append(job)
+def _requeue(job_id: int) -> None:
+    """A bundle a dead worker left half-built: queue it again (the build starts from scratch
+    and clears the stale temporary folder; nothing half-built is ever published)."""
+    job = db.session.get(ArchiveJob, job_id)
+    job.status, job.message = JobStatus.queued, "requeued after an interrupted worker"
     db.session.commit()
-    for job in requeued:
-        enqueue(job)
-    return [job.id for job in requeued]
+    enqueue(job)
 
 
-@huey.on_startup("archives_requeue")
-def _requeue_on_startup() -> None:
-    """Once per worker process: pick up bundles a killed worker left half-built."""
-    global _recovery_done
-    with _recovered:
-        if _recovery_done:
-            return
-        _recovery_done = True
-        from ..extensions import _app_for_task
-
-        with _app_for_task().app_context():
-            ids = requeue_interrupted()
-        if ids:
-            log.info("requeued interrupted archive jobs %s", ids)
+for _kind, _task in TASKS.items():
+    register_recovery(Recovery(_task, _unfinished(_kind), _requeue))

@@ -52,12 +52,16 @@ def _give_back_lease(signal, task, *args, **kwargs) -> None:
 
 
 def _alive(identity: str) -> bool:
-    """Whether the worker holding a lease still runs (other hosts are assumed alive)."""
+    """Whether the worker holding a lease still runs (other hosts are assumed alive).
+
+    Recovery runs before this process takes any task, so a lease naming this very pid was
+    left by an earlier process that had the same pid (a restarted container).
+    """
     host, _, pid = identity.rpartition(":")
     if host != socket.gethostname() or not pid.isdigit():
         return True
     if int(pid) == os.getpid():
-        return True
+        return False
     try:
         os.kill(int(pid), 0)
     except ProcessLookupError:

@@ -57,9 +57,12 @@ def _print_job(status: str) -> PrintJob:
     return job
 
 
-def test_filing_left_running_by_a_dead_worker_is_built_on_worker_start(demo, dead_pid):
+@pytest.mark.parametrize("holder", ["dead", "same pid"])  # same pid: a restarted container
+def test_filing_left_running_by_a_dead_worker_is_built_on_worker_start(demo, dead_pid, holder):
+    import os
+
     filing = _filing("running")
-    _lease(filing_tasks.build_filing, filing.id, dead_pid)
+    _lease(filing_tasks.build_filing, filing.id, dead_pid if holder == "dead" else os.getpid())
     repaired = jobs.recover()
     assert repaired == {"build_filing": [filing.id]}
     db.session.expire_all()

@@ -209,12 +209,12 @@ class Clerk:
         return data
 
     def transition(self, case_id: int) -> None:
-        page = self.request("transition", "GET", f"/cases/{case_id}")
+        page = self.request("transition form", "GET", f"/cases/{case_id}")
         if page is None:
             return
         token, lock = CSRF.search(page.text), LOCK_VERSION.search(page.text)
         if not token or not lock:
-            self.wrong_page("transition", f"no start_investigation form on case {case_id}")
+            self.wrong_page("transition form", f"no start_investigation form on case {case_id}")
             return
         self.request("transition", "POST", f"/cases/{case_id}/transition", expect=(302,),
                      data={"csrf_token": token.group(1), "action": "start_investigation",

@@ -7,10 +7,11 @@ PORT   ?= 5000
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages the tests use: LibreOffice for PDF, CJK fonts, Chromium for browser tests,
 # zbar to decode barcodes, poppler for PDF checks, PostgreSQL 15 for the second database run,
-# Node.js to check that the browser form runtime agrees with the server.
-DEBS   := libreoffice-writer-nogui fonts-noto-cjk chromium libzbar0 poppler-utils postgresql-15 nodejs
+# Node.js to check that the browser form runtime agrees with the server, redis-server for the
+# worker tests on Redis (tests start a throwaway one; the system service is not used).
+DEBS   := libreoffice-writer-nogui fonts-noto-cjk chromium libzbar0 poppler-utils postgresql-15 nodejs redis-server
 
-.PHONY: run test test-sqlite test-postgres sysdeps lint bench clean
+.PHONY: run test test-sqlite test-postgres sysdeps lint bench load clean
 
 $(BIN)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +47,12 @@ lint: $(BIN)/.installed
 
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/run.py
+
+# against a running `make run` (another terminal): CLERKS simulated clerks for DURATION seconds
+CLERKS  ?= 50
+DURATION ?= 60
+load: $(BIN)/.installed
+	$(BIN)/python benchmarks/load.py --url http://$(HOST):$(PORT) --clerks $(CLERKS) --seconds $(DURATION)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -168,6 +168,7 @@ def _init_templates(app: Flask) -> None:
     from flask_babel import format_datetime
 
     from .home.nav import links_for
+    from .jobs import progress_label, status_label
     from .money import fen_text
     from .regions import LEVEL_LABELS, URBAN_RURAL_LABELS
 
@@ -176,6 +177,8 @@ def _init_templates(app: Flask) -> None:
         region_level_label=LEVEL_LABELS.get,
         urban_rural_label=URBAN_RURAL_LABELS.get,
         yuan=fen_text,  # stored fen as "1234.00": every page prints money through server.money
+        job_status_label=status_label,  # every background job's status and progress words
+        job_message_label=progress_label,
     )
 
     @app.context_processor

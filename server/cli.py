@@ -251,18 +251,50 @@ def _require_current_schema():
         _fail(str(exc))
 
 
+def _gunicorn(host: str, port: int, workers: int, threads: int):
+    """A gunicorn server for the app, configured in code (no config file to lose).
+
+    Each worker process makes its own app in ``load`` (after the fork), so no database
+    connection is shared between processes.
+    """
+    try:
+        from gunicorn.app.base import BaseApplication
+    except ImportError:
+        _fail("gunicorn is not installed: pip install 'jiuzhu[prod]' (make run does)")
+
+    class Server(BaseApplication):
+        def load_config(self):
+            for key, value in {"bind": f"{host}:{port}", "workers": workers,
+                               "threads": threads, "worker_class": "gthread",
+                               "timeout": 120, "graceful_timeout": 20,
+                               "errorlog": "-", "accesslog": None,
+                               # no control socket in ~/.gunicorn shared by every server
+                               "control_socket_disable": True}.items():
+                if key in self.cfg.settings:  # older gunicorn lacks some settings
+                    self.cfg.set(key, value)
+
+        def load(self):
+            from . import create_app
+
+            return create_app()
+
+    return Server()
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
+@click.option("--workers", default=2, type=click.IntRange(1, 64), help="Server processes")
+@click.option("--threads", default=4, type=click.IntRange(1, 64),
+              help="Request threads per process")
 @with_appcontext
-def serve(host, port):
-    """Run the web server (for production use gunicorn, see README)."""
-    from werkzeug.serving import run_simple
-
+def serve(host, port, workers, threads):
+    """Run the web server (gunicorn: WORKERS processes of THREADS threads each)."""
     _require_current_schema()
-
-    click.echo(f"Jiuzhu is running on http://{host}:{port}/")
-    run_simple(host, port, current_app._get_current_object(), threaded=True)
+    db.engine.dispose()  # the check's connection must not be inherited by the workers
+    click.echo(f"Jiuzhu is running on http://{host}:{port}/ "
+               f"({workers} processes x {threads} threads)")
+    _gunicorn(host, port, workers, threads).run()
 
 
 @click.command("worker")

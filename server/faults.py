@@ -42,7 +42,10 @@ def user_message(exc: BaseException) -> str:
             return "数据目录中的文件夹结构异常，文件未能保存。请联系管理员处理后重试。"
         return "读写数据文件失败，文件未能保存。请稍后重试；如仍失败请联系管理员。"
     if isinstance(exc, (OperationalError, sqlite3.OperationalError)):  # also Huey's queue
-        return "数据库繁忙或不可用，请稍后重试。"
+        text = str(getattr(exc, "orig", exc)).lower()
+        if "locked" in text or "busy" in text:
+            return "数据库繁忙（正被其他操作占用），将自动重试。"
+        return "数据库暂时无法访问，将自动重试；如持续出现请联系管理员。"
     if isinstance(exc, UserFacing) or _reads_as_chinese(str(exc)):
         return str(exc)[:1000]
     return "处理失败，错误详情已记入服务器日志。请联系管理员。"

@@ -20,9 +20,21 @@ def make_consumer(workers: int = 2, max_delay: float = 1.0):
                                 check_worker_health=True)
 
 
+def recover_interrupted() -> dict[str, list[int]]:
+    """Repair the jobs a dead worker left unfinished (see server/jobs.py), before taking work."""
+    from .extensions import _app_for_task
+    from .jobs import recover
+
+    import_tasks()
+    with _app_for_task().app_context():
+        return recover()
+
+
 def run_consumer(workers: int = 2, max_delay: float = 1.0) -> None:
     logging.basicConfig(level=logging.INFO, format="[%(asctime)s] %(levelname)s %(message)s")
-    make_consumer(workers, max_delay).run()
+    consumer = make_consumer(workers, max_delay)
+    recover_interrupted()
+    consumer.run()
 
 
 import_tasks()

@@ -1,8 +1,13 @@
-"""End to end with a real Huey consumer (``jiuzhu worker``) on SQLite storage.
+"""End to end with real Huey consumers (``jiuzhu worker``) on SQLite and on Redis storage.
 
-One test bundles a case through the worker; the other kills the worker (SIGKILL) in the middle
-of a bundle and checks that no partial bundle is visible and that a restarted worker finishes
-it. The build is slowed down with the documented test hook ``JIUZHU_TEST_BUNDLE_DELAY``.
+Each test runs twice: on Huey's SQLite storage and on a throwaway ``redis-server``
+(tests/redis_server.py, started once per session unless ``JIUZHU_TEST_REDIS_URL`` names one).
+One test bundles a case through the worker; one kills the worker (SIGKILL) in the middle of a
+bundle and checks that no partial bundle is visible and that a restarted worker finishes it;
+one kills a worker while LibreOffice hangs on a print pack and checks that the next worker
+marks the pack failed in Chinese; one has two workers share a batch of bundles. Builds are slowed down with the documented test
+hook ``JIUZHU_TEST_BUNDLE_DELAY``. The children get ``PYTHONPATH`` set to this checkout so
+the console script imports this code, not whatever checkout it was installed from.
 """
 from __future__ import annotations
 
@@ -17,12 +22,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests import redis_server
+
 ROOT = Path(__file__).resolve().parent.parent
 JIUZHU = ROOT / ".venv" / "bin" / "jiuzhu"
 
 # Runs in a child process (the test process's Huey is in immediate mode): makes the schema,
-# loads the demo county, adds one decided case and queues its bundle job. Prints the job id.
+# loads the demo county, adds E2E_CASES (default 1) decided cases and queues a bundle job for
+# each. Prints the job ids on the last line.
 SETUP = r"""
+import os
 from datetime import date, datetime
 from server import create_app
 from server.db import db
@@ -43,25 +52,55 @@ with app.app_context():
     county, village = region_by_code("220999000000"), region_by_code("220999101201")
     schema = SchemaVersion(county_id=county.id, relief_type=ReliefCode.DB, number=99,
                            status=SchemaStatus.published, source="{}", definition={})
-    idn = make("220999", date(1960, 1, 1), 11)
-    case = Case(case_number="E2E-0001", relief_type=ReliefCode.DB, region=village,
-                schema_version=schema, state="paying", applicant_name="端到端",
-                applicant_id_number=idn, decided_at=datetime(2026, 3, 10), persons_covered=1,
-                monthly_amount_fen=50000, payment_start_month=date(2026, 4, 1))
-    case.members.append(Member(position=0, name="端到端", id_number=idn, sex="M",
-                               birth_date=date(1960, 1, 1), is_applicant=True))
-    db.session.add(case)
-    db.session.flush()
-    job = operations.create_job(region_id=case.region_id, case=case)
+    jobs = []
+    for n in range(int(os.environ.get("E2E_CASES", "1"))):
+        idn = make("220999", date(1960, 1, 1), 11 + 2 * n)
+        case = Case(case_number=f"E2E-{n + 1:04d}", relief_type=ReliefCode.DB, region=village,
+                    schema_version=schema, state="paying", applicant_name="端到端",
+                    applicant_id_number=idn, decided_at=datetime(2026, 3, 10),
+                    persons_covered=1, monthly_amount_fen=50000,
+                    payment_start_month=date(2026, 4, 1))
+        case.members.append(Member(position=0, name="端到端", id_number=idn, sex="M",
+                                   birth_date=date(1960, 1, 1), is_applicant=True))
+        db.session.add(case)
+        db.session.flush()
+        jobs.append(operations.create_job(region_id=case.region_id, case=case))
     db.session.commit()
-    tasks.enqueue(job)
-    print(job.id)
+    for job in jobs:
+        tasks.enqueue(job)
+    print(" ".join(str(job.id) for job in jobs))
 """
 
 
+@pytest.fixture(scope="session")
+def redis_url():
+    """The Redis the Huey tests use: JIUZHU_TEST_REDIS_URL, else a throwaway redis-server."""
+    given = os.environ.get("JIUZHU_TEST_REDIS_URL")
+    if given:
+        yield given
+        return
+    with redis_server.running() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def huey_storage(request):
+    """Huey's storage for the workers: ``{}`` for SQLite, else the Redis URL (emptied)."""
+    if request.param == "sqlite":
+        return {}
+    import redis
+
+    url = request.getfixturevalue("redis_url")
+    client = redis.Redis.from_url(url)
+    client.flushdb()  # nothing left from the previous test's queue
+    client.close()
+    return {"JIUZHU_HUEY_URL": url}
+
+
 @pytest.fixture
-def worker_env(tmp_path):
+def worker_env(tmp_path, huey_storage):
     env = {**os.environ,
+           "PYTHONPATH": str(ROOT),
            "JIUZHU_INSTANCE_DIR": str(tmp_path / "instance"),
            "JIUZHU_DATABASE_URL": f"sqlite:///{tmp_path / 'jiuzhu.db'}",
            "JIUZHU_HUEY_SQLITE_PATH": str(tmp_path / "huey.db"),
@@ -72,14 +111,15 @@ def worker_env(tmp_path):
     env.pop("JIUZHU_HUEY_URL", None)
     env.pop("REDIS_URL", None)
     env.pop("JIUZHU_TEST_BUNDLE_DELAY", None)
+    env.update(huey_storage)
     return env
 
 
-def _setup(env) -> int:
-    done = subprocess.run([sys.executable, "-c", SETUP], env=env, cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)
+def _setup(env, cases: int = 1) -> list[int]:
+    done = subprocess.run([sys.executable, "-c", SETUP], env={**env, "E2E_CASES": str(cases)},
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
-    return int(done.stdout.strip().splitlines()[-1])
+    return [int(i) for i in done.stdout.strip().splitlines()[-1].split()]
 
 
 def _worker(env, tmp_path, name: str, **extra) -> subprocess.Popen:
@@ -130,7 +170,7 @@ def _verify(env, folder: Path) -> subprocess.CompletedProcess:
 
 
 def test_worker_process_builds_bundle(worker_env, tmp_path):
-    job_id = _setup(worker_env)
+    [job_id] = _setup(worker_env)
     proc = _worker(worker_env, tmp_path, "worker")
     try:
         job = _wait(worker_env, job_id, lambda j: j["status"] in ("done", "failed"),
@@ -145,7 +185,7 @@ def test_worker_process_builds_bundle(worker_env, tmp_path):
 
 
 def test_killed_worker_leaves_no_partial_bundle_and_restart_completes(worker_env, tmp_path):
-    job_id = _setup(worker_env)
+    [job_id] = _setup(worker_env)
     data = Path(worker_env["JIUZHU_DATA_DIR"])
     tmp_root = data / "archives" / ".tmp"
     bundles = data / "archives" / "bundles"
@@ -172,6 +212,114 @@ def test_killed_worker_leaves_no_partial_bundle_and_restart_completes(worker_env
     checked = _verify(worker_env, folder)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert not any(tmp_root.iterdir())  # the stale temp folder was cleaned up
+
+
+def _rows(env, sql: str) -> list:
+    engine = create_engine(env["JIUZHU_DATABASE_URL"])
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(text(sql)))
+    finally:
+        engine.dispose()
+
+
+def test_two_workers_share_a_batch_and_build_each_bundle_once(worker_env, tmp_path):
+    """Two `jiuzhu worker` processes on one queue: both take work, no bundle is built twice."""
+    job_ids = _setup(worker_env, cases=6)
+    slow = {"JIUZHU_TEST_BUNDLE_DELAY": "0.1"}  # long enough that one worker cannot take all
+    procs = [_worker(worker_env, tmp_path, f"worker{i}", **slow) for i in (1, 2)]
+    try:
+        for job_id in job_ids:
+            _wait(worker_env, job_id, lambda j: j["status"] in ("done", "failed"), proc=procs[0])
+    finally:
+        for proc in procs:
+            _stop(proc)
+    ids = ", ".join(map(str, job_ids))
+    jobs = _rows(worker_env, f"SELECT id, status, error, attempts, worker FROM archive_job "
+                             f"WHERE id IN ({ids})")
+    assert [(j.status, j.error) for j in jobs] == [("done", "")] * len(job_ids)
+    assert [j.attempts for j in jobs] == [1] * len(job_ids)  # nobody started one twice
+    pids = {str(p.pid) for p in procs}
+    assert {j.worker.rpartition(":")[2] for j in jobs} == pids  # both workers took a share
+    built = _rows(worker_env, "SELECT object_id, count(*) AS n FROM audit_event "
+                              "WHERE action = 'archive.bundle' GROUP BY object_id")
+    assert sorted((int(b.object_id), b.n) for b in built) == [(i, 1) for i in sorted(job_ids)]
+    numbers = [r.archive_number for r in _rows(
+        worker_env, "SELECT archive_number FROM \"case\" WHERE case_number LIKE 'E2E-%'")]
+    assert len(set(numbers)) == len(job_ids) and None not in numbers
+    bundles = Path(worker_env["JIUZHU_DATA_DIR"]) / "archives" / "bundles"
+    assert len(list(bundles.iterdir())) == len(job_ids)
+
+
+# Queues a print pack for a demo 低保 case (the demo county SETUP loaded). Prints the job id.
+PRINT = r"""
+from server import create_app
+from server.db import db
+
+app = create_app()
+with app.app_context():
+    from server.cases.models import Case
+    from server.demo import demo_user
+    from server.documents import operations
+    from server.documents.tasks import build_print_pack
+    from server.regions.queries import scoped
+    from server.relief import ReliefCode
+
+    clerk = demo_user("clerk")
+    case = db.session.scalars(scoped(Case, clerk).where(Case.relief_type == ReliefCode.DB)
+                              .order_by(Case.id)).first()
+    job = operations.create_print_job(case, "acceptance", clerk)
+    db.session.commit()
+    build_print_pack(job.id)
+    print(job.id)
+"""
+
+
+def _print_job(env, job_id: int):
+    [row] = _rows(env, f"SELECT status, progress, error FROM print_job WHERE id = {job_id}")
+    return row
+
+
+def test_print_pack_of_a_killed_worker_is_failed_in_chinese_when_a_worker_starts(
+        worker_env, tmp_path):
+    """The worker dies while LibreOffice hangs; the next worker tells the clerk to start again
+    instead of leaving the pack "running" forever."""
+    _setup(worker_env)
+    pids = tmp_path / "soffice.pids"
+    fake = tmp_path / "soffice"
+    fake.write_text(f"#!/bin/sh\necho $$ >> {pids}\nexec sleep 60\n")
+    fake.chmod(0o755)
+    env = {**worker_env, "JIUZHU_SOFFICE": str(fake), "JIUZHU_SOFFICE_TIMEOUT": "60"}
+    done = subprocess.run([sys.executable, "-c", PRINT], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    job_id = int(done.stdout.strip().splitlines()[-1])
+    proc = _worker(env, tmp_path, "worker")
+    try:
+        deadline = time.monotonic() + 90
+        while not (pids.exists() and _print_job(env, job_id).status == "running"):
+            assert proc.poll() is None and time.monotonic() < deadline, \
+                (tmp_path / "worker.log").read_text()[-2000:]
+            time.sleep(0.1)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        for pid in pids.read_text().split() if pids.exists() else ():
+            try:
+                os.kill(int(pid), signal.SIGKILL)  # the hung converter we started
+            except ProcessLookupError:
+                pass
+    assert _print_job(env, job_id).status == "running"  # what the clerk saw before the fix
+    restarted = _worker(env, tmp_path, "worker2")
+    try:
+        deadline = time.monotonic() + 60
+        while _print_job(env, job_id).status == "running":
+            assert restarted.poll() is None and time.monotonic() < deadline
+            time.sleep(0.1)
+    finally:
+        _stop(restarted)
+    job = _print_job(env, job_id)
+    assert job.status == "failed" and "后台服务" in job.error and "重新生成" in job.error
 
 
 # Queues one more bundle job for the case SETUP made. Prints the job id.
@@ -206,7 +354,7 @@ def test_worker_command_polls_at_least_every_second(app):
 
 def test_idle_worker_picks_up_new_work_within_two_seconds(worker_env, tmp_path):
     """A real `jiuzhu worker` (defaults), idle for a while, starts a newly queued job fast."""
-    first = _setup(worker_env)
+    [first] = _setup(worker_env)
     proc = subprocess.Popen([str(JIUZHU), "worker"], env=worker_env, cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

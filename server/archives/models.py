@@ -56,7 +56,7 @@ class ArchiveJob(RegionScoped, Base):
     """One bundle request (a case, or a township's cases of a month): the row the UI polls.
 
     ``region`` is the case's village (case jobs) or the township (batch jobs). ``worker`` and
-    ``heartbeat_at`` let a restarted worker find jobs a killed worker left running.
+    ``heartbeat_at`` show who runs it and when it last moved (recovery uses leases, server/jobs.py).
     """
 
     __tablename__ = "archive_job"

@@ -1,9 +1,7 @@
 """Writes for archives: archive numbers, settings and bundle jobs."""
 from __future__ import annotations
 
-import os
 import re
-import socket
 import string
 from datetime import date
 
@@ -13,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 from ..audit.operations import record
 from ..db import db, locked_row, utcnow
 from ..faults import UserFacing
+from ..jobs import worker_identity
 from ..regions.models import Region
 from .models import DEFAULT_PATTERN, ArchiveCounter, ArchiveJob, ArchiveSettings, JobStatus
 
@@ -137,10 +136,6 @@ def create_job(*, region_id: int, actor=None, case=None, month: date | None = No
     record("archive.job", job, details={"case_id": job.case_id, "month": str(month or "")},
            actor=actor)
     return job
-
-
-def worker_identity() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def start_job(job: ArchiveJob) -> None:

@@ -11,19 +11,11 @@ from ..cases.models import Case
 from ..db import db
 from ..extensions import data_dir
 from ..filings.periods import utc_bounds
+from ..jobs import progress_label, status_label  # noqa: F401 - one wording for all jobs
 from ..regions.models import Region
 from ..regions.queries import scoped
 from .bundle import COPY_BY_KEY, bundle_dir
-from .models import ArchiveJob, JobStatus
-
-STATUS_LABELS = {JobStatus.queued: _l("Queued"), JobStatus.running: _l("Running"),
-                 JobStatus.retrying: _l("Failed, will retry"), JobStatus.done: _l("Done"),
-                 JobStatus.failed: _l("Failed")}
-
-
-def status_label(status) -> str:
-    return str(STATUS_LABELS.get(status, status))
-
+from .models import ArchiveJob
 
 NUMBER_KINDS = {"archive_number": _l("archive number"), "case_number": _l("case number")}
 
@@ -74,5 +66,5 @@ def bundle_file(case: Case, copy: str, fmt: str) -> Path | None:
 def job_json(job: ArchiveJob) -> dict:
     """What the progress poller reads."""
     return {"id": job.id, "status": job.status.value, "status_label": status_label(job.status), "progress": job.progress,
-            "message": job.message, "error": job.error, "attempts": job.attempts,
+            "message": progress_label(job.message), "error": job.error, "attempts": job.attempts,
             "is_finished": job.is_finished, "result": job.result or {}}

@@ -4,22 +4,21 @@ Each task takes an ArchiveJob id and writes its progress and errors to that row,
 UI polls. Transient errors (converter, database busy, file system hiccup) are retried with
 backoff; a full or read-only data directory and anything else fail the job at once. The job
 shows the user a Chinese message (``faults.user_message``: no path, no class name); the
-technical error goes to the log.
+technical error goes to the log. A worker that starts re-queues the jobs a dead worker left
+(``server/jobs.py``).
 """
 from __future__ import annotations
 
 import logging
-import os
-import threading
-from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from ..audit.operations import record
-from ..db import db, utcnow
-from ..extensions import app_task, huey
+from ..db import db
+from ..extensions import app_task
 from ..faults import UserFacing, is_storage_fault, user_message
+from ..jobs import Recovery, register_recovery
 from . import bundle
 from .models import ArchiveJob, JobStatus
 from .operations import (
@@ -29,14 +28,12 @@ from .operations import (
     finish_job,
     set_progress,
     start_job,
-    worker_identity,
 )
 from .sources import TransientError
 
 log = logging.getLogger(__name__)
 RETRIES = 3
 TRANSIENT = (TransientError, OperationalError, OSError)
-STALE_AFTER = timedelta(minutes=10)  # a running job without heartbeat this long is orphaned
 
 
 def _commit_progress(job: ArchiveJob):
@@ -151,52 +148,21 @@ def enqueue_or_fail(job: ArchiveJob) -> str | None:
 
 # -- recovery after a killed worker ----------------------------------------------------------
 
-_recovered = threading.Lock()
-_recovery_done = False
+def _unfinished(kind: str):
+    """The ids of a kind's unfinished jobs (each kind has its own task and queue messages)."""
+    return lambda: db.session.scalars(select(ArchiveJob.id).where(
+        ArchiveJob.kind == kind,
+        ArchiveJob.status.in_((JobStatus.queued, JobStatus.running, JobStatus.retrying))))
 
 
-def _is_orphaned(job: ArchiveJob, now) -> bool:
-    host, _, pid = (job.worker or "").rpartition(":")
-    if host == worker_identity().rpartition(":")[0] and pid.isdigit():
-        if int(pid) == os.getpid():
-            return False
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            return True
-        except PermissionError:
-            return False
-        return False
-    return job.heartbeat_at is None or now - job.heartbeat_at > STALE_AFTER
-
-
-def requeue_interrupted() -> list[int]:
-    """Re-enqueue running jobs whose worker died (same host: dead pid; else no heartbeat)."""
-    now = utcnow()
-    jobs = db.session.scalars(select(ArchiveJob).where(ArchiveJob.status == JobStatus.running))
-    requeued = []
-    for job in jobs:
-        if _is_orphaned(job, now):
-            job.status = JobStatus.queued
-            job.message = "requeued after an interrupted worker"
-            requeued.append(job)
+def _requeue(job_id: int) -> None:
+    """A bundle a dead worker left half-built: queue it again (the build starts from scratch
+    and clears the stale temporary folder; nothing half-built is ever published)."""
+    job = db.session.get(ArchiveJob, job_id)
+    job.status, job.message = JobStatus.queued, "requeued after an interrupted worker"
     db.session.commit()
-    for job in requeued:
-        enqueue(job)
-    return [job.id for job in requeued]
+    enqueue(job)
 
 
-@huey.on_startup("archives_requeue")
-def _requeue_on_startup() -> None:
-    """Once per worker process: pick up bundles a killed worker left half-built."""
-    global _recovery_done
-    with _recovered:
-        if _recovery_done:
-            return
-        _recovery_done = True
-        from ..extensions import _app_for_task
-
-        with _app_for_task().app_context():
-            ids = requeue_interrupted()
-        if ids:
-            log.info("requeued interrupted archive jobs %s", ids)
+for _kind, _task in TASKS.items():
+    register_recovery(Recovery(_task, _unfinished(_kind), _requeue))

@@ -30,11 +30,6 @@ from .models import ArchiveJob
 bp = Blueprint("archives", __name__, url_prefix="/archives", template_folder="templates")
 
 
-@bp.app_template_global()
-def job_status_label(status) -> str:
-    return queries.status_label(status)
-
-
 def case_url(case: Case) -> str:
     """The case's own page (cases room) when it exists, else its archive page."""
     try:

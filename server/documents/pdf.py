@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
 import signal
 import subprocess
@@ -16,6 +17,8 @@ import tempfile
 from pathlib import Path
 
 from flask import current_app
+
+log = logging.getLogger(__name__)
 
 FONT_REPLACEMENTS = {
     "方正小标宋简体": "Noto Serif CJK SC", "仿宋": "Noto Serif CJK SC",
@@ -95,9 +98,9 @@ def soffice_binary() -> str:
 
     binary = soffice_path()
     if binary is None:
-        raise PdfUnavailable(
-            f"未找到 LibreOffice（SOFFICE={current_app.config.get('SOFFICE')}），"
-            "暂不能生成 PDF，请下载 Word 文档打印")
+        log.warning("LibreOffice not found (SOFFICE=%s)", current_app.config.get("SOFFICE"))
+        raise PdfUnavailable("未找到 LibreOffice，暂不能生成 PDF，请下载 Word 文档打印"
+                             "（管理员可检查 SOFFICE 设置）")
     return binary
 
 
@@ -115,8 +118,9 @@ def convert(paths: list[Path], outdir: Path, timeout: int | None = None) -> list
         try:
             process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                        start_new_session=True)
-        except OSError as exc:
-            raise PdfUnavailable(f"无法启动 LibreOffice：{exc}") from exc
+        except OSError as exc:  # the message names server paths: log it, tell the clerk less
+            log.warning("cannot start LibreOffice: %s", exc)
+            raise PdfUnavailable("无法启动 LibreOffice，暂不能生成 PDF，请下载 Word 文档打印") from exc
         try:
             _, stderr = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -126,6 +130,8 @@ def convert(paths: list[Path], outdir: Path, timeout: int | None = None) -> list
     results = [outdir / (Path(p).stem + ".pdf") for p in paths]
     missing = [r.name for r in results if not r.exists()]
     if process.returncode != 0 or missing:
-        detail = stderr.decode("utf-8", "replace").strip()[-300:]
-        raise PdfFailed(f"LibreOffice 未能转换：{', '.join(missing) or '全部'}（{detail}）")
+        log.warning("LibreOffice failed (exit %s): %s", process.returncode,
+                    stderr.decode("utf-8", "replace").strip()[-2000:])
+        raise PdfFailed(f"LibreOffice 未能转换 {len(missing) or len(paths)} 个文件，"
+                        "请稍后重试或下载 Word 文档打印")
     return results

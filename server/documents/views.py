@@ -22,6 +22,7 @@ from ..auth.access import requires, safe_next
 from ..cases.models import Case
 from ..db import db
 from ..extensions import data_dir
+from ..jobs import status_label as job_status_label
 from ..regions.models import Region, RegionLevel
 from ..regions.queries import get_scoped_or_404, scoped, villages_of
 from ..relief import RELIEF_TYPES, ReliefCode
@@ -161,7 +162,8 @@ def pdf(document_id: int):
 # -- print jobs --------------------------------------------------------------------------------
 
 def _job_status(job: PrintJob) -> dict:
-    return {"id": job.id, "status": job.status, "progress": job.progress,
+    return {"id": job.id, "status": job.status, "status_label": job_status_label(job.status),
+            "progress": job.progress,
             "message": job.message, "error": job.error, "is_finished": job.is_finished,
             "download_url": url_for("documents.print_job_download", print_job_id=job.id)
             if job.result_path else None, "result_type": job.result_type}

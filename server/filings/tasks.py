@@ -7,11 +7,12 @@ import logging
 from datetime import date
 
 from huey import crontab
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import select
 
 from ..db import db
 from ..extensions import app_periodic_task, app_task
-from ..faults import is_storage_fault, user_message
+from ..faults import user_message
+from ..jobs import Recovery, is_transient, register_recovery
 from ..periods import local_today
 from ..regions.models import Region
 from .models import Filing
@@ -35,7 +36,7 @@ def build_filing(filing_id: int, task=None) -> None:
     except Exception as exc:
         db.session.rollback()
         filing = db.session.get(Filing, filing_id)
-        transient = isinstance(exc, (OperationalError, OSError)) and not is_storage_fault(exc)
+        transient = is_transient(exc)
         retrying = transient and getattr(task, "retries", 0) > 0
         filing.build_status = "retrying" if retrying else "failed"
         filing.build_error = user_message(exc)[:4000]  # for the clerk; the details are logged
@@ -44,6 +45,22 @@ def build_filing(filing_id: int, task=None) -> None:
                   exc_info=not transient)
         if transient:
             raise
+
+
+def _unfinished_filings():
+    return db.session.scalars(select(Filing.id).where(
+        Filing.build_status.in_(("queued", "running", "retrying"))))
+
+
+def _requeue_filing(filing_id: int) -> None:
+    """A build a dead worker left: building is idempotent, so it simply runs again."""
+    filing = db.session.get(Filing, filing_id)
+    filing.build_status, filing.build_error = "queued", ""
+    db.session.commit()
+    build_filing(filing_id)
+
+
+register_recovery(Recovery(build_filing, _unfinished_filings, _requeue_filing))
 
 
 @app_task(retries=2, retry_delay=10, retry_backoff=2)

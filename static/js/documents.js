@@ -8,7 +8,7 @@
   function update(job) {
     document.getElementById("job-progress").value = job.progress;
     document.getElementById("job-percent").textContent = job.progress;
-    document.getElementById("job-status").textContent = job.status;
+    document.getElementById("job-status").textContent = job.status_label || job.status;
     document.getElementById("job-status").dataset.status = job.status;
     document.getElementById("job-message").textContent = job.message || "";
     document.getElementById("job-error").textContent = job.error || "";

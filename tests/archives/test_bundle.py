@@ -150,11 +150,11 @@ def test_transient_error_is_retried_then_marked(demo, no_pdf, monkeypatch):
     case = make_case()
 
     def busy(*a, **k):
-        raise bundle.sources.TransientError("LibreOffice busy")
+        raise bundle.sources.TransientError("LibreOffice 繁忙")
 
     monkeypatch.setattr(bundle.sources, "render_archive_document", busy)
     job = run_job(case)
-    assert job.status == JobStatus.retrying and "busy" in job.error
+    assert job.status == JobStatus.retrying and "繁忙" in job.error
 
 
 def test_batch_bundles_cases_decided_in_month(demo, no_pdf):

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from ..auth.access import requires
 from ..db import db
+from ..params import MAX_YEAR, MIN_YEAR
 from ..regions.queries import get_scoped_or_404
 from . import operations, queries
 from .forms import KIND_LABELS, HolidayForm, ImportForm
@@ -16,7 +17,6 @@ from .models import Holiday
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar", template_folder="templates")
 
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 def _county():
@@ -25,7 +25,7 @@ def _county():
 
 def _year() -> int:
     year = request.args.get("year", type=int) or date.today().year
-    return min(max(year, FIRST_YEAR), LAST_YEAR)
+    return min(max(year, MIN_YEAR), MAX_YEAR)
 
 
 def _back(year: int):
@@ -43,6 +43,7 @@ def _render(year: int, form: HolidayForm, import_form: ImportForm, status: int =
     return render_template(
         "calendar/index.html", county=county, year=year, form=form, import_form=import_form,
         entries=queries.holidays_of(county.id, year), overview=queries.overview(county.id),
+        out_of_range=queries.out_of_range(county.id),
         official=queries.official_days(year), kind_labels=KIND_LABELS,
     ), status
 
@@ -67,7 +68,7 @@ def add():
 @requires("calendar.manage")
 def delete(holiday_id: int):
     holiday = get_scoped_or_404(Holiday, holiday_id)
-    year = holiday.day.year
+    year = min(max(holiday.day.year, MIN_YEAR), MAX_YEAR)
     operations.delete_holiday(holiday)
     db.session.commit()
     flash(_("Deleted."), "success")

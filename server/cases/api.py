@@ -6,12 +6,13 @@ from flask import request
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import Schema, ValidationError, fields, validate
 
 from .. import idnumber
 from ..api.errors import flatten
 from ..auth.access import requires
 from ..db import db
+from ..params import MAX_PAGE
 from ..regions.queries import get_scoped_or_404
 from . import clocks, operations, queries
 from .checks import CaseError
@@ -26,7 +27,7 @@ class ListArgs(Schema):
     q = fields.Str(load_default="")
     relief_type = fields.Str(load_default="")
     state = fields.Str(load_default="")
-    page = fields.Int(load_default=1)
+    page = fields.Int(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
 
 
 class DeadlineOut(Schema):

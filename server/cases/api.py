@@ -12,7 +12,7 @@ from .. import idnumber
 from ..api.errors import flatten
 from ..auth.access import requires
 from ..db import db
-from ..params import MAX_PAGE
+from ..params import FIRST_DAY, LAST_DAY, MAX_ID, MAX_PAGE
 from ..regions.queries import get_scoped_or_404
 from . import clocks, operations, queries
 from .checks import CaseError
@@ -98,8 +98,10 @@ class TransitionIn(Schema):
     action = fields.Str(required=True)
     data = fields.Dict(load_default=dict)
     comment = fields.Str(load_default="")
-    lock_version = fields.Int(load_default=None, allow_none=True)
-    effective_on = fields.Date(load_default=None, allow_none=True)
+    lock_version = fields.Int(load_default=None, allow_none=True,
+                              validate=validate.Range(min=0, max=MAX_ID))
+    effective_on = fields.Date(load_default=None, allow_none=True,
+                               validate=validate.Range(min=FIRST_DAY, max=LAST_DAY))
 
 
 @blp.route("/")
@@ -131,6 +133,8 @@ class CaseTransitions(MethodView):
 
     @requires("cases.view")
     @blp.response(200, CaseDetailOut)
+    # documented, but loaded in the view: scoping (404) comes before the body's 422
+    @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": TransitionIn}}})
     def post(self, case_id: int):
         """Take a transition: JSON ``{action, data, comment, lock_version, effective_on}``.
 

@@ -259,7 +259,9 @@ def test_standards_huge_numbers_are_field_errors(login):
     form = dict(re.findall(r'name="([^"]+)"[^>]*value="([^"]*)"',
                            client.get("/standards/new").get_data(as_text=True)))
     for value in ("1e30", "1e400", "NaN", "1e999999", "-1e30", "Infinity"):
-        data = {**form, "effective_from": date.today().isoformat(), "db_urban": value}
+        data = {**form, "effective_from": date.today().isoformat(), "db_method": "gap",
+                "rounding_unit": "yuan", "rounding_mode": "half_up", "db_urban": value,
+                "db_bands": f"{value},5"}
         response = client.post("/standards/new", data=data)
         assert response.status_code == 400, value
         assert "field-error" in response.get_data(as_text=True), value

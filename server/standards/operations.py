@@ -104,6 +104,8 @@ def parse_decimal(text) -> Decimal | None:
         raise ValueError("请输入数字，例如 780 或 1.3") from None
     if not value.is_finite():
         raise ValueError("请输入数字，例如 780 或 1.3")
+    if value.adjusted() > 12 or value.adjusted() < -12:
+        raise ValueError("数值超出范围，请核对")  # 1e30 or 1e-400: no standard is that size
     return value
 
 

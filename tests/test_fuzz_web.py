@@ -150,7 +150,11 @@ class _Forms(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "form" and (attrs.get("method") or "").lower() == "post":
+        if tag == "option" and self._select and self._current is not None:
+            values = self._current[2]
+            if self._select not in values or "selected" in attrs:
+                values[self._select] = attrs.get("value") or ""
+        elif tag == "form" and (attrs.get("method") or "").lower() == "post":
             self._current = (attrs.get("action") or "", set(), {})
             self.forms.append(self._current)
         elif self._current is None or not attrs.get("name") or attrs["name"] == "csrf_token":
@@ -165,10 +169,6 @@ class _Forms(HTMLParser):
             self._current[1].add(attrs["name"])
         elif tag == "select":
             self._select = attrs["name"]
-        if tag == "option" and self._select and self._current is not None:
-            values = self._current[2]
-            if self._select not in values or "selected" in attrs:
-                values[self._select] = attrs.get("value") or ""
 
     def handle_endtag(self, tag):
         if tag == "form":

@@ -380,3 +380,11 @@ def test_control_characters_in_a_form_name_are_refused(login):
         "day": "2028-10-02", "kind": "holiday", "name": "国庆\x00节"})
     assert response.status_code == 400
     assert "含有控制字符" in response.get_data(as_text=True)
+
+
+def test_options_on_web_paths_answers_allow(app, demo, login):
+    client = login("admin")
+    for rule, _method in _web_rules(app, {"GET", "POST"}):
+        response = client.options(_url(app, rule, "admin", demo))
+        assert response.status_code == 200, (rule.rule, response.status_code)
+        assert "OPTIONS" in response.headers["Allow"], rule.rule

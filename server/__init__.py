@@ -31,8 +31,10 @@ def create_app(config: dict | None = None) -> Flask:
     _init_babel(app)
 
     from .auth.access import check_access
+    from .params import check_request_text
 
     app.before_request(check_access)
+    app.before_request(check_request_text)
     app.after_request(_security_headers)
     for views in _room_views():
         app.register_blueprint(views.bp)

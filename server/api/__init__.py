@@ -9,9 +9,16 @@ from __future__ import annotations
 from flask_smorest import Api
 
 from ..extensions import csrf
+from .errors import ErrorSchema
 
 API_PREFIX = "/api/v1"
-api = Api()
+
+
+class JiuzhuApi(Api):
+    ERROR_SCHEMA = ErrorSchema  # the documented error shape is the one errors.py returns
+
+
+api = JiuzhuApi()
 
 
 def init_api(app) -> None:

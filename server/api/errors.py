@@ -2,9 +2,23 @@
 from __future__ import annotations
 
 from flask import jsonify
+from marshmallow import Schema, fields
 from werkzeug.http import HTTP_STATUS_CODES
 
 LOCATIONS = {"json", "query", "form", "files", "headers", "cookies", "path", "view_args"}
+
+
+class ErrorItemSchema(Schema):
+    path = fields.Str(required=True, metadata={"description": "The field, e.g. answers.members[0].name"})
+    message = fields.Str(required=True)
+
+
+class ErrorSchema(Schema):
+    """The documented body of every error response (flask-smorest's default differs)."""
+
+    code = fields.Str(required=True, metadata={"description": "e.g. not_found, conflict"})
+    message = fields.Str(required=True)
+    errors = fields.List(fields.Nested(ErrorItemSchema), required=True)
 
 
 def flatten(messages, prefix: str = "") -> list[dict]:

@@ -19,7 +19,7 @@ from werkzeug.routing import BuildError
 from ..auth.access import requires
 from ..cases.models import Case
 from ..db import db
-from ..filings.periods import parse_month
+from ..params import id_arg, month_arg
 from ..periods import add_months, local_today, month_of
 from ..regions.models import Region, RegionLevel
 from ..regions.queries import get_scoped_or_404, scoped
@@ -110,8 +110,8 @@ def download(case_id: int):
 @bp.route("/batch", methods=["POST"])
 @requires("archives.manage")
 def batch():
-    township = get_scoped_or_404(Region, request.form.get("township_id", type=int) or 0)
-    month = parse_month(request.form.get("month", ""))
+    township = get_scoped_or_404(Region, id_arg("township_id", request.form) or 0)
+    month = month_arg("month", source=request.form)
     if township.level != RegionLevel.township or month is None:
         flash(_("Choose a township and a month."), "error")
         return redirect(url_for("archives.index"))

@@ -1,7 +1,8 @@
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 
 from ..auth.access import requires
 from ..db import db
+from ..params import page_arg
 from ..regions.queries import scoped
 from .models import AuditEvent
 
@@ -13,7 +14,7 @@ PAGE_SIZE = 100
 @bp.route("/")
 @requires("audit.view")
 def index():
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     stmt = scoped(AuditEvent).order_by(AuditEvent.id.desc())
     events = db.session.scalars(stmt.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
     return render_template("audit/index.html", events=events, page=page, page_size=PAGE_SIZE)

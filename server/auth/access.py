@@ -67,6 +67,8 @@ def check_access():
         return None
     if request.blueprint in PUBLIC_BLUEPRINTS:
         return None
+    if request.method == "OPTIONS":
+        return None  # Flask answers it with the Allow header; no view runs
     is_public, permission = access_rule(request.endpoint, request.method)
     if is_public:
         return None

@@ -7,19 +7,23 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 from ..auth.access import requires
+from ..params import FIRST_DAY, LAST_DAY
 from . import workdays
 
 blp = Blueprint("api_calendar", __name__, url_prefix="/calendar",
                 description="Working days of the caller's county (holidays and make-up days)")
 
 
+IN_RANGE = validate.Range(min=FIRST_DAY, max=LAST_DAY, error="日期应在 1900 年到 2100 年之间")
+
+
 class RangeArgs(Schema):
-    start = fields.Date(required=True)
-    end = fields.Date(required=True)
+    start = fields.Date(required=True, validate=IN_RANGE)
+    end = fields.Date(required=True, validate=IN_RANGE)
 
 
 class DeadlineArgs(Schema):
-    start = fields.Date(required=True)
+    start = fields.Date(required=True, validate=IN_RANGE)
     days = fields.Int(required=True, validate=validate.Range(min=0, max=366))
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from ..audit.operations import record
 from ..db import db
+from ..params import MAX_YEAR, MIN_YEAR, in_range
 from ..regions.models import Region, RegionLevel
 from . import workdays
 from .models import Holiday, HolidayKind
@@ -40,9 +41,12 @@ def _check_county(county: Region) -> None:
 
 
 def check_entry(day: date, kind: HolidayKind) -> str | None:
-    """Why an entry makes no sense, or None: a make-up working day must fall on a weekend."""
+    """Why an entry makes no sense, or None: a date within 1900–2100, and a make-up working
+    day on a weekend."""
+    if not in_range(day):
+        return f"{day.isoformat()} 超出范围：日期应在 {MIN_YEAR} 年到 {MAX_YEAR} 年之间"
     if kind == HolidayKind.makeup_workday and day.weekday() < 5:
-        return f"{day:%Y-%m-%d} 是工作日，调休上班日应为周六或周日"
+        return f"{day.isoformat()} 是工作日，调休上班日应为周六或周日"
     return None
 
 

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..db import db
+from ..params import FIRST_DAY, LAST_DAY
 from ..periods import local_today
 from . import workdays
 from .models import Holiday
@@ -52,9 +53,18 @@ def entry_counts(county_id: int) -> dict[int, int]:
 def overview(county_id: int, around: int | None = None) -> list[YearCoverage]:
     """Coverage of last year to two years ahead, plus every year the county has entries for."""
     around = around or local_today().year
-    counts = entry_counts(county_id)
+    counts = {y: n for y, n in entry_counts(county_id).items()
+              if FIRST_DAY.year <= y <= LAST_DAY.year}
     years = sorted(set(range(around - 1, around + 3)) | set(counts))
     return [YearCoverage(y, workdays.coverage(y, county_id), counts.get(y, 0)) for y in years]
+
+
+def out_of_range(county_id: int) -> list[Holiday]:
+    """Rows dated outside 1900–2100 (saved before input was checked): listed so they can be
+    deleted, never counted."""
+    stmt = select(Holiday).where(Holiday.region_id == county_id,
+                                 (Holiday.day < FIRST_DAY) | (Holiday.day > LAST_DAY))
+    return list(db.session.scalars(stmt.order_by(Holiday.day)))
 
 
 def official_days(year: int) -> list[tuple[date, bool, str]]:

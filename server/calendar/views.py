@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from ..auth.access import requires
 from ..db import db
+from ..params import MAX_YEAR, MIN_YEAR
 from ..periods import local_today
 from ..regions.queries import get_scoped_or_404
 from . import operations, queries
@@ -15,7 +16,6 @@ from .models import Holiday
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar", template_folder="templates")
 
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 def _county():
@@ -24,7 +24,7 @@ def _county():
 
 def _year() -> int:
     year = request.args.get("year", type=int) or local_today().year
-    return min(max(year, FIRST_YEAR), LAST_YEAR)
+    return min(max(year, MIN_YEAR), MAX_YEAR)
 
 
 def _back(year: int):
@@ -42,6 +42,7 @@ def _render(year: int, form: HolidayForm, import_form: ImportForm, status: int =
     return render_template(
         "calendar/index.html", county=county, year=year, form=form, import_form=import_form,
         entries=queries.holidays_of(county.id, year), overview=queries.overview(county.id),
+        out_of_range=queries.out_of_range(county.id),
         official=queries.official_days(year), kind_labels=KIND_LABELS,
     ), status
 
@@ -66,7 +67,7 @@ def add():
 @requires("calendar.manage")
 def delete(holiday_id: int):
     holiday = get_scoped_or_404(Holiday, holiday_id)
-    year = holiday.day.year
+    year = min(max(holiday.day.year, MIN_YEAR), MAX_YEAR)
     operations.delete_holiday(holiday)
     db.session.commit()
     flash(_("Deleted."), "success")

@@ -6,12 +6,13 @@ from flask import request
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import Schema, ValidationError, fields, validate
 
 from .. import idnumber
 from ..api.errors import flatten
 from ..auth.access import requires
 from ..db import db
+from ..params import FIRST_DAY, LAST_DAY, MAX_ID, MAX_PAGE
 from ..regions.queries import get_scoped_or_404
 from . import clocks, operations, queries
 from .checks import CaseError
@@ -26,7 +27,7 @@ class ListArgs(Schema):
     q = fields.Str(load_default="")
     relief_type = fields.Str(load_default="")
     state = fields.Str(load_default="")
-    page = fields.Int(load_default=1)
+    page = fields.Int(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
 
 
 class DeadlineOut(Schema):
@@ -99,8 +100,10 @@ class TransitionIn(Schema):
     action = fields.Str(required=True)
     data = fields.Dict(load_default=dict)
     comment = fields.Str(load_default="")
-    lock_version = fields.Int(load_default=None, allow_none=True)
-    effective_on = fields.Date(load_default=None, allow_none=True)
+    lock_version = fields.Int(load_default=None, allow_none=True,
+                              validate=validate.Range(min=0, max=MAX_ID))
+    effective_on = fields.Date(load_default=None, allow_none=True,
+                               validate=validate.Range(min=FIRST_DAY, max=LAST_DAY))
 
 
 @blp.route("/")
@@ -132,6 +135,8 @@ class CaseTransitions(MethodView):
 
     @requires("cases.view")
     @blp.response(200, CaseDetailOut)
+    # documented, but loaded in the view: scoping (404) comes before the body's 422
+    @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": TransitionIn}}})
     def post(self, case_id: int):
         """Take a transition: JSON ``{action, data, comment, lock_version, effective_on}``.
 

@@ -13,6 +13,7 @@ from .. import idnumber
 from ..auth.access import requires
 from ..auth.models import User
 from ..db import db
+from ..params import month_arg, page_arg
 from ..periods import local_today
 from ..regions.queries import get_scoped_or_404
 from ..relief import RELIEF_TYPES, ReliefCode
@@ -48,7 +49,7 @@ def _users_by_id(ids) -> dict:
 def index():
     args = request.args
     cases = queries.search(args.get("q", ""), args.get("relief_type", ""),
-                           args.get("state", ""), args.get("page", 1, type=int))
+                           args.get("state", ""), page_arg())
     return render_template("cases/index.html", cases=cases, args=args, states=STATE_LABELS,
                            relief_types=RELIEF_TYPES, mask=idnumber.mask)
 
@@ -181,6 +182,7 @@ def deadlines():
 @bp.route("/rechecks")
 @requires("cases.view")
 def rechecks():
+    month_arg("month")  # a malformed or out-of-range month is a 400, not an overflow
     first, end = queries.month_bounds(request.args.get("month"))
     return render_template("cases/rechecks.html", due=queries.recheck_due(first, end),
                            month=f"{first:%Y-%m}", states=STATE_LABELS)

@@ -23,6 +23,7 @@ from ..cases.models import Case
 from ..db import db
 from ..extensions import data_dir
 from ..jobs import status_label as job_status_label
+from ..params import int_arg
 from ..regions.models import Region, RegionLevel
 from ..regions.queries import get_scoped_or_404, scoped, villages_of
 from ..relief import RELIEF_TYPES, ReliefCode
@@ -376,7 +377,7 @@ def _contract_lines(contract: dict, prefix: str = "") -> list[str]:
 @requires("templates.manage")
 def template_activate(kind: str):
     _kind_or_404(kind)
-    version = _version_or_none(kind, request.form.get("number"))
+    version = _version_or_none(kind, int_arg("number", 0, source=request.form))
     operations.activate_template(kind, _county(), version, current_user)
     db.session.commit()
     flash(_("Template in force: %(label)s.",
@@ -385,7 +386,7 @@ def template_activate(kind: str):
 
 
 def _template_bytes(kind: str) -> tuple[DocTemplateVersion | None, bytes]:
-    version = _version_or_none(kind, request.args.get("number"))
+    version = _version_or_none(kind, int_arg("number", 0))
     if version is None:
         return None, queries.builtin_path(kind).read_bytes()
     return version, (data_dir() / version.path).read_bytes()

@@ -22,12 +22,13 @@ from ..auth.access import requires
 from ..db import db
 from ..extensions import data_dir
 from ..faults import user_message
+from ..params import id_arg, int_arg, month_arg
 from ..periods import add_months, local_today, month_of
 from ..regions.models import Region
 from ..regions.queries import get_scoped_or_404
 from . import exports, operations, queries, stats, tasks
 from .models import Filing, FilingDifference
-from .periods import label, parse_month
+from .periods import label
 from .roster import RosterError
 
 bp = Blueprint("filings", __name__, url_prefix="/filings", template_folder="templates")
@@ -36,7 +37,7 @@ FILES = {"statistics_xlsx": "xlsx", "statistics_docx": "docx", "roster_xlsx": "x
 
 
 def _month_arg(source) -> object:
-    return parse_month(source.get("month", "")) or month_of(local_today())
+    return month_arg("month", month_of(local_today()), source=source)
 
 
 def _done(filing: Filing, message=None):
@@ -66,7 +67,7 @@ def index():
 @bp.route("/build", methods=["POST"])
 @requires("filings.prepare")
 def build():
-    township = get_scoped_or_404(Region, request.form.get("township_id", type=int) or 0)
+    township = get_scoped_or_404(Region, id_arg("township_id", request.form) or 0)
     month = _month_arg(request.form)
     try:
         filing = operations.filing_for(township, month)
@@ -218,9 +219,9 @@ def settings():
     row = operations.settings_for(county)
     if request.method == "POST":
         try:
-            operations.set_settings(county, request.form.get("adjust_day", type=int) or 0,
-                                    request.form.get("filing_day", type=int) or 0,
-                                    request.form.get("remind_days", type=int) or 0, current_user)
+            operations.set_settings(county, *(int_arg(name, 0, maximum=999, source=request.form)
+                                              for name in ("adjust_day", "filing_day", "remind_days")),
+                                    current_user)
         except operations.FilingError as exc:
             db.session.rollback()
             flash(str(exc), "error")

@@ -9,6 +9,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
+from ..api.fields import UtcDateTime
 from ..auth.access import requires
 from ..db import db
 from ..relief import ReliefCode
@@ -25,8 +26,8 @@ class VersionSchema(Schema):
     number = fields.Int()
     status = fields.Function(lambda v: v.status.value)
     title = fields.Str()
-    created_at = fields.DateTime()
-    published_at = fields.DateTime(allow_none=True)
+    created_at = UtcDateTime()
+    published_at = UtcDateTime(allow_none=True)
 
 
 class VersionDetailSchema(VersionSchema):

@@ -16,6 +16,7 @@ from ..auth.access import requires
 from ..cases.models import Case
 from ..db import db
 from ..home import nav
+from ..params import id_arg
 from ..regions.queries import get_scoped_or_404
 from ..relief import RELIEF_TYPES, ReliefCode
 from . import editing, operations, queries
@@ -71,7 +72,7 @@ def export(version_id: int):
 @requires("schemas.view")
 def diff(version_id: int):
     found = queries.get_version_or_404(version_id)
-    against_id = request.args.get("against", type=int)
+    against_id = id_arg("against")
     others = [v for v in queries.versions(found.relief_type) if v.id != found.id]
     if against_id is None:
         against = next((v for v in others if v.number < found.number), None) or \
@@ -391,7 +392,7 @@ def migrate(case_id: int):
         abort(404)
     form = PlainForm()
     if request.method == "POST":
-        expected = request.form.get("target_id", type=int)
+        expected = id_arg("target_id", request.form)
         try:
             operations.migrate_case(case, current_user, expected_target_id=expected)
         except operations.SchemaOperationError as exc:

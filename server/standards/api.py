@@ -6,6 +6,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
+from ..api.fields import DecimalString, UtcDateTime
 from ..auth.access import requires
 from ..periods import local_today
 from . import queries
@@ -25,7 +26,7 @@ class VersionOut(Schema):
     rounding_mode = fields.Str()
     is_ls_cap_per_person = fields.Bool()
     basis = fields.Str()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
     def _values(self, row):
         """Decimal values as strings, so no client turns money into floats."""
@@ -42,12 +43,12 @@ class StandardOut(Schema):
     urban_rural = fields.Str()
     effective_from = fields.Date()
     label = fields.Str()
-    db_standard = fields.Decimal(as_string=True)
-    tk_basic = fields.Decimal(as_string=True)
-    care = fields.Dict(keys=fields.Str(), values=fields.Decimal(as_string=True))
-    by_factor = fields.Decimal(as_string=True)
-    ls_township_multiple = fields.Decimal(as_string=True)
-    ls_max_multiple = fields.Decimal(as_string=True)
+    db_standard = DecimalString()
+    tk_basic = DecimalString()
+    care = fields.Dict(keys=fields.Str(), values=DecimalString())
+    by_factor = DecimalString()
+    ls_township_multiple = DecimalString()
+    ls_max_multiple = DecimalString()
 
 
 def _county_id() -> int:

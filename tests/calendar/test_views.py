@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from server.calendar.models import Holiday
+from server.calendar.models import Holiday, HolidayKind
 from server.calendar.workdays import coverage, is_working_day, official_exceptions
 from server.db import db
 from server.periods import local_today
@@ -101,3 +101,31 @@ def test_cli_import_and_coverage(app, demo, tmp_path):
     assert result.exit_code == 1
     result = runner.invoke(args=["calendar", "coverage", "--county", "220999000000"])
     assert result.exit_code == 0 and "county" in result.output
+
+
+def test_a_day_outside_1900_2100_is_refused_at_input(login):
+    client = login("admin")
+    for day in ("9999-12-31", "0001-01-01"):
+        response = client.post("/calendar/holidays", data={"day": day, "kind": "holiday"})
+        assert response.status_code == 400
+        assert "日期应在 1900 年到 2100 年之间" in response.get_data(as_text=True)
+    response = client.post("/calendar/import", data={"text": "9999-12-31,holiday,坏"})
+    assert response.status_code == 400 and "第 1 行" in response.get_data(as_text=True)
+    assert not db.session.scalars(select(Holiday).where(Holiday.day > date(2100, 12, 31))).all()
+
+
+def test_a_saved_out_of_range_day_is_listed_with_its_delete_link(login):
+    county = region("220999000000")
+    rows = [Holiday(region=county, day=date(9999, 12, 31), kind=HolidayKind.holiday, name="坏日期"),
+            Holiday(region=county, day=date(1, 1, 1), kind=HolidayKind.holiday, name="更坏")]
+    db.session.add_all(rows)
+    db.session.commit()
+    client = login("admin")
+    page = client.get("/calendar/").get_data(as_text=True)
+    assert "9999-12-31" in page and "0001-01-01" in page
+    for row in rows:
+        assert f"/calendar/holidays/{row.id}/delete" in page
+    assert client.get("/calendar/?year=2100").status_code == 200
+    assert client.post(f"/calendar/holidays/{rows[0].id}/delete").status_code == 302
+    assert db.session.get(Holiday, rows[0].id) is None
+    assert client.get("/calendar/").status_code == 200

@@ -78,7 +78,8 @@ def test_a_template_failing_for_a_form_gives_a_chinese_message_not_a_500(login, 
     preview = admin.get("/documents/templates/application/preview?number=1&relief=DB",
                         follow_redirects=True)
     assert preview.status_code == 200 and "要循环的数据不存在" in preview.get_data(as_text=True)
-    assert admin.get("/documents/templates/application/preview?number=abc").status_code == 404
+    bad = admin.get("/documents/templates/application/preview?number=abc")
+    assert bad.status_code == 400 and "number" in bad.get_data(as_text=True)
 
 
 # -- issue 10.3: bombs refused at upload, stopped at render ------------------------------------

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from flask import Flask, g, render_template, request, session
 from flask_login import current_user
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import Conflict, HTTPException
+from werkzeug.exceptions import Conflict, HTTPException, ServiceUnavailable
 from werkzeug.routing import IntegerConverter
 
 from . import config as config_module
@@ -152,6 +153,17 @@ def _init_errors(app: Flask) -> None:
 
         db.session.rollback()
         return http_error(Conflict(CONFLICT_MESSAGE))
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(OSError)
+    def fault(exc: Exception):
+        # the machine's fault (database locked past its busy timeout, disk full or read-only):
+        # nothing is saved and the user is told so in Chinese, without paths or class names
+        from .faults import user_message
+
+        app.logger.warning("request failed on a fault: %r", exc)
+        db.session.rollback()
+        return http_error(ServiceUnavailable(user_message(exc)))
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

@@ -9,6 +9,7 @@ import errno
 import os
 import re
 import sqlite3
+import time
 import uuid
 from pathlib import Path
 
@@ -71,3 +72,22 @@ def atomic_write(path: Path, data: bytes) -> None:
             tmp.unlink(missing_ok=True)
         except OSError:
             pass
+
+
+STALE_TMP_SECONDS = 3600  # no write of ours takes an hour: an older .tmp was left by a kill
+
+
+def sweep_stale_tmp(root: Path, older_than: float = STALE_TMP_SECONDS) -> int:
+    """Remove the ``*.tmp`` files a killed process left under ``root`` (a web process killed
+    in the middle of an upload cannot run its own clean-up); returns how many went."""
+    removed, cutoff = 0, time.time() - older_than
+    for folder, _dirs, files in os.walk(root):
+        for name in files:
+            path = Path(folder) / name
+            try:
+                if name.endswith(".tmp") and path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+            except OSError:
+                continue  # gone already, or not ours to remove: the next start tries again
+    return removed

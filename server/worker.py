@@ -21,12 +21,15 @@ def make_consumer(workers: int = 2, max_delay: float = 1.0):
 
 
 def recover_interrupted() -> dict[str, list[int]]:
-    """Repair the jobs a dead worker left unfinished (see server/jobs.py), before taking work."""
-    from .extensions import _app_for_task
+    """Repair the jobs a dead worker left unfinished (see server/jobs.py) and remove the
+    temporary files killed processes left, before taking work."""
+    from .extensions import _app_for_task, data_dir
+    from .faults import sweep_stale_tmp
     from .jobs import recover
 
     import_tasks()
     with _app_for_task().app_context():
+        sweep_stale_tmp(data_dir())
         return recover()
 
 

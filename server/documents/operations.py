@@ -12,6 +12,7 @@ from ..audit.operations import record
 from ..config import ROOT
 from ..db import db, utcnow
 from ..extensions import data_dir
+from ..faults import atomic_write
 from ..relief import RELIEF_TYPES, ReliefCode
 from . import rendering
 from .errors import DocumentError
@@ -46,9 +47,7 @@ def _store(folder: str, data: bytes, suffix: str) -> str:
     path = data_dir() / folder / sha[:2] / f"{sha}{suffix}"
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
+        atomic_write(path, data)
     return str(path.relative_to(data_dir()))
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ..config import ROOT
 from ..db import db
 from ..extensions import data_dir
+from ..faults import atomic_write
 from ..regions.queries import scoped
 from .models import DocTemplateVersion, GeneratedDocument, OfficeContact, PrintJob
 
@@ -30,9 +31,7 @@ def store_template_bytes(data: bytes, sha: str) -> str:
     """Keep a template file by content hash (relative path in the data dir)."""
     path = template_store() / f"{sha}.docx"
     if not path.exists():
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
+        atomic_write(path, data)
     return str(path.relative_to(data_dir()))
 
 

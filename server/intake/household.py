@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .. import idnumber
-from ..schemas.roles import MEMBER, MEMBERS_GROUP, ROLES, TOP, fields_by_role
+from ..schemas.roles import MEMBER, MEMBERS_GROUP, ROLES, case_facts, fields_by_role
 
 SELF_RELATIONSHIPS = {"本人", "申请人", "self", "applicant"}
 
@@ -44,19 +44,6 @@ class Household:
 
 def _member_role_names(group: dict) -> dict[str, str]:
     return {f["role"]: f["name"] for f in group.get("fields") or [] if f.get("role")}
-
-
-def case_facts(definition: dict, answers: dict) -> dict:
-    """Case attributes filled from the top-level fields whose role has a target."""
-    out = {}
-    for name, spec in fields_by_role(definition).items():
-        role = ROLES.get(name)
-        if role is None or role.level != TOP or role.target is None:
-            continue
-        value = role.convert(answers.get(spec["name"]))
-        if value is not None:
-            out[role.target] = value
-    return out
 
 
 MEMBER_COLUMNS = frozenset({"name", "id_number", "relationship_"})  # real Member columns

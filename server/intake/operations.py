@@ -5,7 +5,6 @@ raised before anything is added to the session, so nothing is half-saved.
 """
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
 from ..audit.operations import record
@@ -177,18 +176,13 @@ def store_uploads(result: Result, user=None) -> None:
     if not result.uploads:
         return
     from ..extensions import data_dir
+    from ..faults import atomic_write
     from ..schemas.fields import sniff, stored_name
 
     for digest, data in result.uploads.items():
         path = data_dir() / stored_name({"sha256": digest, "kind": sniff(data)})
-        path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists():
-            tmp = path.with_suffix(f".{uuid.uuid4().hex}.tmp")
-            try:
-                tmp.write_bytes(data)
-                tmp.replace(path)
-            finally:
-                tmp.unlink(missing_ok=True)
+            atomic_write(path, data)
     if user is None:
         return
     for value in _file_values(result.clean):

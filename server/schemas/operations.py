@@ -10,6 +10,7 @@ from ..relief import ReliefCode
 from . import queries
 from .engine import SchemaError, load_schema
 from .models import SchemaStatus, SchemaVersion
+from .roles import case_facts
 
 FORMS_DIR = Path(__file__).resolve().parents[2] / "forms"
 
@@ -131,6 +132,8 @@ def migrate_case(case, user, target: SchemaVersion | None = None,
     old = case.schema_version
     case.schema_version = db.session.get(SchemaVersion, preview["target_id"])
     case.answers = preview["answers"]
+    for attribute, value in case_facts(case.schema_version.definition, case.answers).items():
+        setattr(case, attribute, value)  # the new form's roles say what the case holds
     record("schemas.case_migrated", case, actor=user,
            details={"from": old.number, "to": preview["to"],
                     "dropped": [d["path"] for d in preview["dropped"]],

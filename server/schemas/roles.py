@@ -147,3 +147,17 @@ def field_name(definition: dict, role: str) -> str:
     """The field that carries a role; a form declaring none is read at the role's own name."""
     spec = fields_by_role(definition).get(role)
     return spec["name"] if spec else role
+
+
+def case_facts(definition: dict, answers: dict) -> dict:
+    """Case attributes filled from the top-level fields whose role has a target (at intake,
+    and again when a case moves to a newer form)."""
+    out = {}
+    for name, spec in fields_by_role(definition).items():
+        role = ROLES.get(name)
+        if role is None or role.level != TOP or role.target is None:
+            continue
+        value = role.convert(answers.get(spec["name"]))
+        if value is not None:
+            out[role.target] = value
+    return out

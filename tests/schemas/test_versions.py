@@ -248,3 +248,22 @@ def test_api_clerk_may_not_create_drafts(api):
     response = client.post("/api/v1/schemas/versions", headers=headers,
                            json={"relief_type": "DB", "source": V1})
     assert response.status_code == 403
+
+
+def test_migrating_a_case_applies_the_new_forms_roles(fresh, admin, demo):
+    """A newer form that declares a role (here 户籍) fills the case's column from the answers
+    the case already has, as intake would have."""
+    county = fresh
+    hukou = "  - {name: hukou, type: choice, label: 户籍, choices: [城镇, 农村]%s}\n"
+    v1 = operations.publish(operations.create_draft(county, "DB", admin, V1 + hukou % ""), admin)
+    case = Case(case_number="T-2", relief_type="DB", schema_version_id=v1.id,
+                region_id=region("229999101201").id, applicant_name="张三",
+                applicant_id_number="220999197001010117", urban_rural="rural",
+                answers={"applicant_name": "张三", "hukou": "城镇"})
+    db.session.add(case)
+    operations.publish(operations.create_draft(
+        county, "DB", admin, V1 + hukou % ", role: urban_rural"), admin)
+    db.session.commit()
+    operations.migrate_case(case, admin)
+    db.session.commit()
+    assert case.urban_rural == "urban"

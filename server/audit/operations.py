@@ -20,7 +20,7 @@ from pathlib import Path
 from flask import current_app, has_app_context, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import event as sa_event
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..db import db, lock_for_write, utcnow
 from .models import AuditEvent
@@ -77,14 +77,6 @@ def record(action: str, obj=None, *, details: dict | None = None, actor=None,
     session.flush()
     session.info[APPENDED] = True
     return event
-
-
-def chain_head() -> dict:
-    """The chain's head for printing on filings: last id, its hash and the event count."""
-    last = db.session.execute(select(AuditEvent.id, AuditEvent.hash)
-                              .order_by(AuditEvent.id.desc()).limit(1)).first()
-    count = db.session.scalar(select(func.count(AuditEvent.id)))
-    return {"id": last.id if last else 0, "hash": last.hash if last else "", "count": count}
 
 
 # -- the checkpoint file ------------------------------------------------------------------------

@@ -105,6 +105,14 @@ def test_edit_role_and_region(login, demo):
     wrong = admin.post(f"/users/{clerk2.id}/edit", data={
         "display_name": "x", "role": "county_supervisor", "region": region("220999201000").id})
     assert wrong.status_code == 422 and "必须属于县级" in wrong.get_data(as_text=True)
+    # nor may the admin move themselves out of the county admin role
+    own = demo.demo_user("admin")
+    refused = admin.post(f"/users/{own.id}/edit", data={
+        "display_name": own.display_name, "role": "county_supervisor",
+        "region": own.region_id})
+    assert refused.status_code == 422 and "不能修改自己的角色" in refused.get_data(as_text=True)
+    db.session.refresh(own)
+    assert own.role.value == "county_admin"
 
 
 def test_disable_then_enable(app, login, demo):
@@ -175,7 +183,7 @@ def test_admin_of_another_county_gets_404(app, demo):
     page = client.post("/users/new", data={"username": "sneak", "display_name": "甲",
                                            "role": "township_clerk",
                                            "region": region("220999201000").id})
-    assert page.status_code == 422 and "区划" in page.get_data(as_text=True)
+    assert page.status_code == 422 and "请选择您辖区内的区划" in page.get_data(as_text=True)
     assert db.session.scalars(select(User).where(User.username == "sneak")).first() is None
     db.session.refresh(target)
     assert target.is_active

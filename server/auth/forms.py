@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..db import db
 from ..regions.models import Region
@@ -14,12 +14,20 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
 
 
+class ScopedRegionField(SelectField):
+    """A region among those offered (under the administrator's own), else a clear refusal."""
+
+    def pre_validate(self, form):
+        if self.data not in {value for value, _label in self.choices}:
+            raise ValidationError(_l("Choose a region inside your own."))
+
+
 class UserEditForm(FlaskForm):
     """Name, role and region; the regions offered are those under the administrator's."""
 
     display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     role = SelectField(_l("Role"), validators=[DataRequired()])
-    region = SelectField(_l("Region"), coerce=int, validate_choice=True)
+    region = ScopedRegionField(_l("Region"), coerce=int)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

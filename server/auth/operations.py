@@ -82,6 +82,8 @@ def update_user(user: User, display_name: str, role: Role | str, region: Region,
     changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
     if not changes:
         return
+    if actor is not None and actor.id == user.id and ({"role", "region"} & changes.keys()):
+        raise AuthError("不能修改自己的角色或区划，请由另一位县级管理员操作")
     user.display_name, user.role, user.region = display_name, role, region
     record("user.update", user, actor=actor, details=changes)
 

@@ -74,7 +74,7 @@ def user_detail(user_id: int):
 
 def _form_errors(form) -> str:
     """The form's field errors as one Chinese line for the page."""
-    return "；".join(f"{form[name].label.text}：{'、'.join(errors)}"
+    return "；".join(f"{form[name].label.text}：{'、'.join(map(str, errors))}"
                     for name, errors in form.errors.items() if name != "csrf_token")
 
 

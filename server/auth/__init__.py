@@ -3,4 +3,5 @@ from flask_babel import lazy_gettext as _l
 
 from ..home import nav
 
-nav.register(_l("Users"), "auth.users", "users.view", order=90)
+nav.register(_l("User management"), "auth.users", "users.manage", order=90)
+nav.register(_l("Change password"), "auth.change_password", "users.own_password", order=95)

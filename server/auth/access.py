@@ -41,6 +41,8 @@ def requires(permission: str):
 
 
 PUBLIC_BLUEPRINTS = {"api-docs"}
+# what a user who must change their password may still open
+PASSWORD_CHANGE_ENDPOINTS = {"auth.change_password", "auth.logout"}
 
 
 def is_api_request() -> bool:
@@ -80,6 +82,10 @@ def check_access():
             abort(401)
     elif not current_user.is_authenticated:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    elif current_user.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+        # a password the administrator chose: nothing else until the user picks their own.
+        # API tokens are not held back: a reset revokes them, and only the CLI makes new ones.
+        return redirect(url_for("auth.change_password"))
     if permission is None:
         raise RuntimeError(f"endpoint {request.endpoint} declares no permission")
     if not current_user.can(permission):

@@ -26,6 +26,9 @@ class User(RegionScoped, UserMixin, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # part of the login session's id: raising it (logout, new password) ends every session
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # set by a password an administrator chose (a new user, a reset): every page leads to the
+    # password change until the user picks their own
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default="0")
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"

@@ -5,12 +5,13 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit.operations import record
 from ..db import db, lock_for_write, utcnow
-from ..regions.models import Region
+from ..regions.models import Region, RegionLevel
 from .models import ApiToken, LoginThrottle, User
 from .roles import Role
 
@@ -26,36 +27,95 @@ def _hash(password: str) -> str:
     return generate_password_hash(password, method=method)
 
 
+# the region level each role needs, as the refusal names it (Chinese, for CLI and UI alike)
+LEVEL_NAMES = {RegionLevel.county: "县级", RegionLevel.township: "乡镇（街道）",
+               RegionLevel.village: "村（社区）"}
+
+
 def validate_password(password: str) -> None:
     if len(password) < 8:
         raise AuthError("密码至少需要 8 个字符")
 
 
-def create_user(username: str, display_name: str, password: str, role: Role | str,
-                region: Region, actor=None) -> User:
-    role = Role(role)
+def generated_password() -> str:
+    """A password for an administrator to hand over once (no look-alike characters)."""
+    alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(12))
+
+
+def _check_role_region(role: Role, region: Region) -> None:
     if region.level != role.region_level:
-        raise AuthError(f"角色 {role.value} 必须属于 {role.region_level.value} 级区划")
+        with force_locale("zh_CN"):  # refusals are Chinese, in the CLI too
+            name = str(role.label)
+        raise AuthError(f"{name}必须属于{LEVEL_NAMES[role.region_level]}区划，"
+                        f"{region.name}不是")
+
+
+def create_user(username: str, display_name: str, password: str, role: Role | str,
+                region: Region, actor=None, must_change_password: bool = False) -> User:
+    role = Role(role)
+    username = (username or "").strip()
+    if not username:
+        raise AuthError("请填写用户名")
+    _check_role_region(role, region)
     if db.session.scalars(select(User).where(User.username == username)).first():
         raise AuthError(f"用户名 {username} 已存在")
     validate_password(password)
     user = User(username=username, display_name=display_name, password_hash=_hash(password),
-                role=role, region=region)
+                role=role, region=region, must_change_password=must_change_password)
     db.session.add(user)
     db.session.flush()
-    record("user.create", user, details={"username": username, "role": role.value}, actor=actor)
+    record("user.create", user, actor=actor, details={
+        "username": username, "role": role.value, "region": region.code,
+        "must_change_password": must_change_password})
     return user
 
 
-def set_password(user: User, password: str, actor=None) -> None:
-    """A new password ends the user's sessions and revokes their API tokens."""
+def update_user(user: User, display_name: str, role: Role | str, region: Region,
+                actor=None) -> None:
+    """Change a user's name, role and region; the audit event lists what changed."""
+    role = Role(role)
+    _check_role_region(role, region)
+    before = {"display_name": user.display_name, "role": user.role.value,
+              "region": user.region.code}
+    after = {"display_name": display_name, "role": role.value, "region": region.code}
+    changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    if not changes:
+        return
+    if actor is not None and actor.id == user.id and ({"role", "region"} & changes.keys()):
+        raise AuthError("不能修改自己的角色或区划，请由另一位县级管理员操作")
+    user.display_name, user.role, user.region = display_name, role, region
+    record("user.update", user, actor=actor, details=changes)
+
+
+def set_password(user: User, password: str, actor=None, reset: bool = False) -> None:
+    """A new password ends the user's sessions and revokes their API tokens. A ``reset`` (a
+    password the administrator chose) must be changed by the user at their next login."""
     validate_password(password)
     user.password_hash = _hash(password)
+    user.must_change_password = reset
     end_sessions(user)
     revoked = db.session.execute(
         update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.is_revoked.is_(False))
         .values(is_revoked=True)).rowcount
-    record("user.password", user, actor=actor, details={"tokens_revoked": revoked})
+    record("user.password", user, actor=actor, details={"tokens_revoked": revoked,
+                                                        "reset": reset})
+
+
+def reset_password(user: User, actor=None) -> str:
+    """A generated password, returned once to show to the administrator; never stored."""
+    password = generated_password()
+    set_password(user, password, actor=actor, reset=True)
+    return password
+
+
+def change_own_password(user: User, current: str, new: str) -> None:
+    """The user's own change: the current password proves it is them."""
+    if not check_password_hash(user.password_hash, current or ""):
+        raise AuthError("当前密码不正确")
+    if new == current:
+        raise AuthError("新密码不能与当前密码相同")
+    set_password(user, new, actor=user)
 
 
 def end_sessions(user: User) -> None:
@@ -84,6 +144,8 @@ def _check_password(user: User | None, password: str) -> bool:
 
 
 def set_active(user: User, is_active: bool, actor=None) -> None:
+    if not is_active and actor is not None and actor.id == user.id:
+        raise AuthError("不能停用自己的账号")
     user.is_active_user = is_active
     record("user.enable" if is_active else "user.disable", user, actor=actor)
 

@@ -55,6 +55,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "regions.manage": frozenset({Role.county_admin}),
     "users.view": frozenset({Role.county_admin, Role.township_clerk, Role.township_approver}),
     "users.manage": frozenset({Role.county_admin}),
+    "users.own_password": ALL,
     "audit.view": COUNTY | TOWNSHIP,
     "schemas.view": ALL,
     "schemas.manage": frozenset({Role.county_admin}),

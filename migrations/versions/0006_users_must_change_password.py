@@ -1,13 +1,13 @@
 """users: must_change_password, set by an administrator's password (new user, reset)
 
-Revision ID: 0006_users
+Revision ID: 0006
 Revises: 0005
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0006_users'
+revision = '0006'
 down_revision = '0005'
 branch_labels = None
 depends_on = None

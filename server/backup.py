@@ -140,13 +140,17 @@ def _app_version() -> str:
 def _dump_database(url: str, folder: Path) -> str:
     """Write a consistent snapshot of the database into ``folder``; returns its file name."""
     if url.startswith("sqlite"):
-        path = make_url(url).database
+        path = Path(make_url(url).database).absolute()
         name = "database.sqlite3"
-        source = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        if not path.is_file():
+            raise BackupError(f"找不到数据库文件 / no database file: {path}")
+        source = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=30)
         target = sqlite3.connect(folder / name)
         try:
             source.backup(target)  # one step: a snapshot while writers go on (WAL)
             target.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+        except sqlite3.Error as exc:
+            raise BackupError(f"数据库备份失败 / database backup failed: {exc}") from exc
         finally:
             target.close()
             source.close()
@@ -223,7 +227,12 @@ def read_manifest(folder: Path) -> dict:
         manifest = json.loads(path.read_text(encoding="utf-8"))
         if manifest.get("format") != FORMAT or not isinstance(manifest.get("files"), list):
             raise ValueError(manifest.get("format"))
-    except (OSError, ValueError, AttributeError) as exc:
+        for item in manifest["files"]:
+            if not (isinstance(item["path"], str) and isinstance(item["size"], int)
+                    and isinstance(item["sha256"], str)):
+                raise ValueError(item)
+        manifest["database"]["file"], manifest["database"]["dialect"]  # noqa: B018 - present
+    except (OSError, ValueError, AttributeError, KeyError, TypeError) as exc:
         raise BackupError(f"不是完整的备份（无法读取 {MANIFEST}）/ not a complete backup: "
                           f"cannot read {path} ({type(exc).__name__})") from exc
     return manifest
@@ -237,6 +246,8 @@ def verify(folder: Path) -> dict:
     listed = set()
     for item in manifest["files"]:
         rel = item["path"]
+        if not rel or rel.startswith("/") or ".." in rel.split("/") or "\\" in rel:
+            raise BackupError(f"清单中的路径无效 / bad path in the manifest: {rel!r}")
         listed.add(rel)
         path = folder / rel
         if not path.is_file():
@@ -289,11 +300,9 @@ def _check_revision(revision: str | None) -> None:
 
     from .migrate import alembic_config
 
-    if revision is None:
-        return
-    script = ScriptDirectory.from_config(alembic_config(current_app.config["DATABASE_URL"]))
-    if script.get_revision(revision) is None:  # pragma: no cover - alembic raises instead
-        raise BackupError(f"backup from a newer version (migration {revision})")
+    if revision is not None:  # alembic raises on a revision this code does not know
+        ScriptDirectory.from_config(alembic_config(current_app.config["DATABASE_URL"])
+                                    ).get_revision(revision)
 
 
 def _restore_database(url: str, dump: Path) -> None:
@@ -302,7 +311,7 @@ def _restore_database(url: str, dump: Path) -> None:
     if url.startswith("sqlite"):
         path = Path(make_url(url).database)
         path.parent.mkdir(parents=True, exist_ok=True)
-        source = sqlite3.connect(f"file:{dump}?mode=ro", uri=True)
+        source = sqlite3.connect(f"{dump.absolute().as_uri()}?mode=ro", uri=True)
         target = sqlite3.connect(path, timeout=30)
         try:
             source.backup(target)

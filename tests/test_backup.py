@@ -177,3 +177,21 @@ def test_nightly_backup_is_off_unless_configured_and_keeps_the_newest(app, demo,
     kept = sorted(p.name for p in (tmp_path / "nightly").iterdir())
     assert kept == sorted(Path(m).name for m in made[1:])
     assert all((tmp_path / "nightly" / k / "manifest.json").exists() for k in kept)
+
+
+def test_a_forged_manifest_is_refused_before_anything_is_written(app, demo, tmp_path):
+    snap = tmp_path / "snap"
+    assert run(app, "backup", str(snap)).exit_code == 0
+    manifest = json.loads((snap / "manifest.json").read_text())
+    good = dict(manifest)
+    manifest["files"] = [*manifest["files"], {"path": "data/../../evil", "size": 0,
+                                              "sha256": hashlib.sha256(b"").hexdigest()}]
+    (snap / "manifest.json").write_text(json.dumps(manifest))
+    checked = run(app, "backup", "verify", str(snap))
+    assert checked.exit_code == 1 and "bad path" in checked.output
+
+    good["migration_revision"] = "9999_from_the_future"
+    (snap / "manifest.json").write_text(json.dumps(good))
+    newer = _jiuzhu(_instance_env(tmp_path / "b"), "restore", str(snap))
+    assert newer.returncode == 1 and "newer version" in newer.stderr
+    assert not (tmp_path / "b" / "instance" / "jiuzhu.db").exists()

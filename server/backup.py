@@ -328,7 +328,8 @@ def _restore_database(url: str, dump: Path) -> None:
 def restore(folder: Path) -> dict:
     """Restore the backup ``folder`` into this app's instance, which must be empty.
 
-    Nothing is touched until the backup verified and the target proved empty.
+    Nothing is touched until the backup verified and the target proved empty; the data
+    files are copied before the database is replaced, which is one transaction.
     """
     folder = Path(folder)
     try:
@@ -350,13 +351,23 @@ def restore(folder: Path) -> dict:
         raise BackupError(f"备份的数据库类型为 {manifest['database']['dialect']}，目标为 {dialect} / "
                           f"the backup holds a {manifest['database']['dialect']} database, "
                           f"the target is {dialect}")
-    _restore_database(config["DATABASE_URL"], folder / manifest["database"]["file"])
-    for item in manifest["files"]:
-        rel = item["path"]
-        if rel.startswith("data/"):
-            dst = data / rel[len("data/"):]
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(folder / rel, dst)
+    # the files go to a hidden folder inside the data directory first (a full disk fails
+    # before the database changed; the data directory may be a mount point, never renamed)
+    staging = data / f".restore-{uuid.uuid4().hex[:8]}.tmp"
+    try:
+        for item in manifest["files"]:
+            if item["path"].startswith("data/"):
+                dst = staging / item["path"][len("data/"):]
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(folder / item["path"], dst)
+        _restore_database(config["DATABASE_URL"], folder / manifest["database"]["file"])
+        if staging.exists():
+            for entry in staging.iterdir():
+                if (data / entry.name).is_dir():  # an empty folder the instance made
+                    shutil.rmtree(data / entry.name)
+                os.replace(entry, data / entry.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     instance = Path(config["INSTANCE_DIR"])
     for key in KEYS:
         _write_private(instance / key, (folder / "keys" / key).read_text())

@@ -286,13 +286,12 @@ def _check_empty(data: Path) -> None:
 
 
 def _check_keys(folder: Path) -> None:
-    for key, (_setting, env) in KEYS.items():
-        given = os.environ.get(env)
-        kept = (folder / "keys" / key).read_text().strip()
-        if key == "audit_key" and given and given != kept:
-            raise BackupError(f"环境变量 {env} 与备份中的密钥不同，审计链将无法校验；请取消设置或设为备份中的值 / "
-                              f"{env} differs from the backup's key: unset it or set it to "
-                              f"keys/{key} of the backup")
+    """An audit key given in the environment wins over the restored file: it must match."""
+    given = os.environ.get(KEYS["audit_key"][1])
+    if given and given != (folder / "keys" / "audit_key").read_text().strip():
+        raise BackupError("环境变量 JIUZHU_AUDIT_KEY 与备份中的密钥不同，审计链将无法校验；请取消设置或设为备份中的值 / "
+                          "JIUZHU_AUDIT_KEY differs from the backup's key: unset it or set it "
+                          "to keys/audit_key of the backup")
 
 
 def _check_revision(revision: str | None) -> None:

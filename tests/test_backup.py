@@ -14,8 +14,11 @@ import subprocess
 import uuid
 from pathlib import Path
 
+from click.testing import CliRunner
 from sqlalchemy import create_engine, inspect, make_url, text
 
+from server.archives.cli import archive_group
+from server.cli import backup_group
 from server.db import db
 from tests.conftest import PG_URL
 from tests.test_cli import run
@@ -67,7 +70,7 @@ def _instance_env(base: Path, **extra) -> dict:
 def test_busy_sqlite_instance_is_backed_up_and_restored_elsewhere(tmp_path):
     source = _instance_env(tmp_path / "a")
     job_ids = _setup(source, cases=3)
-    proc = _worker(source, tmp_path, "worker", JIUZHU_TEST_BUNDLE_DELAY="0.3")
+    proc = _worker(source, tmp_path, "worker", JIUZHU_TEST_BUNDLE_DELAY="0.2")
     try:
         _wait(source, job_ids[0], lambda j: j["status"] == "done", proc=proc)
         made = _jiuzhu(source, "backup", str(tmp_path / "snap"))  # while the others build
@@ -79,7 +82,7 @@ def test_busy_sqlite_instance_is_backed_up_and_restored_elsewhere(tmp_path):
     manifest = json.loads((snap / "manifest.json").read_text())
     assert manifest["migration_revision"] and manifest["app_version"]
     assert (snap / "keys" / "audit_key").stat().st_mode & 0o777 == 0o600
-    assert _jiuzhu(source, "backup", "verify", str(snap)).returncode == 0
+    assert CliRunner().invoke(backup_group, ["verify", str(snap)]).exit_code == 0
 
     target = _instance_env(tmp_path / "b")
     restored = _jiuzhu(target, "restore", str(snap))
@@ -99,8 +102,8 @@ def test_busy_sqlite_instance_is_backed_up_and_restored_elsewhere(tmp_path):
     bundles = list((data / "archives" / "bundles").iterdir())
     assert bundles  # the finished bundle came along
     for folder in bundles:
-        checked = _jiuzhu(target, "archive", "verify", str(folder))
-        assert checked.returncode == 0, checked.stdout + checked.stderr
+        checked = CliRunner().invoke(archive_group, ["verify", str(folder)])
+        assert checked.exit_code == 0, checked.output
 
     again = _jiuzhu(target, "restore", str(snap))  # now the target holds data
     assert again.returncode != 0 and "不是空的" in again.stderr and "not empty" in again.stderr
@@ -207,3 +210,11 @@ def test_the_worker_schedules_the_nightly_backup():
 
     import_tasks()
     assert "nightly_backup" in {t.name for t in huey._registry.periodic_tasks}
+
+
+def test_restore_refuses_another_audit_key(app, tmp_path):
+    snap = tmp_path / "snap"
+    assert run(app, "backup", str(snap)).exit_code == 0
+    env = _instance_env(tmp_path / "b", JIUZHU_AUDIT_KEY="another")
+    refused = _jiuzhu(env, "restore", str(snap))
+    assert refused.returncode == 1 and "JIUZHU_AUDIT_KEY" in refused.stderr

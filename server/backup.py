@@ -173,12 +173,15 @@ def create(target: Path) -> Path:
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise BackupError(f"备份目录已存在且不是空的 / backup folder exists and is not empty: "
                           f"{target}")
+    data = Path(current_app.config["DATA_DIR"]).absolute()
+    if target == data or target.is_relative_to(data):
+        raise BackupError(f"备份目录不能在数据目录之内 / the backup folder must be outside the data "
+                          f"directory {data}")
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
     tmp.mkdir(mode=0o700)
     try:
         config = current_app.config
-        data = Path(config["DATA_DIR"])
         entries: list[Entry] = []
 
         def add(rel: str, entry: Entry) -> None:

@@ -138,6 +138,8 @@ def test_backup_restore_refusal_and_tamper(app, demo, db_url, tmp_path):
     upload.parent.mkdir(parents=True, exist_ok=True)
     upload.write_text("材料")
     (upload.parent / ".half.txt.1234.tmp").write_text("in progress")  # skipped
+    inside = run(app, "backup", str(upload.parent / "backup"))  # would copy itself next time
+    assert inside.exit_code == 1 and "outside the data directory" in inside.output
     snap = tmp_path / "snap"
     made = run(app, "backup", str(snap))
     assert made.exit_code == 0, made.output

@@ -48,9 +48,9 @@ class Entry:
 
 # -- helpers -------------------------------------------------------------------------------------
 
-def _copy_hashed(src: Path, dst: Path, mode: int | None = None) -> Entry:
-    """Copy ``src`` to ``dst`` hashing what was copied (one read: a file replaced meanwhile
-    is recorded as copied)."""
+def _copy_hashed(src: Path, dst: Path) -> tuple[int, str]:
+    """Copy ``src`` to ``dst``; (size, SHA-256) of what was copied (one read: a file replaced
+    meanwhile is recorded as copied)."""
     dst.parent.mkdir(parents=True, exist_ok=True)
     digest, size = hashlib.sha256(), 0
     with open(src, "rb") as fin, open(dst, "wb") as fout:
@@ -58,18 +58,16 @@ def _copy_hashed(src: Path, dst: Path, mode: int | None = None) -> Entry:
             digest.update(chunk)
             fout.write(chunk)
             size += len(chunk)
-    if mode is not None:
-        os.chmod(dst, mode)
-    return Entry("", size, digest.hexdigest())
+    return size, digest.hexdigest()
 
 
-def _hash(path: Path) -> Entry:
+def _hash(path: Path) -> tuple[int, str]:
     digest, size = hashlib.sha256(), 0
     with open(path, "rb") as fh:
         while chunk := fh.read(CHUNK):
             digest.update(chunk)
             size += len(chunk)
-    return Entry("", size, digest.hexdigest())
+    return size, digest.hexdigest()
 
 
 def _write_private(path: Path, data: str) -> None:
@@ -184,8 +182,8 @@ def create(target: Path) -> Path:
         config = current_app.config
         entries: list[Entry] = []
 
-        def add(rel: str, entry: Entry) -> None:
-            entries.append(Entry(rel, entry.size, entry.sha256))
+        def add(rel: str, hashed: tuple[int, str]) -> None:
+            entries.append(Entry(rel, *hashed))
 
         checkpoint = data / CHECKPOINT
         if checkpoint.exists():
@@ -255,8 +253,7 @@ def verify(folder: Path) -> dict:
         path = folder / rel
         if not path.is_file():
             raise BackupError(f"备份缺少文件 / missing from the backup: {rel}")
-        entry = _hash(path)
-        if (entry.size, entry.sha256) != (item["size"], item["sha256"]):
+        if _hash(path) != (item["size"], item["sha256"]):
             raise BackupError(f"备份文件已被改动 / changed since the backup: {rel}")
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder).as_posix()

@@ -5,6 +5,7 @@ Rooms add commands by giving their package a ``cli.py`` with a ``commands`` list
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -240,6 +241,67 @@ def audit_verify():
         click.echo(verdict.note)
 
 
+# -- backup and restore ---------------------------------------------------------------------------
+
+class _BackupGroup(click.Group):
+    """``backup DIR`` makes a backup; ``backup verify DIR`` checks one."""
+
+    def parse_args(self, ctx, args):
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["create", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group("backup", cls=_BackupGroup)
+def backup_group():
+    """Back up the database, the data directory and the keys: jiuzhu backup DIR."""
+
+
+@backup_group.command("create")
+@click.argument("folder", type=click.Path(path_type=Path))
+@with_appcontext
+def backup_create(folder):
+    """Write a backup into the new folder FOLDER (also: jiuzhu backup FOLDER)."""
+    from .backup import BackupError, create
+
+    try:
+        made = create(folder)
+    except BackupError as exc:
+        _fail(str(exc))
+    click.echo(f"备份完成 / backup written: {made}")
+
+
+@backup_group.command("verify")
+@click.argument("folder", type=click.Path(path_type=Path))
+def backup_verify(folder):
+    """Re-hash a backup against its manifest; exit 1 at the first difference."""
+    from .backup import BackupError, verify
+
+    try:
+        manifest = verify(folder)
+    except BackupError as exc:
+        _fail(str(exc))
+    click.echo(f"备份完好 / backup intact: {len(manifest['files'])} files, "
+               f"{manifest['created_at']}")
+
+
+@click.command("restore")
+@click.argument("folder", type=click.Path(path_type=Path))
+@with_appcontext
+def restore(folder):
+    """Restore a backup into this (empty) instance; refuses one that holds data."""
+    from .backup import BackupError
+    from .backup import restore as restore_backup
+
+    try:
+        manifest = restore_backup(folder)
+    except BackupError as exc:
+        _fail(str(exc))
+    click.echo(f"恢复完成 / restored the backup of {manifest['created_at']} "
+               f"(migration {manifest['migration_revision']}); run `jiuzhu db upgrade` "
+               "if this version is newer")
+
+
 # -- processes --------------------------------------------------------------------------------
 
 def _require_current_schema():
@@ -311,4 +373,4 @@ def worker(workers, max_delay):
 
 
 CORE_COMMANDS = [db_group, demo_data, user_group, region_group, token_group, audit_group,
-                 serve, worker]
+                 backup_group, restore, serve, worker]

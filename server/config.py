@@ -68,5 +68,7 @@ def from_environment() -> dict:
         "CHECK_MIGRATIONS": _bool(_env("CHECK_MIGRATIONS", "1")),
         "ROSTER_MAX_ROWS": int(_env("ROSTER_MAX_ROWS", "20000")),
         "ROSTER_SECONDS": float(_env("ROSTER_SECONDS", "20")),
+        "BACKUP_DIR": _env("BACKUP_DIR", ""),  # set: a nightly backup (server/backup.py)
+        "BACKUP_KEEP": int(_env("BACKUP_KEEP", "7")),
         "WTF_CSRF_TIME_LIMIT": None,
     }

@@ -9,6 +9,7 @@ from .rooms import room_modules
 
 def import_tasks() -> None:
     room_modules("tasks")
+    from . import backup  # noqa: F401 - registers the nightly backup
 
 
 def make_consumer(workers: int = 2, max_delay: float = 1.0):

@@ -5,3 +5,4 @@ from flask_babel import lazy_gettext as _l
 from ..home import nav
 
 nav.register(_l("Decision register"), "supervision.register", "supervision.view", order=75)
+nav.register(_l("Spot checks"), "supervision.draws", "supervision.view", order=76)

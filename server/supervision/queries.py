@@ -21,6 +21,7 @@ from ..periods import add_months
 from ..regions.models import Region, RegionLevel
 from ..regions.queries import scoped
 from ..relief import ReliefCode
+from .models import SpotCheckDraw
 from .registry import DECISION_ACTIONS, TOTAL_CLOCK_ACTIONS, actions_of
 
 
@@ -99,3 +100,17 @@ def register_summary(rows: list[RegisterRow], towns: list[Region]) -> list[dict]
         c["decided"] += 1
         c["late" if row.is_late else "on_time"] += 1
     return [{"township": t, **counts[t.id]} for t in towns]
+
+
+def current_draws(month: date, user=None) -> dict[int, SpotCheckDraw]:
+    """township id -> its current draw of the month, for the townships the user sees."""
+    rows = db.session.scalars(scoped(SpotCheckDraw, user).where(
+        SpotCheckDraw.month == month, SpotCheckDraw.is_current.is_(True)))
+    return {row.region_id: row for row in rows}
+
+
+def draws_like(draw: SpotCheckDraw) -> list[SpotCheckDraw]:
+    """Every draw of the same township and month, first to last (the redraw history)."""
+    return list(db.session.scalars(select(SpotCheckDraw).where(
+        SpotCheckDraw.region_id == draw.region_id, SpotCheckDraw.month == draw.month)
+        .order_by(SpotCheckDraw.number)))

@@ -68,5 +68,6 @@ def from_environment() -> dict:
         "CHECK_MIGRATIONS": _bool(_env("CHECK_MIGRATIONS", "1")),
         "ROSTER_MAX_ROWS": int(_env("ROSTER_MAX_ROWS", "20000")),
         "ROSTER_SECONDS": float(_env("ROSTER_SECONDS", "20")),
+        "SPOT_CHECK_PERCENT": int(_env("SPOT_CHECK_PERCENT", "30")),
         "WTF_CSRF_TIME_LIMIT": None,
     }

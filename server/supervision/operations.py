@@ -40,8 +40,9 @@ class DrawError(UserFacing):
 
 
 def minimum_percent() -> int:
-    """The county's least share of new recipients to draw (``SPOT_CHECK_PERCENT``, 30)."""
-    return int(current_app.config.get("SPOT_CHECK_PERCENT", DEFAULT_PERCENT))
+    """The least share of new recipients a draw takes (``JIUZHU_SPOT_CHECK_PERCENT``, 30),
+    kept within 1–100 so a mistyped setting cannot disable the draw."""
+    return max(1, min(100, int(current_app.config.get("SPOT_CHECK_PERCENT", DEFAULT_PERCENT))))
 
 
 def pick(population: list[int], seed: int, rate_percent: int) -> list[int]:

@@ -114,3 +114,13 @@ def draws_like(draw: SpotCheckDraw) -> list[SpotCheckDraw]:
     return list(db.session.scalars(select(SpotCheckDraw).where(
         SpotCheckDraw.region_id == draw.region_id, SpotCheckDraw.month == draw.month)
         .order_by(SpotCheckDraw.number)))
+
+
+def checks_of_case(case: Case, user=None) -> list:
+    """The case's spot checks in current draws the user sees, newest month first."""
+    from .models import SpotCheck
+
+    stmt = (scoped(select(SpotCheck).join(SpotCheckDraw), user)
+            .where(SpotCheck.case_id == case.id, SpotCheckDraw.is_current.is_(True))
+            .order_by(SpotCheckDraw.month.desc()))
+    return list(db.session.scalars(stmt))

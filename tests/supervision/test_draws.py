@@ -196,3 +196,13 @@ def test_scoping_township_users_and_another_county(login, api, march):
                                json={"township_id": town.id, "month": "2026-03-01"})
     assert response.status_code == 404 and response.json["code"] == "not_found"
     assert "邻县一镇" not in client.get("/supervision/draws?month=2026-03").get_data(as_text=True)
+
+
+def test_case_page_shows_its_spot_check_to_the_county_only(login, march):
+    client = login("supervisor")
+    _draw(client)
+    row = db.session.scalars(select(SpotCheckDraw)).one()
+    page = client.get(f"/cases/{march['relative']}").get_data(as_text=True)
+    assert 'id="case-spot-checks"' in page and f"/supervision/draws/{row.id}" in page
+    assert 'id="case-spot-checks"' not in login("clerk").get(
+        f"/cases/{march['relative']}").get_data(as_text=True)

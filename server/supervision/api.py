@@ -34,7 +34,7 @@ class RegisterRowOut(Schema):
     applicant_id_number = fields.Function(lambda r: idnumber.mask(r.case.applicant_id_number))
     decision = fields.Str(attribute="kind")
     action = fields.Function(lambda r: r.event.action)
-    actor_name = fields.Function(lambda r: r.event.actor_name)
+    decided_by = fields.Str()
     due_on = fields.Date(allow_none=True)
     is_late = fields.Bool()
     decision_form_id = fields.Int(allow_none=True)

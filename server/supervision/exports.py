@@ -8,6 +8,7 @@ from openpyxl.styles import Font
 
 from .. import idnumber
 from ..filings.periods import label
+from ..periods import to_local
 from ..relief import RELIEF_TYPES
 from ..sheets import append_row
 from .registry import MUST_VISIT
@@ -39,7 +40,7 @@ def rows(draw) -> list[list]:
 def notes(draw) -> list[str]:
     return [f"新增保障对象 {len(draw.population)} 户，按 {draw.rate_percent}% 随机抽取 "
             f"{len(draw.drawn)} 户；必须全部入户 {len(draw.must_visit)} 户",
-            f"随机种子 {draw.seed}；抽取时间 {draw.created_at:%Y-%m-%d %H:%M} (UTC)"]
+            f"随机种子 {draw.seed}；抽取时间 {to_local(draw.created_at):%Y-%m-%d %H:%M}"]
 
 
 def xlsx(draw) -> bytes:

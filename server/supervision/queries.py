@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..auth.models import User
 from ..cases import clocks
 from ..cases.models import Case, CaseEvent
 from ..db import db
@@ -34,6 +35,7 @@ class RegisterRow:
     due_on: date | None
     is_late: bool
     decision_form_id: int | None
+    decided_by: str  # the approver's display name (the event keeps the username)
 
 
 def townships(user=None) -> list[Region]:
@@ -44,7 +46,9 @@ def townships(user=None) -> list[Region]:
 def _clock(event: CaseEvent, case: Case, county_id) -> date | None:
     """The due date the decision answered: the total limit for approve/refuse, else a limit it
     met that day (e.g. the 3 months after a member's death); pauses after it do not count."""
-    before = [p for p in clocks.pauses(case) if p[0] <= event.effective_on]
+    last = event.effective_on - timedelta(days=1)
+    before = [(start, min(end or last, last)) for start, end in clocks.pauses(case)
+              if start < event.effective_on]
     for deadline in case.deadlines:
         answered = (deadline.kind == "total" if event.action in TOTAL_CLOCK_ACTIONS
                     else deadline.done_on == event.effective_on and deadline.kind != "total")
@@ -71,6 +75,8 @@ def register(month: date, user=None, *, township: Region | None = None, relief_t
     events = list(db.session.scalars(stmt))
     by_prefix = {t.prefix: t for t in townships(user)}
     forms = _decision_forms({e.case_id for e in events})
+    names = dict(db.session.execute(select(User.id, User.display_name).where(
+        User.id.in_({e.actor_id for e in events if e.actor_id}))).all()) if events else {}
     rows = []
     for event in events:
         case = event.case
@@ -78,7 +84,8 @@ def register(month: date, user=None, *, township: Region | None = None, relief_t
         due = _clock(event, case, town.county.id)
         rows.append(RegisterRow(event, case, town, DECISION_ACTIONS[event.action], due,
                                 due is not None and event.effective_on > due,
-                                forms.get(case.id)))
+                                forms.get(case.id),
+                                names.get(event.actor_id, event.actor_name)))
     return rows
 
 

@@ -33,6 +33,8 @@ def test_decisions_land_in_the_register_with_counts(login, taiping_approver):
     rows = queries.register(date(2026, 3, 1), _supervisor())
     by_case = {r.case.id: r for r in rows}
     assert by_case[late.id].is_late and not by_case[on_time.id].is_late
+    # 20 working days from 2 March, not moved by the publicity that began with the approval
+    assert by_case[on_time.id].due_on == date(2026, 3, 30)
     assert by_case[refused.id].kind == "refuse" and not by_case[refused.id].is_late
     summary = {s["township"].code: s for s in queries.register_summary(rows, queries.townships(
         _supervisor()))}
@@ -69,6 +71,7 @@ def test_filters_by_township_type_and_decision(login, api, taiping_approver):
     assert body["townships"] == [{"township_id": dongfeng.id, "township": "东风镇",
                                   "decided": 2, "on_time": 1, "late": 1}]
     assert all("*" in r["applicant_id_number"] for r in body["rows"])
+    assert {r["decided_by"] for r in body["rows"]} == {"东风镇首席代表"}
     bad = api_client.get("/api/v1/supervision/register?month=2026-13", headers=headers)
     assert bad.status_code == 400 and bad.json["errors"][0]["path"] == "month"
 

@@ -9,6 +9,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from .. import idnumber
 from ..api.errors import flatten
+from ..api.fields import UtcDateTime
 from ..auth.access import requires
 from ..db import db
 from ..params import FIRST_DAY, LAST_DAY, MAX_ID, MAX_TEXT, month_arg
@@ -96,7 +97,7 @@ class DrawOut(Schema):
     must_visit = fields.Dict(keys=fields.Str(), values=fields.List(fields.Str()))
     reason = fields.Str()
     is_current = fields.Bool()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
     checks = fields.List(fields.Nested(CheckOut))
 
 

@@ -70,5 +70,6 @@ def from_environment() -> dict:
         "ROSTER_SECONDS": float(_env("ROSTER_SECONDS", "20")),
         "BACKUP_DIR": _env("BACKUP_DIR", ""),  # set: a nightly backup (server/backup.py)
         "BACKUP_KEEP": int(_env("BACKUP_KEEP", "7")),
+        "SPOT_CHECK_PERCENT": int(_env("SPOT_CHECK_PERCENT", "30")),
         "WTF_CSRF_TIME_LIMIT": None,
     }

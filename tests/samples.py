@@ -211,6 +211,30 @@ def _kind(region):
     return "acceptance_slip"
 
 
+def _draw_id(region):
+    """A spot-check draw of the region's township for March 2026, with one check."""
+    from datetime import date
+
+    from server.supervision.models import SpotCheck, SpotCheckDraw
+
+    township = region.township or region
+    row = db.session.scalars(select(SpotCheckDraw).where(SpotCheckDraw.region_id == township.id)
+                             ).first()
+    if row is None:
+        row = SpotCheckDraw(region=township, month=date(2026, 3, 1), seed="1", rate_percent=30,
+                            population=[], drawn=[], must_visit={})
+        row.checks.append(SpotCheck(case_id=_case_id(region), sources=["random"]))
+        db.session.add(row)
+        db.session.commit()
+    return row.id
+
+
+def _check_id(region):
+    from server.supervision.models import SpotCheckDraw
+
+    return db.session.get(SpotCheckDraw, _draw_id(region)).checks[0].id
+
+
 SAMPLES = {
     "document_id": _document_id,
     "print_job_id": _print_job_id,
@@ -228,4 +252,6 @@ SAMPLES = {
     "draft_id": _draft_id,
     "filing_id": _filing_id,
     "difference_id": _difference_id,
+    "draw_id": _draw_id,
+    "check_id": _check_id,
 }

@@ -83,6 +83,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "filings.reopen": COUNTY | {Role.township_approver},
     "filings.configure": frozenset({Role.county_admin}),
     "supervision.view": COUNTY,
+    "supervision.draw": frozenset({Role.county_supervisor}),
 }
 
 

@@ -45,6 +45,18 @@ def _paid_in(month: date):
                 or_(Case.payment_end_month.is_(None), Case.payment_end_month >= month))
 
 
+def is_new(month: date):
+    """A case whose first paid month is ``month``: one of the month's new recipients."""
+    return Case.payment_start_month == month
+
+
+def new_recipients(prefix: str, month: date):
+    """The month's new DB/TK recipients under a region prefix, as the table counts them (the
+    population of the county's spot-check draw)."""
+    return select(Case).where(*_scope(prefix), Case.relief_type.in_([ReliefCode.DB, ReliefCode.TK]),
+                              _paid_in(month), is_new(month))
+
+
 def _relief():
     # the enum column compares by name; casting keeps the plain code for grouping
     return Case.relief_type.label("relief")
@@ -86,7 +98,7 @@ def _monthly_figures(out, prefix: str, month: date) -> None:
     """Households, persons, new, stopped, amount, cumulative, last month: per type and part."""
     prev = add_months(month, -1)
     january = date(month.year, 1, 1)
-    new = Case.payment_start_month == month
+    new = is_new(month)
     months_paid = sum((case((_paid_in(m), 1), else_=0)
                        for m in (add_months(january, i) for i in range(month.month))),
                       literal(0))

@@ -1,0 +1,153 @@
+"""Supervision over the API: the 备案 register (rows and per-township counts) and the draws."""
+from __future__ import annotations
+
+from flask import request
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint, abort
+from marshmallow import Schema, ValidationError, fields, validate
+
+from .. import idnumber
+from ..api.errors import flatten
+from ..api.fields import UtcDateTime
+from ..auth.access import requires
+from ..db import db
+from ..params import FIRST_DAY, LAST_DAY, MAX_ID, MAX_TEXT, month_arg
+from ..periods import local_today, month_of
+from ..regions.models import Region
+from ..regions.queries import get_scoped_or_404
+from . import operations, queries
+from .models import SpotCheckDraw
+from .views import register_filters
+
+blp = Blueprint("api_supervision", __name__, url_prefix="/supervision",
+                description="County supervision: the decision register and spot-check draws")
+
+
+class RegisterRowOut(Schema):
+    on = fields.Function(lambda r: r.event.effective_on.isoformat())
+    township_id = fields.Function(lambda r: r.township.id)
+    township = fields.Function(lambda r: r.township.name)
+    case_id = fields.Function(lambda r: r.case.id)
+    case_number = fields.Function(lambda r: r.case.case_number)
+    relief_type = fields.Function(lambda r: r.case.relief_type.value)
+    applicant_name = fields.Function(lambda r: r.case.applicant_name)
+    applicant_id_number = fields.Function(lambda r: idnumber.mask(r.case.applicant_id_number))
+    decision = fields.Str(attribute="kind")
+    action = fields.Function(lambda r: r.event.action)
+    decided_by = fields.Str()
+    due_on = fields.Date(allow_none=True)
+    is_late = fields.Bool()
+    decision_form_id = fields.Int(allow_none=True)
+
+
+class TownshipCountOut(Schema):
+    township_id = fields.Function(lambda s: s["township"].id)
+    township = fields.Function(lambda s: s["township"].name)
+    decided = fields.Int()
+    on_time = fields.Int()
+    late = fields.Int()
+
+
+class RegisterOut(Schema):
+    month = fields.Date()
+    townships = fields.List(fields.Nested(TownshipCountOut))
+    rows = fields.List(fields.Nested(RegisterRowOut))
+
+
+@blp.route("/register")
+class Register(MethodView):
+    @requires("supervision.view")
+    @blp.doc(parameters=[{"in": "query", "name": name, "schema": {"type": kind}}
+                         for name, kind in (("month", "string"), ("township_id", "integer"),
+                                            ("relief_type", "string"), ("decision", "string"))])
+    @blp.response(200, RegisterOut)
+    def get(self):
+        """The month's township decisions with per-township counts (decided, on time, late).
+
+        400 for a malformed filter (``errors`` names it), 404 for another county's township.
+        """
+        filters = register_filters(request.args)
+        month = filters.pop("month")
+        rows = queries.register(month, **filters)
+        towns = [filters["township"]] if filters["township"] else queries.townships()
+        return {"month": month, "rows": rows,
+                "townships": queries.register_summary(rows, towns)}
+
+
+class CheckOut(Schema):
+    id = fields.Int()
+    case_id = fields.Int()
+    case_number = fields.Function(lambda c: c.case.case_number)
+    applicant_name = fields.Function(lambda c: c.case.applicant_name)
+    applicant_id_number = fields.Function(lambda c: idnumber.mask(c.case.applicant_id_number))
+    sources = fields.List(fields.Str())
+    assignee_id = fields.Int(allow_none=True)
+
+
+class DrawOut(Schema):
+    id = fields.Int()
+    township_id = fields.Int(attribute="region_id")
+    month = fields.Date()
+    number = fields.Int()
+    seed = fields.Str()
+    rate_percent = fields.Int()
+    population = fields.List(fields.Int())
+    drawn = fields.List(fields.Int())
+    must_visit = fields.Dict(keys=fields.Str(), values=fields.List(fields.Str()))
+    reason = fields.Str()
+    is_current = fields.Bool()
+    created_at = UtcDateTime()
+    checks = fields.List(fields.Nested(CheckOut))
+
+
+class DrawIn(Schema):
+    township_id = fields.Int(required=True, validate=validate.Range(min=1, max=MAX_ID))
+    month = fields.Date(required=True, metadata={"description": "any day of the month"},
+                        validate=validate.Range(min=FIRST_DAY, max=LAST_DAY))
+    rate_percent = fields.Int(load_default=None, allow_none=True,
+                              validate=validate.Range(min=0, max=100))
+    reason = fields.Str(load_default="", validate=validate.Length(max=MAX_TEXT))
+
+
+@blp.route("/draws")
+class Draws(MethodView):
+    @requires("supervision.view")
+    @blp.doc(parameters=[{"in": "query", "name": "month", "schema": {"type": "string"}}])
+    @blp.response(200, DrawOut(many=True))
+    def get(self):
+        """The month's current draw of every township the caller sees."""
+        month = month_arg("month", month_of(local_today()))
+        return list(queries.current_draws(month).values())
+
+    @requires("supervision.draw")
+    @blp.response(201, DrawOut)
+    @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": DrawIn}}})
+    def post(self):
+        """Draw a township's month: ``{township_id, month, rate_percent, reason}``.
+
+        404 another county's township; 422 a bad body, a rate below the county's least, or a
+        second draw of the month without a ``reason`` (``errors`` names the field).
+        """
+        try:
+            body = DrawIn().load(request.get_json(silent=True) or {})
+        except ValidationError as exc:
+            abort(422, message="输入有误", errors=flatten(exc.messages))
+        township = get_scoped_or_404(Region, body["township_id"])
+        try:
+            row = operations.draw(township, month_of(body["month"]), current_user,
+                                  rate_percent=body["rate_percent"], reason=body["reason"])
+        except operations.DrawError as exc:
+            db.session.rollback()
+            abort(422, message=str(exc), errors=[{"path": exc.path, "message": str(exc)}])
+        db.session.commit()
+        return row
+
+
+@blp.route("/draws/<int:draw_id>")
+class DrawItem(MethodView):
+    @requires("supervision.view")
+    @blp.response(200, DrawOut)
+    def get(self, draw_id: int):
+        """One draw with its checks (404 outside the caller's county)."""
+        return get_scoped_or_404(SpotCheckDraw, draw_id)

@@ -1,0 +1,63 @@
+"""What the county supervises, as registries: which case transitions are township decisions
+filed in the 备案 register, and which sources make a case a 100% home visit in a draw.
+
+A new decision kind or must-visit source (complaints, later) is one entry here.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from flask_babel import lazy_gettext as _l
+
+# workflow action -> decision kind shown and filtered in the register
+DECISION_ACTIONS = {
+    "approve": "approve",
+    "refuse": "refuse",
+    "stop": "stop",
+    "dishonesty_stop": "stop",
+    "terminate": "terminate",
+    "increase": "amount_change",
+    "decrease": "amount_change",
+}
+DECISION_LABELS = {
+    "approve": _l("Approved"),
+    "refuse": _l("Refused"),
+    "stop": _l("Stopped"),
+    "terminate": _l("Terminated"),
+    "amount_change": _l("Amount changed"),
+}
+# decisions whose clock is the case's total time limit (审核确认办结时限)
+TOTAL_CLOCK_ACTIONS = frozenset({"approve", "refuse"})
+
+
+def actions_of(kind: str) -> list[str]:
+    return [action for action, k in DECISION_ACTIONS.items() if k == kind]
+
+
+# must-visit source name -> (label, condition on the Case table, or None while not built)
+MUST_VISIT: dict[str, tuple[object, Callable | None]] = {}
+
+
+def must_visit(name: str, label, condition: Callable | None) -> None:
+    """Register a source of 100% home visits: ``condition()`` gives a SQL condition on Case."""
+    MUST_VISIT[name] = (label, condition)
+
+
+def _relatives():
+    from ..cases.models import Case
+
+    return Case.is_relative_case.is_(True)
+
+
+def _major_doubt():
+    from sqlalchemy import String, cast
+
+    from ..cases.models import Case
+
+    # flags is a JSON list; its text form holds the quoted flag name on SQLite and PostgreSQL
+    return cast(Case.flags, String).like('%"doubt"%')
+
+
+must_visit("relative", _l("Relative of staff (近亲属备案)"), _relatives)
+must_visit("doubt", _l("Flagged as major doubt"), _major_doubt)
+must_visit("complaint", _l("Complaint about the case"), None)  # filled by the complaints point

@@ -1,0 +1,121 @@
+"""Supervision pages: the 备案 register, the spot-check draws (list, draw, A4 list, XLSX,
+assignment). Views parse, call one operation, render."""
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .. import idnumber
+from ..auth.access import requires
+from ..db import db
+from ..filings.periods import label
+from ..params import BadParameter, id_arg, int_arg, month_arg
+from ..periods import add_months, local_today, month_of
+from ..regions.models import Region
+from ..regions.queries import get_scoped_or_404
+from ..relief import RELIEF_TYPES, ReliefCode
+from . import exports, operations, queries
+from .models import SpotCheck, SpotCheckDraw
+from .registry import DECISION_LABELS
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+bp = Blueprint("supervision", __name__, url_prefix="/supervision", template_folder="templates")
+
+
+def _month(source=None):
+    return month_arg("month", month_of(local_today()), source=source)
+
+
+def register_filters(source) -> dict:
+    """The register's filters from a query string: month, township, relief type, decision."""
+    township_id = id_arg("township_id", source)
+    relief_type = (source.get("relief_type") or "").strip()
+    kind = (source.get("decision") or "").strip()
+    if relief_type and relief_type not in ReliefCode.__members__:
+        raise BadParameter("relief_type", "救助类别无效")
+    if kind and kind not in DECISION_LABELS:
+        raise BadParameter("decision", "决定类型无效")
+    return {"month": _month(source), "relief_type": relief_type, "kind": kind,
+            "township": get_scoped_or_404(Region, township_id) if township_id else None}
+
+
+@bp.route("/register")
+@requires("supervision.view")
+def register():
+    filters = register_filters(request.args)
+    month = filters.pop("month")
+    rows = queries.register(month, **filters)
+    towns = queries.townships()
+    shown = [filters["township"]] if filters["township"] else towns
+    return render_template("supervision/register.html", rows=rows, month=month,
+                           label=label(month), prev=add_months(month, -1),
+                           next=add_months(month, 1), towns=towns, filters=filters,
+                           summary=queries.register_summary(rows, shown),
+                           kinds=DECISION_LABELS, relief_types=RELIEF_TYPES, mask=idnumber.mask)
+
+
+@bp.route("/draws")
+@requires("supervision.view")
+def draws():
+    month = _month()
+    return render_template("supervision/draws.html", month=month, label=label(month),
+                           prev=add_months(month, -1), next=add_months(month, 1),
+                           towns=queries.townships(), current=queries.current_draws(month),
+                           least=operations.minimum_percent())
+
+
+@bp.route("/draws", methods=["POST"])
+@requires("supervision.draw")
+def draw_new():
+    township = get_scoped_or_404(Region, id_arg("township_id", request.form) or 0)
+    month = _month(request.form)
+    rate = int_arg("rate_percent", None, maximum=100, source=request.form)
+    try:
+        row = operations.draw(township, month, current_user, rate_percent=rate,
+                              reason=request.form.get("reason", ""))
+    except operations.DrawError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("supervision.draws", month=f"{month:%Y-%m}"))
+    db.session.commit()
+    flash(_("Drawn: %(count)s case(s) to visit.", count=len(row.checks)))
+    return redirect(url_for("supervision.draw_detail", draw_id=row.id))
+
+
+@bp.route("/draws/<int:draw_id>")
+@requires("supervision.view")
+def draw_detail(draw_id: int):
+    row = get_scoped_or_404(SpotCheckDraw, draw_id)
+    return render_template("supervision/draw.html", draw=row, title=exports.title(row),
+                           rows=exports.rows(row), notes=exports.notes(row),
+                           history=queries.draws_like(row),
+                           supervisors=operations.county_supervisors(row.region.county),
+                           reproduced=operations.is_reproduced(row))
+
+
+@bp.route("/draws/<int:draw_id>/xlsx")
+@requires("supervision.view")
+def draw_xlsx(draw_id: int):
+    row = get_scoped_or_404(SpotCheckDraw, draw_id)
+    name = f"{row.region.name}-{row.month:%Y-%m}-抽查名单-{row.number}.xlsx"
+    return send_file(io.BytesIO(exports.xlsx(row)), mimetype=XLSX, as_attachment=True,
+                     download_name=name)
+
+
+@bp.route("/checks/<int:check_id>/assign", methods=["POST"])
+@requires("supervision.draw")
+def assign(check_id: int):
+    check = get_scoped_or_404(SpotCheck, check_id)
+    try:
+        operations.assign(check, id_arg("assignee_id", request.form), current_user)
+    except operations.DrawError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("Assigned."))
+    return redirect(url_for("supervision.draw_detail", draw_id=check.draw_id))

@@ -181,6 +181,7 @@ def _init_errors(app: Flask) -> None:
 def _init_templates(app: Flask) -> None:
     from flask_babel import format_datetime
 
+    from .auth.roles import role_label
     from .home.nav import links_for
     from .jobs import progress_label, status_label
     from .money import fen_text
@@ -189,6 +190,7 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = lambda dt: format_datetime(dt, "yyyy-MM-dd HH:mm") if dt else ""
     app.jinja_env.globals.update(
         region_level_label=LEVEL_LABELS.get,
+        role_label=role_label,
         urban_rural_label=URBAN_RURAL_LABELS.get,
         yuan=fen_text,  # stored fen as "1234.00": every page prints money through server.money
         job_status_label=status_label,  # every background job's status and progress words

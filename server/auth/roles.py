@@ -37,6 +37,14 @@ ROLE_LABELS = {
     Role.village_assistant: _l("Village assistant"),
 }
 
+def role_label(value) -> str:
+    """The label of a role as stored on events and users ("township_clerk"), else the text."""
+    try:
+        return str(ROLE_LABELS[Role(value)])
+    except ValueError:
+        return value or ""
+
+
 ROLE_LEVELS = {
     Role.county_admin: RegionLevel.county,
     Role.county_supervisor: RegionLevel.county,

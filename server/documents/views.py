@@ -31,7 +31,7 @@ from . import operations, queries
 from .forms import DelegationForm, OfficeForm, UploadForm
 from .models import DocTemplateVersion, GeneratedDocument, PrintJob
 from .pdf import PdfFailed, PdfUnavailable
-from .registry import KINDS, STEP_DOCUMENTS, PublicLeak, steps_for_case
+from .registry import COPY_MARKINGS, KINDS, STEP_DOCUMENTS, PublicLeak, steps_for_case
 
 bp = Blueprint("documents", __name__, url_prefix="/documents", template_folder="templates")
 
@@ -46,6 +46,18 @@ def document_steps(case) -> list[tuple[str, str, list]]:
     """(step, label, [(kind, title)]) the case page offers to print."""
     return [(step, STEP_LABELS.get(step, step), [(k, KINDS[k].title) for k in kinds])
             for step, kinds in steps_for_case(case)]
+
+
+@bp.app_template_filter("document_title")
+def document_title(kind: str) -> str:
+    """A kind's Chinese title, for pages of lower rooms that name kinds (a step's documents)."""
+    return KINDS[kind].title if kind in KINDS else kind
+
+
+@bp.app_template_global()
+def copy_marking(copy: str) -> str:
+    """县级存档 / 乡镇存档 for an archive document's copy key."""
+    return COPY_MARKINGS.get(copy, copy)
 
 
 @bp.app_template_global()

@@ -119,6 +119,18 @@ def untranslated() -> dict[str, list[str]]:
     return missing
 
 
+def conflicts() -> dict[str, set[str]]:
+    """zh_CN msgids that two catalogs translate differently: every catalog is merged into one
+    domain at run time, so one room's "Done" (完成) would replace another's (已完成)."""
+    seen: dict[str, set[str]] = {}
+    for catalog_dir in _sources():
+        catalog = _load(_po(catalog_dir, "zh_CN"), "zh_CN")
+        for message in catalog:
+            if message.id and isinstance(message.string, str) and message.string:
+                seen.setdefault(_key(message.id), set()).add(message.string)
+    return {msgid: strings for msgid, strings in seen.items() if len(strings) > 1}
+
+
 if __name__ == "__main__":
     left = update()
     for where, ids in left.items():

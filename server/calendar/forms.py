@@ -15,7 +15,7 @@ class HolidayForm(FlaskForm):
     day = DateField(_l("Date"), validators=[DataRequired(_l("Enter a date"))])
     kind = SelectField(_l("Kind"),
                        choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()])
-    name = StringField(_l("Name"), validators=[Optional(), Length(max=50)])
+    name = StringField(_l("Holiday name"), validators=[Optional(), Length(max=50)])
 
 
 class ImportForm(FlaskForm):

@@ -18,7 +18,7 @@ class OfficeForm(FlaskForm):
     office_name = StringField(_l("Office name (printed above the seal)"),
                               validators=[Optional(), Length(max=100)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
-    address = StringField(_l("Address"), validators=[Optional(), Length(max=200)])
+    address = StringField(_l("Office address"), validators=[Optional(), Length(max=200)])
     objection_phone = StringField(_l("Objection phone (public notices)"),
                                   validators=[Optional(), Length(max=40)])
     objection_address = StringField(_l("Objection address (public notices)"),

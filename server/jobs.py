@@ -24,7 +24,7 @@ from huey.constants import EmptyData
 from sqlalchemy.exc import OperationalError
 
 from .extensions import huey
-from .faults import is_storage_fault, user_message
+from .faults import is_storage_fault
 
 log = logging.getLogger(__name__)
 LEASE = "jiuzhu-lease:"
@@ -207,5 +207,3 @@ def is_transient(exc: BaseException) -> bool:
     full or read-only data directory, which needs an administrator."""
     return isinstance(exc, (OperationalError, OSError)) and not is_storage_fault(exc)
 
-
-describe_error = user_message  # one wording of job failures for the clerk (server/faults.py)

@@ -18,6 +18,7 @@ from server.db import db
 from server.documents.models import PrintJob
 from server.documents.tasks import build_print_pack
 from server.extensions import huey
+from server.faults import user_message
 from server.filings import tasks as filing_tasks
 from server.filings.models import Filing
 from server.filings.operations import filing_for
@@ -161,11 +162,11 @@ def test_a_database_locked_too_long_is_retried_with_a_chinese_message(demo, monk
 
 
 def test_errors_never_show_paths_or_class_names(app):
-    disk = jobs.describe_error(OSError(28, "No space left on device", "/srv/jiuzhu/data/x.zip"))
+    disk = user_message(OSError(28, "No space left on device", "/srv/jiuzhu/data/x.zip"))
     assert "/srv" not in disk and "OSError" not in disk and "磁盘" in disk
-    internal = jobs.describe_error(KeyError("members"))
+    internal = user_message(KeyError("members"))
     assert "KeyError" not in internal and "members" not in internal and "错误" in internal
-    assert jobs.describe_error(ValueError("该环节没有需要打印的文书")) == "该环节没有需要打印的文书"
+    assert user_message(ValueError("该环节没有需要打印的文书")) == "该环节没有需要打印的文书"
 
 
 def test_job_pages_show_status_and_progress_in_chinese(login):

@@ -11,7 +11,7 @@ from ..audit.models import AuditEvent
 from ..calendar.workdays import add_working_days, warnings_for
 from ..db import db
 from ..idnumber import normalize
-from ..periods import add_months, local_today
+from ..periods import local_today
 from ..regions.models import Region, RegionLevel
 from ..regions.queries import scoped
 from ..relief import ReliefCode
@@ -87,16 +87,6 @@ def overdue_by_township(user, today: date | None = None) -> list[dict]:
         overdue[code[:9]] += due_on < today
     return [{"township": t, "open": open_[t.code[:9]], "overdue": overdue[t.code[:9]]}
             for t in townships]
-
-
-def month_bounds(month: str | None) -> tuple[date, date]:
-    today = local_today()
-    try:
-        year, number = (int(x) for x in (month or "").split("-"))
-        first = date(year, number, 1)
-    except ValueError:
-        first = today.replace(day=1)
-    return first, add_months(first, 1)
 
 
 def recheck_due(first: date, end: date, user=None) -> dict:

@@ -14,7 +14,7 @@ from ..auth.access import requires
 from ..auth.models import User
 from ..db import db
 from ..params import month_arg, page_arg
-from ..periods import local_today
+from ..periods import add_months, local_today
 from ..regions.queries import get_scoped_or_404
 from ..relief import RELIEF_TYPES, ReliefCode
 from . import clocks, operations, queries, sections
@@ -182,8 +182,8 @@ def deadlines():
 @bp.route("/rechecks")
 @requires("cases.view")
 def rechecks():
-    month_arg("month")  # a malformed or out-of-range month is a 400, not an overflow
-    first, end = queries.month_bounds(request.args.get("month"))
+    first = month_arg("month") or local_today().replace(day=1)  # malformed: a 400
+    end = add_months(first, 1)
     return render_template("cases/rechecks.html", due=queries.recheck_due(first, end),
                            month=f"{first:%Y-%m}", states=STATE_LABELS)
 

@@ -8,15 +8,6 @@ from datetime import date, datetime
 from ..periods import add_months, to_utc
 
 
-def parse_month(text: str) -> date | None:
-    """``2026-03`` → date(2026, 3, 1); None when malformed."""
-    try:
-        year, month = (int(part) for part in (text or "").strip().split("-")[:2])
-        return date(year, month, 1)
-    except ValueError:
-        return None
-
-
 def utc_bounds(month: date) -> tuple[datetime, datetime]:
     """The UTC instants (naive, as stored) where the local month starts and ends."""
     start = to_utc(datetime(month.year, month.month, 1))

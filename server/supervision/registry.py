@@ -5,6 +5,7 @@ A new decision kind or must-visit source (complaints, later) is one entry here.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
 from flask_babel import lazy_gettext as _l
@@ -61,3 +62,39 @@ def _major_doubt():
 must_visit("relative", _l("Relative of staff (近亲属备案)"), _relatives)
 must_visit("doubt", _l("Flagged as major doubt"), _major_doubt)
 must_visit("complaint", _l("Complaint about the case"), None)  # filled by the complaints point
+
+
+# --- township evaluation (联评) ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One figure of the township evaluation.
+
+    ``compute(township_ids, start, end)`` returns ``{township_id: value or None}`` for the
+    period ``start <= day <= end`` (None: nothing to measure, e.g. no checks that period).
+    ``better`` is "higher" or "lower" and decides the ranking direction; ``unit`` is one of
+    "percent" (0–100), "days", "count" or "score".
+    """
+
+    key: str
+    label: object
+    better: str
+    unit: str
+    compute: Callable
+    order: int = 100
+
+
+METRICS: dict[str, Metric] = {}
+
+
+def metric(key: str, label, *, better: str, unit: str, order: int = 100):
+    """Decorator registering an evaluation figure; the room owning the data registers it."""
+    if better not in ("higher", "lower"):
+        raise ValueError(f"metric {key}: better must be 'higher' or 'lower'")
+
+    def register(compute: Callable) -> Callable:
+        METRICS[key] = Metric(key, label, better, unit, compute, order)
+        return compute
+
+    return register

@@ -25,3 +25,4 @@ def _coverage_panel(user) -> dict:
 nav.register(_l("Calendar"), "calendar.index", "calendar.manage", order=60)
 panels.register("calendar_coverage", "calendar/panel_coverage.html", {Role.county_admin},
                 _coverage_panel, order=20)
+from . import labels  # noqa: E402,F401  (registers the audit trail's labels)

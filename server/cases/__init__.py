@@ -35,3 +35,4 @@ panels.register("case_deadlines", "cases/panel_deadlines.html",
                 {Role.township_clerk, Role.township_approver, Role.village_assistant},
                 _deadlines, order=20)
 panels.register("case_county_overdue", "cases/panel_county.html", COUNTY, _county, order=20)
+from . import labels  # noqa: E402,F401  (registers the audit trail's labels)

@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from ..audit import labels
 from ..audit.models import AuditEvent
 from ..calendar.workdays import add_working_days, warnings_for
 from ..db import db
@@ -103,10 +104,11 @@ def recheck_due(first: date, end: date, user=None) -> dict:
     return {"rechecks": rechecks, "items": open_items, "first": first, "end": end}
 
 
-def case_audit(case: Case) -> list[AuditEvent]:
-    return list(db.session.scalars(select(AuditEvent).where(
+def case_audit(case: Case) -> list[labels.Entry]:
+    """The case's audit trail in words (actions, fields and values labelled)."""
+    return labels.entries(list(db.session.scalars(select(AuditEvent).where(
         AuditEvent.object_type == "Case", AuditEvent.object_id == str(case.id))
-        .order_by(AuditEvent.id)))
+        .order_by(AuditEvent.id))))
 
 
 def relatives(user=None) -> list[RelativeRegisterEntry]:

@@ -49,3 +49,4 @@ def demo_offices():
                                      objection_phone=objection_phone,
                                      objection_address=objection_address))
     db.session.flush()
+from . import labels  # noqa: E402,F401  (registers the audit trail's labels)

@@ -17,6 +17,7 @@ from ..db import db
 from ..money import MoneyError, fen_to_yuan, parse_yuan, round_money
 from ..periods import age_on, as_date
 from ..relief import RELIEF_TYPES, ReliefCode
+from ..schemas.roles import LS_KIND_LABELS
 from .formatting import is_empty
 
 # -- contracts ---------------------------------------------------------------------------------
@@ -53,7 +54,6 @@ CASE_CONTRACT = {
 """Every per-case kind receives these; ``answers`` is checked against the relief schema."""
 
 URBAN_RURAL_LABELS = {"urban": "城市", "rural": "农村"}
-LS_KIND_LABELS = {"emergency": "急难型", "spending": "支出型"}
 RELATIONSHIP_ADULT_AGE = 18
 
 

@@ -18,3 +18,4 @@ nav.register(_l("Monthly filings"), "filings.index", "filings.view", order=70)
 nav.register(_l("Filing calendar"), "filings.settings", "filings.configure", order=71)
 panels.register("filing_reminders", "filings/panel_reminders.html", COUNTY | TOWNSHIP, _panel,
                 order=55)
+from . import labels  # noqa: E402,F401  (registers the audit trail's labels)

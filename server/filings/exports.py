@@ -12,12 +12,13 @@ from xml.sax.saxutils import escape
 
 from ..faults import atomic_write
 from ..money import fen_to_yuan
+from ..schemas.roles import LS_KIND_LABELS
 from ..sheets import append_row, is_formula_like
 from .stats import CARE_LEVELS, URBAN_RURAL
 
 TYPE_NAMES = {"DB": "低保", "TK": "特困"}
 PART_NAMES = {"urban": "城市", "rural": "农村", "total": "合计"}
-LS_NAMES = {"emergency": "急难型", "spending": "支出型", "other": "其他", "total": "合计"}
+LS_NAMES = {**LS_KIND_LABELS, "other": "其他", "total": "合计"}
 
 
 @dataclass

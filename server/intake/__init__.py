@@ -22,3 +22,4 @@ def _register_upload_resolver():
 
 
 _register_upload_resolver()
+from . import labels  # noqa: E402,F401  (registers the audit trail's labels)

@@ -9,3 +9,4 @@ LEVEL_LABELS = {RegionLevel.county: _l("County"), RegionLevel.township: _l("Town
 URBAN_RURAL_LABELS = {UrbanRural.urban: _l("Urban"), UrbanRural.rural: _l("Rural")}
 
 nav.register(_l("Regions"), "regions.index", "regions.view", order=80)
+from . import labels  # noqa: E402,F401  (registers the audit trail's labels)

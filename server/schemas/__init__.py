@@ -16,4 +16,5 @@ def _demo_forms():
     sync_forms(region_by_code(COUNTY[0]))
 
 
-from . import standards_link  # noqa: E402,F401  (registers the standards variable provider)
+# registers the audit trail's labels and the standards variable provider
+from . import labels, standards_link  # noqa: E402,F401

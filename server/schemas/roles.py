@@ -51,6 +51,7 @@ CARE = {"全自理": "全自理", "半护理": "半护理", "全护理": "全护
         "self": "全自理", "partial": "半护理", "full": "全护理"}
 LS_KIND = {"emergency": "emergency", "急难型": "emergency", "spending": "spending",
            "支出型": "spending"}
+LS_KIND_LABELS = {"emergency": "急难型", "spending": "支出型"}  # the stored kind in print
 
 for _role in (
     Role("applicant_name", _l("Applicant name"), TOP, TEXT),

@@ -16,3 +16,4 @@ from ..home import nav
 from . import demo  # noqa: F401  (registers the demo step)
 
 nav.register(_l("Standards"), "standards.index", "standards.view", order=65)
+from . import labels  # noqa: E402,F401  (registers the audit trail's labels)

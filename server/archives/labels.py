@@ -1,0 +1,16 @@
+"""How the audit trail names the archives room's actions and objects."""
+from flask_babel import lazy_gettext as _l
+
+from ..audit import labels
+from .models import ArchiveJob
+
+labels.actions({
+    "archive.pattern": _l("Archive number pattern changed"),
+    "archive.number": _l("Archive number assigned"),
+    "archive.job": _l("Archive bundle requested"),
+    "archive.bundle": _l("Archive bundle built"),
+})
+labels.objects(
+    ArchiveSettings=labels.ObjectKind(_l("Archive settings")),
+    ArchiveJob=labels.ObjectKind(_l("Archive bundle job"), labels.named(ArchiveJob, "month")),
+)

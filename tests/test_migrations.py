@@ -35,13 +35,19 @@ def empty_db_url(db_url, tmp_path):
     admin.dispose()
 
 
+# SQLite cannot reflect expression indexes; the one there is PostgreSQL-only (compared on PG)
+@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based")
 def test_upgrade_builds_the_models_schema(empty_db_url):
     from alembic import command
 
     command.upgrade(alembic_config(empty_db_url), "head")
     engine = create_engine(empty_db_url)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+        dialect = conn.dialect.name
+        context = MigrationContext.configure(conn, opts={"include_object": (
+            lambda obj, *_: getattr(getattr(obj, "_ddl_if", None), "dialect", None)
+            in (None, dialect))})  # indexes made on one database only (ddl_if)
+        diff = compare_metadata(context, metadata)
     engine.dispose()
     assert diff == [], "models and migrations differ: generate a migration"
 

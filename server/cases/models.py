@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    DDL,
+    JSON,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, utcnow
@@ -17,10 +28,22 @@ from ..relief import ReliefCode
 from ..schemas.models import SchemaVersion
 
 
+def _search_indexes(table: str, column: str) -> tuple[Index, ...]:
+    """Name search: by prefix on every database (PostgreSQL needs ``text_pattern_ops`` for
+    ``LIKE 'q%'`` under a non-C collation), by contains on PostgreSQL through trigrams."""
+    return (
+        Index(f"ix_{table}_{column}_prefix", column,
+              postgresql_ops={column: "text_pattern_ops"}),
+        Index(f"ix_{table}_{column}_trgm", column, postgresql_using="gin",
+              postgresql_ops={column: "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
+    )
+
+
 class Case(RegionScoped, Base):
     """``region`` is the applicant's village (so township and county scoping cover it)."""
 
     __tablename__ = "case"
+    __table_args__ = _search_indexes("case", "applicant_name")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_number: Mapped[str] = mapped_column(String(40), unique=True)
@@ -99,10 +122,16 @@ class Case(RegionScoped, Base):
         return next((m for m in self.members if m.is_applicant), None)
 
 
+# the trigram indexes need the extension before the tables (create_all; migration 0015 too)
+event.listen(Case.__table__, "before_create",
+             DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))
+
+
 class Member(Base):
     """A household member as recorded in a case."""
 
     __tablename__ = "member"
+    __table_args__ = _search_indexes("member", "name")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
@@ -116,6 +145,11 @@ class Member(Base):
     details: Mapped[dict] = mapped_column(JSON, default=dict)  # the row's other answers
 
     case: Mapped[Case] = relationship(back_populates="members")
+
+
+# ID-number tails (a masked number's last digits) by prefix of the reversed number
+Index("ix_member_id_number_reversed", func.reverse(Member.id_number).label("id_reversed"),
+      postgresql_ops={"id_reversed": "text_pattern_ops"}).ddl_if(dialect="postgresql")
 
 
 class CaseEvent(Base):

@@ -8,7 +8,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from .db import db
+from .db import analyze, db
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -26,6 +26,7 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(app, revision: str = "head") -> None:
     command.upgrade(alembic_config(app.config["DATABASE_URL"]), revision)
+    analyze()  # new indexes and tables start without planner statistics
 
 
 def state(app) -> tuple[str | None, str]:

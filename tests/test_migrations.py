@@ -35,8 +35,6 @@ def empty_db_url(db_url, tmp_path):
     admin.dispose()
 
 
-# SQLite cannot reflect expression indexes; the one there is PostgreSQL-only (compared on PG)
-@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based")
 def test_upgrade_builds_the_models_schema(empty_db_url):
     from alembic import command
 

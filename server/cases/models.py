@@ -18,9 +18,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
-    func,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..db import Base, utcnow
 from ..regions.models import RegionScoped
@@ -127,6 +126,10 @@ event.listen(Case.__table__, "before_create",
              DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))
 
 
+def _tail(context) -> str:
+    return (context.get_current_parameters().get("id_number") or "")[-4:]
+
+
 class Member(Base):
     """A household member as recorded in a case."""
 
@@ -138,6 +141,10 @@ class Member(Base):
     position: Mapped[int] = mapped_column(default=0)
     name: Mapped[str] = mapped_column(String(100))
     id_number: Mapped[str] = mapped_column(String(18), index=True)
+    # the last four characters, indexed: a masked number's tail is what clerks type; filled
+    # on bulk (Core) inserts by the context default, on ORM changes by the validator below
+    id_number_tail: Mapped[str] = mapped_column(String(4), index=True, default=_tail,
+                                                server_default="")
     relationship_: Mapped[str] = mapped_column("relationship", String(20), default="")
     sex: Mapped[str] = mapped_column(String(1), default="")  # "M" / "F", derived from the ID
     birth_date: Mapped[date | None]
@@ -146,10 +153,10 @@ class Member(Base):
 
     case: Mapped[Case] = relationship(back_populates="members")
 
-
-# ID-number tails (a masked number's last digits) by prefix of the reversed number
-Index("ix_member_id_number_reversed", func.reverse(Member.id_number).label("id_reversed"),
-      postgresql_ops={"id_reversed": "text_pattern_ops"}).ddl_if(dialect="postgresql")
+    @validates("id_number")
+    def _keep_tail(self, _key, value):
+        self.id_number_tail = (value or "")[-4:]
+        return value
 
 
 class CaseEvent(Base):

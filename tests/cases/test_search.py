@@ -66,11 +66,28 @@ def _plan(sql_stmt) -> str:
 
 def test_every_path_uses_an_index(case):
     is_pg = db.session.get_bind().dialect.name == "postgresql"
-    terms = [case.applicant_id_number, case.case_number, case.applicant_name[:2]]
-    if is_pg:  # trigrams and the reversed ID index exist on PostgreSQL only
-        terms += [case.applicant_name, case.members[-1].id_number[-4:]]
+    terms = [case.applicant_id_number, case.case_number, case.applicant_name[:2],
+             case.members[-1].id_number[-4:], case.members[-1].id_number[-6:]]
+    if is_pg:  # trigrams exist on PostgreSQL only
+        terms.append(case.applicant_name)
     for term in terms:
         plan = _plan(select(Case.id).where(Case.id.in_(queries.match_ids(term))))
         scans = [line for line in plan.splitlines()
                  if ("Seq Scan on" in line or line.startswith("SCAN ")) and "region" not in line]
         assert not scans, (term, plan)
+
+
+def test_the_indexed_tail_follows_the_number_on_every_write(case):
+    from sqlalchemy import insert
+
+    from server.cases.models import Member
+
+    member = case.members[-1]
+    member.id_number = member.id_number[:-4] + "123X"  # an ORM correction
+    db.session.flush()
+    assert member.id_number_tail == "123X"
+    db.session.execute(insert(Member.__table__), [  # a bulk load (roll import, benchmarks)
+        {"case_id": case.id, "position": 9, "name": "批量", "id_number": "110101199001011237",
+         "is_applicant": False, "details": {}}])
+    tail = db.session.scalars(select(Member.id_number_tail).where(Member.name == "批量")).one()
+    assert tail == "1237"

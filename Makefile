@@ -5,11 +5,12 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# Debian packages the tests use: LibreOffice for PDF, CJK fonts, Chromium for browser tests,
+# Debian packages the tests use: LibreOffice for PDF, the Noto CJK SC faces it prints Chinese with
+# (fontconfig's fc-match finds them for the font tests), Chromium for browser tests,
 # zbar to decode barcodes, poppler for PDF checks, PostgreSQL 15 for the second database run,
 # Node.js to check that the browser form runtime agrees with the server, redis-server for the
 # worker tests on Redis (tests start a throwaway one; the system service is not used).
-DEBS   := libreoffice-writer-nogui fonts-noto-cjk chromium libzbar0 poppler-utils postgresql-15 nodejs redis-server
+DEBS   := libreoffice-writer-nogui fonts-noto-cjk fontconfig chromium libzbar0 poppler-utils postgresql-15 nodejs redis-server
 
 .PHONY: run test test-sqlite test-postgres sysdeps lint bench load clean
 

@@ -78,8 +78,9 @@ def _fonts(resources, seen: set):
         return
     resources = resources.get_object()
     for font in (resources.get("/Font") or {}).values():
-        if font.idnum not in seen:
-            seen.add(font.idnum)
+        key = getattr(font, "idnum", id(font))  # LibreOffice refers to fonts indirectly
+        if key not in seen:
+            seen.add(key)
             yield font.get_object()
     for xobject in (resources.get("/XObject") or {}).values():
         yield from _fonts(xobject.get_object().get("/Resources"), seen)

@@ -98,3 +98,24 @@ def test_templates_name_fonts_a_chinese_office_pc_has():
                 (name, font)
             if font in WINDOWS_FONTS:
                 assert alternative and alternative.group(1) == WINDOWS_FONTS[font], (name, font)
+
+
+def test_every_profile_slot_gets_the_mapping_with_the_system_fonts(app, tmp_path):
+    """A conversion running beside another (so in another profile slot) still gets fonts.conf,
+    and that file keeps the system's fontconfig (it adds to it, never replaces it)."""
+    fake = tmp_path / "soffice"
+    fake.write_text('#!/bin/sh\nwhile [ $# -gt 0 ]; do case "$1" in --outdir) dir=$2; shift;;\n'
+                    '-env:*) profile=$1;; esac; last=$1; shift; done\n'
+                    'printf "%s\\n%s\\n" "$FONTCONFIG_FILE" "$profile" '
+                    '> "$dir/$(basename "$last" .docx).pdf"\n')
+    fake.chmod(0o755)
+    app.config["SOFFICE"] = str(fake)
+    source = tmp_path / "a.docx"
+    source.write_bytes(b"docx")
+    with pdf._private_profile() as busy:  # another conversion holds this slot meanwhile
+        [out] = pdf.convert([source], tmp_path / "out")
+    fonts_file, profile = out.read_text().splitlines()
+    assert fonts_file == str(pdf.FONTS_CONF)
+    assert profile.startswith("-env:UserInstallation=") and profile != (
+        f"-env:UserInstallation={busy.as_uri()}")
+    assert '<include ignore_missing="no">/etc/fonts/fonts.conf</include>' in pdf.FONTS_CONF.read_text()

@@ -10,7 +10,9 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # zbar to decode barcodes, poppler for PDF checks, PostgreSQL 15 for the second database run,
 # Node.js to check that the browser form runtime agrees with the server, redis-server for the
 # worker tests on Redis (tests start a throwaway one; the system service is not used).
-DEBS   := libreoffice-writer-nogui fonts-noto-cjk fontconfig chromium libzbar0 poppler-utils postgresql-15 nodejs redis-server
+# make run installs only RUN_DEBS, what printing needs; make test all of DEBS
+RUN_DEBS := libreoffice-writer-nogui fonts-noto-cjk fontconfig
+DEBS   := $(RUN_DEBS) chromium libzbar0 poppler-utils postgresql-15 nodejs redis-server
 
 .PHONY: run test test-sqlite test-postgres sysdeps sysdeps-run lint bench load clean
 
@@ -20,9 +22,6 @@ $(BIN)/.installed: setup.cfg pyproject.toml
 	@$(BIN)/pip install --quiet --upgrade pip
 	@$(BIN)/pip install --quiet -e '.[test,prod]'
 	@touch $@
-
-# the Debian packages printing needs (make run installs only these; make test all of DEBS)
-RUN_DEBS := libreoffice-writer-nogui fonts-noto-cjk fontconfig
 
 sysdeps: DEBS_NEEDED = $(DEBS)
 sysdeps-run: DEBS_NEEDED = $(RUN_DEBS)

@@ -5,34 +5,37 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# Debian packages the tests use: LibreOffice for PDF, CJK fonts, Chromium for browser tests,
+# Debian packages the tests use: LibreOffice for PDF, the Noto CJK SC faces it prints Chinese with
+# (fontconfig's fc-match finds them for the font tests), Chromium for browser tests,
 # zbar to decode barcodes, poppler for PDF checks, PostgreSQL 15 for the second database run,
 # Node.js to check that the browser form runtime agrees with the server, redis-server for the
 # worker tests on Redis (tests start a throwaway one; the system service is not used).
-DEBS   := libreoffice-writer-nogui fonts-noto-cjk chromium libzbar0 poppler-utils postgresql-15 nodejs redis-server
+# make run installs only RUN_DEBS, what printing needs; make test all of DEBS
+RUN_DEBS := libreoffice-writer-nogui fonts-noto-cjk fontconfig
+DEBS   := $(RUN_DEBS) chromium libzbar0 poppler-utils postgresql-15 nodejs redis-server
 
-.PHONY: run test test-sqlite test-postgres sysdeps lint bench load clean
+.PHONY: run test test-sqlite test-postgres sysdeps sysdeps-run lint bench load clean
 
 $(BIN)/.installed: setup.cfg pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,prod]'
-	touch $@
+	@echo "installing Jiuzhu and its Python packages into $(VENV)"
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/pip install --quiet --upgrade pip
+	@$(BIN)/pip install --quiet -e '.[test,prod]'
+	@touch $@
 
-sysdeps:
-	@missing=$$(for p in $(DEBS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+sysdeps: DEBS_NEEDED = $(DEBS)
+sysdeps-run: DEBS_NEEDED = $(RUN_DEBS)
+sysdeps sysdeps-run:
+	@missing=$$(for p in $(DEBS_NEEDED); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages: $$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
-run: $(BIN)/.installed
-	$(BIN)/jiuzhu db upgrade
-	$(BIN)/jiuzhu demo-data --if-empty
-	@echo "Starting the worker and the web server on http://$(HOST):$(PORT)/ (Ctrl-C stops both)"
-	@$(BIN)/jiuzhu worker & worker=$$!; \
-	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
-	$(BIN)/jiuzhu serve --host $(HOST) --port $(PORT)
+# migrates, loads the demo if the database is empty, serves (gunicorn) with the worker; prints the
+# URL and the demo logins; Ctrl-C stops both and make exits 0 (server/launcher.py)
+run: $(BIN)/.installed sysdeps-run
+	@$(BIN)/jiuzhu run --host $(HOST) --port $(PORT)
 
 test: $(BIN)/.installed sysdeps test-sqlite test-postgres
 

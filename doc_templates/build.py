@@ -4,9 +4,10 @@ Run ``python doc_templates/build.py`` after changing this file and commit both: 
 files are what the server renders, this script is how they were made (same bytes every run).
 
 Layout follows GB/T 9704 for official documents: A4, margins top 37 mm, bottom 35 mm, left
-28 mm, right 26 mm; title 方正小标宋 22 pt; body 仿宋 16 pt; tables 仿宋 12 pt. Every Chinese
-font names Noto CJK as its alternative (fontTable altName) for machines without the Windows
-fonts; the PDF converter maps them to Noto CJK explicitly.
+28 mm, right 26 mm; title 方正小标宋 22 pt; body 仿宋 16 pt; tables 仿宋 12 pt. The fonts are those of a Chinese
+office PC, each with its Windows name as fontTable altName (仿宋/FangSong, 宋体/SimSun,
+黑体/SimHei); 方正小标宋简体, often missing, names 宋体 for Word to fall back on. The server's PDF
+converter maps them all to Noto CJK SC (server/documents/fonts.conf).
 """
 from __future__ import annotations
 
@@ -31,8 +32,12 @@ from server.documents.rendering import FIXED_CORE_TIME, stable_zip  # noqa: E402
 
 TITLE_FONT, BODY_FONT, TABLE_FONT, HEADING_FONT = "方正小标宋简体", "仿宋", "仿宋", "黑体"
 LATIN_FONT = "Times New Roman"
-FALLBACKS = {"方正小标宋简体": "Noto Serif CJK SC", "仿宋": "Noto Serif CJK SC",
-             "宋体": "Noto Serif CJK SC", "黑体": "Noto Sans CJK SC"}
+# font → (fontTable altName Word substitutes when the font is missing, family, PANOSE of the
+# Windows face, so Word's own matching lands on it too)
+FONTS = {"方正小标宋简体": ("宋体", "roman", "02010600030101010101"),
+         "仿宋": ("FangSong", "modern", "02010609060101010101"),
+         "宋体": ("SimSun", "auto", "02010600030101010101"),
+         "黑体": ("SimHei", "modern", "02010609060101010101")}
 TEXT_WIDTH_MM = 210 - 28 - 26
 
 BUILDERS = {}
@@ -580,14 +585,14 @@ FONT_TABLE = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <w:font w:name="Times New Roman"><w:charset w:val="00"/><w:family w:val="roman"/></w:font>
 {entries}
 </w:fonts>"""
-FONT_ENTRY = ('<w:font w:name="{name}"><w:altName w:val="{alt}"/><w:charset w:val="86"/>'
-              '<w:family w:val="{family}"/><w:pitch w:val="variable"/></w:font>')
+FONT_ENTRY = ('<w:font w:name="{name}"><w:altName w:val="{alt}"/><w:panose1 w:val="{panose}"/>'
+              '<w:charset w:val="86"/><w:family w:val="{family}"/><w:pitch w:val="variable"/>'
+              '</w:font>')
 
 
 def _font_table() -> bytes:
-    entries = "\n".join(FONT_ENTRY.format(name=name, alt=alt,
-                                          family="swiss" if "Sans" in alt else "roman")
-                        for name, alt in FALLBACKS.items())
+    entries = "\n".join(FONT_ENTRY.format(name=name, alt=alt, family=family, panose=panose)
+                        for name, (alt, family, panose) in FONTS.items())
     return FONT_TABLE.format(entries=entries).encode("utf-8")
 
 

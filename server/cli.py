@@ -93,8 +93,8 @@ def print_demo_logins(rows):
     from . import demo
 
     click.echo("Demo logins (password for all: %s)" % demo.DEMO_PASSWORD)
-    for username, role, region in rows:
-        click.echo(f"  {username:<11} {role:<18} {region}")
+    for username, name, region in rows:
+        click.echo(f"  {username:<11} {name}（{region}）")
 
 
 # -- users ------------------------------------------------------------------------------------
@@ -313,7 +313,7 @@ def _require_current_schema():
         _fail(str(exc))
 
 
-def _gunicorn(host: str, port: int, workers: int, threads: int):
+def _gunicorn(host: str, port: int, workers: int, threads: int, loglevel: str = "info"):
     """A gunicorn server for the app, configured in code (no config file to lose).
 
     Each worker process makes its own app in ``load`` (after the fork), so no database
@@ -329,7 +329,7 @@ def _gunicorn(host: str, port: int, workers: int, threads: int):
             for key, value in {"bind": f"{host}:{port}", "workers": workers,
                                "threads": threads, "worker_class": "gthread",
                                "timeout": 120, "graceful_timeout": 20,
-                               "errorlog": "-", "accesslog": None,
+                               "errorlog": "-", "accesslog": None, "loglevel": loglevel,
                                # no control socket in ~/.gunicorn shared by every server
                                "control_socket_disable": True}.items():
                 if key in self.cfg.settings:  # older gunicorn lacks some settings
@@ -343,34 +343,77 @@ def _gunicorn(host: str, port: int, workers: int, threads: int):
     return Server()
 
 
+def _server_options(command):
+    """--host, --port, --workers, --threads: the same for `serve` and `run`."""
+    for option in reversed([
+            click.option("--host", default="127.0.0.1"),
+            click.option("--port", default=5000, type=int),
+            click.option("--workers", default=2, type=click.IntRange(1, 64),
+                         help="Server processes"),
+            click.option("--threads", default=4, type=click.IntRange(1, 64),
+                         help="Request threads per process")]):
+        command = option(command)
+    return command
+
+
 @click.command("serve")
-@click.option("--host", default="127.0.0.1")
-@click.option("--port", default=5000, type=int)
-@click.option("--workers", default=2, type=click.IntRange(1, 64), help="Server processes")
-@click.option("--threads", default=4, type=click.IntRange(1, 64),
-              help="Request threads per process")
+@_server_options
+@click.option("--quiet", is_flag=True, help="Print warnings and errors only")
 @with_appcontext
-def serve(host, port, workers, threads):
+def serve(host, port, workers, threads, quiet):
     """Run the web server (gunicorn: WORKERS processes of THREADS threads each)."""
     _require_current_schema()
     db.engine.dispose()  # the check's connection must not be inherited by the workers
-    click.echo(f"Jiuzhu is running on http://{host}:{port}/ "
-               f"({workers} processes x {threads} threads)")
-    _gunicorn(host, port, workers, threads).run()
+    if not quiet:
+        click.echo(f"Jiuzhu is running on http://{host}:{port}/ "
+                   f"({workers} processes x {threads} threads)")
+    _gunicorn(host, port, workers, threads, "warning" if quiet else "info").run()
 
 
 @click.command("worker")
 @click.option("--workers", default=2, type=int, help="Worker threads")
 @click.option("--max-delay", default=1.0, type=float,
               help="Longest idle polling interval in seconds (Huey defaults to 10)")
+@click.option("--quiet", is_flag=True, help="Log warnings and errors only")
 @with_appcontext
-def worker(workers, max_delay):
+def worker(workers, max_delay, quiet):
     """Run a Huey consumer that picks up tasks within about a second."""
+    import logging
+
     from .worker import run_consumer
 
     _require_current_schema()
-    run_consumer(workers=workers, max_delay=max_delay)
+    run_consumer(workers=workers, max_delay=max_delay,
+                 level=logging.WARNING if quiet else logging.INFO)
+
+
+@click.command("run")
+@_server_options
+@with_appcontext
+def run_all(host, port, workers, threads):
+    """Everything `make run` does: migrate, load the demo county if the database is empty,
+    serve (gunicorn) with the worker; Ctrl-C stops both."""
+    import signal
+
+    from . import demo
+    from .launcher import launch
+    from .migrate import upgrade
+
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stopped while preparing: same
+    try:
+        upgrade(current_app)
+        if demo.is_empty():
+            demo.load()
+            db.session.commit()
+        rows = demo.logins()
+    except KeyboardInterrupt:  # nothing half-done: the demo commits once, migrations per step
+        db.session.rollback()
+        click.echo("Jiuzhu stopped.")
+        sys.exit(0)
+    db.session.remove()
+    db.engine.dispose()  # the children open their own connections
+    sys.exit(launch(host, port, workers, threads, lambda: rows and print_demo_logins(rows)))
 
 
 CORE_COMMANDS = [db_group, demo_data, user_group, region_group, token_group, audit_group,
-                 backup_group, restore, serve, worker]
+                 backup_group, restore, serve, worker, run_all]

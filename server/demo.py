@@ -54,7 +54,7 @@ def is_empty() -> bool:
 
 
 def load() -> list[tuple[str, str, str]]:
-    """Create the demo county; returns (username, role label, region) rows for printing."""
+    """Create the demo county; returns the ``logins`` rows for printing."""
     by_code = {}
     for code, name, parent, urban_rural in REGIONS:
         region = Region(code=code, name=name, level=level_of(code), urban_rural=urban_rural,
@@ -62,14 +62,21 @@ def load() -> list[tuple[str, str, str]]:
         db.session.add(region)
         by_code[code] = region
     db.session.flush()
-    rows = []
     for username, display, role, code in USERS:
         create_user(username, display, DEMO_PASSWORD, role, by_code[code])
-        rows.append((username, role.value, by_code[code].full_name))
     db.session.flush()
     for step in STEPS:
         step()
-    return rows
+    return logins()
+
+
+def logins() -> list[tuple[str, str, str]]:
+    """The demo users still there and active: (username, name, region) rows for printing."""
+    order = [username for username, *_ in USERS]
+    users = db.session.scalars(select(User).where(User.username.in_(order),
+                                                  User.is_active_user)).all()
+    users.sort(key=lambda user: order.index(user.username))
+    return [(user.username, user.display_name, user.region.full_name) for user in users]
 
 
 def demo_user(username: str) -> User:

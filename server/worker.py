@@ -34,8 +34,8 @@ def recover_interrupted() -> dict[str, list[int]]:
         return recover()
 
 
-def run_consumer(workers: int = 2, max_delay: float = 1.0) -> None:
-    logging.basicConfig(level=logging.INFO, format="[%(asctime)s] %(levelname)s %(message)s")
+def run_consumer(workers: int = 2, max_delay: float = 1.0, level: int = logging.INFO) -> None:
+    logging.basicConfig(level=level, format="[%(asctime)s] %(levelname)s %(message)s")
     consumer = make_consumer(workers, max_delay)
     recover_interrupted()
     consumer.run()

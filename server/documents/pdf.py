@@ -1,9 +1,10 @@
 """PDF through LibreOffice headless: one soffice process per batch, a private profile per worker.
 
 Concurrent soffice processes sharing a profile block each other, so each conversion claims a
-private ``-env:UserInstallation`` directory (a flock'd slot, reused warm), seeded with a font replacement table that
-maps the Windows fonts the templates name (仿宋, 方正小标宋…) to Noto CJK SC (otherwise
-fontconfig picks Japanese glyph variants). A hung soffice is killed with its process group.
+private ``-env:UserInstallation`` directory (a flock'd slot, reused warm). Every soffice runs
+with ``fonts.conf`` as its fontconfig file, which maps the Windows fonts the templates name
+(仿宋, 方正小标宋…) to Noto CJK SC (otherwise fontconfig picks the Japanese glyph variants).
+A hung soffice is killed with its process group.
 """
 from __future__ import annotations
 
@@ -20,26 +21,8 @@ from flask import current_app
 
 log = logging.getLogger(__name__)
 
-FONT_REPLACEMENTS = {
-    "方正小标宋简体": "Noto Serif CJK SC", "仿宋": "Noto Serif CJK SC",
-    "仿宋_GB2312": "Noto Serif CJK SC", "宋体": "Noto Serif CJK SC",
-    "SimSun": "Noto Serif CJK SC", "FangSong": "Noto Serif CJK SC",
-    "黑体": "Noto Sans CJK SC", "SimHei": "Noto Sans CJK SC", "楷体": "Noto Serif CJK SC",
-    # Debian's fallback for Times New Roman (DejaVu Serif) has wide digits that wrap ID numbers
-    "Times New Roman": "Noto Serif CJK SC",
-}
-_PAIR = ('<node oor:name="_{i}" oor:op="replace">'
-         '<prop oor:name="Always" oor:op="fuse"><value>true</value></prop>'
-         '<prop oor:name="OnScreenOnly" oor:op="fuse"><value>false</value></prop>'
-         '<prop oor:name="ReplaceFont" oor:op="fuse"><value>{font}</value></prop>'
-         '<prop oor:name="SubstituteFont" oor:op="fuse"><value>{substitute}</value></prop>'
-         '</node>')
-_XCU = """<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Common/Font/Substitution"><prop oor:name="Replacement" oor:op="fuse"><value>true</value></prop></item>
-<item oor:path="/org.openoffice.Office.Common/Font/Substitution/FontPairs">{pairs}</item>
-</oor:items>
-"""
+# The fonts the templates name, mapped to Noto CJK SC for soffice (see the file's comments)
+FONTS_CONF = Path(__file__).with_name("fonts.conf")
 
 
 class PdfUnavailable(RuntimeError):
@@ -70,27 +53,12 @@ def _private_profile():
             handle.close()
             continue
         try:
-            path = base / f"slot{slot}"
-            _seed(path)
-            yield path
+            yield base / f"slot{slot}"
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
             handle.close()
         return
     raise PdfFailed("同时进行的 PDF 转换过多，请稍后再试")
-
-
-def _seed(profile: Path) -> None:
-    """Write the font replacement table into the profile (LibreOffice keeps the entries)."""
-    xcu = profile / "user" / "registrymodifications.xcu"
-    pairs = "".join(_PAIR.format(i=i, font=font, substitute=sub)
-                    for i, (font, sub) in enumerate(FONT_REPLACEMENTS.items()))
-    if xcu.exists():  # LibreOffice rewrites the file but keeps our pairs
-        saved = xcu.read_text(encoding="utf-8", errors="replace")
-        if all(f"<value>{font}</value>" in saved for font in FONT_REPLACEMENTS):
-            return
-    xcu.parent.mkdir(parents=True, exist_ok=True)
-    xcu.write_text(_XCU.format(pairs=pairs), encoding="utf-8")
 
 
 def soffice_binary() -> str:
@@ -102,6 +70,11 @@ def soffice_binary() -> str:
         raise PdfUnavailable("未找到 LibreOffice，暂不能生成 PDF，请下载 Word 文档打印"
                              "（管理员可检查 SOFFICE 设置）")
     return binary
+
+
+def converter_env() -> dict[str, str]:
+    """soffice's environment: ours, with the font mapping (whatever profile slot it runs in)."""
+    return {**os.environ, "FONTCONFIG_FILE": str(FONTS_CONF)}
 
 
 def convert(paths: list[Path], outdir: Path, timeout: int | None = None) -> list[Path]:
@@ -117,7 +90,7 @@ def convert(paths: list[Path], outdir: Path, timeout: int | None = None) -> list
                    "pdf", "--outdir", str(outdir), *map(str, paths)]
         try:
             process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                       start_new_session=True)
+                                       start_new_session=True, env=converter_env())
         except OSError as exc:  # the message names server paths: log it, tell the clerk less
             log.warning("cannot start LibreOffice: %s", exc)
             raise PdfUnavailable("无法启动 LibreOffice，暂不能生成 PDF，请下载 Word 文档打印") from exc

@@ -167,7 +167,7 @@ def test_shipped_templates_are_a4_with_official_margins_and_cjk_fonts():
             styles = archive.read("word/styles.xml").decode()
             fonts = archive.read("word/fontTable.xml").decode()
         assert 'w:eastAsia="仿宋"' in styles and 'w:eastAsia="方正小标宋简体"' in styles
-        assert "Noto Serif CJK SC" in fonts
+        assert 'w:altName w:val="FangSong"' in fonts
         assert re.search(r"签字|盖章|专用章|立卷人", rendering.document_text(data)), name
 
 

@@ -286,9 +286,15 @@ def delegation():
     form.township.choices = [(t.id, t.name) for t in townships]
     if form.validate_on_submit():
         township = get_scoped_or_404(Region, form.township.data)
-        options = {"start": form.start.data, "end": form.end.data,
-                   "letter_number": form.letter_number.data or None}
-        document = operations.generate("delegation_letter", township, current_user, options)
+        options = {key: value for key, value in (
+            ("start", form.start.data), ("end", form.end.data),
+            ("letter_number", form.letter_number.data)) if value}
+        try:
+            document = operations.generate("delegation_letter", township, current_user, options)
+        except operations.DocumentError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return redirect(url_for("documents.delegation"))
         db.session.commit()
         return redirect(url_for("documents.docx", document_id=document.id))
     letters = list(db.session.scalars(scoped(GeneratedDocument).where(

@@ -53,6 +53,8 @@ class DocumentKind:
     is_public: ClassVar[bool] = False
     extra_contract: ClassVar[dict] = {}
     states: ClassVar[frozenset | None] = None  # case states it may be produced in; None: any
+    # stamped with the township's 委托事项专用章: each final print is entered in the seal log
+    bears_seal: ClassVar[bool] = False
     when: ClassVar[str] = ""  # the same in words, for the refusal ("审核确认环节开始后")
 
     def refusal(self, subject) -> str | None:
@@ -336,6 +338,7 @@ class DecisionKind(DocumentKind):
 
     extra_contract = {"decision": DECISION}
     states, when = DECIDING_STATES, "进入审核确认环节后"
+    bears_seal = True
 
     def issued_on(self, case):
         return as_date(case.decided_at) or case.accepted_on or local_today()

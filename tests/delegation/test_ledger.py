@@ -123,3 +123,59 @@ def test_public_ledger_needs_no_login_and_shows_nothing_personal(taiping, demo, 
     taiping_part = html.split("太平乡")[1]
     assert "最低生活保障" in taiping_part and "临时救助" not in taiping_part.split("<h2>")[0]
     assert "东风镇" in html
+
+
+def test_api_public_ledger_needs_no_token_and_edits_need_the_county(taiping, client, api):
+    public = client.get("/api/v1/delegation/public")
+    assert public.status_code == 200
+    row = next(r for r in public.json if r["township"] == "太平乡")
+    assert {i["relief_type"] for i in row["delegated"]} == {"DB", "TK", "LS", "BY"}
+    assert set(row) == {"county", "township", "code", "custodian_post", "period_start",
+                        "period_end", "delegated"}
+    admin, headers = api("admin")
+    items = admin.get(f"/api/v1/delegation/townships/{taiping.id}/items", headers=headers).json
+    ls = next(i for i in items if i["relief_type"] == "LS")
+    bad = admin.post(f"/api/v1/delegation/items/{ls['id']}/withdraw", headers=headers,
+                     json={"last_day": "2019-12-31"})
+    assert bad.status_code == 422 and bad.json["errors"][0]["path"] == "last_day"
+    bad = admin.post(f"/api/v1/delegation/items/{ls['id']}/withdraw", headers=headers, json={})
+    assert bad.status_code == 422 and bad.json["errors"][0]["path"] == "last_day"
+    done = admin.post(f"/api/v1/delegation/items/{ls['id']}/withdraw", headers=headers,
+                      json={"last_day": "2026-10-20"})
+    assert done.status_code == 200 and done.json["ends_on"] == "2026-10-20"
+    overlap = admin.post(f"/api/v1/delegation/townships/{taiping.id}/items", headers=headers,
+                         json={"relief_type": "LS", "starts_on": "2026-10-01"})
+    assert overlap.status_code == 422 and overlap.json["errors"][0]["path"] == "starts_on"
+    again = admin.post(f"/api/v1/delegation/townships/{taiping.id}/items", headers=headers,
+                       json={"relief_type": "LS", "starts_on": "2027-01-01"})
+    assert again.status_code == 201
+    clerk, clerk_headers = api("clerk2")
+    assert clerk.get(f"/api/v1/delegation/townships/{taiping.id}/items",
+                     headers=clerk_headers).status_code == 403
+    spec = client.get("/api/v1/openapi.json").json
+    assert "/api/v1/delegation/public" in spec["paths"]
+    assert "/api/v1/window/requests/{request_id}/referral" in spec["paths"]
+
+
+def test_upgrade_gives_existing_townships_full_delegation(tmp_path, app):
+    import sqlalchemy as sa
+    from alembic import command
+
+    from server.migrate import alembic_config
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    config = alembic_config(url)
+    command.upgrade(config, "0007")
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO region (id, code, name, level, urban_rural) VALUES "
+            "(1, '220999000000', '县', 'county', 'rural'), "
+            "(2, '220999101000', '镇', 'township', 'rural'), "
+            "(3, '220999101201', '村', 'village', 'rural')"))
+    command.upgrade(config, "head")
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text(
+            "SELECT region_id, relief_type, ends_on FROM delegated_item")).all()
+    engine.dispose()
+    assert sorted(rows) == [(2, code, None) for code in ("BY", "DB", "LS", "TK")]

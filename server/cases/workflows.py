@@ -22,7 +22,7 @@ STATE_LABELS = {
     "investigating": "调查核实中",
     "appraisal": "民主评议",
     "decision": "待审核确认",
-    "county_review": "待县级审批（一事一议）",
+    "county_review": "待县级审批",  # above the township cap (一事一议) or not delegated
     "publicity": "公示中",
     "confirmed": "已确认",
     "refused": "不予救助",

@@ -70,7 +70,10 @@ def test_withdrawn_delegation_sends_the_case_to_the_county(taiping, demo, login)
     assert after.state == "county_review" and after.decided_at is None
     assert "太平乡" in after.county_reason and "临时救助" in after.county_reason
     page = admin.get(f"/cases/{after.id}").get_data(as_text=True)
-    assert after.county_reason in page
+    assert after.county_reason in page and "待县级审批" in page
+    home = login("supervisor").get("/").get_data(as_text=True)
+    assert 'id="panel-county-queue"' in home and after.case_number in home
+    assert before.case_number not in home
     # the case decided before the withdrawal stays the township's decision
     db.session.refresh(before)
     assert before.state == "confirmed" and not before.county_reason

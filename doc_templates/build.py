@@ -571,6 +571,7 @@ def delegation_letter(doc):
     each(doc, "s in supervision", "{{ loop.index }}. {{ s }}")
     heading(doc, "三、印章管理")
     each(doc, "r in seal_rules", "{{ loop.index }}. {{ r }}")
+    body(doc, "委托事项专用章保管使用人：{{ custodian.post }}{{ custodian.name }}。")
     heading(doc, "四、其他")
     body(doc, "受托方应严格按照委托事项和权限办理，不得再委托其他组织和个人。委托期间发现违规办理的，"
               "委托方可以收回委托。")

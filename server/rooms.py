@@ -12,11 +12,13 @@ ROOMS = [
     "standards",
     "schemas",
     "intake",
+    "delegation",
     "cases",
     "documents",
     "archives",
     "filings",
     "supervision",
+    "window",
 ]
 
 

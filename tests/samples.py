@@ -5,12 +5,15 @@ belonging to the given region (creating one if needed).
 """
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 
 from server.auth.models import User
 from server.auth.operations import create_user
 from server.auth.roles import ROLE_LEVELS, Role
 from server.db import db
+from server.regions.models import Region
 
 
 def _region_id(region):
@@ -235,7 +238,73 @@ def _check_id(region):
     return db.session.get(SpotCheckDraw, _draw_id(region)).checks[0].id
 
 
+def _item_id(region):
+    """A ledger row of the region's township (the demo grants every township every type)."""
+    from server.delegation.models import DelegatedItem
+
+    township = region.township or region
+    row = db.session.scalars(select(DelegatedItem).where(
+        DelegatedItem.region_id == township.id)).first()
+    if row is None:
+        row = DelegatedItem(region=township, relief_type="DB", starts_on=date(2020, 1, 1))
+        db.session.add(row)
+        db.session.commit()
+    return row.id
+
+
+def _request_id(region):
+    """A window request registered at the region's township."""
+    from server.window.models import WindowRequest
+
+    township = region.township or region
+    row = db.session.scalars(select(WindowRequest).where(
+        WindowRequest.region_id == township.id)).first()
+    if row is None:
+        row = WindowRequest(region=township, number=f"CK-sample-{township.code}",
+                            applicant_name="样例", matter="other", received_on=date(2026, 3, 2),
+                            referral_due_on=date(2026, 3, 4))
+        db.session.add(row)
+        db.session.commit()
+    return row.id
+
+
+def _department_id(region):
+    """A window department of the region's county (departments are county-wide)."""
+    from server.window.models import WindowDepartment
+
+    county = region.county
+    if county.code == "220999000000":  # the walk's regions share the demo county: use another
+        county = db.session.get(Region, _other_county_id())
+    row = db.session.scalars(select(WindowDepartment).where(
+        WindowDepartment.region_id == county.id)).first()
+    if row is None:
+        row = WindowDepartment(region=county, name="样例部门")
+        db.session.add(row)
+        db.session.commit()
+    return row.id
+
+
+def _other_county_id():
+    from server.regions.models import RegionLevel
+
+    county = db.session.scalars(select(Region).where(Region.code == "220998000000")).first()
+    if county is None:
+        county = Region(code="220998000000", name="样例邻县", level=RegionLevel.county)
+        db.session.add(county)
+        db.session.commit()
+    return county.id
+
+
+def _step(region):
+    """Window steps are names, the same in every region."""
+    return "refer"
+
+
 SAMPLES = {
+    "item_id": _item_id,
+    "request_id": _request_id,
+    "department_id": _department_id,
+    "step": _step,
     "document_id": _document_id,
     "print_job_id": _print_job_id,
     "kind": _kind,

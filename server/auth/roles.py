@@ -92,6 +92,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "filings.configure": frozenset({Role.county_admin}),
     "supervision.view": COUNTY,
     "supervision.draw": frozenset({Role.county_supervisor}),
+    "delegation.manage": frozenset({Role.county_admin}),
+    "seals.view": COUNTY | {Role.township_approver},
+    "window.view": COUNTY | TOWNSHIP,
+    "window.register": TOWNSHIP,
+    "window.configure": frozenset({Role.county_admin}),
 }
 
 

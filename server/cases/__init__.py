@@ -28,6 +28,17 @@ def _county(user):
             "warnings": warnings_for(today, soon_limit(today, county_id), county_id)}
 
 
+def _county_queue(user):
+    """Cases waiting for the county's decision: above the township cap or not delegated."""
+    from ..db import db
+    from ..regions.queries import scoped
+    from .models import Case
+
+    cases = db.session.scalars(scoped(Case, user).where(Case.state == "county_review")
+                               .order_by(Case.id).limit(50)).all()
+    return {"cases": cases}
+
+
 nav.register(_l("Cases"), "cases.index", "cases.view", order=20)
 nav.register(_l("Re-checks due"), "cases.rechecks", "cases.process", order=25)
 nav.register(_l("Registers"), "cases.relatives", "registers.manage", order=70)
@@ -35,4 +46,6 @@ panels.register("case_deadlines", "cases/panel_deadlines.html",
                 {Role.township_clerk, Role.township_approver, Role.village_assistant},
                 _deadlines, order=20)
 panels.register("case_county_overdue", "cases/panel_county.html", COUNTY, _county, order=20)
+panels.register("case_county_queue", "cases/panel_county_queue.html", COUNTY, _county_queue,
+                order=15)
 from . import labels  # noqa: E402,F401  (registers the audit trail's labels)

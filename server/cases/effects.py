@@ -126,8 +126,20 @@ def compute_amount(case, ctx):
 
 
 @effect
+def route_by_delegation(case, ctx):
+    """A township decides only what the county delegated to it on the decision date (赋权清单);
+    otherwise the approval is a proposal and the case goes to the county with the reason."""
+    from ..delegation.queries import not_delegated_reason
+
+    case.county_reason = not_delegated_reason(case.region, case.relief_type, ctx.on) or ""
+
+
+@effect
 def decide(case, ctx):
-    """The final decision: payment starts the month after it (paid types only)."""
+    """The final decision: payment starts the month after it (paid types only). A township
+    approval without the delegation is no decision: the county's approval is."""
+    if ctx.transition.action == "approve" and case.county_reason:
+        return
     case.decision = "approve"
     case.decided_at = _moment(ctx.on)
     if ctx.settings.is_paid:

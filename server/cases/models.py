@@ -92,6 +92,8 @@ class Case(RegionScoped, Base):
     amount_formula: Mapped[str] = mapped_column(Text, default="")
     amount_inputs: Mapped[dict] = mapped_column(JSON, default=dict)
     needs_county_decision: Mapped[bool] = mapped_column(default=False)
+    # why the approval went to the county: the township lacked the delegation (赋权清单)
+    county_reason: Mapped[str] = mapped_column(String(200), default="")
     emergency_aid_fen: Mapped[int] = mapped_column(default=0)  # LS 先行救助
     emergency_aid_on: Mapped[date | None]
     publicity_start_on: Mapped[date | None]
@@ -119,6 +121,11 @@ class Case(RegionScoped, Base):
     @property
     def applicant(self) -> Member | None:
         return next((m for m in self.members if m.is_applicant), None)
+
+    @property
+    def lacks_delegation(self) -> bool:
+        """The workflow route condition: the approval goes to the county (赋权清单)."""
+        return bool(self.county_reason)
 
 
 # the trigram indexes need the extension before the tables (create_all; migration 0015 too)

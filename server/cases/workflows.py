@@ -22,7 +22,7 @@ STATE_LABELS = {
     "investigating": "调查核实中",
     "appraisal": "民主评议",
     "decision": "待审核确认",
-    "county_review": "待县级审批（一事一议）",
+    "county_review": "待县级审批",  # above the township cap (一事一议) or not delegated
     "publicity": "公示中",
     "confirmed": "已确认",
     "refused": "不予救助",
@@ -276,7 +276,7 @@ class Workflow:
 
 def _after_approval(s: Settings) -> tuple[Route, ...]:
     """Where an approval leads: the county queue above the cap, else publicity or confirmed."""
-    routes = []
+    routes = [Route("lacks_delegation", "county_review")]
     if s.has_county_review:
         routes.append(Route("needs_county_decision", "county_review"))
     routes.append(Route(None, "publicity" if s.has_publicity else "confirmed"))
@@ -291,7 +291,7 @@ def build(relief_type: ReliefCode, s: Settings) -> Workflow:
                     "county_review")
     # with publicity of the proposed decision, the final decision is the confirmation after it
     decides_at_approval = not s.has_publicity or s.publish_mode == "once_after_decision"
-    approve_effects = ("compute_amount", "record_approver", "choose_recheck_category") + (
+    approve_effects = ("route_by_delegation", "compute_amount", "record_approver", "choose_recheck_category") + (
         ("decide",) if decides_at_approval else ()) + (
         ("start_publicity",) if s.has_publicity else ())
     start = ("accepted",)
@@ -341,13 +341,13 @@ def build(relief_type: ReliefCode, s: Settings) -> Workflow:
     if s.has_emergency_aid:
         t.append(T("emergency_aid", ("accepted",), "emergency_aided", process,
                    fields=("amount",), effects=("record_emergency_aid",)))
-    if s.has_county_review:
-        after = "publicity" if s.has_publicity else "confirmed"
-        t += [T("county_approve", ("county_review",), after, county,
-                effects=("decide",) + (("start_publicity",) if s.has_publicity else ()),
-                documents=("decision_form",)),
-              T("county_refuse", ("county_review",), "refused", county, fields=("reason",),
-                effects=("record_refusal",), documents=("refusal_notice",))]
+    # every type has the county queue: a township without the delegation sends approvals there
+    after = "publicity" if s.has_publicity else "confirmed"
+    t += [T("county_approve", ("county_review",), after, county,
+          effects=("decide",) + (("start_publicity",) if s.has_publicity else ()),
+          documents=("decision_form",)),
+          T("county_refuse", ("county_review",), "refused", county, fields=("reason",),
+            effects=("record_refusal",), documents=("refusal_notice",))]
     if s.has_publicity:
         t.append(T("object", ("publicity",), "investigating", process, fields=("reason",),
                    effects=("record_objection",)))

@@ -22,6 +22,7 @@ def _panel(user):
 
 nav.register(_l("Documents"), "documents.index", "documents.generate", order=40)
 nav.register(_l("Templates"), "documents.templates", "templates.manage", order=45)
+nav.register(_l("Seal-use log"), "documents.seals", "seals.view", order=47)
 panels.register("documents", "documents/panel.html",
                 {Role.township_clerk, Role.township_approver, Role.village_assistant,
                  Role.county_admin}, _panel, order=40)

@@ -27,6 +27,7 @@ class OfficeForm(FlaskForm):
 
 class DelegationForm(FlaskForm):
     township = SelectField(_l("Township"), coerce=int, validators=[DataRequired()])
-    start = DateField(_l("Delegated from"), validators=[DataRequired()])
-    end = DateField(_l("Delegated until"), validators=[DataRequired()])
+    # empty: the period recorded in the delegation ledger
+    start = DateField(_l("Delegated from"), validators=[Optional()])
+    end = DateField(_l("Delegated until"), validators=[Optional()])
     letter_number = StringField(_l("Letter number"), validators=[Optional(), Length(max=60)])

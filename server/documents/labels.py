@@ -11,6 +11,7 @@ labels.actions({
     "office_contact.save": _l("Office contacts saved"),
     "print_job.create": _l("Print pack requested"),
     "print_job.finish": _l("Print pack finished"),
+    "document.seal_use": _l("Printed as final under the delegated seal"),
 })
 labels.objects(
     GeneratedDocument=labels.ObjectKind(_l("Document"), labels.named(GeneratedDocument, "title")),
@@ -19,4 +20,5 @@ labels.objects(
     OfficeContact=labels.ObjectKind(_l("Office contacts"),
                                     labels.named(OfficeContact, "office_name")),
     PrintJob=labels.ObjectKind(_l("Print pack")),
+    SealUse=labels.ObjectKind(_l("Seal-use log entry")),
 )

@@ -104,3 +104,25 @@ class OfficeContact(RegionScoped, Base):
     objection_phone: Mapped[str] = mapped_column(String(40), default="")
     objection_address: Mapped[str] = mapped_column(String(200), default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class SealUse(RegionScoped, Base):
+    """One final print of a document bearing the 委托事项专用章 (审批专用章使用登记).
+
+    ``region`` is the township whose seal is used (so its custodian and the county see it);
+    ``sha256`` is of the exact file handed out. A reprint is a new row.
+    """
+
+    __tablename__ = "seal_use"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("generated_document.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    case_number: Mapped[str] = mapped_column(String(40), default="")
+    sha256: Mapped[str] = mapped_column(String(64))
+    printed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    printed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    document: Mapped[GeneratedDocument] = relationship()
+    printed_by: Mapped[User | None] = relationship()

@@ -17,7 +17,7 @@ from ..relief import RELIEF_TYPES, ReliefCode
 from . import rendering
 from .errors import DocumentError
 from .lint import LintReport, lint, schema_contract
-from .models import DocTemplateVersion, GeneratedDocument, OfficeContact, PrintJob
+from .models import DocTemplateVersion, GeneratedDocument, OfficeContact, PrintJob, SealUse
 from .pdf import PdfFailed, PdfUnavailable, convert
 from .queries import store_template_bytes, template_for
 from .registry import KINDS, available, kinds_for_step, placeholder
@@ -94,6 +94,31 @@ def generate(kind_name: str, subject, actor=None, options: dict | None = None
 
 def document_file(document: GeneratedDocument) -> Path:
     return data_dir() / document.path
+
+
+def print_final(document: GeneratedDocument, actor) -> tuple[SealUse, bytes]:
+    """Hand out a sealed document as final and enter it in the seal log (a reprint is a new
+    entry); the log's SHA-256 is of the very bytes returned."""
+    kind = KINDS.get(document.kind)
+    if kind is None or not kind.bears_seal:
+        raise DocumentError("该文书不加盖委托事项专用章，无需登记用章")
+    data = document_file(document).read_bytes()
+    township = document.region.township or document.region
+    case_number = ""
+    if document.case_id:
+        from ..cases.models import Case
+
+        case = db.session.get(Case, document.case_id)
+        case_number = case.case_number if case else ""
+    use = SealUse(region=township, document_id=document.id, kind=document.kind,
+                  title=document.title, case_number=case_number,
+                  sha256=rendering.sha256(data), printed_by_id=getattr(actor, "id", None),
+                  printed_at=utcnow())
+    db.session.add(use)
+    db.session.flush()
+    record("document.seal_use", use, actor=actor,
+           details={"document_id": document.id, "kind": document.kind, "sha256": use.sha256})
+    return use, data
 
 
 def ensure_pdf(document: GeneratedDocument) -> Path:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 from flask import current_app
@@ -12,7 +13,7 @@ from ..db import db
 from ..extensions import data_dir
 from ..faults import atomic_write
 from ..regions.queries import scoped
-from .models import DocTemplateVersion, GeneratedDocument, OfficeContact, PrintJob
+from .models import DocTemplateVersion, GeneratedDocument, OfficeContact, PrintJob, SealUse
 
 BUILTIN_DIR = ROOT / "doc_templates"
 
@@ -109,3 +110,20 @@ def office_for(region) -> dict:
                           else (f"{county.name}民政局" if county else None)),
         "county_phone": county_row.phone if county_row else None,
     }
+
+
+def seal_log(township_id: int | None = None, month=None, limit: int = 500) -> list[SealUse]:
+    """The seal-use log under the caller's region, newest first; by township and/or month
+    (local calendar month of the print)."""
+    from datetime import time
+
+    from ..periods import add_months, to_utc
+
+    stmt = scoped(SealUse)
+    if township_id:
+        stmt = stmt.where(SealUse.region_id == township_id)
+    if month is not None:
+        start = to_utc(datetime.combine(month, time()))
+        end = to_utc(datetime.combine(add_months(month, 1), time()))
+        stmt = stmt.where(SealUse.printed_at >= start, SealUse.printed_at < end)
+    return list(db.session.scalars(stmt.order_by(SealUse.id.desc()).limit(limit)))

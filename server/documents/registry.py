@@ -53,6 +53,8 @@ class DocumentKind:
     is_public: ClassVar[bool] = False
     extra_contract: ClassVar[dict] = {}
     states: ClassVar[frozenset | None] = None  # case states it may be produced in; None: any
+    # stamped with the township's 委托事项专用章: each final print is entered in the seal log
+    bears_seal: ClassVar[bool] = False
     when: ClassVar[str] = ""  # the same in words, for the refusal ("审核确认环节开始后")
 
     def refusal(self, subject) -> str | None:
@@ -336,6 +338,7 @@ class DecisionKind(DocumentKind):
 
     extra_contract = {"decision": DECISION}
     states, when = DECIDING_STATES, "进入审核确认环节后"
+    bears_seal = True
 
     def issued_on(self, case):
         return as_date(case.decided_at) or case.accepted_on or local_today()
@@ -671,8 +674,23 @@ DEFAULT_SEAL_RULES = [
 ]
 
 
+def delegated_powers(township, on: date) -> list[str]:
+    """The 委托事项 of the letter: the relief types the ledger delegates on ``on`` (with their
+    start day), then the duties that come with any delegation."""
+    from ..delegation.queries import in_force, relief_name
+
+    items = in_force(township.id, on)
+    if not items:
+        return []
+    return [f"{relief_name(item.relief_type)}审核确认（自{item.starts_on.year}年"
+            f"{item.starts_on.month}月{item.starts_on.day}日起）" for item in items] + [
+        "家庭经济状况核对", "救助对象动态管理（增发、减发、停发）"]
+
+
 @register
 class DelegationLetter(DocumentKind):
+    """放权委托书, made per township from the delegation ledger (赋权清单)."""
+
     name, title = "delegation_letter", "放权委托书"
     scope = "township"
 
@@ -681,25 +699,39 @@ class DelegationLetter(DocumentKind):
         return {"region": ctx.REGION, "office": ctx.OFFICE, "powers": [None],
                 "supervision": [None], "seal_rules": [None],
                 "period": {"start": None, "end": None}, "letter_number": None,
+                "custodian": {"name": None, "post": None},
                 "issued_on": None, "placeholder": None}
 
     def issued_on(self, township) -> date:
         return local_today()
 
+    def refusal(self, township):
+        if not delegated_powers(township, local_today()):
+            return f"{township.name}当前没有委托事项（赋权清单），不能出具放权委托书"
+        return None
+
     def build_context(self, township, options: dict | None = None) -> dict:
+        from ..delegation.queries import terms_of
+
         options = options or {}
+        terms = terms_of(township.id)
         issued = options.get("issued_on") or self.issued_on(township)
-        start = options.get("start") or issued
-        end = options.get("end") or start.replace(year=start.year + 3,
-                                                  day=min(start.day, 28)) - timedelta(days=1)
+        start = options.get("start") or (terms and terms.period_start) or issued
+        end = options.get("end") or (terms and terms.period_end) or start.replace(
+            year=start.year + 3, day=min(start.day, 28)) - timedelta(days=1)
+        number = (options.get("letter_number") or (terms and terms.letter_number)
+                  or f"{township.code[:9]}-{start.year}")
         return {
             "region": ctx.region_context(township),
             "office": ctx.office_context(township),
-            "powers": list(options.get("powers") or DEFAULT_POWERS),
+            "powers": list(options.get("powers") or delegated_powers(township, issued)
+                           or DEFAULT_POWERS),
             "supervision": list(options.get("supervision") or DEFAULT_SUPERVISION),
             "seal_rules": list(options.get("seal_rules") or DEFAULT_SEAL_RULES),
             "period": {"start": start, "end": end},
-            "letter_number": options.get("letter_number") or f"{township.code[:9]}-{start.year}",
+            "letter_number": number,
+            "custodian": {"name": terms.custodian if terms else None,
+                          "post": terms.custodian_post if terms else None},
             "issued_on": issued,
             "placeholder": placeholder(),
         }

@@ -23,7 +23,7 @@ from ..cases.models import Case
 from ..db import db
 from ..extensions import data_dir
 from ..jobs import status_label as job_status_label
-from ..params import int_arg
+from ..params import id_arg, int_arg, month_arg
 from ..regions.models import Region, RegionLevel
 from ..regions.queries import get_scoped_or_404, scoped, villages_of
 from ..relief import RELIEF_TYPES, ReliefCode
@@ -52,6 +52,12 @@ def document_steps(case) -> list[tuple[str, str, list]]:
 def document_title(kind: str) -> str:
     """A kind's Chinese title, for pages of lower rooms that name kinds (a step's documents)."""
     return KINDS[kind].title if kind in KINDS else kind
+
+
+@bp.app_template_filter("bears_seal")
+def bears_seal(kind: str) -> bool:
+    """Is this kind stamped with the 委托事项专用章 (its final prints go in the seal log)?"""
+    return kind in KINDS and KINDS[kind].bears_seal
 
 
 @bp.app_template_global()
@@ -172,6 +178,36 @@ def pdf(document_id: int):
                      download_name=_download_name(document, ".pdf"))
 
 
+@bp.route("/<int:document_id>/print-final", methods=["POST"])
+@requires("documents.generate")
+def print_final(document_id: int):
+    """The final print of a sealed document: entered in the seal log, then handed out."""
+    document = get_scoped_or_404(GeneratedDocument, document_id)
+    try:
+        use, data = operations.print_final(document, current_user)
+    except operations.DocumentError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        if document.case_id:
+            return redirect(url_for("documents.case_documents", case_id=document.case_id))
+        return redirect(url_for("documents.index"))
+    db.session.commit()
+    return send_file(io.BytesIO(data), mimetype=DOCX, as_attachment=True,
+                     download_name=_download_name(document, f"-用章{use.id}.docx"))
+
+
+@bp.route("/seals")
+@requires("seals.view")
+def seals():
+    """The seal-use log (委托事项专用章使用登记): the custodian's township, or the county's."""
+    township_id = id_arg("township")
+    month = month_arg("month")
+    townships = list(db.session.scalars(scoped(Region).where(
+        Region.level == RegionLevel.township).order_by(Region.code)))
+    return render_template("documents/seals.html", uses=queries.seal_log(township_id, month),
+                           townships=townships, township_id=township_id, month=month)
+
+
 # -- print jobs --------------------------------------------------------------------------------
 
 def _job_status(job: PrintJob) -> dict:
@@ -286,9 +322,15 @@ def delegation():
     form.township.choices = [(t.id, t.name) for t in townships]
     if form.validate_on_submit():
         township = get_scoped_or_404(Region, form.township.data)
-        options = {"start": form.start.data, "end": form.end.data,
-                   "letter_number": form.letter_number.data or None}
-        document = operations.generate("delegation_letter", township, current_user, options)
+        options = {key: value for key, value in (
+            ("start", form.start.data), ("end", form.end.data),
+            ("letter_number", form.letter_number.data)) if value}
+        try:
+            document = operations.generate("delegation_letter", township, current_user, options)
+        except operations.DocumentError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return redirect(url_for("documents.delegation"))
         db.session.commit()
         return redirect(url_for("documents.docx", document_id=document.id))
     letters = list(db.session.scalars(scoped(GeneratedDocument).where(

@@ -1,0 +1,141 @@
+"""Writes of the one window, each audited: departments, requests, referral, result, feedback,
+satisfaction. The due dates come from the working-day calendar of the township's county."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from ..audit.operations import record
+from ..calendar.workdays import add_working_days
+from ..db import db, lock_for_write
+from ..periods import local_today
+from ..regions.models import Region, RegionLevel
+from .labels import MATTERS, SATISFACTION
+from .models import WindowDepartment, WindowRequest
+
+REFERRAL_DAYS = 2  # 服务窗口在2个工作日内办理转办手续 (Jiangyin seed)
+FEEDBACK_DAYS = 2  # 办结完成2日内将处理结果反馈救助申请人 (counted in working days)
+
+
+class WindowError(ValueError):
+    """A refused window write; ``field`` names the input at fault, the message is Chinese."""
+
+    def __init__(self, message: str, field: str = ""):
+        super().__init__(message)
+        self.field = field
+
+
+def _day(on: date | None, not_before: date | None, field: str) -> date:
+    on = on or local_today()
+    if on > local_today():
+        raise WindowError("日期不能晚于今天", field)
+    if not_before and on < not_before:
+        raise WindowError(f"日期不能早于 {not_before:%Y-%m-%d}", field)
+    return on
+
+
+def _county_id(request: WindowRequest) -> int:
+    return request.region.county.id
+
+
+def add_department(county: Region, name: str, matters: str, actor) -> WindowDepartment:
+    name = (name or "").strip()[:100]
+    if not name:
+        raise WindowError("请填写部门名称", "name")
+    exists = db.session.scalar(select(WindowDepartment.id).where(
+        WindowDepartment.region_id == county.id, WindowDepartment.name == name))
+    if exists:
+        raise WindowError(f"部门“{name}”已存在", "name")
+    department = WindowDepartment(region=county, name=name, matters=(matters or "").strip()[:200])
+    db.session.add(department)
+    db.session.flush()
+    record("window.department_add", department, actor=actor, details={"after": {"name": name}})
+    return department
+
+
+def set_department_active(department: WindowDepartment, is_active: bool, actor) -> None:
+    department.is_active = is_active
+    record("window.department_active", department, actor=actor,
+           details={"after": {"is_active": is_active}})
+
+
+def register_request(township: Region, applicant_name: str, matter: str, actor, *,
+                     phone: str = "", description: str = "",
+                     received_on: date | None = None) -> WindowRequest:
+    """Register a request at the township window; the referral clock starts."""
+    if township.level != RegionLevel.township:
+        raise WindowError("只有乡镇(街道)窗口可以登记", "township")
+    if not (applicant_name or "").strip():
+        raise WindowError("请填写申请人姓名", "applicant_name")
+    if matter not in MATTERS:
+        raise WindowError("请选择事项类别", "matter")
+    received_on = _day(received_on, None, "received_on")
+    lock_for_write()
+    count = db.session.scalar(select(func.count(WindowRequest.id)).where(
+        WindowRequest.region_id == township.id)) or 0
+    request = WindowRequest(
+        region=township, number=f"CK{township.code[:9]}{received_on:%Y}{count + 1:05d}",
+        applicant_name=applicant_name.strip()[:50], phone=(phone or "").strip()[:40],
+        matter=matter, description=(description or "").strip()[:2000], received_on=received_on,
+        referral_due_on=add_working_days(received_on, REFERRAL_DAYS, township.county.id),
+        created_by_id=getattr(actor, "id", None))
+    db.session.add(request)
+    db.session.flush()
+    record("window.register", request, actor=actor,
+           details={"after": {"number": request.number, "matter": matter}})
+    return request
+
+
+def refer(request: WindowRequest, department: WindowDepartment, actor,
+          on: date | None = None) -> None:
+    """The referral leaves for the department (转办)."""
+    if request.referred_on:
+        raise WindowError("该事项已经转办", "department")
+    if department is None or not department.is_active or \
+            department.region_id != request.region.county.id:
+        raise WindowError("请选择本县的部门", "department")
+    request.department, request.referred_on = department, _day(on, request.received_on, "on")
+    record("window.refer", request, actor=actor,
+           details={"after": {"department": department.name,
+                              "referred_on": request.referred_on.isoformat()}})
+
+
+def record_result(request: WindowRequest, result: str, actor, on: date | None = None) -> None:
+    """The department finished; the feedback clock starts."""
+    if not request.referred_on:
+        raise WindowError("尚未转办，不能登记部门办理结果", "result")
+    if request.completed_on:
+        raise WindowError("办理结果已经登记", "result")
+    if not (result or "").strip():
+        raise WindowError("请填写部门办理结果", "result")
+    request.completed_on = _day(on, request.referred_on, "on")
+    request.result = result.strip()[:2000]
+    request.feedback_due_on = add_working_days(request.completed_on, FEEDBACK_DAYS,
+                                               _county_id(request))
+    record("window.result", request, actor=actor,
+           details={"after": {"completed_on": request.completed_on.isoformat()}})
+
+
+def record_feedback(request: WindowRequest, actor, on: date | None = None) -> None:
+    """The result reached the applicant (反馈申请人)."""
+    if not request.completed_on:
+        raise WindowError("部门尚未办结，不能登记反馈", "on")
+    if request.fed_back_on:
+        raise WindowError("已经反馈申请人", "on")
+    request.fed_back_on = _day(on, request.completed_on, "on")
+    record("window.feedback", request, actor=actor,
+           details={"after": {"fed_back_on": request.fed_back_on.isoformat()}})
+
+
+def record_satisfaction(request: WindowRequest, answer: str, actor,
+                        on: date | None = None) -> None:
+    """The applicant's satisfaction with the result (群众满意度)."""
+    if answer not in SATISFACTION:
+        raise WindowError("请选择满意度", "satisfaction")
+    if not request.fed_back_on:
+        raise WindowError("反馈申请人之后才能登记满意度", "satisfaction")
+    before = request.satisfaction
+    request.satisfaction, request.satisfaction_on = answer, _day(on, request.fed_back_on, "on")
+    record("window.satisfaction", request, actor=actor,
+           details={"before": {"satisfaction": before}, "after": {"satisfaction": answer}})

@@ -92,6 +92,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "filings.configure": frozenset({Role.county_admin}),
     "supervision.view": COUNTY,
     "supervision.draw": frozenset({Role.county_supervisor}),
+    "supervision.evaluate": COUNTY,
 }
 
 

@@ -138,3 +138,74 @@ def assign(check: SpotCheck, assignee_id: int | None, actor) -> SpotCheck:
     record("supervision.assign", check.draw, actor=actor, details={
         "check": check.id, "case": check.case_id, "from": before, "to": chosen.id})
     return check
+
+
+# -- township evaluation (联评): the county's weights and the close-supervision marks ---------
+
+class EvaluationError(DrawError):
+    """A refused evaluation setting or mark (Chinese message, ``path`` names the field)."""
+
+
+def save_evaluation_setting(county: Region, weights: dict, bottom_kind: str, bottom_value,
+                            actor):
+    """Store the county's weights (0–100 per registered figure; a missing one keeps the
+    default) and the bottom rule (a count of townships or a percentage), audited."""
+    from .evaluation import BOTTOM_KINDS, MAX_WEIGHT, setting_of, weights_of
+    from .evaluation_models import EvaluationSetting
+    from .registry import METRICS
+
+    clean = {}
+    for key, value in (weights or {}).items():
+        if key not in METRICS:
+            raise EvaluationError("没有这项评估指标", f"weights.{key}")
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_WEIGHT:
+            raise EvaluationError(f"权重应为 0 到 {MAX_WEIGHT} 的整数", f"weights.{key}")
+        clean[key] = value
+    if bottom_kind not in BOTTOM_KINDS:
+        raise EvaluationError("靠后单位的确定方式无效", "bottom_kind")
+    limit = 100 if bottom_kind == "percent" else 1000
+    if isinstance(bottom_value, bool) or not isinstance(bottom_value, int) \
+            or not 0 <= bottom_value <= limit:
+        raise EvaluationError(f"靠后单位数应为 0 到 {limit} 的整数", "bottom_value")
+    row = setting_of(county)
+    before = None
+    if row is None:
+        row = EvaluationSetting(region_id=county.id)
+        db.session.add(row)
+    else:
+        before = {"weights": weights_of(row), "bottom": [row.bottom_kind, row.bottom_value]}
+    row.weights = {**(row.weights or {}), **clean}
+    row.bottom_kind, row.bottom_value = bottom_kind, bottom_value
+    row.updated_by_id = actor.id
+    db.session.flush()
+    record("supervision.evaluation_setting", row, actor=actor, details={
+        "before": before, "weights": weights_of(row), "bottom": [bottom_kind, bottom_value]})
+    return row
+
+
+def mark_bottom(period, actor, reason: str = "") -> list:
+    """Mark the year's bottom townships for close supervision the next year (列为次年度
+    重点督导单位): one audited mark each, with its rank and score; a township already marked
+    for that year keeps its mark. Only a year's evaluation marks."""
+    from .evaluation import evaluate
+    from .evaluation_models import CloseSupervisionMark
+
+    if period.kind != "year":
+        raise EvaluationError("只能按年度评估结果列入次年度重点督导单位", "period")
+    result = evaluate(period, actor)
+    if not result.bottom_rows:
+        raise EvaluationError("本期没有评估靠后的乡镇（街道）", "period")
+    marks = []
+    for row in result.bottom_rows:
+        if row.mark is not None:
+            continue
+        mark = CloseSupervisionMark(region_id=row.township.id, year=period.start.year + 1,
+                                    period=period.key, rank=row.rank, score=row.score,
+                                    reason=reason.strip(), marked_by_id=actor.id)
+        db.session.add(mark)
+        db.session.flush()
+        record("supervision.close_supervision", mark, actor=actor, details={
+            "township": row.township.id, "year": mark.year, "period": period.key,
+            "rank": row.rank, "score": round(row.score, 2), "values": row.values})
+        marks.append(mark)
+    return marks

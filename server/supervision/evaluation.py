@@ -19,6 +19,7 @@ from flask import g, has_app_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import aliased
 
 from ..calendar.workdays import working_days_between
 from ..cases import clocks
@@ -74,70 +75,76 @@ class DecisionCounts:
 def decision_counts(township_ids, start: date, end: date) -> dict[tuple[int, date], DecisionCounts]:
     """(township id, month) -> the decisions of the period as the 备案 register counts them.
 
-    Three queries for the whole period: the decisions, the deadlines of their cases and the
-    events of the cases that were ever paused. Late/on time is ``queries.answered_deadline``
-    and ``clocks.due_date`` with the pauses before the decision, exactly the register's rule;
+    One query for the whole period gives each decision with the deadline it answered
+    (``queries.answered_deadline``'s rule in SQL: the first matching one by id) and whether
+    the case was paused before it; only those paused cases' histories are read. Late/on time
+    is ``clocks.due_date`` with the pauses before the decision, exactly the register's rule;
     unpaused clocks are memoised by (start, length, unit) since most cases share them."""
-    key = ("_evaluation_decisions", tuple(sorted(township_ids)), start, end)
+    key = ("decisions", tuple(sorted(township_ids)), start, end)
     cache = g.setdefault("_evaluation_cache", {}) if has_app_context() else {}
     if key in cache:
         return cache[key]
     towns = _townships(township_ids)
     county_of = dict(db.session.execute(select(Region.id, Region.parent_id).where(
         Region.id.in_(township_ids))).all())
-    decided = (select(CaseEvent.case_id).join(Case, Case.id == CaseEvent.case_id)
-               .join(Region, Region.id == Case.region_id)
-               .where(CaseEvent.action.in_(list(DECISION_ACTIONS)),
-                      CaseEvent.effective_on >= start, CaseEvent.effective_on <= end,
-                      _town_prefix().in_(list(towns))))
-    events = db.session.execute(decided.with_only_columns(
-        CaseEvent.case_id, CaseEvent.action, CaseEvent.effective_on, _town_prefix())).all()
-    deadlines: dict[int, list] = defaultdict(list)
-    for row in db.session.execute(
-            select(CaseDeadline.case_id, CaseDeadline.kind, CaseDeadline.started_on,
-                   CaseDeadline.length, CaseDeadline.unit, CaseDeadline.done_on)
-            .where(CaseDeadline.case_id.in_(decided.scalar_subquery()))
-            .order_by(CaseDeadline.id)):
-        deadlines[row.case_id].append(row)
-    paused_cases = select(CaseEvent.case_id).where(
-        CaseEvent.to_state.in_(list(PAUSE_STATES)),
-        CaseEvent.case_id.in_(decided.scalar_subquery()))
+    event, answered, pause = aliased(CaseEvent), aliased(CaseDeadline), aliased(CaseEvent)
+    total = event.action.in_(list(TOTAL_CLOCK_ACTIONS))
+    first_answered = (select(func.min(answered.id)).where(
+        answered.case_id == event.case_id, answered.started_on <= event.effective_on,
+        or_(total & (answered.kind == "total"),
+            ~total & (answered.kind != "total") & (answered.done_on == event.effective_on)))
+        .correlate(event).scalar_subquery())
+    paused_before = (select(pause.id).where(
+        pause.case_id == event.case_id, pause.to_state.in_(list(PAUSE_STATES)),
+        pause.effective_on < event.effective_on).correlate(event).exists())
+    rows = db.session.execute(
+        select(event.case_id, event.action, event.effective_on, _town_prefix(),
+               CaseDeadline.started_on, CaseDeadline.length, CaseDeadline.unit,
+               CaseDeadline.id, paused_before)
+        .join(Case, Case.id == event.case_id).join(Region, Region.id == Case.region_id)
+        .outerjoin(CaseDeadline, CaseDeadline.id == first_answered)
+        .where(event.action.in_(list(DECISION_ACTIONS)), event.effective_on >= start,
+               event.effective_on <= end, _town_prefix().in_(list(towns)))).all()
+    paused_ids = {row[0] for row in rows if row[8]}
     history: dict[int, list] = defaultdict(list)
-    for row in db.session.execute(
-            select(CaseEvent.case_id, CaseEvent.to_state, CaseEvent.effective_on)
-            .where(CaseEvent.case_id.in_(paused_cases.scalar_subquery()))
-            .order_by(CaseEvent.id)):
-        history[row.case_id].append(row)
+    if paused_ids:
+        for row in db.session.execute(
+                select(CaseEvent.case_id, CaseEvent.to_state, CaseEvent.effective_on)
+                .where(CaseEvent.case_id.in_(paused_ids)).order_by(CaseEvent.id)):
+            history[row.case_id].append(row)
     due_memo: dict = {}
     days_memo: dict = {}
+    months: dict = {}
     out: dict[tuple[int, date], DecisionCounts] = defaultdict(DecisionCounts)
-    for case_id, action, on, prefix in events:
+    for case_id, action, on, prefix, started, length, unit, deadline_id, paused in rows:
         town = towns[prefix]
-        county = county_of.get(town)
-        counts = out[(town, month_of(on))]
+        month = months.get((on.year, on.month))
+        if month is None:
+            month = months[(on.year, on.month)] = month_of(on)
+        counts = out[(town, month)]
         counts.decided += 1
-        deadline = queries.answered_deadline(action, on, deadlines.get(case_id, ()))
-        if deadline is None:
+        if deadline_id is None:
             continue  # no clock applied: the register counts it on time
+        county = county_of.get(town)
+        deadline = SimpleNamespace(started_on=started, length=length, unit=unit)
         before = (queries.pauses_before(SimpleNamespace(events=history[case_id]), on)
-                  if case_id in history else [])
+                  if paused else [])
         if before:
             due = clocks.due_date(deadline, county, before)
         else:
-            memo = (deadline.started_on, deadline.length, deadline.unit, county)
+            memo = (started, length, unit, county)
             due = due_memo.get(memo)
             if due is None:
                 due = due_memo[memo] = clocks.due_date(deadline, county, [])
         counts.late += on > due
         if action in TOTAL_CLOCK_ACTIONS:
             if before:
-                days = working_days_between(deadline.started_on, on, county, before)
+                days = working_days_between(started, on, county, before)
             else:
-                memo = (deadline.started_on, on, county)
+                memo = (started, on, county)
                 days = days_memo.get(memo)
                 if days is None:
-                    days = days_memo[memo] = working_days_between(deadline.started_on, on,
-                                                                  county)
+                    days = days_memo[memo] = working_days_between(started, on, county)
             counts.days += days
             counts.timed += 1
     cache[key] = dict(out)

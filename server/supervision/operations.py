@@ -54,21 +54,49 @@ def pick(population: list[int], seed: int, rate_percent: int) -> list[int]:
 
 def population_of(township: Region, month: date) -> list[int]:
     """The month's new recipients of the township (as the monthly filing counts them)."""
-    return sorted(db.session.scalars(new_recipients(township.prefix, month)
-                                     .with_only_columns(Case.id)))
+    return populations_of([township], month)[township.id]
+
+
+def populations_of(townships: list[Region], month: date) -> dict[int, list[int]]:
+    """township id -> its month's new recipients (sorted case ids), one query for them all
+    under their common prefix (the county's, when every township is asked)."""
+    prefix = _common_prefix(townships)
+    by_prefix = {t.prefix: t.id for t in townships}
+    out: dict[int, list[int]] = {t.id: [] for t in townships}
+    stmt = new_recipients(prefix, month).with_only_columns(
+        Case.id, func.substr(Region.code, 1, 9)).order_by(Case.id)
+    for case_id, town in db.session.execute(stmt):
+        if town in by_prefix:
+            out[by_prefix[town]].append(case_id)
+    return out
+
+
+def _common_prefix(townships: list[Region]) -> str:
+    prefixes = {t.prefix for t in townships}
+    return prefixes.pop() if len(prefixes) == 1 else townships[0].county.prefix
 
 
 def must_visit_of(township: Region) -> dict[int, list[str]]:
     """Case id -> the sources that make it a 100% home visit (open or served cases only)."""
-    scope = select(Region.id).where(Region.code.startswith(township.prefix, autoescape=True))
-    out: dict[int, list[str]] = {}
+    return must_visits_of([township])[township.id]
+
+
+def must_visits_of(townships: list[Region]) -> dict[int, dict[int, list[str]]]:
+    """township id -> {case id -> its must-visit sources}, one query per source for them all."""
+    prefix = _common_prefix(townships)
+    by_prefix = {t.prefix: t.id for t in townships}
+    out: dict[int, dict[int, list[str]]] = {t.id: {} for t in townships}
     for name, (_label, condition) in MUST_VISIT.items():
         if condition is None:
             continue
-        ids = db.session.scalars(select(Case.id).where(
-            Case.region_id.in_(scope), Case.state.not_in(FINAL_STATES), condition()))
-        for case_id in ids:
-            out.setdefault(case_id, []).append(name)
+        rows = db.session.execute(
+            select(Case.id, func.substr(Region.code, 1, 9)).join(
+                Region, Region.id == Case.region_id)
+            .where(Region.code.startswith(prefix, autoescape=True),
+                   Case.state.not_in(FINAL_STATES), condition()).order_by(Case.id))
+        for case_id, town in rows:
+            if town in by_prefix:
+                out[by_prefix[town]].setdefault(case_id, []).append(name)
     return out
 
 
@@ -79,9 +107,11 @@ def county_supervisors(county: Region) -> list[User]:
 
 
 def draw(township: Region, month: date, actor, *, rate_percent: int | None = None,
-         reason: str = "", seed: int | None = None) -> SpotCheckDraw:
+         reason: str = "", seed: int | None = None, population: list[int] | None = None,
+         must: dict[int, list[str]] | None = None) -> SpotCheckDraw:
     """Draw the township's month: ceil(rate%) of its new recipients plus every must-visit case,
-    each check assigned in turn to the county's supervisors."""
+    each check assigned in turn to the county's supervisors. ``population`` and ``must`` are
+    for ``draw_all``, which reads them for every township at once."""
     if township.level != RegionLevel.township:
         raise DrawError("抽查以乡镇（街道）为单位", "township_id")
     least = minimum_percent()
@@ -100,9 +130,9 @@ def draw(township: Region, month: date, actor, *, rate_percent: int | None = Non
     number = (db.session.scalar(select(func.max(SpotCheckDraw.number)).where(
         SpotCheckDraw.region_id == township.id, SpotCheckDraw.month == month)) or 0) + 1
     seed = secrets.randbits(64) if seed is None else seed
-    population = population_of(township, month)
+    population = population_of(township, month) if population is None else population
     drawn = pick(population, seed, rate)
-    must = must_visit_of(township)
+    must = must_visit_of(township) if must is None else must
     row = SpotCheckDraw(region_id=township.id, region=township, month=month, number=number,
                         seed=str(seed), rate_percent=rate, population=population, drawn=drawn,
                         must_visit={str(k): v for k, v in must.items()}, reason=reason,
@@ -120,6 +150,18 @@ def draw(township: Region, month: date, actor, *, rate_percent: int | None = Non
         "must_visit": row.must_visit, "reason": reason,
         "replaces": previous.id if previous is not None else None})
     return row
+
+
+def draw_all(month: date, actor, townships: list[Region]) -> list[SpotCheckDraw]:
+    """Draw the month of every given township not drawn yet (each draw as ``draw`` records
+    it), reading the populations and must-visit cases of all of them in one pass."""
+    drawn = {row.region_id for row in db.session.scalars(select(SpotCheckDraw).where(
+        SpotCheckDraw.month == month, SpotCheckDraw.region_id.in_([t.id for t in townships])))}
+    todo = [t for t in townships if t.id not in drawn and t.level == RegionLevel.township]
+    if not todo:
+        return []
+    populations, musts = populations_of(todo, month), must_visits_of(todo)
+    return [draw(t, month, actor, population=populations[t.id], must=musts[t.id]) for t in todo]
 
 
 def is_reproduced(row: SpotCheckDraw) -> bool:

@@ -86,6 +86,17 @@ def draw_new():
     return redirect(url_for("supervision.draw_detail", draw_id=row.id))
 
 
+@bp.route("/draws/all", methods=["POST"])
+@requires("supervision.draw")
+def draw_all():
+    """Draw every township of the month that has no draw yet (one pass over the county)."""
+    month = _month(request.form)
+    rows = operations.draw_all(month, current_user, queries.townships())
+    db.session.commit()
+    flash(_("Drawn %(count)s township(s).", count=len(rows)))
+    return redirect(url_for("supervision.draws", month=f"{month:%Y-%m}"))
+
+
 @bp.route("/draws/<int:draw_id>")
 @requires("supervision.view")
 def draw_detail(draw_id: int):

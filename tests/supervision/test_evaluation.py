@@ -246,3 +246,27 @@ def test_township_users_see_no_evaluation(spring, login, api):
         assert api_client.get("/api/v1/supervision/evaluation",
                               headers=headers).status_code == 403
     assert not db.session.scalars(select(CloseSupervisionMark)).all()
+
+
+def test_a_pause_before_the_decision_is_not_counted_as_the_register_says(demo):
+    """Accepted 1 June, waiting for materials 2–12 June (9 working days paused), approved
+    6 July: 24 working days elapsed (端午 19 June off), 15 counted — on time, as the register
+    says (unpaused it would be 24 > 20, late)."""
+    from server.cases.demo import investigated
+    from server.supervision import queries
+
+    case = make_case("220999101201", accepted_on=date(2026, 6, 1), seed=46,
+                     creator=demo_user("clerk"))
+    walk(case, [("clerk", "request_materials", date(2026, 6, 2), {"missing": "户口簿"}),
+                ("clerk", "materials_received", date(2026, 6, 13), {}),
+                ("clerk", "start_investigation", date(2026, 6, 15), {}),
+                ("clerk", "submit_for_decision", date(2026, 6, 15),
+                 investigated("clerk", "approver")),
+                ("approver", "approve", date(2026, 7, 6), {})])
+    db.session.commit()
+    july = queries.register(date(2026, 7, 1), demo_user("supervisor"))
+    (row,) = [r for r in july if r.case.id == case.id]
+    counts = evaluation.decision_counts([region(DONGFENG).id], date(2026, 7, 1),
+                                        date(2026, 7, 31))[(region(DONGFENG).id, date(2026, 7, 1))]
+    assert counts.decided == 1 and counts.late == int(row.is_late) == 0
+    assert counts.days == 15

@@ -18,7 +18,7 @@ from types import SimpleNamespace
 from flask import g, has_app_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from ..calendar.workdays import working_days_between
@@ -173,19 +173,21 @@ def average_working_days(township_ids, start, end):
 
 @metric("overdue_cases", _l("Overdue cases"), better="lower", unit="count", order=30)
 def overdue_cases(township_ids, start, end):
-    """Cases with a clock that fell due in the period (before today) and was not met by then."""
+    """Cases with a clock that fell due in the period (before today) and was not met by then;
+    None for a township with no clock due in the period (nothing to measure)."""
     towns = _townships(township_ids)
     today = local_today()
+    missed = or_(CaseDeadline.done_on.is_(None), CaseDeadline.done_on > CaseDeadline.due_on)
     rows = db.session.execute(
-        select(_town_prefix(), func.count(func.distinct(CaseDeadline.case_id)))
+        select(_town_prefix(), func.count(func.distinct(CaseDeadline.case_id)),
+               func.count(func.distinct(case((missed, CaseDeadline.case_id)))))
         .join(Case, Case.id == CaseDeadline.case_id).join(Region, Region.id == Case.region_id)
         .where(CaseDeadline.due_on >= start, CaseDeadline.due_on <= end,
-               CaseDeadline.due_on < today, _town_prefix().in_(list(towns)),
-               or_(CaseDeadline.done_on.is_(None), CaseDeadline.done_on > CaseDeadline.due_on))
+               CaseDeadline.due_on < today, _town_prefix().in_(list(towns)))
         .group_by(_town_prefix()))
-    out = {tid: 0 for tid in township_ids}
-    for prefix, count in rows:
-        out[towns[prefix]] = count
+    out: dict[int, int | None] = dict.fromkeys(township_ids)
+    for prefix, due, overdue in rows:
+        out[towns[prefix]] = overdue if due else None
     return out
 
 
@@ -211,9 +213,11 @@ def bottom_rule(setting: EvaluationSetting | None) -> tuple[str, int]:
 
 
 def bottom_size(rule: tuple[str, int], ranked: int) -> int:
+    """How many of the ranked townships are at the bottom; never all of them (a township
+    is behind only when another is ahead of it)."""
     kind, value = rule
     size = value if kind == "count" else math.ceil(ranked * value / 100)
-    return max(0, min(size, ranked))
+    return max(0, min(size, ranked - 1))
 
 
 # -- the evaluation ---------------------------------------------------------------------------

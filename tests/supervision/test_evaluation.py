@@ -32,7 +32,8 @@ def spring(demo, taiping_approver):
     """Q2 2026 (no demo data). 东风镇: approved on time (13→20 April: 5 working days), approved
     late (2 March → 1 April: 22 working days, due 30 March), a case accepted 11 May left
     investigating (its clock fell due 8 June). 太平乡: refused in 2 working days (13→15 April),
-    its refusal notice never sent (due 20 April). 城关街道: nothing."""
+    its refusal notice never sent (due 20 April), a case accepted 11 May left investigating.
+    城关街道: nothing."""
     decided("220999101201", date(2026, 4, 13), date(2026, 4, 20), seed=41)
     decided("220999101202", date(2026, 3, 2), date(2026, 4, 1), seed=42)
     decided("220999201201", date(2026, 4, 13), date(2026, 4, 15), action="refuse", seed=43,
@@ -40,6 +41,9 @@ def spring(demo, taiping_approver):
     open_case = make_case("220999101201", accepted_on=date(2026, 5, 11), seed=44,
                           creator=demo_user("clerk"))
     walk(open_case, [("clerk", "start_investigation", date(2026, 5, 11), {})])
+    taiping_open = make_case("220999201201", accepted_on=date(2026, 5, 11), seed=47,
+                             creator=demo_user("clerk2"))
+    walk(taiping_open, [("clerk2", "start_investigation", date(2026, 5, 11), {})])
     decided("220999101201", date(2026, 7, 1), date(2026, 7, 3), seed=45)  # another quarter
     db.session.commit()
 
@@ -55,10 +59,12 @@ def test_figures_match_hand_counts(spring):
     assert rows[DONGFENG].values == {"on_time": 50.0, "working_days": 13.5, "overdue_cases": 1,
                                      **_others(rows[DONGFENG])}
     assert rows[TAIPING].values == {"on_time": 100.0, "working_days": 2.0,
-                                         "overdue_cases": 1, **_others(rows[TAIPING])}
+                                    "overdue_cases": 2, **_others(rows[TAIPING])}
+    # nothing decided and no clock due: nothing to measure, not a perfect 0
     assert rows[CHENGGUAN].values["on_time"] is None
     assert rows[CHENGGUAN].values["working_days"] is None
-    assert rows[CHENGGUAN].values["overdue_cases"] == 0
+    assert rows[CHENGGUAN].values["overdue_cases"] is None
+    assert rows[CHENGGUAN].score is None and rows[CHENGGUAN].rank is None
     # the register of April agrees on what was late
     from server.supervision import queries
 
@@ -72,6 +78,10 @@ def _others(row):
             if k not in ("on_time", "working_days", "overdue_cases")}
 
 
+def _round(score):
+    return None if score is None else round(score, 1)
+
+
 def _only_mine(monkeypatch):
     """Keep the test's ranking to this room's figures, whatever other rooms register."""
     mine = {k: METRICS[k] for k in ("on_time", "working_days", "overdue_cases")}
@@ -83,22 +93,24 @@ def test_default_ranking_and_weights_change_it(spring, monkeypatch, login):
     _only_mine(monkeypatch)
     supervisor = demo_user("supervisor")
     result = evaluation.evaluate(Q2, supervisor)
-    # normalised: on time 东风 0 / 太平 100; days 东风 0 / 太平 100; overdue 城关 100, others 0
-    assert [(r.township.code, r.rank, round(r.score, 1)) for r in result.rows] == [
-        (CHENGGUAN, 1, 100.0), (TAIPING, 2, 66.7), (DONGFENG, 3, 0.0)]
+    # normalised: on time 东风 0 / 太平 100; days 东风 0 / 太平 100; overdue 东风 100 / 太平 0
+    assert [(r.township.code, r.rank, _round(r.score)) for r in result.rows] == [
+        (TAIPING, 1, 66.7), (DONGFENG, 2, 33.3), (CHENGGUAN, None, None)]
     assert [r.township.code for r in result.bottom_rows] == [DONGFENG]
     client = login("supervisor")
     response = client.post("/supervision/evaluation/settings", data={
-        "period": "2026-Q2", "weight_overdue_cases": "0", "bottom_kind": "count",
+        "period": "2026-Q2", "weight_overdue_cases": "5", "bottom_kind": "count",
         "bottom_value": "1"})
     assert response.status_code == 302
     result = evaluation.evaluate(Q2, supervisor)
-    assert result.weights == {"on_time": 1, "working_days": 1, "overdue_cases": 0}
-    assert [(r.township.code, r.rank) for r in result.rows] == [
-        (TAIPING, 1), (DONGFENG, 2), (CHENGGUAN, None)]  # 城关 has nothing left to count
+    assert result.weights == {"on_time": 1, "working_days": 1, "overdue_cases": 5}
+    # 东风 (0 + 0 + 5×100) / 7, 太平 (100 + 100 + 0) / 7
+    assert [(r.township.code, r.rank, _round(r.score)) for r in result.rows] == [
+        (DONGFENG, 1, 71.4), (TAIPING, 2, 28.6), (CHENGGUAN, None, None)]
+    assert [r.township.code for r in result.bottom_rows] == [TAIPING]
     audit = db.session.scalars(select(AuditEvent).where(
         AuditEvent.action == "supervision.evaluation_setting")).one()
-    assert audit.details["weights"]["overdue_cases"] == 0
+    assert audit.details["weights"]["overdue_cases"] == 5
     # bad weights are refused with a Chinese message, nothing stored
     response = client.post("/supervision/evaluation/settings", data={
         "period": "2026-Q2", "weight_on_time": "abc", "bottom_kind": "count",
@@ -143,7 +155,7 @@ def test_bottom_township_is_marked_and_audited(spring, monkeypatch, login):
     assert response.status_code == 302
     mark = db.session.scalars(select(CloseSupervisionMark)).one()
     assert mark.region.code == bottom[0] and mark.year == 2027 and mark.period == "2026"
-    assert mark.rank == 3 and mark.reason == "年度评估靠后"
+    assert mark.rank == result.bottom_rows[0].rank and mark.reason == "年度评估靠后"
     audit = db.session.scalars(select(AuditEvent).where(
         AuditEvent.action == "supervision.close_supervision")).one()
     assert audit.details["year"] == 2027 and audit.region_id == mark.region_id
@@ -212,7 +224,7 @@ def test_api_evaluation_and_settings(spring, api, monkeypatch):
     body = client.get("/api/v1/supervision/evaluation?period=2026-Q2", headers=headers).json
     assert body["period"] == "2026-Q2"
     towns = {t["township"]: t for t in body["townships"]}
-    assert towns["东风镇"]["values"]["on_time"] == 50.0 and towns["东风镇"]["rank"] == 3
+    assert towns["东风镇"]["values"]["on_time"] == 50.0 and towns["东风镇"]["rank"] == 2
     assert towns["东风镇"]["is_bottom"] and towns["城关街道"]["values"]["on_time"] is None
     bad = client.put("/api/v1/supervision/evaluation/settings", headers=headers,
                      json={"weights": {"on_time": 500}, "bottom_kind": "count",
@@ -222,12 +234,12 @@ def test_api_evaluation_and_settings(spring, api, monkeypatch):
                      json={"weights": {"nonsense": 1}, "bottom_kind": "count", "bottom_value": 1})
     assert bad.status_code == 422 and bad.json["errors"][0]["path"] == "weights.nonsense"
     ok = client.put("/api/v1/supervision/evaluation/settings", headers=headers,
-                    json={"weights": {"overdue_cases": 0}, "bottom_kind": "percent",
+                    json={"weights": {"overdue_cases": 5}, "bottom_kind": "percent",
                           "bottom_value": 50})
-    assert ok.status_code == 200 and ok.json["weights"]["overdue_cases"] == 0
+    assert ok.status_code == 200 and ok.json["weights"]["overdue_cases"] == 5
     assert ok.json["weights"]["on_time"] == 1  # missing weight = default
     body = client.get("/api/v1/supervision/evaluation?period=2026-Q2", headers=headers).json
-    assert [t["township"] for t in body["townships"] if t["is_bottom"]] == ["东风镇"]
+    assert [t["township"] for t in body["townships"] if t["is_bottom"]] == ["太平乡"]
     bad = client.get("/api/v1/supervision/evaluation?period=20x6", headers=headers)
     assert bad.status_code == 400 and bad.json["errors"][0]["path"] == "period"
     marked = client.post("/api/v1/supervision/evaluation/marks", headers=headers,
@@ -270,3 +282,11 @@ def test_a_pause_before_the_decision_is_not_counted_as_the_register_says(demo):
                                         date(2026, 7, 31))[(region(DONGFENG).id, date(2026, 7, 1))]
     assert counts.decided == 1 and counts.late == int(row.is_late) == 0
     assert counts.days == 15
+
+
+def test_bottom_size_by_count_or_share_never_all():
+    assert evaluation.bottom_size(("count", 2), 20) == 2
+    assert evaluation.bottom_size(("percent", 10), 20) == 2
+    assert evaluation.bottom_size(("percent", 10), 21) == 3  # rounded up
+    assert evaluation.bottom_size(("count", 1), 1) == 0  # nobody ahead: nobody behind
+    assert evaluation.bottom_size(("count", 0), 20) == 0

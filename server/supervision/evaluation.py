@@ -18,7 +18,7 @@ from types import SimpleNamespace
 from flask import g, has_app_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, literal_column, or_, select
 from sqlalchemy.orm import aliased
 
 from ..calendar.workdays import working_days_between
@@ -39,7 +39,8 @@ DEFAULT_BOTTOM = ("count", 1)
 
 
 def _town_prefix():
-    return func.substr(Region.code, 1, 9)
+    # literal bounds, so PostgreSQL sees the same expression in SELECT and GROUP BY
+    return func.substr(Region.code, literal_column("1"), literal_column("9"))
 
 
 def _townships(township_ids) -> dict[str, int]:

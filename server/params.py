@@ -168,6 +168,8 @@ def to_period(name: str, text: str):
     from .periods import Period
 
     cleaned = (text or "").strip().upper()
+    if not cleaned.isascii():
+        cleaned = "?"  # full-width digits pass isdigit() and int(); the form wants ASCII
     message = f"{name} 应为年份、季度或月份，格式 2026、2026-Q1 或 2026-03"
     year_text, _, rest = cleaned.partition("-")
     if not (year_text.isdigit() and len(year_text) == 4):

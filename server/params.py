@@ -161,3 +161,32 @@ def check_request_text() -> None:
         exc.code = 422 if request.path.startswith("/api/") else 400
         exc.data = {"message": "输入有误，请检查标出的字段", "errors": errors}
         raise exc
+
+
+def to_period(name: str, text: str):
+    """``2026`` (year), ``2026-Q1`` (quarter) or ``2026-03`` (month) → a ``periods.Period``."""
+    from .periods import Period
+
+    cleaned = (text or "").strip().upper()
+    if not cleaned.isascii():
+        cleaned = "?"  # full-width digits pass isdigit() and int(); the form wants ASCII
+    message = f"{name} 应为年份、季度或月份，格式 2026、2026-Q1 或 2026-03"
+    year_text, _, rest = cleaned.partition("-")
+    if not (year_text.isdigit() and len(year_text) == 4):
+        raise BadParameter(name, message)
+    year = int(year_text)
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise BadParameter(name, f"{name} 应在 {MIN_YEAR} 年到 {MAX_YEAR} 年之间")
+    if not rest:
+        return Period("year", date(year, 1, 1))
+    if rest[:1] == "Q":
+        if rest[1:] not in ("1", "2", "3", "4"):
+            raise BadParameter(name, message)
+        return Period("quarter", date(year, (int(rest[1:]) - 1) * 3 + 1, 1))
+    return Period("month", to_month(name, cleaned))
+
+
+def period_arg(name: str = "period", default=None, source=None):
+    """An optional period parameter (see :func:`to_period`)."""
+    text = _raw(name, source)
+    return default if text == "" else to_period(name, text)

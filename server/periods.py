@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import calendar
 import os
-from datetime import date, datetime, time, timezone
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from .db import utcnow
@@ -91,3 +92,57 @@ def age_on(born: date | None, on: date) -> int | None:
     if born is None:
         return None
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+# -- evaluation periods: a month, a quarter or a year --------------------------------------
+
+PERIOD_KINDS = ("month", "quarter", "year")
+
+
+@dataclass(frozen=True)
+class Period:
+    """A month, quarter or year from its first day; text ``2026-03``, ``2026-Q1`` or ``2026``
+    (``key``, what ``params.to_period`` parses), ``label`` in Chinese."""
+
+    kind: str
+    start: date
+
+    @property
+    def months(self) -> int:
+        return {"month": 1, "quarter": 3, "year": 12}[self.kind]
+
+    @property
+    def end(self) -> date:
+        """The last day, inclusive."""
+        return add_months(self.start, self.months) - timedelta(days=1)
+
+    @property
+    def key(self) -> str:
+        if self.kind == "year":
+            return f"{self.start.year}"
+        if self.kind == "quarter":
+            return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
+        return f"{self.start:%Y-%m}"
+
+    @property
+    def label(self) -> str:
+        if self.kind == "year":
+            return f"{self.start.year}年"
+        if self.kind == "quarter":
+            return f"{self.start.year}年第{(self.start.month - 1) // 3 + 1}季度"
+        return f"{self.start.year}年{self.start.month}月"
+
+    def month_starts(self) -> list[date]:
+        return [add_months(self.start, n) for n in range(self.months)]
+
+    def shifted(self, steps: int) -> Period:
+        return Period(self.kind, add_months(self.start, steps * self.months))
+
+
+def period_of(kind: str, day: date) -> Period:
+    """The month, quarter or year that holds ``day``."""
+    if kind == "year":
+        return Period(kind, date(day.year, 1, 1))
+    if kind == "quarter":
+        return Period(kind, date(day.year, (day.month - 1) // 3 * 3 + 1, 1))
+    return Period("month", date(day.year, day.month, 1))

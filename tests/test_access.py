@@ -176,3 +176,42 @@ def test_refusals_tell_nothing_of_another_region(login, api, demo):
     text = json.dumps(response.json, ensure_ascii=False)
     assert taiping.case_number in text and "虚报冒领救助金" in text
     assert RELIEF_TYPES[taiping.relief_type].short_name in text
+
+
+EVALUATION_URLS = [("GET", "/supervision/evaluation?period=2026"),
+                   ("GET", "/supervision/evaluation/xlsx?period=2026"),
+                   ("POST", "/supervision/evaluation/settings"),
+                   ("POST", "/supervision/evaluation/marks"),
+                   ("GET", "/api/v1/supervision/evaluation?period=2026"),
+                   ("GET", "/api/v1/supervision/evaluation/settings"),
+                   ("PUT", "/api/v1/supervision/evaluation/settings"),
+                   ("POST", "/api/v1/supervision/evaluation/marks")]
+
+
+@pytest.mark.parametrize("username", ["clerk", "approver", "village"])
+def test_township_evaluation_is_county_only(app, demo, api, username):
+    """The ranking of all townships and its weights are the county's: every township or
+    village user gets 403 on every evaluation page and endpoint (nothing of its own either)."""
+    from .conftest import AuthActions
+
+    web = app.test_client()
+    assert AuthActions(web).login(username).status_code == 302
+    api_client, headers = api(username)
+    for method, url in EVALUATION_URLS:
+        if url.startswith("/api/"):
+            response = api_client.open(url, method=method, headers=headers, json={})
+        else:
+            response = web.open(url, method=method, data={})
+        assert response.status_code == 403, (username, method, url)
+
+
+@pytest.mark.parametrize("username", ["supervisor", "admin"])
+def test_county_staff_open_the_evaluation(login, api, username):
+    assert login(username).get("/supervision/evaluation?period=2026").status_code == 200
+    client, headers = api(username)
+    assert client.get("/api/v1/supervision/evaluation?period=2026",
+                      headers=headers).status_code == 200
+    response = client.put("/api/v1/supervision/evaluation/settings", headers=headers,
+                          json={"weights": {"on_time": 2}, "bottom_kind": "count",
+                                "bottom_value": 1})
+    assert response.status_code == 200 and response.json["weights"]["on_time"] == 2

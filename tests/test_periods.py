@@ -95,3 +95,20 @@ def test_no_room_keeps_its_own_copy():
     home = {"def mask(_id)?\\(": ["idnumber.py"], "timedelta\\(hours=8\\)": [],
             "date\\.today\\(\\)": []}  # the server's own zone is not the offices'
     assert found == {p: home.get(p, ["periods.py"]) for p in patterns}
+
+
+def test_evaluation_periods_parse_and_bound():
+    from server.params import BadParameter, to_period
+
+    year, quarter, month = (to_period("period", t) for t in ("2026", "2026-q4", "2026-02"))
+    assert (year.kind, year.start, year.end, year.key, year.label) == (
+        "year", date(2026, 1, 1), date(2026, 12, 31), "2026", "2026年")
+    assert (quarter.start, quarter.end, quarter.key, quarter.label) == (
+        date(2026, 10, 1), date(2026, 12, 31), "2026-Q4", "2026年第4季度")
+    assert (month.end, month.key, len(month.month_starts())) == (date(2026, 2, 28), "2026-02", 1)
+    assert quarter.shifted(1) == to_period("p", "2027-Q1") and year.shifted(-1).key == "2025"
+    assert periods.period_of("quarter", date(2026, 8, 31)).key == "2026-Q3"
+    assert to_period("p", "2028-02").end == date(2028, 2, 29)
+    for bad in ("", "26", "2026-Q0", "2026-Q5", "2026-13", "9999", "2026-Q1x", "２０２６"):
+        with pytest.raises(BadParameter):
+            to_period("period", bad)

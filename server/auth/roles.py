@@ -97,6 +97,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "window.view": COUNTY | TOWNSHIP,
     "window.register": TOWNSHIP,
     "window.configure": frozenset({Role.county_admin}),
+    "supervision.evaluate": COUNTY,
 }
 
 

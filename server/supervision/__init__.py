@@ -18,5 +18,7 @@ def _case_section(case, user):
 
 nav.register(_l("Decision register"), "supervision.register", "supervision.view", order=75)
 nav.register(_l("Spot checks"), "supervision.draws", "supervision.view", order=76)
+nav.register(_l("Township evaluation"), "supervision.evaluation", "supervision.view", order=79)
 sections.register("supervision", "supervision/_case_section.html", _case_section, order=70)
-from . import labels  # noqa: E402,F401  (registers the audit trail's labels)
+# registers the room's evaluation figures and the audit trail's labels
+from . import evaluation, labels  # noqa: E402,F401

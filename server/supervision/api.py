@@ -151,3 +151,145 @@ class DrawItem(MethodView):
     def get(self, draw_id: int):
         """One draw with its checks (404 outside the caller's county)."""
         return get_scoped_or_404(SpotCheckDraw, draw_id)
+
+
+# -- township evaluation (联评) ----------------------------------------------------------------
+
+class MetricOut(Schema):
+    key = fields.Str()
+    label = fields.Function(lambda m: str(m.label))
+    better = fields.Str(metadata={"description": "higher or lower"})
+    unit = fields.Str(metadata={"description": "percent, days, count or score"})
+
+
+class EvaluationRowOut(Schema):
+    township_id = fields.Function(lambda r: r.township.id)
+    township = fields.Function(lambda r: r.township.name)
+    values = fields.Dict(keys=fields.Str(), values=fields.Float(allow_none=True))
+    normalised = fields.Dict(keys=fields.Str(), values=fields.Float(allow_none=True))
+    score = fields.Float(allow_none=True)
+    rank = fields.Int(allow_none=True)
+    is_bottom = fields.Bool()
+    marked_for = fields.Function(lambda r: r.mark.year if r.mark else None, allow_none=True)
+
+
+class EvaluationOut(Schema):
+    period = fields.Function(lambda e: e.period.key)
+    label = fields.Function(lambda e: e.period.label)
+    start = fields.Function(lambda e: e.period.start.isoformat())
+    end = fields.Function(lambda e: e.period.end.isoformat())
+    metrics = fields.List(fields.Nested(MetricOut))
+    weights = fields.Dict(keys=fields.Str(), values=fields.Int())
+    bottom_kind = fields.Function(lambda e: e.bottom[0])
+    bottom_value = fields.Function(lambda e: e.bottom[1])
+    townships = fields.List(fields.Nested(EvaluationRowOut), attribute="rows")
+
+
+class EvaluationSettingIn(Schema):
+    weights = fields.Dict(keys=fields.Str(), values=fields.Raw(), load_default=dict,
+                          metadata={"description": "metric key -> whole number 0–100"})
+    bottom_kind = fields.Str(required=True, validate=validate.OneOf(("count", "percent")))
+    bottom_value = fields.Int(required=True, strict=True)
+
+
+class EvaluationSettingOut(Schema):
+    weights = fields.Dict(keys=fields.Str(), values=fields.Int())
+    bottom_kind = fields.Str()
+    bottom_value = fields.Int()
+
+
+class MarkIn(Schema):
+    period = fields.Str(required=True, metadata={"description": "a year, e.g. 2026"})
+    reason = fields.Str(load_default="", validate=validate.Length(max=MAX_TEXT))
+
+
+class MarkOut(Schema):
+    id = fields.Int()
+    township_id = fields.Int(attribute="region_id")
+    year = fields.Int()
+    period = fields.Str()
+    rank = fields.Int()
+    score = fields.Float(allow_none=True)
+    reason = fields.Str()
+    created_at = UtcDateTime()
+
+
+def _load(schema, body):
+    try:
+        return schema.load(body if isinstance(body, dict) else {})
+    except ValidationError as exc:
+        abort(422, message="输入有误", errors=flatten(exc.messages))
+
+
+def _setting_body(county):
+    from .evaluation import bottom_rule, setting_of, weights_of
+
+    row = setting_of(county)
+    kind, value = bottom_rule(row)
+    return {"weights": weights_of(row), "bottom_kind": kind, "bottom_value": value}
+
+
+@blp.route("/evaluation")
+class EvaluationView(MethodView):
+    @requires("supervision.view")
+    @blp.doc(parameters=[{"in": "query", "name": "period", "schema": {"type": "string"},
+                          "description": "2026, 2026-Q1 or 2026-03 (default: this year)"}])
+    @blp.response(200, EvaluationOut)
+    def get(self):
+        """Every township's figures, normalised values, score and rank for the period (county
+        staff only; 400 for a malformed ``period``)."""
+        from .evaluation import evaluate
+        from .views import evaluation_period
+
+        return evaluate(evaluation_period())
+
+
+@blp.route("/evaluation/settings")
+class EvaluationSettings(MethodView):
+    @requires("supervision.view")
+    @blp.response(200, EvaluationSettingOut)
+    def get(self):
+        """The county's weights (every registered figure; default 1) and bottom rule."""
+        return _setting_body(current_user.region.county)
+
+    @requires("supervision.evaluate")
+    @blp.doc(requestBody={"required": True, "content": {
+        "application/json": {"schema": EvaluationSettingIn}}})
+    @blp.response(200, EvaluationSettingOut)
+    def put(self):
+        """Set weights (``{key: 0–100}``; keys left out keep theirs) and the bottom rule
+        (``count`` of townships or ``percent``), audited; 422 names the bad field."""
+        body = _load(EvaluationSettingIn(), request.get_json(silent=True))
+        county = current_user.region.county
+        try:
+            operations.save_evaluation_setting(county, body["weights"], body["bottom_kind"],
+                                               body["bottom_value"], current_user)
+        except operations.EvaluationError as exc:
+            db.session.rollback()
+            abort(422, message=str(exc), errors=[{"path": exc.path, "message": str(exc)}])
+        db.session.commit()
+        return _setting_body(county)
+
+
+@blp.route("/evaluation/marks")
+class EvaluationMarks(MethodView):
+    @requires("supervision.evaluate")
+    @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": MarkIn}}})
+    @blp.response(201, MarkOut(many=True))
+    def post(self):
+        """Mark the year's bottom townships for close supervision the next year (audited);
+        already marked ones are kept. 422 for a period that is not a year."""
+        from ..params import BadParameter, to_period
+
+        body = _load(MarkIn(), request.get_json(silent=True))
+        try:
+            period = to_period("period", body["period"])
+        except BadParameter as exc:
+            abort(422, message=exc.user_message, errors=exc.data["errors"])
+        try:
+            marks = operations.mark_bottom(period, current_user, body["reason"])
+        except operations.EvaluationError as exc:
+            db.session.rollback()
+            abort(422, message=str(exc), errors=[{"path": exc.path, "message": str(exc)}])
+        db.session.commit()
+        return marks

@@ -54,3 +54,5 @@ class SpotCheck(Base):
 
 
 SpotCheck.__scope_via__ = (SpotCheckDraw, SpotCheck.draw_id)
+
+from .evaluation_models import CloseSupervisionMark, EvaluationSetting  # noqa: E402,F401

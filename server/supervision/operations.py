@@ -54,21 +54,49 @@ def pick(population: list[int], seed: int, rate_percent: int) -> list[int]:
 
 def population_of(township: Region, month: date) -> list[int]:
     """The month's new recipients of the township (as the monthly filing counts them)."""
-    return sorted(db.session.scalars(new_recipients(township.prefix, month)
-                                     .with_only_columns(Case.id)))
+    return populations_of([township], month)[township.id]
+
+
+def populations_of(townships: list[Region], month: date) -> dict[int, list[int]]:
+    """township id -> its month's new recipients (sorted case ids), one query for them all
+    under their common prefix (the county's, when every township is asked)."""
+    prefix = _common_prefix(townships)
+    by_prefix = {t.prefix: t.id for t in townships}
+    out: dict[int, list[int]] = {t.id: [] for t in townships}
+    stmt = new_recipients(prefix, month).with_only_columns(
+        Case.id, func.substr(Region.code, 1, 9)).order_by(Case.id)
+    for case_id, town in db.session.execute(stmt):
+        if town in by_prefix:
+            out[by_prefix[town]].append(case_id)
+    return out
+
+
+def _common_prefix(townships: list[Region]) -> str:
+    prefixes = {t.prefix for t in townships}
+    return prefixes.pop() if len(prefixes) == 1 else townships[0].county.prefix
 
 
 def must_visit_of(township: Region) -> dict[int, list[str]]:
     """Case id -> the sources that make it a 100% home visit (open or served cases only)."""
-    scope = select(Region.id).where(Region.code.startswith(township.prefix, autoescape=True))
-    out: dict[int, list[str]] = {}
+    return must_visits_of([township])[township.id]
+
+
+def must_visits_of(townships: list[Region]) -> dict[int, dict[int, list[str]]]:
+    """township id -> {case id -> its must-visit sources}, one query per source for them all."""
+    prefix = _common_prefix(townships)
+    by_prefix = {t.prefix: t.id for t in townships}
+    out: dict[int, dict[int, list[str]]] = {t.id: {} for t in townships}
     for name, (_label, condition) in MUST_VISIT.items():
         if condition is None:
             continue
-        ids = db.session.scalars(select(Case.id).where(
-            Case.region_id.in_(scope), Case.state.not_in(FINAL_STATES), condition()))
-        for case_id in ids:
-            out.setdefault(case_id, []).append(name)
+        rows = db.session.execute(
+            select(Case.id, func.substr(Region.code, 1, 9)).join(
+                Region, Region.id == Case.region_id)
+            .where(Region.code.startswith(prefix, autoescape=True),
+                   Case.state.not_in(FINAL_STATES), condition()).order_by(Case.id))
+        for case_id, town in rows:
+            if town in by_prefix:
+                out[by_prefix[town]].setdefault(case_id, []).append(name)
     return out
 
 
@@ -79,9 +107,11 @@ def county_supervisors(county: Region) -> list[User]:
 
 
 def draw(township: Region, month: date, actor, *, rate_percent: int | None = None,
-         reason: str = "", seed: int | None = None) -> SpotCheckDraw:
+         reason: str = "", seed: int | None = None, population: list[int] | None = None,
+         must: dict[int, list[str]] | None = None) -> SpotCheckDraw:
     """Draw the township's month: ceil(rate%) of its new recipients plus every must-visit case,
-    each check assigned in turn to the county's supervisors."""
+    each check assigned in turn to the county's supervisors. ``population`` and ``must`` are
+    for ``draw_all``, which reads them for every township at once."""
     if township.level != RegionLevel.township:
         raise DrawError("抽查以乡镇（街道）为单位", "township_id")
     least = minimum_percent()
@@ -100,9 +130,9 @@ def draw(township: Region, month: date, actor, *, rate_percent: int | None = Non
     number = (db.session.scalar(select(func.max(SpotCheckDraw.number)).where(
         SpotCheckDraw.region_id == township.id, SpotCheckDraw.month == month)) or 0) + 1
     seed = secrets.randbits(64) if seed is None else seed
-    population = population_of(township, month)
+    population = population_of(township, month) if population is None else population
     drawn = pick(population, seed, rate)
-    must = must_visit_of(township)
+    must = must_visit_of(township) if must is None else must
     row = SpotCheckDraw(region_id=township.id, region=township, month=month, number=number,
                         seed=str(seed), rate_percent=rate, population=population, drawn=drawn,
                         must_visit={str(k): v for k, v in must.items()}, reason=reason,
@@ -122,6 +152,18 @@ def draw(township: Region, month: date, actor, *, rate_percent: int | None = Non
     return row
 
 
+def draw_all(month: date, actor, townships: list[Region]) -> list[SpotCheckDraw]:
+    """Draw the month of every given township not drawn yet (each draw as ``draw`` records
+    it), reading the populations and must-visit cases of all of them in one pass."""
+    drawn = {row.region_id for row in db.session.scalars(select(SpotCheckDraw).where(
+        SpotCheckDraw.month == month, SpotCheckDraw.region_id.in_([t.id for t in townships])))}
+    todo = [t for t in townships if t.id not in drawn and t.level == RegionLevel.township]
+    if not todo:
+        return []
+    populations, musts = populations_of(todo, month), must_visits_of(todo)
+    return [draw(t, month, actor, population=populations[t.id], must=musts[t.id]) for t in todo]
+
+
 def is_reproduced(row: SpotCheckDraw) -> bool:
     """Whether the stored seed, population and rate still give the stored random cases."""
     return pick(row.population, int(row.seed), row.rate_percent) == row.drawn
@@ -138,3 +180,74 @@ def assign(check: SpotCheck, assignee_id: int | None, actor) -> SpotCheck:
     record("supervision.assign", check.draw, actor=actor, details={
         "check": check.id, "case": check.case_id, "from": before, "to": chosen.id})
     return check
+
+
+# -- township evaluation (联评): the county's weights and the close-supervision marks ---------
+
+class EvaluationError(DrawError):
+    """A refused evaluation setting or mark (Chinese message, ``path`` names the field)."""
+
+
+def save_evaluation_setting(county: Region, weights: dict, bottom_kind: str, bottom_value,
+                            actor):
+    """Store the county's weights (0–100 per registered figure; a missing one keeps the
+    default) and the bottom rule (a count of townships or a percentage), audited."""
+    from .evaluation import BOTTOM_KINDS, MAX_WEIGHT, setting_of, weights_of
+    from .evaluation_models import EvaluationSetting
+    from .registry import METRICS
+
+    clean = {}
+    for key, value in (weights or {}).items():
+        if key not in METRICS:
+            raise EvaluationError("没有这项评估指标", f"weights.{key}")
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_WEIGHT:
+            raise EvaluationError(f"权重应为 0 到 {MAX_WEIGHT} 的整数", f"weights.{key}")
+        clean[key] = value
+    if bottom_kind not in BOTTOM_KINDS:
+        raise EvaluationError("靠后单位的确定方式无效", "bottom_kind")
+    limit = 100 if bottom_kind == "percent" else 1000
+    if isinstance(bottom_value, bool) or not isinstance(bottom_value, int) \
+            or not 0 <= bottom_value <= limit:
+        raise EvaluationError(f"靠后单位数应为 0 到 {limit} 的整数", "bottom_value")
+    row = setting_of(county)
+    before = None
+    if row is None:
+        row = EvaluationSetting(region_id=county.id)
+        db.session.add(row)
+    else:
+        before = {"weights": weights_of(row), "bottom": [row.bottom_kind, row.bottom_value]}
+    row.weights = {**(row.weights or {}), **clean}
+    row.bottom_kind, row.bottom_value = bottom_kind, bottom_value
+    row.updated_by_id = actor.id
+    db.session.flush()
+    record("supervision.evaluation_setting", row, actor=actor, details={
+        "before": before, "weights": weights_of(row), "bottom": [bottom_kind, bottom_value]})
+    return row
+
+
+def mark_bottom(period, actor, reason: str = "") -> list:
+    """Mark the year's bottom townships for close supervision the next year (列为次年度
+    重点督导单位): one audited mark each, with its rank and score; a township already marked
+    for that year keeps its mark. Only a year's evaluation marks."""
+    from .evaluation import evaluate
+    from .evaluation_models import CloseSupervisionMark
+
+    if period.kind != "year":
+        raise EvaluationError("只能按年度评估结果列入次年度重点督导单位", "period")
+    result = evaluate(period, actor)
+    if not result.bottom_rows:
+        raise EvaluationError("本期没有评估靠后的乡镇（街道）", "period")
+    marks = []
+    for row in result.bottom_rows:
+        if row.mark is not None:
+            continue
+        mark = CloseSupervisionMark(region_id=row.township.id, year=period.start.year + 1,
+                                    period=period.key, rank=row.rank, score=row.score,
+                                    reason=reason.strip(), marked_by_id=actor.id)
+        db.session.add(mark)
+        db.session.flush()
+        record("supervision.close_supervision", mark, actor=actor, details={
+            "township": row.township.id, "year": mark.year, "period": period.key,
+            "rank": row.rank, "score": round(row.score, 2), "values": row.values})
+        marks.append(mark)
+    return marks

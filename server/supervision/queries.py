@@ -46,15 +46,26 @@ def townships(user=None) -> list[Region]:
 def _clock(event: CaseEvent, case: Case, county_id) -> date | None:
     """The due date the decision answered: the total limit for approve/refuse, else a limit it
     met that day (e.g. the 3 months after a member's death); pauses after it do not count."""
-    last = event.effective_on - timedelta(days=1)
-    before = [(start, min(end or last, last)) for start, end in clocks.pauses(case)
-              if start < event.effective_on]
-    for deadline in case.deadlines:
-        answered = (deadline.kind == "total" if event.action in TOTAL_CLOCK_ACTIONS
-                    else deadline.done_on == event.effective_on and deadline.kind != "total")
-        if answered and deadline.started_on <= event.effective_on:
-            return clocks.due_date(deadline, county_id, before)
+    deadline = answered_deadline(event.action, event.effective_on, case.deadlines)
+    if deadline is None:
+        return None
+    return clocks.due_date(deadline, county_id, pauses_before(case, event.effective_on))
+
+
+def answered_deadline(action: str, on: date, deadlines):
+    """The first of the case's deadlines (in id order) that a decision on ``on`` answered."""
+    for deadline in deadlines:
+        answered = (deadline.kind == "total" if action in TOTAL_CLOCK_ACTIONS
+                    else deadline.done_on == on and deadline.kind != "total")
+        if answered and deadline.started_on <= on:
+            return deadline
     return None
+
+
+def pauses_before(case, on: date) -> list[tuple[date, date]]:
+    """The case's pauses that began before ``on``, cut at the day before it."""
+    last = on - timedelta(days=1)
+    return [(start, min(end or last, last)) for start, end in clocks.pauses(case) if start < on]
 
 
 def register(month: date, user=None, *, township: Region | None = None, relief_type: str = "",

@@ -86,6 +86,17 @@ def draw_new():
     return redirect(url_for("supervision.draw_detail", draw_id=row.id))
 
 
+@bp.route("/draws/all", methods=["POST"])
+@requires("supervision.draw")
+def draw_all():
+    """Draw every township of the month that has no draw yet (one pass over the county)."""
+    month = _month(request.form)
+    rows = operations.draw_all(month, current_user, queries.townships())
+    db.session.commit()
+    flash(_("Drawn %(count)s township(s).", count=len(rows)))
+    return redirect(url_for("supervision.draws", month=f"{month:%Y-%m}"))
+
+
 @bp.route("/draws/<int:draw_id>")
 @requires("supervision.view")
 def draw_detail(draw_id: int):
@@ -119,3 +130,76 @@ def assign(check_id: int):
         db.session.commit()
         flash(_("Assigned."))
     return redirect(url_for("supervision.draw_detail", draw_id=check.draw_id))
+
+
+# -- township evaluation (联评) ----------------------------------------------------------------
+
+def evaluation_period(source=None):
+    """The evaluated period from ``period`` (2026, 2026-Q1, 2026-03); this year by default."""
+    from ..params import period_arg
+    from ..periods import period_of
+
+    return period_arg("period", period_of("year", local_today()), source=source)
+
+
+@bp.route("/evaluation")
+@requires("supervision.view")
+def evaluation():
+    from . import evaluation as ev
+
+    period = evaluation_period()
+    result = ev.evaluate(period)
+    return render_template("supervision/evaluation.html", result=result, period=period,
+                           table=ev.table(result), header=ev.header(result),
+                           charts=ev.charts(result), prev=period.shifted(-1),
+                           next=period.shifted(1), display=ev.display, max_weight=ev.MAX_WEIGHT,
+                           bottom_kinds=ev.BOTTOM_KINDS)
+
+
+@bp.route("/evaluation/xlsx")
+@requires("supervision.view")
+def evaluation_xlsx():
+    from . import evaluation as ev
+
+    result = ev.evaluate(evaluation_period())
+    name = f"乡镇联评-{result.period.key}.xlsx"
+    return send_file(io.BytesIO(ev.xlsx(result)), mimetype=XLSX, as_attachment=True,
+                     download_name=name)
+
+
+@bp.route("/evaluation/settings", methods=["POST"])
+@requires("supervision.evaluate")
+def evaluation_settings():
+    from .registry import METRICS
+
+    period = evaluation_period(request.form)
+    weights = {key: int_arg(f"weight_{key}", None, maximum=100, source=request.form)
+               for key in METRICS}
+    value = int_arg("bottom_value", 0, maximum=1000, source=request.form)
+    try:
+        operations.save_evaluation_setting(
+            current_user.region.county, {k: v for k, v in weights.items() if v is not None},
+            request.form.get("bottom_kind", ""), value, current_user)
+    except operations.EvaluationError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("Evaluation settings saved."))
+    return redirect(url_for("supervision.evaluation", period=period.key))
+
+
+@bp.route("/evaluation/marks", methods=["POST"])
+@requires("supervision.evaluate")
+def evaluation_mark():
+    period = evaluation_period(request.form)
+    try:
+        marks = operations.mark_bottom(period, current_user, request.form.get("reason", ""))
+    except operations.EvaluationError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("Marked for close supervision next year: %(count)s township(s).",
+                count=len(marks)))
+    return redirect(url_for("supervision.evaluation", period=period.key))

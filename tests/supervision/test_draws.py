@@ -206,3 +206,25 @@ def test_case_page_shows_its_spot_check_to_the_county_only(login, march):
     assert 'id="case-spot-checks"' in page and f"/supervision/draws/{row.id}" in page
     assert 'id="case-spot-checks"' not in login("clerk").get(
         f"/cases/{march['relative']}").get_data(as_text=True)
+
+
+def test_draw_all_draws_each_undrawn_township_once_as_draw_would(login, march):
+    client = login("supervisor")
+    _draw(client, "220999201000")  # 太平乡 drawn already
+    response = client.post("/supervision/draws/all", data={"month": "2026-03"})
+    assert response.status_code == 302
+    draws = {d.region.code: d for d in db.session.scalars(select(SpotCheckDraw))}
+    assert set(draws) == {"220999001000", "220999101000", "220999201000"}
+    assert all(d.number == 1 for d in draws.values())  # 太平乡 not drawn again
+    dongfeng = draws["220999101000"]
+    assert dongfeng.population == operations.population_of(region("220999101000"), MARCH)
+    assert dongfeng.population == sorted(march["new"])
+    assert dongfeng.must_visit == {str(k): v for k, v in operations.must_visit_of(
+        region("220999101000")).items()} and str(march["relative"]) in dongfeng.must_visit
+    assert operations.is_reproduced(dongfeng) and len(dongfeng.drawn) == 3
+    assert len(db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "supervision.draw")).all()) == 3
+    client.post("/supervision/draws/all", data={"month": "2026-03"})  # nothing left to draw
+    assert len(db.session.scalars(select(SpotCheckDraw)).all()) == 3
+    assert login("clerk").post("/supervision/draws/all", data={"month": "2026-03"}
+                               ).status_code == 403

@@ -16,6 +16,7 @@ ROOMS = [
     "documents",
     "archives",
     "filings",
+    "roll",
     "supervision",
 ]
 

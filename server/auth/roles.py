@@ -90,6 +90,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "filings.view": COUNTY | TOWNSHIP,
     "filings.reopen": COUNTY | {Role.township_approver},
     "filings.configure": frozenset({Role.county_admin}),
+    "roll.import": frozenset({Role.county_admin}),
+    "roll.export": COUNTY | TOWNSHIP,
+    "roll.configure": frozenset({Role.county_admin}),
     "supervision.view": COUNTY,
     "supervision.draw": frozenset({Role.county_supervisor}),
 }

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, utcnow
@@ -54,6 +54,8 @@ class Case(RegionScoped, Base):
     proxy_id_number: Mapped[str] = mapped_column(String(18), default="")
     proxy_relation: Mapped[str] = mapped_column(String(20), default="")
     archive_number: Mapped[str | None] = mapped_column(String(40), unique=True)
+    # taken over from the county's existing roll (roll room), not through the workflow
+    is_imported: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     # Workflow facts (cases room): who investigated, reviewed and approved (谁调查、谁签字、谁负责).
     is_relative_case: Mapped[bool] = mapped_column(default=False, index=True)  # 近亲属备案

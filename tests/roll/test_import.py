@@ -235,3 +235,32 @@ def test_unreadable_files_are_refused_in_chinese(admin, name, data, message):
     response = upload(admin, data, name=name)
     page = admin.get(response.headers["Location"]).get_data(as_text=True)
     assert message in page
+
+
+def test_the_api_checks_and_imports_alike(api, template):
+    """The API's dry run names the row and column; its real run is refused while a problem
+    remains and imports once fixed."""
+    client, headers = api("admin")
+    rows = flat(households(4))
+    good = rows[2]["id_number"]
+    rows[2]["id_number"] = _break_check_character(good)
+    before = counts()
+
+    def post(dry_run: str):
+        data = {"file": (io.BytesIO(fill_template(template, rows)), "roll.xlsx"),
+                "dry_run": dry_run}
+        response = client.post("/api/v1/roll/imports", headers=headers, data=data,
+                               content_type="multipart/form-data")
+        assert response.status_code == 202
+        return client.get(f"/api/v1/roll/imports/{response.json['id']}", headers=headers).json
+
+    checked = post("true")
+    assert checked["status"] == "done" and checked["problems"] == [
+        {"row": 4, "column": "成员身份证号", "message": "身份证号码校验位错误，请核对是否输错"}]
+    assert post("false")["status"] == "failed" and counts() == before
+    rows[2]["id_number"] = good
+    done = post("false")
+    assert (done["status"], done["added"], done["problem_count"]) == ("done", 4, 0)
+    refused = client.post("/api/v1/roll/imports", headers=headers, content_type="multipart/form-data",
+                          data={"file": (io.BytesIO(b"x"), "roll.txt")})
+    assert refused.status_code == 422 and refused.json["errors"][0]["path"] == "file"

@@ -269,9 +269,9 @@ def _check_row(line, cells, ref, problems, households, seen, latest) -> None:
         if code and head_ok:
             _fill(household, values, code, ref, problems)
     else:
-        for name, value in values.items():
+        for name, value in values.items():  # a cell left empty on a later row is not a clash
             first = household.values.get(name)
-            if value is not _BAD and first is not _BAD and value != first:
+            if _given(value) and _given(first) and value != first:
                 problems.add(line, name, f"与同户第{household.row}行不一致")
     name = text.get("name", "")
     if not name:
@@ -298,6 +298,10 @@ def _check_row(line, cells, ref, problems, households, seen, latest) -> None:
 
 
 _BAD = object()  # a cell that did not parse (its problem is already reported)
+
+
+def _given(value) -> bool:
+    return value is not _BAD and value not in ("", None)
 
 
 def _id_ok(line, key, number, ref, problems, label) -> bool:

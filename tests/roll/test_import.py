@@ -264,3 +264,10 @@ def test_the_api_checks_and_imports_alike(api, template):
     refused = client.post("/api/v1/roll/imports", headers=headers, content_type="multipart/form-data",
                           data={"file": (io.BytesIO(b"x"), "roll.txt")})
     assert refused.status_code == 422 and refused.json["errors"][0]["path"] == "file"
+
+
+def test_household_columns_may_be_left_empty_on_later_rows(admin):
+    groups = households(3)
+    for row in groups[2][1:]:
+        row.update(head_name="", bank_account="", urban_rural="", township="")
+    assert _problems(admin, flat(groups)) == []

@@ -271,3 +271,20 @@ def test_household_columns_may_be_left_empty_on_later_rows(admin):
     for row in groups[2][1:]:
         row.update(head_name="", bank_account="", urban_rural="", township="")
     assert _problems(admin, flat(groups)) == []
+
+
+def test_imported_households_count_in_the_monthly_table(admin, template):
+    """Imported cases are paid like any other: November's table counts them."""
+    from server.filings import stats
+
+    county = "220999"
+    before = stats.consolidate(stats.compute(county, date(2026, 11, 1)))["types"]["DB"]["total"]
+    groups = households(12)
+    upload(admin, fill_template(template, flat(groups)), action="import")
+    assert last_job().status == "done"
+    after = stats.consolidate(stats.compute(county, date(2026, 11, 1)))["types"]["DB"]["total"]
+    db_groups = [g for g in groups if g[0]["relief_type"] == "低保"]
+    assert after["households"] - before["households"] == len(db_groups)
+    assert after["persons"] - before["persons"] == sum(len(g) for g in db_groups)
+    assert after["amount_fen"] - before["amount_fen"] == sum(
+        round(float(g[0]["monthly_amount"]) * 100) for g in db_groups)

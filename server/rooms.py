@@ -17,6 +17,7 @@ ROOMS = [
     "documents",
     "archives",
     "filings",
+    "roll",
     "supervision",
     "window",
 ]

@@ -300,11 +300,23 @@ def _step(region):
     return "refer"
 
 
+def _import_id(region):
+    """A roll import (check) of the region: imports are the county's, kept per region."""
+    from server.roll.models import RollImport
+
+    row = RollImport(region_id=region.id, filename="样例.xlsx", sha256="0" * 64,
+                     path="roll/none.xlsx", status="done")
+    db.session.add(row)
+    db.session.commit()
+    return row.id
+
+
 SAMPLES = {
     "item_id": _item_id,
     "request_id": _request_id,
     "department_id": _department_id,
     "step": _step,
+    "import_id": _import_id,
     "document_id": _document_id,
     "print_job_id": _print_job_id,
     "kind": _kind,

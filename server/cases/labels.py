@@ -88,7 +88,7 @@ labels.fields(
         "gradual_exit_until": _l("Gradual exit until"), "event_id": _l("Step"),
         "member_id": _l("Member"), "name": _l("Name"), "relation": _l("Relation"),
         "staff_user_id": _l("Staff member"), "cadre_name": _l("Village cadre"),
-        "county_reason": _l("Why the county decides"),
+        "county_reason": _l("Why the county decides"), "is_imported": _l("Imported from the roll"),
     },
     state=lambda v: STATE_LABELS.get(v, str(v)),
     relief_type=_relief,

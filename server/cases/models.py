@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -76,6 +77,8 @@ class Case(RegionScoped, Base):
     proxy_id_number: Mapped[str] = mapped_column(String(18), default="")
     proxy_relation: Mapped[str] = mapped_column(String(20), default="")
     archive_number: Mapped[str | None] = mapped_column(String(40), unique=True)
+    # taken over from the county's existing roll (roll room), not through the workflow
+    is_imported: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     # Workflow facts (cases room): who investigated, reviewed and approved (谁调查、谁签字、谁负责).
     is_relative_case: Mapped[bool] = mapped_column(default=False, index=True)  # 近亲属备案

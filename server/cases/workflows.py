@@ -74,6 +74,7 @@ ACTION_LABELS = {
     "propose_termination": "拟终止，公示",
     "terminate": "终止",
     "dishonesty_stop": "列入失信名单，当月起停发",
+    "import": "导入在册名单",
 }
 
 DEADLINE_LABELS = {

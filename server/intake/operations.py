@@ -37,12 +37,18 @@ class IntakeError(ValueError):
 
 def next_case_number(county: Region, relief_type: str, year: int) -> str:
     """``220999-2026-DB-000123``: county code, year, relief type, a per-year sequence."""
+    return reserve_case_numbers(county, relief_type, year, 1)[0]
+
+
+def reserve_case_numbers(county: Region, relief_type: str, year: int, count: int) -> list[str]:
+    """The next ``count`` case numbers in one step (a bulk import takes thousands at once)."""
     code = county.code[:6]
     counter = locked_row(CaseNumberCounter, county_code=code, year=year,
                          relief_type=relief_type)
-    counter.last += 1
+    first = counter.last + 1
+    counter.last += count
     db.session.flush()
-    return f"{code}-{year}-{relief_type}-{counter.last:06d}"
+    return [f"{code}-{year}-{relief_type}-{n:06d}" for n in range(first, first + count)]
 
 
 # -- drafts -------------------------------------------------------------------------------------

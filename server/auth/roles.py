@@ -92,6 +92,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "filings.configure": frozenset({Role.county_admin}),
     "supervision.view": COUNTY,
     "supervision.draw": frozenset({Role.county_supervisor}),
+    # 复核, meetings, the reserve fund: what a township sees of its own supervision
+    "supervision.township": COUNTY | TOWNSHIP,
+    "supervision.review": frozenset({Role.county_supervisor}),
+    "supervision.meet": TOWNSHIP,
+    "supervision.fund": COUNTY,
 }
 
 

@@ -23,7 +23,7 @@ from ..relief import RELIEF_TYPES, ReliefCode
 from . import clocks, household
 from .checks import CHECKS, STALE_MESSAGE, CaseError, Problem
 from .dishonesty import CORRECTION_DAYS, FraudKind
-from .effects import EFFECTS
+from .effects import EFFECTS, settle_scheduled_amount
 from .fields import FIELDS, FieldProblem
 from .models import (
     Case,
@@ -359,6 +359,7 @@ def _transition(case: Case, action: str, actor, data, comment, lock_version,
                              f"不能执行“{t.label}”")
     ctx = Context(case, actor, t, wf, _parse_on(effective_on, case))
     ctx.data = _parse_data(t, data or {}, ctx)
+    settle_scheduled_amount(case, ctx.on)
     problems = [p for name in t.checks for p in CHECKS[name](case, ctx)]
     if problems:
         raise CaseError.from_problems(problems)
@@ -382,7 +383,14 @@ def _transition(case: Case, action: str, actor, data, comment, lock_version,
     record(f"case.{action}", case, actor=actor,
            details={"event_id": event.id, "before": old, "after": new,
                     "comment": event.comment})
+    for hook in AFTER_TRANSITION:
+        hook(case, event, t, actor)
     return event
+
+
+AFTER_TRANSITION: list = []
+"""Functions ``(case, event, transition, actor)`` higher rooms register to follow a step in
+the same transaction (e.g. supervision draws emergency aid on the township's reserve fund)."""
 
 
 # -- edits, reveals -----------------------------------------------------------------------------

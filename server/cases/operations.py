@@ -291,16 +291,16 @@ def _parse_data(t: Transition, raw: dict, ctx: Context) -> dict:
 
 
 def _target(t: Transition, case: Case, ctx: Context) -> str:
-    if isinstance(t.target, tuple):
-        for route in t.target:
-            if route.condition is None or getattr(case, route.condition):
-                return route.target
-    if t.target == SAME:
+    target = t.target
+    if isinstance(target, tuple):
+        target = next(r.target for r in target
+                      if r.condition is None or getattr(case, r.condition))
+    if target == SAME:
         return case.state
-    if t.target == PREVIOUS:
+    if target == PREVIOUS:
         entered = next((e for e in reversed(case.events) if e.to_state == case.state), None)
         return entered.from_state if entered and entered.from_state else "accepted"
-    return t.target
+    return target
 
 
 def check_lock(case: Case, lock_version) -> None:

@@ -12,6 +12,11 @@ REVIEW = {"number": None, "source": None, "reason": None, "findings": None, "out
           "amount": None, "from_month": None, "decided_on": None, "decided_by": None,
           "effect": None, "review_body": None, "review_days": None, "court": None,
           "lawsuit_months": None}
+# the document is Chinese whatever the UI language: its own wording of sources and outcomes
+SOURCE_TEXT = {"objection": "群众异议", "complaint": "举报投诉", "finding": "抽查发现的问题",
+               "register": "备案审查", "other": "其他线索"}
+OUTCOME_TEXT = {"uphold": "维持", "correct_amount": "更正救助金额", "revoke": "撤销",
+                "reinvestigate": "责令重新调查"}
 EFFECTS = {
     "uphold": "维持原审核确认决定",
     "correct_amount": "更正救助金额，自{from_month}起按每月{amount}元发放，当月仍按原金额发放",
@@ -36,7 +41,6 @@ def decided_review(case, review_id=None):
 
 def review_context(review, base: dict) -> dict:
     from ..cases.models import CaseEvent
-    from .registry import REVIEW_OUTCOMES, REVIEW_SOURCES
 
     county = base["region"]["county"] or ""
     out = dict.fromkeys(REVIEW, None) | {
@@ -52,9 +56,9 @@ def review_context(review, base: dict) -> dict:
         amount=amount)
     return out | {
         "number": f"复核〔{review.decided_on.year}〕{review.id}号",
-        "source": str(REVIEW_SOURCES.get(review.source, review.source)),
+        "source": SOURCE_TEXT.get(review.source, review.source),
         "reason": review.reason or None, "findings": review.findings,
-        "outcome": str(REVIEW_OUTCOMES[review.outcome][0]), "amount": amount,
+        "outcome": OUTCOME_TEXT[review.outcome], "amount": amount,
         "from_month": from_month, "decided_on": review.decided_on,
         "decided_by": review.decided_by.display_name if review.decided_by else None,
         "effect": effect}

@@ -235,6 +235,21 @@ def _check_id(region):
     return db.session.get(SpotCheckDraw, _draw_id(region)).checks[0].id
 
 
+def _review_id(region):
+    """A 复核 review of a case of the region's township (opened, not decided)."""
+    from server.cases.models import Case
+    from server.supervision.models import Review
+
+    township = region.township or region
+    row = db.session.scalars(select(Review).where(Review.region_id == township.id)).first()
+    if row is None:
+        case = db.session.get(Case, _case_id(region))
+        row = Review(region=case.region.township, case=case, source="register")
+        db.session.add(row)
+        db.session.commit()
+    return row.id
+
+
 SAMPLES = {
     "document_id": _document_id,
     "print_job_id": _print_job_id,
@@ -254,4 +269,5 @@ SAMPLES = {
     "difference_id": _difference_id,
     "draw_id": _draw_id,
     "check_id": _check_id,
+    "review_id": _review_id,
 }

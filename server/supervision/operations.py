@@ -23,8 +23,8 @@ from ..cases.workflows import FINAL_STATES
 from ..db import db
 from ..faults import UserFacing
 from ..filings.stats import new_recipients
-from ..regions.models import Region, RegionLevel
 from ..periods import local_today
+from ..regions.models import Region, RegionLevel
 from .models import Meeting, ReserveEntry, Review, SpotCheck, SpotCheckDraw
 from .registry import MUST_VISIT, REVIEW_OUTCOMES, REVIEW_SOURCES
 

@@ -261,9 +261,12 @@ def funding_plan():
                            plan=queries.funding_plan(current_user.region.county, month))
 
 
-@bp.route("/funding-plan/<any(xlsx, docx):fmt>")
+@bp.route("/funding-plan/file")
 @requires("supervision.view")
-def funding_plan_file(fmt: str):
+def funding_plan_file():
+    fmt = request.args.get("format", "xlsx")
+    if fmt not in ("xlsx", "docx"):
+        raise BadParameter("format", "格式应为 xlsx 或 docx")
     month = _month()
     county = current_user.region.county
     data = operations.funding_plan_export(county, month, current_user, fmt)

@@ -121,7 +121,7 @@ def test_funding_plan_figures_equal_the_accepted_filing(login, api):
     ls_fen = filing.stats["ls"]["total"]["amount_fen"]
     assert db_fen > 0 and ls_fen == 400000
     client = login("supervisor")
-    response = client.get("/supervision/funding-plan/xlsx?month=2026-10")
+    response = client.get("/supervision/funding-plan/file?format=xlsx&month=2026-10")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.data)).active
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
@@ -134,7 +134,7 @@ def test_funding_plan_figures_equal_the_accepted_filing(login, api):
     assert float(dongfeng[-1]) * 100 == filing.roster_total_fen
     assert float(rows[-1][-1]) * 100 == db_fen + ls_fen + filing.stats["types"]["TK"][
         "total"]["amount_fen"]
-    docx = client.get("/supervision/funding-plan/docx?month=2026-10")
+    docx = client.get("/supervision/funding-plan/file?format=docx&month=2026-10")
     text = document_text(docx.data)
     assert "困难群众救助资金发放计划" in text and "东风镇" in text and "4,000.00" in text
     assert "None" not in text and "{{" not in text

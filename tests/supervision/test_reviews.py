@@ -14,7 +14,7 @@ from server.documents.operations import document_file
 from server.documents.rendering import document_text
 from server.filings.roster import expected_rows
 from server.periods import add_months, local_today, month_of
-from server.supervision import operations, queries
+from server.supervision import operations
 from server.supervision.registry import METRICS
 
 from ..conftest import region
@@ -120,7 +120,7 @@ def test_bad_review_input_is_refused_with_field_paths(demo):
 def test_open_and_decide_from_the_pages_and_the_api(login, api):
     case = paying_case(seed=45)
     supervisor = login("supervisor")
-    register = supervisor.get(f"/supervision/register?month=2026-09").get_data(as_text=True)
+    register = supervisor.get("/supervision/register?month=2026-09").get_data(as_text=True)
     assert "/supervision/reviews" in register and "open-review" in register
     response = supervisor.post("/supervision/reviews", data={
         "case_id": case.id, "source": "register", "reason": "抽查"})

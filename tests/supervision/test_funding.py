@@ -53,6 +53,8 @@ def test_county_approves_its_own_amount_after_the_meetings(login, api):
     else:
         raise AssertionError("a case not in the county queue was sent up")
     db.session.rollback()
+    page = login("supervisor").get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "县级审批金额" in page and "联席会议决定" in page and "参会人员" in page
     client, headers = api("supervisor")
     response = client.post(f"/api/v1/cases/{case.id}/transitions", headers=headers, json={
         "action": "county_approve", "effective_on": "2026-10-16",

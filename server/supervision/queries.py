@@ -212,13 +212,20 @@ def ledger(township: Region, limit: int = 100) -> list:
                                                          ReserveEntry.id.desc()).limit(limit)))
 
 
+DEFAULT_RESERVE_LOW_YUAN = "2000"
+
+
 def low_threshold_fen() -> int:
     """Below this balance a township's reserve shows as low (``JIUZHU_RESERVE_LOW_YUAN``)."""
     from flask import current_app
 
-    from ..money import yuan_to_fen
+    from ..money import MoneyError, yuan_to_fen
 
-    return yuan_to_fen(str(current_app.config.get("RESERVE_LOW_YUAN", "2000")))
+    try:  # a mistyped setting falls back to the default rather than breaking home pages
+        fen = yuan_to_fen(str(current_app.config.get("RESERVE_LOW_YUAN", "2000")))
+    except MoneyError:
+        fen = None
+    return fen if fen is not None else yuan_to_fen(DEFAULT_RESERVE_LOW_YUAN)
 
 
 def low_reserves(user=None) -> list[dict]:

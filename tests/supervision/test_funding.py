@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from datetime import date
 
+from flask import current_app
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -90,6 +91,11 @@ def test_reserve_fund_draws_top_ups_and_low_balance(login, api):
         home = login(user).get("/").get_data(as_text=True)
         assert "reserve-low" in home and "东风镇" in home, user
     assert "东风镇" not in login("clerk2").get("/").get_data(as_text=True)  # its own only
+    current_app.config["RESERVE_LOW_YUAN"] = "400"  # the threshold is a setting
+    assert "reserve-low" not in login("clerk").get("/").get_data(as_text=True)
+    current_app.config["RESERVE_LOW_YUAN"] = "not money"  # a mistyped one: the default
+    assert queries.low_threshold_fen() == 200000
+    current_app.config["RESERVE_LOW_YUAN"] = "2000"
     client, headers = api("supervisor")
     bad = client.post("/api/v1/supervision/reserve", headers=headers,
                       json={"township_id": township.id, "amount": "-5"})

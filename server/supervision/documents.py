@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..db import db
 from ..documents import context as ctx
 from ..documents.registry import STEP_DOCUMENTS, DocumentKind, placeholder, register
+from ..documents.views import STEP_LABELS
 from ..money import fen_to_yuan
 from ..periods import as_date, local_today, month_of
 
@@ -142,3 +143,4 @@ class FundingPlan(DocumentKind):
 
 
 STEP_DOCUMENTS["review"] = ("review_decision",)
+STEP_LABELS["review"] = "县级复核"

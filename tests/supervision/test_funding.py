@@ -155,3 +155,21 @@ def test_funding_plan_figures_equal_the_accepted_filing(login, api):
     assert login("clerk").get("/supervision/funding-plan").status_code == 403
     assert db.session.scalar(select(AuditEvent.id).where(
         AuditEvent.action == "supervision.funding_plan"))
+
+
+def test_township_records_its_meeting_on_the_page(login):
+    case = ls_in_county_queue(seed=55)
+    clerk = login("clerk")
+    page = clerk.get("/supervision/meetings").get_data(as_text=True)
+    assert case.case_number in page and case.applicant_id_number not in page
+    response = clerk.post("/supervision/meetings", data={
+        "held_on": "2026-10-15", "attendees": "张镇长、李所长，王站长", "case_ids": [case.id],
+        "notes": "报县级联席会议"})
+    assert response.status_code == 302
+    assert "张镇长、李所长、王站长" in clerk.get("/supervision/meetings").get_data(as_text=True)
+    empty = clerk.post("/supervision/meetings", data={"held_on": "2026-10-15",
+                                                      "attendees": "", "case_ids": [case.id]},
+                       follow_redirects=True)
+    assert "请填写参会人员" in empty.get_data(as_text=True)
+    assert clerk.post("/supervision/meetings", data={"held_on": "2026-13-45"}).status_code == 400
+    assert "张镇长" in login("supervisor").get("/supervision/meetings").get_data(as_text=True)

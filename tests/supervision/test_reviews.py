@@ -74,6 +74,8 @@ def test_correcting_the_amount_takes_effect_next_month_prints_and_shows(login, a
     assert f"/documents/{document.id}/docx" in detail
     assert case.applicant_id_number not in detail
     assert clerk.get(f"/documents/{document.id}/docx").status_code == 200
+    documents = clerk.get(f"/documents/cases/{case.id}").get_data(as_text=True)
+    assert "县级复核" in documents and "社会救助复核决定书" in documents
     # another township sees nothing of it
     other = login("clerk2")
     assert other.get(f"/supervision/reviews/{review.id}").status_code == 404

@@ -170,9 +170,13 @@ def decide_review(review: Review, outcome: str, findings: str, actor, *,
     the case (state, amount from next month, its own audit), then the 复核决定书 is made."""
     from ..cases.checks import CaseError
     from ..cases.operations import transition
+    from ..db import lock_for_write
+    from ..documents.errors import DocumentError
     from ..documents.operations import generate
     from ..money import yuan_to_fen
 
+    lock_for_write()  # a second supervisor deciding the same review waits, then is refused
+    db.session.refresh(review)
     if review.outcome is not None:
         raise ReviewError("该复核已作出决定，不能再次决定", "outcome")
     if outcome not in REVIEW_OUTCOMES:
@@ -199,7 +203,10 @@ def decide_review(review: Review, outcome: str, findings: str, actor, *,
     record("supervision.review_decide", review, actor=actor, details={
         "case": review.case_id, "outcome": outcome, "findings": findings,
         "amount_fen": review.amount_fen, "event": review.case_event_id})
-    generate("review_decision", review.case, actor, {"review_id": review.id})
+    try:
+        generate("review_decision", review.case, actor, {"review_id": review.id})
+    except DocumentError as exc:  # e.g. a county's uploaded template fails: nothing is kept
+        raise ReviewError(f"复核决定书生成失败：{exc}", "outcome") from None
     return review
 
 

@@ -106,6 +106,7 @@ def test_bad_review_input_is_refused_with_field_paths(demo):
     supervisor = demo_user("supervisor")
     case = paying_case(seed=44)
     review = operations.open_review(case, "finding", supervisor)
+    db.session.commit()
     for outcome, findings, amount, path in (("nonsense", "x", None, "outcome"),
                                             ("uphold", "", None, "findings"),
                                             ("correct_amount", "x", "abc", "amount")):
@@ -117,6 +118,16 @@ def test_bad_review_input_is_refused_with_field_paths(demo):
             raise AssertionError(outcome)
         db.session.rollback()
     assert review.outcome is None and case.scheduled_amount_month is None
+    operations.decide_review(review, "uphold", "原决定正确", supervisor)
+    db.session.commit()
+    try:  # decided once only
+        operations.decide_review(review, "revoke", "改判", supervisor)
+    except operations.ReviewError as exc:
+        assert exc.path == "outcome"
+    else:
+        raise AssertionError("a review was decided twice")
+    db.session.rollback()
+    assert case.state == "paying"
 
 
 def test_open_and_decide_from_the_pages_and_the_api(login, api):

@@ -19,7 +19,7 @@ from ..audit.operations import record
 from ..auth.models import User
 from ..auth.roles import Role
 from ..cases.models import Case
-from ..cases.workflows import FINAL_STATES
+from ..cases.workflows import FINAL_STATES, workflow_for
 from ..db import db
 from ..faults import UserFacing
 from ..filings.stats import new_recipients
@@ -186,6 +186,8 @@ def decide_review(review: Review, outcome: str, findings: str, actor, *,
         raise ReviewError("请填写复核意见", "findings")
     action = REVIEW_OUTCOMES[outcome][1]
     event = None
+    if action is not None and workflow_for(review.case).transition(action) is None:
+        raise ReviewError("该救助类别（或案件当前阶段）不能作出此项复核决定", "outcome")
     if action is not None:
         data = {"reason": findings} | ({"amount": amount} if amount not in (None, "") else {})
         try:

@@ -70,6 +70,16 @@ def test_county_approves_its_own_amount_after_the_meetings(login, api):
     assert data["township_amount_fen"] == 500000
     paid = {r.case_number: r.amount_fen for r in expected_rows(region(DONGFENG), OCTOBER)}
     assert paid[case.case_number] == 400000
+    supervisor = demo_user("supervisor")
+    review = operations.open_review(case, "complaint", supervisor)
+    db.session.commit()
+    try:  # a one-off payment has no monthly amount to correct from next month
+        operations.decide_review(review, "correct_amount", "金额有误", supervisor, amount="100")
+    except operations.ReviewError as exc:
+        assert exc.path == "outcome" and "county_correct" not in str(exc)
+    else:
+        raise AssertionError("a one-off case got a monthly correction")
+    db.session.rollback()
     clerk = login("clerk")
     page = clerk.get("/supervision/meetings").get_data(as_text=True)
     assert "张镇长、李所长" in page

@@ -489,6 +489,45 @@ def dishonesty_notice(doc):
     rights_and_receipt(doc, "dishonesty", "{{ dishonesty.listed_on|cn_date }}")
 
 
+@template("review_decision")
+def review_decision(doc):
+    title(doc, "社会救助复核决定书")
+    meta(doc, "{{ review.number }}　　案件编号：{{ case.number }}")
+    plain(doc, "{{ region.township }}人民政府、{{ applicant.name }}：")
+    body(doc, "{{ region.county }}民政局根据{{ review.source }}，对{{ region.township }}就"
+              "{{ applicant.name }}（户）{{ case.relief_name }}作出的审核确认决定进行了复核。")
+    form_table(doc, [
+        ("申请人", "{{ applicant.name }}", "身份证号码", "{{ applicant.id_number }}"),
+        ("救助类别", "{{ case.relief_name }}", "复核来源", "{{ review.source }}"),
+        ("复核事由", "{{ review.reason }}"),
+        ("复核意见", "{{ review.findings }}"),
+        ("复核决定", "{{ review.outcome }}"),
+        ("决定内容", "{{ review.effect }}"),
+    ])
+    body(doc, "请{{ region.township }}人民政府自收到本决定书之日起按上述决定执行，并将执行情况报县民政局。")
+    body(doc, "如对本决定不服，可以自收到本决定书之日起{{ review.review_days }}日内向"
+              "{{ review.review_body }}申请行政复议，或者自收到本决定书之日起"
+              "{{ review.lawsuit_months }}个月内直接向{{ review.court }}提起行政诉讼。")
+    signatures(doc, ["复核人：{{ review.decided_by }}", "{{ region.county }}民政局（盖章）"],
+               date="{{ review.decided_on|cn_date }}")
+
+
+@template("funding_plan")
+def funding_plan(doc):
+    title(doc, "困难群众救助资金发放计划")
+    meta(doc, "{{ region.county }}　{{ month|cn_month }}")
+    plain(doc, "{{ region.county }}财政局：")
+    body(doc, "根据各乡镇（街道）{{ month|cn_month }}审核确认及备案情况和县级抽查结果，"
+              "现报送本月困难群众救助资金发放计划如下：")
+    list_table(doc, ["乡镇（街道）", "救助类别", "户数", "金额（元）", "备案情况", "抽查户数"],
+               "r in rows", ["{{ r.township }}", "{{ r.relief }}", "{{ r.households }}",
+                             "{{ r.amount|money }}", "{{ r.status }}", "{{ r.checked }}"],
+               (26, 18, 12, 22, 22, 14))
+    each(doc, "t in totals", "{{ t.relief }}：{{ t.households }}户，{{ t.amount|money }}")
+    body(doc, "合计：{{ total|money }}（大写：{{ total|capital_money }}）")
+    signatures(doc, ["{{ region.county }}民政局（盖章）"])
+
+
 @template("archive_cover")
 def archive_cover(doc):
     body(doc, "{%p for c in copies %}")

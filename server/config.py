@@ -71,5 +71,6 @@ def from_environment() -> dict:
         "BACKUP_DIR": _env("BACKUP_DIR", ""),  # set: a nightly backup (server/backup.py)
         "BACKUP_KEEP": int(_env("BACKUP_KEEP", "7")),
         "SPOT_CHECK_PERCENT": int(_env("SPOT_CHECK_PERCENT", "30")),
+        "RESERVE_LOW_YUAN": _env("RESERVE_LOW_YUAN", "2000"),  # reserve fund shown as low below
         "WTF_CSRF_TIME_LIMIT": None,
     }

@@ -252,6 +252,21 @@ def _item_id(region):
     return row.id
 
 
+def _review_id(region):
+    """A 复核 review of a case of the region's township (opened, not decided)."""
+    from server.cases.models import Case
+    from server.supervision.models import Review
+
+    township = region.township or region
+    row = db.session.scalars(select(Review).where(Review.region_id == township.id)).first()
+    if row is None:
+        case = db.session.get(Case, _case_id(region))
+        row = Review(region=case.region.township, case=case, source="register")
+        db.session.add(row)
+        db.session.commit()
+    return row.id
+
+
 def _request_id(region):
     """A window request registered at the region's township."""
     from server.window.models import WindowRequest
@@ -335,4 +350,5 @@ SAMPLES = {
     "difference_id": _difference_id,
     "draw_id": _draw_id,
     "check_id": _check_id,
+    "review_id": _review_id,
 }

@@ -215,3 +215,38 @@ def test_county_staff_open_the_evaluation(login, api, username):
                           json={"weights": {"on_time": 2}, "bottom_kind": "count",
                                 "bottom_value": 1})
     assert response.status_code == 200 and response.json["weights"]["on_time"] == 2
+
+
+# 复核, 一事一议 meetings, the reserve fund and the funding plan: who may use them
+SUPERVISION_ROLES = [
+    ("GET", "/supervision/reviews", {"clerk": 200, "approver": 200, "supervisor": 200,
+                                     "admin": 200, "village": 403}),
+    ("GET", "/supervision/meetings", {"clerk": 200, "supervisor": 200, "village": 403}),
+    ("GET", "/supervision/reserve", {"clerk": 200, "supervisor": 200, "admin": 200,
+                                     "village": 403}),
+    ("GET", "/supervision/funding-plan", {"supervisor": 200, "admin": 200, "clerk": 403,
+                                          "approver": 403}),
+    ("POST", "/supervision/reviews", {"clerk": 403, "approver": 403, "admin": 403,
+                                      "village": 403}),
+    ("POST", "/supervision/meetings", {"supervisor": 403, "admin": 403, "village": 403}),
+    ("POST", "/supervision/reserve", {"clerk": 403, "approver": 403, "village": 403}),
+    ("GET", "/api/v1/supervision/reviews", {"clerk": 200, "supervisor": 200, "village": 403}),
+    ("POST", "/api/v1/supervision/reviews", {"clerk": 403, "admin": 403}),
+    ("GET", "/api/v1/supervision/reserve", {"approver": 200, "admin": 200, "village": 403}),
+    ("POST", "/api/v1/supervision/reserve", {"clerk": 403, "approver": 403}),
+    ("GET", "/api/v1/supervision/meetings", {"clerk": 200, "supervisor": 200, "village": 403}),
+    ("POST", "/api/v1/supervision/meetings", {"supervisor": 403, "admin": 403}),
+    ("GET", "/api/v1/supervision/funding-plan", {"supervisor": 200, "clerk": 403}),
+]
+
+
+@pytest.mark.parametrize("method,url,expected", SUPERVISION_ROLES)
+def test_supervision_reviews_meetings_reserve_and_plan_by_role(login, api, method, url,
+                                                               expected):
+    for username, status in expected.items():
+        if url.startswith("/api/"):
+            client, headers = api(username)
+            response = client.open(url, method=method, headers=headers, json={})
+        else:
+            response = login(username).open(url, method=method, data={})
+        assert response.status_code == status, (username, method, url, response.status_code)

@@ -61,3 +61,17 @@ def http_exception_response(exc):
     if errors and exc.code == 422:
         message = "输入有误，请检查标出的字段"
     return error_response(exc.code or 500, message, errors)
+
+
+def load_json(schema: Schema) -> dict:
+    """The request's JSON object through ``schema``; a 422 naming each bad field otherwise
+    (the one body loader of every room's API)."""
+    from flask import request
+    from flask_smorest import abort
+    from marshmallow import ValidationError
+
+    body = request.get_json(silent=True)
+    try:
+        return schema.load(body if isinstance(body, dict) else {})
+    except ValidationError as exc:
+        abort(422, message="输入有误", errors=flatten(exc.messages))

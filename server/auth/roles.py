@@ -101,6 +101,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "window.register": TOWNSHIP,
     "window.configure": frozenset({Role.county_admin}),
     "supervision.evaluate": COUNTY,
+    # 复核, meetings, the reserve fund: what a township sees of its own supervision
+    "supervision.township": COUNTY | TOWNSHIP,
+    "supervision.review": frozenset({Role.county_supervisor}),
+    "supervision.meet": TOWNSHIP,
+    "supervision.fund": COUNTY,
 }
 
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Callable
 
 from ..money import yuan_to_fen
-from ..periods import add_months, local_noon_utc, local_today
+from ..periods import add_months, first_of_next_month, local_noon_utc, local_today
 from ..relief import ReliefCode
 from ..standards.amounts import calculate, payment_start_month
 from ..standards.queries import standard_for
@@ -221,6 +221,49 @@ def change_amount(case, ctx):
     _change(case, ctx, ctx.transition.action, amount_before_fen=case.monthly_amount_fen,
             amount_after_fen=new)
     case.monthly_amount_fen = new
+
+
+@effect
+def set_approved_amount(case, ctx):
+    """一事一议: the county may approve another amount than the township's (one-off or monthly)."""
+    if not ctx.data.get("approved_amount"):
+        return
+    fen = yuan_to_fen(ctx.data["approved_amount"])
+    ctx.data["township_amount_fen"] = (case.one_off_amount_fen if ctx.settings.is_one_off
+                                       else case.monthly_amount_fen)
+    if ctx.settings.is_one_off:
+        case.one_off_amount_fen = fen
+    else:
+        case.monthly_amount_fen = fen
+
+
+@effect
+def schedule_amount(case, ctx):
+    """A county correction: the new monthly amount is paid from the month after the decision;
+    this month is paid as before."""
+    settle_scheduled_amount(case, ctx.on)
+    month = first_of_next_month(ctx.on)
+    new = yuan_to_fen(ctx.data["amount"])
+    row = _change(case, ctx, ctx.transition.action, amount_before_fen=case.monthly_amount_fen,
+                  amount_after_fen=new, data={"from_month": month.isoformat()})
+    row.effective_on = month
+    case.scheduled_amount_fen, case.scheduled_amount_month = new, month
+    ctx.data["from_month"] = month.isoformat()
+
+
+def settle_scheduled_amount(case, on) -> None:
+    """Fold a scheduled amount whose month has come into the case's monthly amount, so later
+    steps (increase, decrease) start from what is paid."""
+    if case.scheduled_amount_month is not None and case.scheduled_amount_month <= on:
+        case.monthly_amount_fen = case.scheduled_amount_fen or 0
+        case.scheduled_amount_fen = case.scheduled_amount_month = None
+
+
+@effect
+def order_reinvestigation(case, ctx):
+    """The county ordered the township to investigate again (a served case stays paid)."""
+    if "reinvestigate" not in case.flags:
+        case.flags = [*case.flags, "reinvestigate"]
 
 
 @effect

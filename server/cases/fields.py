@@ -267,4 +267,10 @@ FIELDS: dict[str, Field] = {f.name: f for f in (
     DateField("died_on", "死亡日期", widget="date"),
     IntField("months", "渐退月数", widget="number"),
     DishonestyField("dishonesty", "失信名单记录", widget="number"),
+    # the county's 一事一议 decision (县级困难群众保障工作联席会议)
+    MoneyField("approved_amount", "县级审批金额（元，不填则按乡镇审核金额）", required=False,
+               widget="money"),
+    DateField("meeting_on", "联席会议日期", required=False, widget="date"),
+    NamesField("attendees", "参会人员（用顿号分隔）", required=False, widget="textarea"),
+    Field("meeting_decision", "联席会议决定", required=False, widget="textarea"),
 )}

@@ -108,6 +108,9 @@ class Case(RegionScoped, Base):
     last_recheck_on: Mapped[date | None]
     next_recheck_on: Mapped[date | None] = mapped_column(index=True)
     gradual_exit_until: Mapped[date | None]  # first day of the last month paid while exiting
+    # a monthly amount decided now that is paid from a later month (a county correction)
+    scheduled_amount_fen: Mapped[int | None]
+    scheduled_amount_month: Mapped[date | None]  # the first month paid at the scheduled amount
 
     schema_version: Mapped[SchemaVersion] = relationship()
     events: Mapped[list[CaseEvent]] = relationship(
@@ -129,6 +132,28 @@ class Case(RegionScoped, Base):
     def lacks_delegation(self) -> bool:
         """The workflow route condition: the approval goes to the county (赋权清单)."""
         return bool(self.county_reason)
+
+    @property
+    def is_served(self) -> bool:
+        """Being paid or recognized now (a workflow route condition)."""
+        from .workflows import SERVED_STATES
+
+        return self.state in SERVED_STATES
+
+    def amount_for(self, month: date) -> int:
+        """The monthly amount (fen) paid for ``month``: a scheduled amount from its month on."""
+        if self.scheduled_amount_month is not None and month >= self.scheduled_amount_month:
+            return self.scheduled_amount_fen or 0
+        return self.monthly_amount_fen
+
+    @classmethod
+    def amount_in(cls, month: date):
+        """``amount_for`` as a SQL expression, for the filings' sums and rosters."""
+        from sqlalchemy import and_, case
+
+        return case((and_(cls.scheduled_amount_month.is_not(None),
+                          cls.scheduled_amount_month <= month), cls.scheduled_amount_fen),
+                    else_=cls.monthly_amount_fen)
 
 
 # the trigram indexes need the extension before the tables (create_all; migration 0015 too)

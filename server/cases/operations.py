@@ -23,7 +23,7 @@ from ..relief import RELIEF_TYPES, ReliefCode
 from . import clocks, household
 from .checks import CHECKS, STALE_MESSAGE, CaseError, Problem
 from .dishonesty import CORRECTION_DAYS, FraudKind
-from .effects import EFFECTS
+from .effects import EFFECTS, settle_scheduled_amount
 from .fields import FIELDS, FieldProblem
 from .models import (
     Case,
@@ -291,16 +291,16 @@ def _parse_data(t: Transition, raw: dict, ctx: Context) -> dict:
 
 
 def _target(t: Transition, case: Case, ctx: Context) -> str:
-    if isinstance(t.target, tuple):
-        for route in t.target:
-            if route.condition is None or getattr(case, route.condition):
-                return route.target
-    if t.target == SAME:
+    target = t.target
+    if isinstance(target, tuple):
+        target = next(r.target for r in target
+                      if r.condition is None or getattr(case, r.condition))
+    if target == SAME:
         return case.state
-    if t.target == PREVIOUS:
+    if target == PREVIOUS:
         entered = next((e for e in reversed(case.events) if e.to_state == case.state), None)
         return entered.from_state if entered and entered.from_state else "accepted"
-    return t.target
+    return target
 
 
 def check_lock(case: Case, lock_version) -> None:
@@ -359,6 +359,7 @@ def _transition(case: Case, action: str, actor, data, comment, lock_version,
                              f"不能执行“{t.label}”")
     ctx = Context(case, actor, t, wf, _parse_on(effective_on, case))
     ctx.data = _parse_data(t, data or {}, ctx)
+    settle_scheduled_amount(case, ctx.on)
     problems = [p for name in t.checks for p in CHECKS[name](case, ctx)]
     if problems:
         raise CaseError.from_problems(problems)
@@ -382,7 +383,14 @@ def _transition(case: Case, action: str, actor, data, comment, lock_version,
     record(f"case.{action}", case, actor=actor,
            details={"event_id": event.id, "before": old, "after": new,
                     "comment": event.comment})
+    for hook in AFTER_TRANSITION:
+        hook(case, event, t, actor)
     return event
+
+
+AFTER_TRANSITION: list = []
+"""Functions ``(case, event, transition, actor)`` higher rooms register to follow a step in
+the same transaction (e.g. supervision draws emergency aid on the township's reserve fund)."""
 
 
 # -- edits, reveals -----------------------------------------------------------------------------

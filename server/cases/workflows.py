@@ -75,6 +75,9 @@ ACTION_LABELS = {
     "terminate": "终止",
     "dishonesty_stop": "列入失信名单，当月起停发",
     "import": "导入在册名单",
+    "county_correct": "县级复核：更正金额（次月起）",
+    "county_revoke": "县级复核：撤销决定",
+    "county_reinvestigate": "县级复核：责令重新调查",
 }
 
 DEADLINE_LABELS = {
@@ -344,10 +347,14 @@ def build(relief_type: ReliefCode, s: Settings) -> Workflow:
                    fields=("amount",), effects=("record_emergency_aid",)))
     # every type has the county queue: a township without the delegation sends approvals there
     after = "publicity" if s.has_publicity else "confirmed"
+    meeting = ("meeting_on", "attendees", "meeting_decision")  # the joint meeting's record
     t += [T("county_approve", ("county_review",), after, county,
-          effects=("decide",) + (("start_publicity",) if s.has_publicity else ()),
-          documents=("decision_form",)),
-          T("county_refuse", ("county_review",), "refused", county, fields=("reason",),
+            fields=("approved_amount",) + meeting,
+            effects=("set_approved_amount", "decide") + (
+                ("start_publicity",) if s.has_publicity else ()),
+            documents=("decision_form",)),
+          T("county_refuse", ("county_review",), "refused", county,
+            fields=("reason",) + meeting,
             effects=("record_refusal",), documents=("refusal_notice",))]
     if s.has_publicity:
         t.append(T("object", ("publicity",), "investigating", process, fields=("reason",),
@@ -403,6 +410,7 @@ def build(relief_type: ReliefCode, s: Settings) -> Workflow:
             t.append(T("terminate", ("paying", "gradual_exit"), "terminated", approve,
                        fields=("reason",), checks=("month_open",), effects=("stop_payment",),
                        documents=("decision_form",)))
+    t += _county_corrections(s, served)
     decisions = ("refuse", "county_refuse") + tuple(
         x.action for x in t if "decide" in x.effects)
     deadlines = (
@@ -421,6 +429,26 @@ def build(relief_type: ReliefCode, s: Settings) -> Workflow:
         DeadlineRule("gradual_exit", None, "months", ("gradual_exit",), ("stop", "terminate")),
     )
     return Workflow(relief_type, s, tuple(t), deadlines)
+
+
+def _county_corrections(s: Settings, served: tuple[str, ...]) -> list[Transition]:
+    """The county's 复核 outcomes on a township decision, taken by the supervision room's
+    review (not offered as buttons): correct the monthly amount from the next month, revoke
+    (stop paying), or send the case back for a new investigation."""
+    county = "cases.county_decide"
+    deciding = ("decision", "county_review", "publicity", "confirmed")
+    t = [Transition("county_reinvestigate", deciding + served,
+                    (Route("is_served", SAME), Route(None, "investigating")), county,
+                    fields=("reason",), effects=("order_reinvestigation",), is_manual=False)]
+    if s.is_one_off:
+        return t
+    t.append(Transition("county_revoke", served, "stopped", county, fields=("reason",),
+                        effects=("stop_payment",), is_manual=False))
+    if s.is_paid:
+        t.append(Transition("county_correct", ("paying", "gradual_exit"), SAME, county,
+                            fields=("amount", "reason"), effects=("schedule_amount",),
+                            is_manual=False))
+    return t
 
 
 def settings_for(relief_type: ReliefCode, county_id: int | None) -> Settings:

@@ -1,13 +1,12 @@
 """The delegation ledger over the API: the public list (no token) and the county's edits."""
 from __future__ import annotations
 
-from flask import request
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
-from ..api.errors import flatten
+from ..api.errors import load_json
 from ..auth.access import public, requires
 from ..db import db
 from ..params import FIRST_DAY, LAST_DAY
@@ -61,11 +60,6 @@ class WithdrawIn(Schema):
     last_day = fields.Date(required=True, validate=DAY)
 
 
-def _load(schema: Schema) -> dict:
-    try:
-        return schema.load(request.get_json(silent=True) or {})
-    except ValidationError as exc:
-        abort(422, message="输入有误", errors=flatten(exc.messages))
 
 
 def _township(region_id: int) -> Region:
@@ -98,7 +92,7 @@ class TownshipItems(MethodView):
     def post(self, region_id: int):
         """Delegate one relief type from ``starts_on`` (422 on an overlap, with the path)."""
         township = _township(region_id)
-        body = _load(GrantIn())
+        body = load_json(GrantIn())
         try:
             item = operations.grant(township, body["relief_type"], body["starts_on"],
                                     current_user, ends_on=body["ends_on"], note=body["note"])
@@ -117,7 +111,7 @@ class WithdrawItem(MethodView):
     def post(self, item_id: int):
         """Withdraw a delegation: ``last_day`` is the last day the township may decide."""
         item = get_scoped_or_404(DelegatedItem, item_id)
-        body = _load(WithdrawIn())
+        body = load_json(WithdrawIn())
         try:
             operations.withdraw(item, body["last_day"], current_user)
         except operations.DelegationError as exc:

@@ -48,7 +48,7 @@ def expected_by_township(prefix: str, month: date) -> dict[str, list[RosterRow]]
     one_off = and_(Case.relief_type == ReliefCode.LS, Case.decided_at >= start,
                    Case.decided_at < end, Case.one_off_amount_fen > 0)
     amount = case((Case.relief_type == ReliefCode.LS, Case.one_off_amount_fen),
-                  else_=Case.monthly_amount_fen)
+                  else_=Case.amount_in(month))
     stmt = (select(Case.applicant_name, Case.applicant_id_number,
                    Case.answers["bank_account"].as_string(), amount, Region.name,
                    Case.case_number, Case.relief_type, Case.persons_covered, Region.code)

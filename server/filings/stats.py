@@ -109,7 +109,7 @@ def _monthly_figures(out, prefix: str, month: date) -> None:
         group = [keys[0], Case.relief_type] + ([Case.urban_rural] if grouped else [])
         queries = {
             "paid": (select(*keys, func.count(Case.id), func.sum(Case.persons_covered),
-                            func.sum(Case.monthly_amount_fen),
+                            func.sum(Case.amount_in(month)),
                             func.sum(case((new, 1), else_=0)),
                             func.sum(case((new, Case.persons_covered), else_=0)))
                      .where(*_scope(prefix), monthly, _paid_in(month))),
@@ -156,7 +156,7 @@ def _group_figures(out, prefix: str, month: date) -> None:
 def _tk_figures(out, prefix: str, month: date) -> None:
     """特困: concentrated/dispersed and by care level, plus the total on its own."""
     base = [*_scope(prefix), Case.relief_type == ReliefCode.TK, _paid_in(month)]
-    figures = (func.count(Case.id), func.sum(Case.monthly_amount_fen))
+    figures = (func.count(Case.id), func.sum(Case.amount_in(month)))
     stmt = (select(_township(), Case.is_concentrated, Case.care_level, *figures).where(*base)
             .group_by(_township(), Case.is_concentrated, Case.care_level))
     for township, concentrated, level, count, amount in _rows(stmt):

@@ -20,5 +20,50 @@ nav.register(_l("Decision register"), "supervision.register", "supervision.view"
 nav.register(_l("Spot checks"), "supervision.draws", "supervision.view", order=76)
 nav.register(_l("Township evaluation"), "supervision.evaluation", "supervision.view", order=79)
 sections.register("supervision", "supervision/_case_section.html", _case_section, order=70)
+
+
+# --- 复核, meetings and the reserve fund (points 4 and 8) ---------------------------------
+
+from ..auth.roles import COUNTY, TOWNSHIP  # noqa: E402
+from ..cases.operations import AFTER_TRANSITION  # noqa: E402
+from ..home import panels  # noqa: E402
+from . import documents  # noqa: E402,F401  (registers the 复核决定书 and 资金发放计划 kinds)
+
+
+def _review_section(case, user):
+    """The case page's 复核 box: the case's reviews (a township sees its own), and for the
+    county the button that opens one."""
+    if not user.can("supervision.township"):
+        return None
+    from .queries import reviews_of_case
+
+    rows = reviews_of_case(case, user)
+    can_open = user.can("supervision.review")
+    return {"reviews": rows, "can_open": can_open} if rows or can_open else None
+
+
+def _review_panel(user):
+    from .queries import low_reserves, recent_decisions, reviews
+
+    return {"decided": recent_decisions(user), "open": reviews(user, open_only=True)[:10],
+            "low": low_reserves(user)}
+
+
+def _draw_on_reserve(case, event, step, actor):
+    from .operations import draw_emergency_aid
+
+    draw_emergency_aid(case, event, step, actor)
+
+
+AFTER_TRANSITION.append(_draw_on_reserve)
+sections.register("supervision_reviews", "supervision/_case_reviews.html", _review_section,
+                  order=71)
+panels.register("supervision_reviews", "supervision/panel_reviews.html", COUNTY | TOWNSHIP,
+                _review_panel, order=40)
+nav.register(_l("Reviews"), "supervision.reviews", "supervision.township", order=77)
+nav.register(_l("Reserve fund"), "supervision.reserve", "supervision.township", order=78)
+nav.register(_l("Joint decisions"), "supervision.meetings", "supervision.township", order=79)
+nav.register(_l("Funding plan"), "supervision.funding_plan", "supervision.view", order=80)
+
 # registers the room's evaluation figures and the audit trail's labels
 from . import evaluation, labels  # noqa: E402,F401

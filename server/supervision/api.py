@@ -8,7 +8,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, ValidationError, fields, validate
 
 from .. import idnumber
-from ..api.errors import flatten
+from ..api.errors import flatten, load_json
 from ..api.fields import UtcDateTime
 from ..auth.access import requires
 from ..db import db
@@ -214,11 +214,6 @@ class MarkOut(Schema):
     created_at = UtcDateTime()
 
 
-def _load(schema, body):
-    try:
-        return schema.load(body if isinstance(body, dict) else {})
-    except ValidationError as exc:
-        abort(422, message="输入有误", errors=flatten(exc.messages))
 
 
 def _setting_body(county):
@@ -259,7 +254,7 @@ class EvaluationSettings(MethodView):
     def put(self):
         """Set weights (``{key: 0–100}``; keys left out keep theirs) and the bottom rule
         (``count`` of townships or ``percent``), audited; 422 names the bad field."""
-        body = _load(EvaluationSettingIn(), request.get_json(silent=True))
+        body = load_json(EvaluationSettingIn())
         county = current_user.region.county
         try:
             operations.save_evaluation_setting(county, body["weights"], body["bottom_kind"],
@@ -281,7 +276,7 @@ class EvaluationMarks(MethodView):
         already marked ones are kept. 422 for a period that is not a year."""
         from ..params import BadParameter, to_period
 
-        body = _load(MarkIn(), request.get_json(silent=True))
+        body = load_json(MarkIn())
         try:
             period = to_period("period", body["period"])
         except BadParameter as exc:
@@ -293,3 +288,227 @@ class EvaluationMarks(MethodView):
             abort(422, message=str(exc), errors=[{"path": exc.path, "message": str(exc)}])
         db.session.commit()
         return marks
+
+
+# --- 复核 reviews (point 4) --------------------------------------------------------------
+
+
+def _unprocessable(exc) -> None:
+    db.session.rollback()
+    abort(422, message=str(exc), errors=[{"path": exc.path, "message": str(exc)}])
+
+
+
+
+class ReviewOut(Schema):
+    id = fields.Int()
+    township_id = fields.Int(attribute="region_id")
+    case_id = fields.Int()
+    case_number = fields.Function(lambda r: r.case.case_number)
+    source = fields.Str()
+    source_ref = fields.Int(allow_none=True)
+    reason = fields.Str()
+    findings = fields.Str()
+    outcome = fields.Str(allow_none=True)
+    amount_fen = fields.Int(allow_none=True)
+    decided_on = fields.Date(allow_none=True)
+    case_state = fields.Function(lambda r: r.case.state)
+    created_at = UtcDateTime()
+
+
+class ReviewIn(Schema):
+    case_id = fields.Int(required=True, validate=validate.Range(min=1, max=MAX_ID))
+    source = fields.Str(required=True, validate=validate.Length(max=16))
+    source_ref = fields.Int(load_default=None, allow_none=True,
+                            validate=validate.Range(min=1, max=MAX_ID))
+    reason = fields.Str(load_default="", validate=validate.Length(max=MAX_TEXT))
+
+
+class DecisionIn(Schema):
+    outcome = fields.Str(required=True, validate=validate.Length(max=16))
+    findings = fields.Str(required=True, validate=validate.Length(max=MAX_TEXT))
+    amount = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=20),
+                        metadata={"description": "the corrected monthly amount (yuan)"})
+
+
+@blp.route("/reviews")
+class Reviews(MethodView):
+    @requires("supervision.township")
+    @blp.response(200, ReviewOut(many=True))
+    def get(self):
+        """The reviews the caller sees (a township only its own), newest first."""
+        return queries.reviews()
+
+    @requires("supervision.review")
+    @blp.response(201, ReviewOut)
+    @blp.doc(requestBody={"required": True,
+                          "content": {"application/json": {"schema": ReviewIn}}})
+    def post(self):
+        """Open a review of a case: ``{case_id, source, source_ref, reason}``; ``source`` is
+        objection, complaint, finding, register or other. 404 another county's case."""
+        from ..cases.models import Case
+
+        body = load_json(ReviewIn())
+        case = get_scoped_or_404(Case, body["case_id"])
+        try:
+            row = operations.open_review(case, body["source"], current_user,
+                                         source_ref=body["source_ref"], reason=body["reason"])
+        except operations.DrawError as exc:
+            _unprocessable(exc)
+        db.session.commit()
+        return row
+
+
+@blp.route("/reviews/<int:review_id>")
+class ReviewItem(MethodView):
+    @requires("supervision.township")
+    @blp.response(200, ReviewOut)
+    def get(self, review_id: int):
+        """One review (404 outside the caller's region)."""
+        from .models import Review
+
+        return get_scoped_or_404(Review, review_id)
+
+
+@blp.route("/reviews/<int:review_id>/decision")
+class ReviewDecisionItem(MethodView):
+    @requires("supervision.review")
+    @blp.response(200, ReviewOut)
+    @blp.doc(requestBody={"required": True,
+                          "content": {"application/json": {"schema": DecisionIn}}})
+    def post(self, review_id: int):
+        """Decide: ``{outcome, findings, amount}``; outcome uphold, correct_amount (amount from
+        next month), revoke or reinvestigate. 422 names the refused field."""
+        from .models import Review
+
+        review = get_scoped_or_404(Review, review_id)
+        body = load_json(DecisionIn())
+        try:
+            operations.decide_review(review, body["outcome"], body["findings"], current_user,
+                                     amount=body["amount"])
+        except operations.DrawError as exc:
+            _unprocessable(exc)
+        db.session.commit()
+        return review
+
+
+# --- meetings, the reserve fund and the funding plan (point 8) ---------------------------
+
+
+class MeetingOut(Schema):
+    id = fields.Int()
+    township_id = fields.Int(attribute="region_id")
+    held_on = fields.Date()
+    attendees = fields.List(fields.Str())
+    case_ids = fields.List(fields.Int())
+    notes = fields.Str()
+
+
+class MeetingIn(Schema):
+    held_on = fields.Date(required=True, validate=validate.Range(min=FIRST_DAY, max=LAST_DAY))
+    attendees = fields.List(fields.Str(validate=validate.Length(max=50)), required=True,
+                            validate=validate.Length(max=100))
+    case_ids = fields.List(fields.Int(validate=validate.Range(min=1, max=MAX_ID)),
+                           required=True, validate=validate.Length(max=500))
+    notes = fields.Str(load_default="", validate=validate.Length(max=MAX_TEXT))
+
+
+@blp.route("/meetings")
+class Meetings(MethodView):
+    @requires("supervision.township")
+    @blp.response(200, MeetingOut(many=True))
+    def get(self):
+        """Townships' 会商 meetings the caller sees, newest first."""
+        return queries.meetings()
+
+    @requires("supervision.meet")
+    @blp.response(201, MeetingOut)
+    @blp.doc(requestBody={"required": True,
+                          "content": {"application/json": {"schema": MeetingIn}}})
+    def post(self):
+        """Record the caller's township 会商 meeting and the county-queue cases it sends up."""
+        body = load_json(MeetingIn())
+        try:
+            row = operations.record_meeting(current_user.region.township, body["held_on"],
+                                            body["attendees"], body["case_ids"], current_user,
+                                            notes=body["notes"])
+        except operations.DrawError as exc:
+            _unprocessable(exc)
+        db.session.commit()
+        return row
+
+
+class BalanceOut(Schema):
+    township_id = fields.Int()
+    balance_fen = fields.Int()
+    is_low = fields.Bool()
+
+
+class TopUpIn(Schema):
+    township_id = fields.Int(required=True, validate=validate.Range(min=1, max=MAX_ID))
+    amount = fields.Str(required=True, validate=validate.Length(max=20),
+                        metadata={"description": "yuan"})
+    note = fields.Str(load_default="", validate=validate.Length(max=MAX_TEXT))
+
+
+class EntryOut(Schema):
+    id = fields.Int()
+    township_id = fields.Int(attribute="region_id")
+    kind = fields.Str()
+    amount_fen = fields.Int()
+    on = fields.Date()
+    case_id = fields.Int(allow_none=True)
+    note = fields.Str()
+
+
+@blp.route("/reserve")
+class Reserve(MethodView):
+    @requires("supervision.township")
+    @blp.response(200, BalanceOut(many=True))
+    def get(self):
+        """Each township's 临时救助备用金 balance (sum of its ledger) and whether it is low."""
+        low = queries.low_threshold_fen()
+        return [{"township_id": t, "balance_fen": fen, "is_low": fen < low}
+                for t, fen in queries.balances().items()]
+
+    @requires("supervision.fund")
+    @blp.response(201, EntryOut)
+    @blp.doc(requestBody={"required": True,
+                          "content": {"application/json": {"schema": TopUpIn}}})
+    def post(self):
+        """The county tops up a township's reserve fund: ``{township_id, amount, note}``."""
+        body = load_json(TopUpIn())
+        township = get_scoped_or_404(Region, body["township_id"])
+        try:
+            row = operations.top_up(township, body["amount"], current_user, note=body["note"])
+        except operations.DrawError as exc:
+            _unprocessable(exc)
+        db.session.commit()
+        return row
+
+
+class PlanRowOut(Schema):
+    township_id = fields.Function(lambda r: r["township"].id)
+    township = fields.Function(lambda r: r["township"].name)
+    accepted = fields.Bool()
+    checked = fields.Int()
+    total_fen = fields.Int()
+    figures = fields.Function(lambda r: {code: {"households": n, "amount_fen": fen}
+                                         for code, (n, fen) in r["figures"].items()})
+
+
+class PlanOut(Schema):
+    month = fields.Date()
+    total_fen = fields.Int()
+    rows = fields.List(fields.Nested(PlanRowOut))
+
+
+@blp.route("/funding-plan")
+class FundingPlan(MethodView):
+    @requires("supervision.view")
+    @blp.doc(parameters=[{"in": "query", "name": "month", "schema": {"type": "string"}}])
+    @blp.response(200, PlanOut)
+    def get(self):
+        """The month's 资金发放计划: per township (accepted filings) and paid relief type."""
+        month = month_arg("month", month_of(local_today()))
+        return queries.funding_plan(current_user.region.county, month)

@@ -63,3 +63,46 @@ def xlsx(draw) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+# --- the 资金发放计划 (point 8) ------------------------------------------------------------
+
+PLAN_HEADER = ["乡镇（街道）", "备案情况", "抽查户数"]
+
+
+def funding_plan_xlsx(plan: dict) -> bytes:
+    """One row per township: households and amount (元) per paid relief type, and the total."""
+    from ..money import fen_to_yuan
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "资金发放计划"
+    append_row(sheet, [f"{plan['county'].name} {label(plan['month'])} 困难群众救助资金发放计划"])
+    sheet["A1"].font = Font(bold=True, size=14)
+    header = list(PLAN_HEADER)
+    for _code, name in plan["types"]:
+        header += [f"{name}户数", f"{name}金额（元）"]
+    append_row(sheet, header + ["合计（元）"])
+    for row in plan["rows"]:
+        cells = [row["township"].name, "已备案" if row["accepted"] else "未备案，不列入",
+                 row["checked"]]
+        for code, _name in plan["types"]:
+            count, fen = row["figures"][code]
+            cells += [count, fen_to_yuan(fen)]
+        append_row(sheet, cells + [fen_to_yuan(row["total_fen"])])
+    totals = ["合计", "", ""]
+    for code, _name in plan["types"]:
+        count, fen = plan["totals"][code]
+        totals += [count, fen_to_yuan(fen)]
+    append_row(sheet, totals + [fen_to_yuan(plan["total_fen"])])
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def funding_plan_docx(county, month) -> bytes:
+    from ..documents.operations import render_kind
+
+    return render_kind("funding_plan", county, {"month": month})

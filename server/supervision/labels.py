@@ -3,17 +3,26 @@ from flask_babel import lazy_gettext as _l
 
 from ..audit import labels
 from .evaluation_models import CloseSupervisionMark
-from .models import SpotCheckDraw
+from .models import Meeting, ReserveEntry, SpotCheckDraw
 
 labels.actions({
     "supervision.draw": _l("Spot checks drawn"),
     "supervision.assign": _l("Spot check assigned"),
     "supervision.evaluation_setting": _l("Evaluation weights changed"),
     "supervision.close_supervision": _l("Township marked for close supervision next year"),
+    "supervision.review_open": _l("Review (复核) opened"),
+    "supervision.review_decide": _l("Review (复核) decided"),
+    "supervision.meeting": _l("Township consultation meeting recorded"),
+    "supervision.reserve_top_up": _l("Reserve fund topped up by the county"),
+    "supervision.reserve_draw": _l("Emergency aid paid from the reserve fund"),
+    "supervision.funding_plan": _l("Funding plan exported"),
 })
 labels.objects(
     SpotCheckDraw=labels.ObjectKind(_l("Spot-check draw"), labels.named(SpotCheckDraw, "month")),
     EvaluationSetting=labels.ObjectKind(_l("Evaluation settings")),
+    Review=labels.ObjectKind(_l("Review (复核)")),
+    Meeting=labels.ObjectKind(_l("Consultation meeting"), labels.named(Meeting, "held_on")),
+    ReserveEntry=labels.ObjectKind(_l("Reserve fund entry"), labels.named(ReserveEntry, "on")),
     CloseSupervisionMark=labels.ObjectKind(_l("Close-supervision mark"),
                                            labels.named(CloseSupervisionMark, "year")),
 )

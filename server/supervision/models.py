@@ -56,3 +56,67 @@ class SpotCheck(Base):
 SpotCheck.__scope_via__ = (SpotCheckDraw, SpotCheck.draw_id)
 
 from .evaluation_models import CloseSupervisionMark, EvaluationSetting  # noqa: E402,F401
+
+# --- 复核 review and correction (point 4) ------------------------------------------------
+
+
+class Review(RegionScoped, Base):
+    """A county review (复核) of one township decision on a case. ``region`` is the case's
+    township (a township sees its own reviews); ``source`` says what opened it (objection,
+    complaint, finding, register, other) and ``source_ref`` the id of that record, if any."""
+
+    __tablename__ = "review"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    source: Mapped[str] = mapped_column(String(16))
+    source_ref: Mapped[int | None]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    findings: Mapped[str] = mapped_column(Text, default="")
+    outcome: Mapped[str | None] = mapped_column(String(16))  # registry.REVIEW_OUTCOMES key
+    amount_fen: Mapped[int | None]  # the corrected monthly amount
+    decided_on: Mapped[date | None] = mapped_column(index=True)
+    case_event_id: Mapped[int | None] = mapped_column(ForeignKey("case_event.id"))
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    case = relationship("Case")
+    opened_by = relationship("User", foreign_keys=[opened_by_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+
+
+# --- 一事一议 meetings and the reserve fund (point 8) -------------------------------------
+
+
+class Meeting(RegionScoped, Base):
+    """A township's 会商 meeting: who met, when, and the cases it sends up to the county's
+    joint meeting (一事一议). ``region`` is the township."""
+
+    __tablename__ = "consultation_meeting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    held_on: Mapped[date]
+    attendees: Mapped[list] = mapped_column(JSON, default=list)  # names
+    case_ids: Mapped[list] = mapped_column(JSON, default=list)  # the items sent up
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReserveEntry(RegionScoped, Base):
+    """One line of a township's 临时救助备用金 ledger: a county top-up (positive) or emergency
+    aid paid out (negative). The balance is the sum; lines are never edited."""
+
+    __tablename__ = "reserve_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "top_up" or "draw"
+    amount_fen: Mapped[int]  # signed
+    on: Mapped[date] = mapped_column(index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    case = relationship("Case")

@@ -19,13 +19,14 @@ from ..audit.operations import record
 from ..auth.models import User
 from ..auth.roles import Role
 from ..cases.models import Case
-from ..cases.workflows import FINAL_STATES
+from ..cases.workflows import FINAL_STATES, workflow_for
 from ..db import db
 from ..faults import UserFacing
 from ..filings.stats import new_recipients
+from ..periods import local_today
 from ..regions.models import Region, RegionLevel
-from .models import SpotCheck, SpotCheckDraw
-from .registry import MUST_VISIT
+from .models import Meeting, ReserveEntry, Review, SpotCheck, SpotCheckDraw
+from .registry import MUST_VISIT, REVIEW_OUTCOMES, REVIEW_SOURCES
 
 DEFAULT_PERCENT = 30
 RANDOM = "random"
@@ -251,3 +252,151 @@ def mark_bottom(period, actor, reason: str = "") -> list:
             "rank": row.rank, "score": round(row.score, 2), "values": row.values})
         marks.append(mark)
     return marks
+
+
+# --- 复核 review and correction (point 4) ------------------------------------------------
+
+
+class ReviewError(DrawError):
+    """A refused review write (Chinese message, ``path`` names the field)."""
+
+
+def open_review(case: Case, source: str, actor, *, source_ref: int | None = None,
+                reason: str = "") -> Review:
+    """Open a county review of the case's township decision (audited)."""
+    if source not in REVIEW_SOURCES:
+        raise ReviewError("复核来源无效", "source")
+    if not actor.region.contains(case.region):
+        raise ReviewError("案件不存在", "case_id")
+    row = Review(case_id=case.id, case=case, region_id=case.region.township.id, source=source,
+                 source_ref=source_ref, reason=(reason or "").strip(), opened_by_id=actor.id)
+    db.session.add(row)
+    db.session.flush()
+    record("supervision.review_open", row, actor=actor, details={
+        "case": case.id, "source": source, "source_ref": source_ref, "reason": row.reason})
+    return row
+
+
+def decide_review(review: Review, outcome: str, findings: str, actor, *,
+                  amount=None, on: date | None = None) -> Review:
+    """Record the findings and the decision; every outcome but uphold is a workflow step on
+    the case (state, amount from next month, its own audit), then the 复核决定书 is made."""
+    from ..cases.checks import CaseError
+    from ..cases.operations import transition
+    from ..db import lock_for_write
+    from ..documents.errors import DocumentError
+    from ..documents.operations import generate
+    from ..money import yuan_to_fen
+
+    lock_for_write()  # a second supervisor deciding the same review waits, then is refused
+    db.session.refresh(review)
+    if review.outcome is not None:
+        raise ReviewError("该复核已作出决定，不能再次决定", "outcome")
+    if outcome not in REVIEW_OUTCOMES:
+        raise ReviewError("请选择复核决定", "outcome")
+    findings = (findings or "").strip()
+    if not findings:
+        raise ReviewError("请填写复核意见", "findings")
+    action = REVIEW_OUTCOMES[outcome][1]
+    event = None
+    if action is not None and workflow_for(review.case).transition(action) is None:
+        raise ReviewError("该救助类别（或案件当前阶段）不能作出此项复核决定", "outcome")
+    if action is not None:
+        data = {"reason": findings} | ({"amount": amount} if amount not in (None, "") else {})
+        try:
+            event = transition(review.case, action, actor, data, effective_on=on)
+        except CaseError as exc:
+            path = exc.problems[0].path if exc.problems else "outcome"
+            raise ReviewError(exc.message, path.replace("data.", "")) from None
+    review.outcome, review.findings = outcome, findings
+    review.decided_on = event.effective_on if event is not None else (on or local_today())
+    review.decided_by_id = actor.id
+    review.case_event_id = event.id if event is not None else None
+    if outcome == "correct_amount":
+        review.amount_fen = yuan_to_fen(event.data["amount"])
+    db.session.flush()
+    record("supervision.review_decide", review, actor=actor, details={
+        "case": review.case_id, "outcome": outcome, "findings": findings,
+        "amount_fen": review.amount_fen, "event": review.case_event_id})
+    try:
+        generate("review_decision", review.case, actor, {"review_id": review.id})
+    except DocumentError as exc:  # e.g. a county's uploaded template fails: nothing is kept
+        raise ReviewError(f"复核决定书生成失败：{exc}", "outcome") from None
+    return review
+
+
+# --- 一事一议 meetings and the reserve fund (point 8) -------------------------------------
+
+
+def record_meeting(township: Region, held_on: date, attendees: list[str], case_ids: list[int],
+                   actor, notes: str = "") -> Meeting:
+    """The township's 会商 meeting and the county-queue cases it sends up (audited)."""
+    if township.level != RegionLevel.township:
+        raise DrawError("会商会议以乡镇（街道）为单位", "township_id")
+    if held_on > local_today():
+        raise DrawError("会议日期不能晚于今天", "held_on")
+    attendees = [a.strip() for a in attendees if a and a.strip()]
+    if not attendees:
+        raise DrawError("请填写参会人员", "attendees")
+    scope = select(Region.id).where(Region.code.startswith(township.prefix, autoescape=True))
+    found = set(db.session.scalars(select(Case.id).where(
+        Case.id.in_(case_ids), Case.region_id.in_(scope), Case.state == "county_review")))
+    if not case_ids or found != set(case_ids):
+        raise DrawError("报送事项应为本乡镇待县级审批（一事一议）的案件", "case_ids")
+    row = Meeting(region_id=township.id, held_on=held_on, attendees=attendees,
+                  case_ids=sorted(found), notes=(notes or "").strip(), created_by_id=actor.id)
+    db.session.add(row)
+    db.session.flush()
+    record("supervision.meeting", row, actor=actor, details={
+        "held_on": held_on.isoformat(), "attendees": attendees, "case_ids": row.case_ids,
+        "notes": row.notes})
+    return row
+
+
+def _ledger(township: Region, kind: str, amount_fen: int, on: date, actor, *,
+            case_id: int | None = None, note: str = "") -> ReserveEntry:
+    row = ReserveEntry(region_id=township.id, kind=kind, amount_fen=amount_fen, on=on,
+                       case_id=case_id, note=note, created_by_id=getattr(actor, "id", None))
+    db.session.add(row)
+    db.session.flush()
+    record(f"supervision.reserve_{kind}", row, actor=actor, details={
+        "township": township.code, "amount_fen": amount_fen, "on": on.isoformat(),
+        "case": case_id, "note": note})
+    return row
+
+
+def top_up(township: Region, amount, actor, *, on: date | None = None,
+           note: str = "") -> ReserveEntry:
+    """The county adds to a township's 临时救助备用金 (a new ledger line, audited)."""
+    from ..money import MoneyError, parse_yuan, yuan_to_fen
+
+    if township.level != RegionLevel.township:
+        raise DrawError("备用金以乡镇（街道）为单位", "township_id")
+    try:
+        fen = yuan_to_fen(parse_yuan(amount))
+    except MoneyError as exc:
+        raise DrawError(f"金额：{exc}", "amount") from None
+    if fen <= 0:
+        raise DrawError("金额应大于 0", "amount")
+    return _ledger(township, "top_up", fen, on or local_today(), actor, note=(note or "").strip())
+
+
+def draw_emergency_aid(case, event, step, actor) -> None:
+    """After-transition hook: emergency aid paid out (先行救助) draws on the reserve fund."""
+    if "record_emergency_aid" not in step.effects or not case.emergency_aid_fen:
+        return
+    _ledger(case.region.township, "draw", -case.emergency_aid_fen, event.effective_on, actor,
+            case_id=case.id, note=case.case_number)
+
+
+def funding_plan_export(county: Region, month: date, actor, fmt: str) -> bytes:
+    """The 资金发放计划 as XLSX or DOCX; sending it to finance is an act, so it is audited."""
+    from . import exports
+    from .queries import funding_plan
+
+    plan = funding_plan(county, month)
+    data = exports.funding_plan_xlsx(plan) if fmt == "xlsx" else exports.funding_plan_docx(
+        county, month)
+    record("supervision.funding_plan", county, actor=actor, details={
+        "month": month.isoformat(), "format": fmt, "total_fen": plan["total_fen"]})
+    return data

@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import selectinload
 
 from ..auth.models import User
@@ -142,3 +142,162 @@ def checks_of_case(case: Case, user=None) -> list:
             .where(SpotCheck.case_id == case.id, SpotCheckDraw.is_current.is_(True))
             .order_by(SpotCheckDraw.month.desc()))
     return list(db.session.scalars(stmt))
+
+
+# --- 复核 reviews (point 4) --------------------------------------------------------------
+
+
+def reviews(user=None, *, township: Region | None = None, open_only: bool = False) -> list:
+    """Reviews the user sees (a township only its own), newest first."""
+    from .models import Review
+
+    stmt = scoped(Review, user).order_by(Review.id.desc())
+    if township is not None:
+        stmt = stmt.where(Review.region_id == township.id)
+    if open_only:
+        stmt = stmt.where(Review.outcome.is_(None))
+    return list(db.session.scalars(stmt))
+
+
+def reviews_of_case(case: Case, user=None) -> list:
+    from .models import Review
+
+    return list(db.session.scalars(scoped(Review, user).where(Review.case_id == case.id)
+                                   .order_by(Review.id.desc())))
+
+
+def recent_decisions(user=None, limit: int = 10) -> list:
+    """The newest decided reviews the user sees (the township's home panel)."""
+    from .models import Review
+
+    return list(db.session.scalars(scoped(Review, user).where(Review.outcome.is_not(None))
+                                   .order_by(Review.decided_on.desc(), Review.id.desc())
+                                   .limit(limit)))
+
+
+def corrections(township_ids, start: date, end: date) -> dict:
+    """township id -> reviews decided in the period whose decision is not uphold; None for a
+    township with no review decided (nothing to measure, not a perfect record)."""
+    from sqlalchemy import func
+
+    from .models import Review
+
+    corrected = func.sum(case((Review.outcome != "uphold", 1), else_=0))
+    rows = {t: (n, c) for t, n, c in db.session.execute(
+        select(Review.region_id, func.count(Review.id), corrected).where(
+            Review.region_id.in_(list(township_ids)), Review.outcome.is_not(None),
+            Review.decided_on >= start, Review.decided_on <= end)
+        .group_by(Review.region_id)).all()}
+    return {t: int(rows[t][1]) if t in rows else None for t in township_ids}
+
+
+# --- meetings, the reserve fund and the funding plan (point 8) ---------------------------
+
+
+def meetings(user=None, limit: int = 50) -> list:
+    from .models import Meeting
+
+    return list(db.session.scalars(scoped(Meeting, user).order_by(
+        Meeting.held_on.desc(), Meeting.id.desc()).limit(limit)))
+
+
+def county_queue(user=None) -> list[Case]:
+    """Cases waiting for the county's 一事一议 decision, as the user sees them."""
+    return list(db.session.scalars(scoped(Case, user).where(Case.state == "county_review")
+                                   .order_by(Case.id)))
+
+
+def balances(user=None) -> dict[int, int]:
+    """township id -> its reserve fund balance (fen): the sum of its ledger lines."""
+    from sqlalchemy import func
+
+    from .models import ReserveEntry
+
+    rows = dict(db.session.execute(scoped(select(ReserveEntry.region_id, func.sum(
+        ReserveEntry.amount_fen)), user).group_by(ReserveEntry.region_id)).all())
+    return {t.id: int(rows.get(t.id) or 0) for t in townships(user)}
+
+
+def ledger(township: Region, limit: int = 100) -> list:
+    from .models import ReserveEntry
+
+    return list(db.session.scalars(select(ReserveEntry).where(
+        ReserveEntry.region_id == township.id).order_by(ReserveEntry.on.desc(),
+                                                         ReserveEntry.id.desc()).limit(limit)))
+
+
+DEFAULT_RESERVE_LOW_YUAN = "2000"
+
+
+def low_threshold_fen() -> int:
+    """Below this balance a township's reserve shows as low (``JIUZHU_RESERVE_LOW_YUAN``)."""
+    from flask import current_app
+
+    from ..money import MoneyError, yuan_to_fen
+
+    try:  # a mistyped setting falls back to the default rather than breaking home pages
+        fen = yuan_to_fen(str(current_app.config.get("RESERVE_LOW_YUAN", "2000")))
+    except MoneyError:
+        fen = None
+    return fen if fen is not None else yuan_to_fen(DEFAULT_RESERVE_LOW_YUAN)
+
+
+def low_reserves(user=None) -> list[dict]:
+    """Townships the user sees whose reserve fund is below the threshold."""
+    threshold = low_threshold_fen()
+    by_id = {t.id: t for t in townships(user)}
+    return [{"township": by_id[t], "balance_fen": fen, "threshold_fen": threshold}
+            for t, fen in balances(user).items() if fen < threshold]
+
+
+def _filed(stats: dict, code: str) -> tuple[int, int]:
+    """(households or cases, amount fen) of one relief type in a filing's statistics: the
+    monthly types' total row, or the one-off type's own section (keyed by its code)."""
+    monthly = (stats.get("types") or {}).get(code)
+    if monthly:
+        return int(monthly["total"]["households"]), int(monthly["total"]["amount_fen"])
+    own = (stats.get(code.lower()) or {}).get("total")
+    if own:
+        return int(own["cases"]), int(own["amount_fen"])
+    return 0, 0
+
+
+def funding_plan(county: Region, month: date) -> dict:
+    """The 资金发放计划 for the finance bureau: per township (accepted filings only) and paid
+    relief type, households and amount as filed, with the month's spot-check count."""
+    from ..filings.models import Filing, FilingStatus
+    from ..relief import RELIEF_TYPES
+
+    towns = list(db.session.scalars(select(Region).where(
+        Region.code.startswith(county.prefix, autoescape=True),
+        Region.level == RegionLevel.township).order_by(Region.code)))
+    filings = {f.region_id: f for f in db.session.scalars(select(Filing).where(
+        Filing.region_id.in_([t.id for t in towns]), Filing.month == month))}
+    draws = {d.region_id: d for d in db.session.scalars(select(SpotCheckDraw).where(
+        SpotCheckDraw.month == month, SpotCheckDraw.is_current.is_(True)))}
+    types = [(code.value, t.short_name) for code, t in RELIEF_TYPES.items() if t.is_paid]
+    rows, totals = [], {code: [0, 0] for code, _ in types}
+    for town in towns:
+        filing = filings.get(town.id)
+        accepted = filing is not None and filing.status == FilingStatus.accepted
+        figures = {code: _filed(filing.stats, code) if accepted else (0, 0) for code, _ in types}
+        for code, (count, fen) in figures.items():
+            totals[code][0] += count
+            totals[code][1] += fen
+        draw = draws.get(town.id)
+        rows.append({"township": town, "accepted": accepted, "figures": figures,
+                     "total_fen": sum(fen for _, fen in figures.values()),
+                     "checked": len(draw.checks) if draw else 0})
+    return {"county": county, "month": month, "types": types, "rows": rows,
+            "totals": {code: tuple(v) for code, v in totals.items()},
+            "total_fen": sum(v[1] for v in totals.values())}
+
+
+def review_document(review):
+    """The 复核决定书 made when the review was decided (newest), if any."""
+    if review.outcome is None:
+        return None
+    return db.session.scalars(select(GeneratedDocument).where(
+        GeneratedDocument.case_id == review.case_id,
+        GeneratedDocument.kind == "review_decision").order_by(
+        GeneratedDocument.id.desc())).first()

@@ -98,3 +98,31 @@ def metric(key: str, label, *, better: str, unit: str, order: int = 100):
         return compute
 
     return register
+
+
+# --- 复核 outcomes (point 4) ----------------------------------------------------------------
+
+# what opened a review -> label
+REVIEW_SOURCES = {
+    "objection": _l("Objection"),
+    "complaint": _l("Complaint"),
+    "finding": _l("Spot-check finding"),
+    "register": _l("Decision register"),
+    "other": _l("Other"),
+}
+# outcome -> (label, the cases workflow action it takes, or None when nothing changes)
+REVIEW_OUTCOMES = {
+    "uphold": (_l("Uphold"), None),
+    "correct_amount": (_l("Correct the amount from next month"), "county_correct"),
+    "revoke": (_l("Revoke"), "county_revoke"),
+    "reinvestigate": (_l("Order re-investigation"), "county_reinvestigate"),
+}
+
+
+@metric("review_corrections", _l("Review corrections"), better="lower", unit="count", order=70)
+def _review_corrections(township_ids, start, end):
+    """Reviews decided in the period whose decision is not uphold (corrected, revoked or sent
+    back for investigation)."""
+    from .queries import corrections
+
+    return corrections(township_ids, start, end)

@@ -203,3 +203,159 @@ def evaluation_mark():
         flash(_("Marked for close supervision next year: %(count)s township(s).",
                 count=len(marks)))
     return redirect(url_for("supervision.evaluation", period=period.key))
+
+
+# --- 复核 reviews (point 4) --------------------------------------------------------------
+
+
+@bp.app_context_processor
+def _review_labels():
+    """Labels the case section and home panel (rendered by other rooms) print."""
+    from .registry import REVIEW_OUTCOMES, REVIEW_SOURCES
+
+    return {"review_sources": REVIEW_SOURCES, "review_outcomes": REVIEW_OUTCOMES}
+
+
+@bp.route("/reviews")
+@requires("supervision.township")
+def reviews():
+    return render_template("supervision/reviews.html", rows=queries.reviews(),
+                           mask=idnumber.mask)
+
+
+@bp.route("/reviews", methods=["POST"])
+@requires("supervision.review")
+def review_new():
+    from ..cases.models import Case
+
+    case = get_scoped_or_404(Case, id_arg("case_id", request.form) or 0)
+    try:
+        row = operations.open_review(case, (request.form.get("source") or "").strip(),
+                                     current_user, source_ref=id_arg("source_ref", request.form),
+                                     reason=request.form.get("reason", ""))
+    except operations.DrawError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("cases.detail", case_id=case.id))
+    db.session.commit()
+    flash(_("Review opened."))
+    return redirect(url_for("supervision.review_detail", review_id=row.id))
+
+
+@bp.route("/reviews/<int:review_id>")
+@requires("supervision.township")
+def review_detail(review_id: int):
+    from ..cases.workflows import STATE_LABELS
+    from .models import Review
+
+    review = get_scoped_or_404(Review, review_id)
+    return render_template("supervision/review.html", review=review, mask=idnumber.mask,
+                           document=queries.review_document(review), states=STATE_LABELS)
+
+
+@bp.route("/reviews/<int:review_id>/decide", methods=["POST"])
+@requires("supervision.review")
+def review_decide(review_id: int):
+    from .models import Review
+
+    review = get_scoped_or_404(Review, review_id)
+    try:
+        operations.decide_review(review, (request.form.get("outcome") or "").strip(),
+                                 request.form.get("findings", ""), current_user,
+                                 amount=request.form.get("amount") or None)
+    except operations.DrawError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("Review decided."))
+    return redirect(url_for("supervision.review_detail", review_id=review_id))
+
+
+# --- meetings, the reserve fund and the funding plan (point 8) ---------------------------
+
+
+@bp.route("/meetings")
+@requires("supervision.township")
+def meetings():
+    return render_template("supervision/meetings.html", queue=queries.county_queue(),
+                           meetings=queries.meetings(), mask=idnumber.mask,
+                           relief_types=RELIEF_TYPES)
+
+
+@bp.route("/meetings", methods=["POST"])
+@requires("supervision.meet")
+def meeting_new():
+    from ..cases.fields import NAME_SEPARATORS
+    from ..params import date_arg
+
+    held_on = date_arg("held_on", None, source=request.form)
+    ids = [int(v) for v in request.form.getlist("case_ids") if v.strip().isdigit()]
+    try:
+        if held_on is None:
+            raise operations.DrawError("请填写会议日期", "held_on")
+        operations.record_meeting(current_user.region.township, held_on,
+                                  NAME_SEPARATORS.split(request.form.get("attendees", "")),
+                                  ids, current_user, notes=request.form.get("notes", ""))
+    except operations.DrawError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("Meeting recorded."))
+    return redirect(url_for("supervision.meetings"))
+
+
+@bp.route("/reserve")
+@requires("supervision.township")
+def reserve():
+    township_id = id_arg("township_id")
+    towns = queries.townships()
+    township = get_scoped_or_404(Region, township_id) if township_id else (
+        towns[0] if len(towns) == 1 else None)
+    return render_template("supervision/reserve.html", towns=towns,
+                           balances=queries.balances(), threshold=queries.low_threshold_fen(),
+                           township=township,
+                           entries=queries.ledger(township) if township else [],
+                           entry_kinds={"top_up": _("Top-up"), "draw": _("Emergency aid")})
+
+
+@bp.route("/reserve", methods=["POST"])
+@requires("supervision.fund")
+def reserve_top_up():
+    township = get_scoped_or_404(Region, id_arg("township_id", request.form) or 0)
+    try:
+        operations.top_up(township, request.form.get("amount", ""), current_user,
+                          note=request.form.get("note", ""))
+    except operations.DrawError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("Reserve fund topped up."))
+    return redirect(url_for("supervision.reserve", township_id=township.id))
+
+
+@bp.route("/funding-plan")
+@requires("supervision.view")
+def funding_plan():
+    month = _month()
+    return render_template("supervision/funding_plan.html", month=month, label=label(month),
+                           prev=add_months(month, -1), next=add_months(month, 1),
+                           plan=queries.funding_plan(current_user.region.county, month))
+
+
+@bp.route("/funding-plan/file")
+@requires("supervision.view")
+def funding_plan_file():
+    fmt = request.args.get("format", "xlsx")
+    if fmt not in ("xlsx", "docx"):
+        raise BadParameter("format", "格式应为 xlsx 或 docx")
+    month = _month()
+    county = current_user.region.county
+    data = operations.funding_plan_export(county, month, current_user, fmt)
+    db.session.commit()
+    mimetype = XLSX if fmt == "xlsx" else (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
+                     download_name=f"{county.name}-{month:%Y-%m}-资金发放计划.{fmt}")

@@ -1,13 +1,12 @@
 """The one window over the API: list and register requests, refer one to a department."""
 from __future__ import annotations
 
-from flask import request as http_request
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
-from ..api.errors import flatten
+from ..api.errors import load_json
 from ..auth.access import requires
 from ..db import db
 from ..params import FIRST_DAY, LAST_DAY, MAX_ID
@@ -53,11 +52,6 @@ class ReferIn(Schema):
     on = fields.Date(load_default=None, allow_none=True, validate=DAY)
 
 
-def _load(schema: Schema) -> dict:
-    try:
-        return schema.load(http_request.get_json(silent=True) or {})
-    except ValidationError as exc:
-        abort(422, message="输入有误", errors=flatten(exc.messages))
 
 
 def _refused(exc: operations.WindowError):
@@ -79,7 +73,7 @@ class Requests(MethodView):
                           "content": {"application/json": {"schema": RequestIn}}})
     def post(self):
         """Register a request at the caller's township window; the referral clock starts."""
-        body = _load(RequestIn())
+        body = load_json(RequestIn())
         try:
             row = operations.register_request(
                 current_user.region, body["applicant_name"], body["matter"], current_user,
@@ -99,7 +93,7 @@ class Referral(MethodView):
     def post(self, request_id: int):
         """Refer the request to one of the county's departments (422 with the field path)."""
         row = get_scoped_or_404(WindowRequest, request_id)
-        body = _load(ReferIn())
+        body = load_json(ReferIn())
         try:
             operations.refer(row, db.session.get(WindowDepartment, body["department_id"]),
                              current_user, body["on"])

@@ -346,3 +346,33 @@ def test_every_transition_is_walked():
         {"publish_mode": "once_after_decision"})))
     actions = {t.action for wf in variants for t in wf.transitions}
     assert actions - taken == set()
+
+
+def test_county_correction_revocation_and_reinvestigation(make, walk, to_decision):
+    """The county's 复核 outcomes are workflow steps only the county takes, not buttons: a
+    corrected amount is paid from the next month, a revocation stops the case."""
+    from server.cases.operations import allowed_transitions
+
+    case = to_decision(make(accepted_on=date(2026, 9, 30)))
+    walk(case, [("approver", "approve", date(2026, 10, 12), {}),
+                ("approver", "confirm", date(2026, 10, 19), {}),
+                ("clerk", "start_payment", date(2026, 10, 20), {})])
+    before = case.monthly_amount_fen
+    refused(lambda: transition(case, "county_correct", _u("approver"),
+                               {"amount": "300", "reason": "收入认定有误"}), 403)
+    walk(case, [("supervisor", "county_correct", date(2026, 11, 10),
+                 {"amount": "300", "reason": "收入认定有误"})])
+    assert case.state == "paying" and case.scheduled_amount_month == date(2026, 12, 1)
+    assert case.amount_for(date(2026, 11, 1)) == before != 30000
+    assert case.amount_for(date(2026, 12, 1)) == 30000
+    assert case.changes[-1].kind == "county_correct" and case.changes[-1].amount_after_fen == 30000
+    assert "county_correct" not in {t.action for t in allowed_transitions(case, _u("supervisor"))}
+    walk(case, [("supervisor", "county_reinvestigate", date(2026, 11, 12), {"reason": "重新核查"})])
+    assert case.state == "paying" and "reinvestigate" in case.flags
+    walk(case, [("supervisor", "county_revoke", date(2026, 12, 1), {"reason": "不符合条件"})])
+    assert case.state == "stopped" and case.payment_end_month == date(2026, 12, 1)
+    assert case.monthly_amount_fen == 30000 and case.scheduled_amount_month is None
+
+    pending = to_decision(make(accepted_on=date(2026, 9, 30)))
+    walk(pending, [("supervisor", "county_reinvestigate", date(2026, 10, 12), {"reason": "疑点"})])
+    assert pending.state == "investigating"

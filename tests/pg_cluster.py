@@ -43,7 +43,8 @@ def main(argv: list[str]) -> int:
         os.chmod(base, 0o700)
     port = _free_port()
     subprocess.run(as_user + [_bin("initdb"), "-D", data, "-U", "jiuzhu", "--auth=trust",
-                              "-E", "UTF8", "--no-sync"], check=True, stdout=subprocess.DEVNULL)
+                              "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"],
+                   check=True, stdout=subprocess.DEVNULL)
     subprocess.run(as_user + [_bin("pg_ctl"), "-D", data, "-l", os.path.join(base, "log"), "-w",
                               "-o", f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off",
                               "start"], check=True, stdout=subprocess.DEVNULL)

@@ -71,5 +71,7 @@ def from_environment() -> dict:
         "BACKUP_DIR": _env("BACKUP_DIR", ""),  # set: a nightly backup (server/backup.py)
         "BACKUP_KEEP": int(_env("BACKUP_KEEP", "7")),
         "SPOT_CHECK_PERCENT": int(_env("SPOT_CHECK_PERCENT", "30")),
+        "RECTIFICATION_DAYS": int(_env("RECTIFICATION_DAYS", "20")),  # working days
+        "COMPLAINT_DAYS": int(_env("COMPLAINT_DAYS", "15")),  # working days
         "WTF_CSRF_TIME_LIMIT": None,
     }

@@ -92,6 +92,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "filings.configure": frozenset({Role.county_admin}),
     "supervision.view": COUNTY,
     "supervision.draw": frozenset({Role.county_supervisor}),
+    "supervision.check": frozenset({Role.county_supervisor}),  # findings; close a rectification
+    "supervision.rectifications": COUNTY | TOWNSHIP,
+    "supervision.answer": TOWNSHIP,  # the township answers its rectification
+    "supervision.upload": TOWNSHIP | {Role.county_supervisor},
+    "supervision.complaints": COUNTY,  # never a township: complaints may be about its staff
 }
 
 

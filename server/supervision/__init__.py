@@ -11,14 +11,17 @@ def _case_section(case, user):
     """The case page's spot-check box: the draws the case is in, for county staff only."""
     if not user.can("supervision.view"):
         return None
-    from .queries import checks_of_case
-
-    from .queries import pending_complaints_of_case
+    from .queries import checks_of_case, pending_complaints_of_case
 
     checks = checks_of_case(case, user)
     complained = pending_complaints_of_case(case, user) if user.can("supervision.complaints") \
         else []
-    return {"checks": checks, "complained": complained} if checks or complained else None
+    if not (checks or complained):
+        return None
+    from .registry import CORRECT_LABEL, FINDINGS, RECTIFICATION_STATES
+
+    return {"checks": checks, "complained": complained, "findings": FINDINGS,
+            "correct": CORRECT_LABEL, "states": RECTIFICATION_STATES}
 
 
 def _rectification_panel(user):

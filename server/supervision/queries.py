@@ -228,6 +228,37 @@ def rectifications_of_case(case: Case, user=None) -> list:
         Rectification.case_id == case.id).order_by(Rectification.id)))
 
 
+def evidence_or_none(evidence_id: int, user=None):
+    """An evidence row if the user sees the check or the rectification it is attached to."""
+    from .models import CheckFinding, Evidence, RectificationStep
+
+    row = db.session.get(Evidence, evidence_id)
+    if row is None:
+        return None
+    owner = (db.session.scalars(scoped(CheckFinding, user).where(
+        CheckFinding.id == row.finding_id)).first() if row.finding_id is not None else
+        db.session.scalars(scoped(RectificationStep, user).where(
+            RectificationStep.id == row.step_id)).first())
+    return row if owner is not None else None
+
+
+def township_staff(user=None) -> list[User]:
+    """The township and village staff of the user's region, for naming the one complained
+    about (ordered by region code, then name)."""
+    from ..auth.roles import TOWNSHIP, Role
+
+    roles = TOWNSHIP | {Role.village_assistant}
+    return list(db.session.scalars(scoped(select(User).join(Region, User.region_id == Region.id),
+                                          user).where(User.role.in_(roles))
+                                   .order_by(Region.code, User.display_name)))
+
+
+def case_id_by_number(case_number: str, user=None) -> int | None:
+    """The id of the case with this number the user sees (None: no such case for them)."""
+    return db.session.scalar(scoped(Case, user).with_only_columns(Case.id).where(
+        Case.case_number == (case_number or "").strip())) if case_number else None
+
+
 # --- evaluation figures of this room (registered in registry.METRICS) --------------------
 
 

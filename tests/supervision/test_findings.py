@@ -81,7 +81,9 @@ def test_wrong_amount_opens_a_rectification_answered_and_closed(login, check):
     assert rect.state == "answered" and rect.steps[0].kind == "answer"
     assert rect.steps[0].evidence[0].upload.region.code == "220999101000"
     proof = rect.steps[0].evidence[0]
-    assert supervisor.get(f"/supervision/evidence/{proof.id}").data == PNG + b"proof"
+    with supervisor.get(f"/supervision/evidence/{proof.id}") as download:
+        assert download.data == PNG + b"proof" and download.mimetype == "image/png"
+    assert login("clerk2").get(f"/supervision/evidence/{proof.id}").status_code == 404
     # the township cannot close its own rectification
     assert clerk.post(f"/supervision/rectifications/{rect.id}/close").status_code == 403
 
@@ -163,12 +165,12 @@ def test_overdue_rectification_shows_on_both_home_pages(login, check):
     case_number = rect.case.case_number
     for username in ("supervisor", "clerk", "approver"):
         page = login(username).get("/").get_data(as_text=True)
-        assert 'id="panel-rectifications"' in page and "已逾期" in page, username
+        assert 'id="panel-rectifications"' in page and "已超期" in page, username
         assert case_number in page
     other = login("clerk2").get("/").get_data(as_text=True)  # 太平乡
     assert case_number not in other
     listed = supervisor.get("/supervision/rectifications").get_data(as_text=True)
-    assert "已逾期" in listed
+    assert "已超期" in listed
 
 
 def test_api_records_a_finding_and_the_township_answers(api, check):

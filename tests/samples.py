@@ -235,6 +235,59 @@ def _check_id(region):
     return db.session.get(SpotCheckDraw, _draw_id(region)).checks[0].id
 
 
+def _rectification_id(region):
+    """A rectification of the region's township, opened on its sample check."""
+    from datetime import date
+
+    from server.supervision.models import Rectification, SpotCheck
+
+    check = db.session.get(SpotCheck, _check_id(region))
+    row = db.session.scalars(select(Rectification).where(Rectification.check_id == check.id)
+                             ).first()
+    if row is None:
+        row = Rectification(region_id=check.draw.region_id, check_id=check.id,
+                            case_id=check.case_id, problems=["wrong_amount"],
+                            opened_on=date(2026, 3, 20), due_on=date(2026, 4, 17))
+        db.session.add(row)
+        db.session.commit()
+    return row.id
+
+
+def _evidence_id(region):
+    """A proof file of the region's sample rectification, uploaded by the township."""
+    from server.intake.models import Upload
+    from server.supervision.models import Evidence, Rectification, RectificationStep
+
+    rect = db.session.get(Rectification, _rectification_id(region))
+    row = db.session.scalars(select(Evidence).join(RectificationStep).where(
+        RectificationStep.rectification_id == rect.id)).first()
+    if row is None:
+        step = RectificationStep(rectification_id=rect.id, kind="answer", text="样例")
+        upload = Upload(sha256="0" * 64, size=1, kind="png", content_type="image/png",
+                        region_id=rect.region_id)
+        db.session.add_all([step, upload])
+        db.session.flush()
+        row = Evidence(upload_id=upload.id, step_id=step.id)
+        db.session.add(row)
+        db.session.commit()
+    return row.id
+
+
+def _complaint_id(region):
+    """A complaint about the region's township (kept by its county)."""
+    from server.supervision.models import Complaint
+    from server.supervision.operations import record_complaint
+
+    township = region.township or region
+    row = db.session.scalars(select(Complaint).where(Complaint.township_id == township.id)
+                             ).first()
+    if row is None:
+        row = record_complaint(None, channel="online", concerns="township", content="样例举报",
+                               township_id=township.id)
+        db.session.commit()
+    return row.id
+
+
 SAMPLES = {
     "document_id": _document_id,
     "print_job_id": _print_job_id,
@@ -254,4 +307,7 @@ SAMPLES = {
     "difference_id": _difference_id,
     "draw_id": _draw_id,
     "check_id": _check_id,
+    "rectification_id": _rectification_id,
+    "evidence_id": _evidence_id,
+    "complaint_id": _complaint_id,
 }

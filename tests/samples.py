@@ -262,9 +262,17 @@ def _evidence_id(region):
     row = db.session.scalars(select(Evidence).join(RectificationStep).where(
         RectificationStep.rectification_id == rect.id)).first()
     if row is None:
+        import hashlib
+
+        from server.extensions import data_dir
+        from server.faults import atomic_write
+        from server.schemas.fields import stored_name
+
+        data = b"\x89PNG\r\n\x1a\n" + b"\0" * 16
+        upload = Upload(sha256=hashlib.sha256(data).hexdigest(), size=len(data), kind="png",
+                        content_type="image/png", region_id=rect.region_id, name="样例.png")
+        atomic_write(data_dir() / stored_name(upload.describe()), data)
         step = RectificationStep(rectification_id=rect.id, kind="answer", text="样例")
-        upload = Upload(sha256="0" * 64, size=1, kind="png", content_type="image/png",
-                        region_id=rect.region_id)
         db.session.add_all([step, upload])
         db.session.flush()
         row = Evidence(upload_id=upload.id, step_id=step.id)
@@ -275,10 +283,13 @@ def _evidence_id(region):
 
 def _complaint_id(region):
     """A complaint about the region's township (kept by its county)."""
+    from server.regions.models import Region, RegionLevel
     from server.supervision.models import Complaint
     from server.supervision.operations import record_complaint
 
-    township = region.township or region
+    township = region.township or db.session.scalars(select(Region).where(
+        Region.code.startswith(region.prefix), Region.level == RegionLevel.township)
+        .order_by(Region.code)).first()
     row = db.session.scalars(select(Complaint).where(Complaint.township_id == township.id)
                              ).first()
     if row is None:

@@ -240,7 +240,8 @@ def evidence(evidence_id: int):
     if row is None:
         abort(404)
     upload = row.upload
-    return send_file(data_dir() / stored_name(upload.describe()), mimetype=upload.content_type,
+    data = (data_dir() / stored_name(upload.describe())).read_bytes()  # at most 20 MB
+    return send_file(io.BytesIO(data), mimetype=upload.content_type,
                      download_name=upload.name or f"evidence-{row.id}")
 
 

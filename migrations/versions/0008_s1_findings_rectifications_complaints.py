@@ -19,7 +19,7 @@ def upgrade():
     op.create_table('complaint',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('reference', sa.String(length=24), nullable=False),
-    sa.Column('channel', sa.String(length=12), nullable=False),
+    sa.Column('channel', sa.String(length=16), nullable=False),
     sa.Column('concerns', sa.String(length=12), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=True),
     sa.Column('township_id', sa.Integer(), nullable=True),

@@ -160,7 +160,7 @@ class Complaint(RegionScoped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(24), unique=True)
-    channel: Mapped[str] = mapped_column(String(12))
+    channel: Mapped[str] = mapped_column(String(16))
     concerns: Mapped[str] = mapped_column(String(12))  # case / staff / township
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True)
     township_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"), index=True)

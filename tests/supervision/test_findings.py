@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 from datetime import date
 
-import pytest
 from sqlalchemy import select
 
 from server.audit.models import AuditEvent
@@ -18,23 +17,11 @@ from server.supervision import operations
 from server.supervision.models import CheckFinding, Evidence, Rectification, SpotCheckDraw
 from server.supervision.registry import METRICS
 
-from ..archives.factories import make_case
 from ..conftest import region
 
 MARCH = date(2026, 3, 1)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 FAKE_PDF = b"%PDF-1.7\nnot really a pdf\n"
-
-
-@pytest.fixture
-def check(demo):
-    """A current draw of 东风镇 for March with a check of a new recipient."""
-    for village in ("220999101201", "220999101202", "220999101203"):
-        make_case(start=MARCH, village_code=village)
-    db.session.commit()
-    row = operations.draw(region("220999101000"), MARCH, demo_user("supervisor"))
-    db.session.commit()
-    return next(c for c in row.checks if "random" in c.sources)
 
 
 def _finding(client, check, problems=("wrong_amount",), files=(), **form):

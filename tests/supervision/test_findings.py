@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from server.audit.models import AuditEvent
@@ -251,3 +252,14 @@ def test_problem_rate_and_on_time_figures(demo, check):
     rect.state, rect.closed_on = "closed", date(2026, 3, 31)
     assert on_time.compute(ids, *period)[ids[0]] == 100.0
     assert on_time.better == "higher"
+
+
+def test_rectification_deadline_is_configurable(app, demo, check):
+    app.config["RECTIFICATION_DAYS"] = 5
+    operations.record_finding(check, demo_user("supervisor"), visited_on=date(2026, 3, 20),
+                              people_met="户主", problems=["not_eligible"])
+    assert _rect().due_on == add_working_days(local_today(), 5, region("220999000000").id)
+    with pytest.raises(operations.Refused) as refused:
+        operations.record_finding(check, demo_user("supervisor"), visited_on=date(2026, 3, 20),
+                                  people_met="户主", problems=[])
+    assert "已记录" in str(refused.value)

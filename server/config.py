@@ -72,5 +72,7 @@ def from_environment() -> dict:
         "BACKUP_KEEP": int(_env("BACKUP_KEEP", "7")),
         "SPOT_CHECK_PERCENT": int(_env("SPOT_CHECK_PERCENT", "30")),
         "RESERVE_LOW_YUAN": _env("RESERVE_LOW_YUAN", "2000"),  # reserve fund shown as low below
+        "RECTIFICATION_DAYS": int(_env("RECTIFICATION_DAYS", "20")),  # working days
+        "COMPLAINT_DAYS": int(_env("COMPLAINT_DAYS", "15")),  # working days
         "WTF_CSRF_TIME_LIMIT": None,
     }

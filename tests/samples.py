@@ -326,6 +326,70 @@ def _import_id(region):
     return row.id
 
 
+def _rectification_id(region):
+    """A rectification of the region's township, opened on its sample check."""
+    from datetime import date
+
+    from server.supervision.models import Rectification, SpotCheck
+
+    check = db.session.get(SpotCheck, _check_id(region))
+    row = db.session.scalars(select(Rectification).where(Rectification.check_id == check.id)
+                             ).first()
+    if row is None:
+        row = Rectification(region_id=check.draw.region_id, check_id=check.id,
+                            case_id=check.case_id, problems=["wrong_amount"],
+                            opened_on=date(2026, 3, 20), due_on=date(2026, 4, 17))
+        db.session.add(row)
+        db.session.commit()
+    return row.id
+
+
+def _evidence_id(region):
+    """A proof file of the region's sample rectification, uploaded by the township."""
+    from server.intake.models import Upload
+    from server.supervision.models import Evidence, Rectification, RectificationStep
+
+    rect = db.session.get(Rectification, _rectification_id(region))
+    row = db.session.scalars(select(Evidence).join(RectificationStep).where(
+        RectificationStep.rectification_id == rect.id)).first()
+    if row is None:
+        import hashlib
+
+        from server.extensions import data_dir
+        from server.faults import atomic_write
+        from server.schemas.fields import stored_name
+
+        data = b"\x89PNG\r\n\x1a\n" + b"\0" * 16
+        upload = Upload(sha256=hashlib.sha256(data).hexdigest(), size=len(data), kind="png",
+                        content_type="image/png", region_id=rect.region_id, name="样例.png")
+        atomic_write(data_dir() / stored_name(upload.describe()), data)
+        step = RectificationStep(rectification_id=rect.id, kind="answer", text="样例")
+        db.session.add_all([step, upload])
+        db.session.flush()
+        row = Evidence(upload_id=upload.id, step_id=step.id)
+        db.session.add(row)
+        db.session.commit()
+    return row.id
+
+
+def _complaint_id(region):
+    """A complaint about the region's township (kept by its county)."""
+    from server.regions.models import Region, RegionLevel
+    from server.supervision.models import Complaint
+    from server.supervision.operations import record_complaint
+
+    township = region.township or db.session.scalars(select(Region).where(
+        Region.code.startswith(region.prefix), Region.level == RegionLevel.township)
+        .order_by(Region.code)).first()
+    row = db.session.scalars(select(Complaint).where(Complaint.township_id == township.id)
+                             ).first()
+    if row is None:
+        row = record_complaint(None, channel="online", concerns="township", content="样例举报",
+                               township_id=township.id)
+        db.session.commit()
+    return row.id
+
+
 SAMPLES = {
     "item_id": _item_id,
     "request_id": _request_id,
@@ -351,4 +415,7 @@ SAMPLES = {
     "draw_id": _draw_id,
     "check_id": _check_id,
     "review_id": _review_id,
+    "rectification_id": _rectification_id,
+    "evidence_id": _evidence_id,
+    "complaint_id": _complaint_id,
 }

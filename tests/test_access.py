@@ -250,3 +250,54 @@ def test_supervision_reviews_meetings_reserve_and_plan_by_role(login, api, metho
         else:
             response = login(username).open(url, method=method, data={})
         assert response.status_code == status, (username, method, url, response.status_code)
+
+
+# supervision: who may use the findings, rectification and complaint routes (the walk above
+# proves the 404s across regions; this names the roles, with objects of the user's own county)
+EVERYONE = {"admin", "supervisor", "clerk", "approver", "village", "clerk2", "clerk3"}
+SUPERVISION_ROUTES = [
+    ("GET", "/supervision/rectifications", EVERYONE - {"village"}),
+    ("GET", "/api/v1/supervision/rectifications", EVERYONE - {"village"}),
+    ("GET", "/supervision/complaints", {"admin", "supervisor"}),
+    ("GET", "/api/v1/supervision/complaints", {"admin", "supervisor"}),
+    ("POST", "/supervision/complaints", {"admin", "supervisor"}),
+    ("GET", "/supervision/complaints/{complaint}", {"admin", "supervisor"}),
+    ("GET", "/api/v1/supervision/complaints/{complaint}", {"admin", "supervisor"}),
+    ("POST", "/supervision/checks/{check}/finding", {"supervisor"}),
+    ("POST", "/api/v1/supervision/checks/{check}/finding", {"supervisor"}),
+    ("POST", "/supervision/rectifications/{rect}/close", {"supervisor"}),
+    ("POST", "/api/v1/supervision/rectifications/{rect}/return", {"supervisor"}),
+    ("POST", "/supervision/rectifications/{rect}/answer", {"clerk", "approver"},
+     {"clerk2", "clerk3"}),
+    ("POST", "/api/v1/supervision/rectifications/{rect}/answer", {"clerk", "approver"},
+     {"clerk2", "clerk3"}),
+    ("GET", "/supervision/rectifications/{rect}", EVERYONE - {"village"},
+     {"clerk2", "clerk3"}),
+]
+
+
+@pytest.mark.parametrize("method,path,allowed,elsewhere",
+                         [(*r, set()) if len(r) == 3 else r for r in SUPERVISION_ROUTES])
+def test_supervision_roles(app, demo, api, method, path, allowed, elsewhere):
+    """东风镇's objects: roles outside ``allowed`` get 403, those inside never do; users of
+    another township whose role may act (``elsewhere``) get 404: scoped, not forbidden."""
+    dongfeng = region("220999101000")
+    url = path.format(check=SAMPLES["check_id"](dongfeng),
+                      rect=SAMPLES["rectification_id"](dongfeng),
+                      complaint=SAMPLES["complaint_id"](dongfeng))
+    for username in sorted(EVERYONE):
+        if _is_api(type("R", (), {"rule": url})):
+            client, headers = api(username)
+            response = client.open(url, method=method, headers=headers, json={})
+        else:
+            from .conftest import AuthActions
+
+            client = app.test_client()
+            AuthActions(client).login(username)
+            response = client.open(url, method=method, data={})
+        if username in elsewhere:
+            assert response.status_code == 404, (method, url, username, response.status_code)
+        elif username in allowed:
+            assert response.status_code != 403, (method, url, username)
+        else:
+            assert response.status_code == 403, (method, url, username, response.status_code)

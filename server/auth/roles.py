@@ -106,6 +106,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "supervision.review": frozenset({Role.county_supervisor}),
     "supervision.meet": TOWNSHIP,
     "supervision.fund": COUNTY,
+    "supervision.check": frozenset({Role.county_supervisor}),  # findings; close a rectification
+    "supervision.rectifications": COUNTY | TOWNSHIP,
+    "supervision.answer": TOWNSHIP,  # the township answers its rectification
+    "supervision.upload": TOWNSHIP | {Role.county_supervisor},
+    "supervision.complaints": COUNTY,  # never a township: complaints may be about its staff
 }
 
 

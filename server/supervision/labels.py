@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..audit import labels
 from .evaluation_models import CloseSupervisionMark
-from .models import Meeting, ReserveEntry, SpotCheckDraw
+from .models import Complaint, Meeting, ReserveEntry, SpotCheckDraw
 
 labels.actions({
     "supervision.draw": _l("Spot checks drawn"),
@@ -16,11 +16,21 @@ labels.actions({
     "supervision.reserve_top_up": _l("Reserve fund topped up by the county"),
     "supervision.reserve_draw": _l("Emergency aid paid from the reserve fund"),
     "supervision.funding_plan": _l("Funding plan exported"),
+    "supervision.finding": _l("Spot-check finding recorded"),
+    "supervision.rectification_open": _l("Rectification (整改) opened"),
+    "supervision.rectification_answer": _l("Township answered the rectification"),
+    "supervision.rectification_close": _l("Rectification closed"),
+    "supervision.rectification_return": _l("Rectification returned to the township"),
+    "supervision.complaint": _l("Complaint recorded"),
+    "supervision.complaint_assign": _l("Complaint assigned to a handler"),
+    "supervision.complaint_answer": _l("Complaint answered"),
 })
 labels.objects(
     SpotCheckDraw=labels.ObjectKind(_l("Spot-check draw"), labels.named(SpotCheckDraw, "month")),
     EvaluationSetting=labels.ObjectKind(_l("Evaluation settings")),
     Review=labels.ObjectKind(_l("Review (复核)")),
+    Rectification=labels.ObjectKind(_l("Rectification (整改)")),
+    Complaint=labels.ObjectKind(_l("Complaint"), labels.named(Complaint, "reference")),
     Meeting=labels.ObjectKind(_l("Consultation meeting"), labels.named(Meeting, "held_on")),
     ReserveEntry=labels.ObjectKind(_l("Reserve fund entry"), labels.named(ReserveEntry, "on")),
     CloseSupervisionMark=labels.ObjectKind(_l("Close-supervision mark"),

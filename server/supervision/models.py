@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from ..db import Base, utcnow
 from ..regions.models import RegionScoped
@@ -120,3 +120,133 @@ class ReserveEntry(RegionScoped, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     case = relationship("Case")
+
+
+# --- check findings and rectification (整改) ---------------------------------------------
+
+
+class CheckFinding(Base):
+    """What the home visit of one spot check found. ``problems`` lists finding keys of
+    ``registry.FINDINGS`` (empty: the case was found correct). Recorded once; it is evidence."""
+
+    __tablename__ = "check_finding"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    check_id: Mapped[int] = mapped_column(ForeignKey("spot_check.id", ondelete="CASCADE"),
+                                          unique=True)
+    visited_on: Mapped[date]
+    people_met: Mapped[str] = mapped_column(Text, default="")
+    problems: Mapped[list] = mapped_column(JSON, default=list)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    check = relationship(SpotCheck, backref=backref("finding", uselist=False))
+    recorded_by = relationship("User", foreign_keys=[recorded_by_id])
+    evidence: Mapped[list[Evidence]] = relationship(
+        primaryjoin="Evidence.finding_id == CheckFinding.id", order_by="Evidence.id",
+        viewonly=True)
+
+
+CheckFinding.__scope_via__ = (SpotCheck, CheckFinding.check_id)
+
+
+class Rectification(RegionScoped, Base):
+    """A township's 整改 of a check that found a problem. ``region`` is the township; the
+    state runs open → answered → closed, or answered → returned → answered again."""
+
+    __tablename__ = "rectification"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    check_id: Mapped[int] = mapped_column(ForeignKey("spot_check.id"), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    problems: Mapped[list] = mapped_column(JSON, default=list)
+    opened_on: Mapped[date]
+    due_on: Mapped[date] = mapped_column(index=True)
+    state: Mapped[str] = mapped_column(String(12), default="open", index=True)
+    closed_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    check = relationship(SpotCheck, backref=backref("rectification", uselist=False))
+    case = relationship("Case")
+    steps: Mapped[list[RectificationStep]] = relationship(
+        back_populates="rectification", order_by="RectificationStep.id",
+        cascade="all, delete-orphan")
+
+
+class RectificationStep(Base):
+    """One step of a rectification: the township's answer, or the county closing/returning it."""
+
+    __tablename__ = "rectification_step"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rectification_id: Mapped[int] = mapped_column(
+        ForeignKey("rectification.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))  # answer / close / return
+    text: Mapped[str] = mapped_column(Text, default="")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    rectification: Mapped[Rectification] = relationship(back_populates="steps")
+    actor = relationship("User")
+    evidence: Mapped[list[Evidence]] = relationship(
+        primaryjoin="Evidence.step_id == RectificationStep.id", order_by="Evidence.id",
+        viewonly=True)
+
+
+RectificationStep.__scope_via__ = (Rectification, RectificationStep.rectification_id)
+
+
+class Evidence(Base):
+    """An uploaded file (intake's ``Upload``, checked by content) attached to a check's
+    finding or to a rectification step."""
+
+    __tablename__ = "supervision_evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    upload_id: Mapped[int] = mapped_column(ForeignKey("upload.id"))
+    finding_id: Mapped[int | None] = mapped_column(
+        ForeignKey("check_finding.id", ondelete="CASCADE"), index=True)
+    step_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rectification_step.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    upload = relationship("Upload")
+
+
+# --- complaints (举报) and hotline records -----------------------------------------------
+
+
+class Complaint(RegionScoped, Base):
+    """A complaint or hotline record. ``region`` is the county: townships never see complaints
+    (one about their staff must stay hidden from them). ``township_id`` is the township it
+    concerns; ``reference`` is the unguessable number a public complainant asks about."""
+
+    __tablename__ = "complaint"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(24), unique=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    concerns: Mapped[str] = mapped_column(String(12))  # case / staff / township
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"), index=True)
+    township_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"), index=True)
+    staff_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    complainant_name: Mapped[str] = mapped_column(String(100), default="")
+    complainant_phone: Mapped[str] = mapped_column(String(40), default="")
+    content: Mapped[str] = mapped_column(Text)
+    received_on: Mapped[date]
+    due_on: Mapped[date] = mapped_column(index=True)
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    findings: Mapped[str] = mapped_column(Text, default="")
+    outcome: Mapped[str | None] = mapped_column(String(16))  # substantiated / unsubstantiated
+    reply: Mapped[str] = mapped_column(Text, default="")
+    answered_on: Mapped[date | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    region = relationship("Region", foreign_keys="Complaint.region_id")
+    case = relationship("Case")
+    township = relationship("Region", foreign_keys=[township_id])
+    staff_user = relationship("User", foreign_keys=[staff_user_id])
+    handler = relationship("User", foreign_keys=[handler_id])
+    created_by = relationship("User", foreign_keys=[created_by_id])

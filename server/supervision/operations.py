@@ -353,13 +353,16 @@ def record_meeting(township: Region, held_on: date, attendees: list[str], case_i
     return row
 
 
+RESERVE_ACTIONS = {"top_up": "supervision.reserve_top_up", "draw": "supervision.reserve_draw"}
+
+
 def _ledger(township: Region, kind: str, amount_fen: int, on: date, actor, *,
             case_id: int | None = None, note: str = "") -> ReserveEntry:
     row = ReserveEntry(region_id=township.id, kind=kind, amount_fen=amount_fen, on=on,
                        case_id=case_id, note=note, created_by_id=getattr(actor, "id", None))
     db.session.add(row)
     db.session.flush()
-    record(f"supervision.reserve_{kind}", row, actor=actor, details={
+    record(RESERVE_ACTIONS[kind], row, actor=actor, details={
         "township": township.code, "amount_fen": amount_fen, "on": on.isoformat(),
         "case": case_id, "note": note})
     return row
@@ -400,3 +403,286 @@ def funding_plan_export(county: Region, month: date, actor, fmt: str) -> bytes:
     record("supervision.funding_plan", county, actor=actor, details={
         "month": month.isoformat(), "format": fmt, "total_fen": plan["total_fen"]})
     return data
+
+
+# --- check findings and rectification (整改) ---------------------------------------------
+
+
+class Refused(DrawError):
+    """A refused finding, rectification step or complaint (Chinese message, field path)."""
+
+
+def _days(key: str, default: int) -> int:
+    """A configured number of working days, kept within 1–250 so a typo cannot void it."""
+    return max(1, min(250, int(current_app.config.get(key, default))))
+
+
+def _text(value, path: str, message: str, *, required: bool = True, limit: int = 10_000) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise Refused(message, path)
+    if len(text) > limit:
+        raise Refused(f"内容过长（最多 {limit} 字）", path)
+    return text
+
+
+def _evidence(actor, files=(), upload_ids=()) -> list:
+    """Uploads for evidence: new files checked by content and stored as intake stores scans
+    (PDF/JPEG/PNG, a PDF must parse), or earlier uploads the actor's region owns."""
+    from ..intake.models import Upload
+    from ..intake.operations import IntakeError, create_upload
+    from ..regions.queries import get_scoped
+
+    out = []
+    for storage in files or ():
+        if storage is None or not getattr(storage, "filename", None):
+            continue
+        try:
+            out.append(create_upload(storage, actor))
+        except IntakeError as exc:
+            raise Refused(f"{storage.filename}：{exc.errors[0][1]}", "evidence") from None
+    for upload_id in upload_ids or ():
+        upload = get_scoped(Upload, upload_id, actor)
+        if upload is None:
+            raise Refused("上传的文件不存在或不属于本辖区，请重新上传", "upload_ids")
+        out.append(upload)
+    return out
+
+
+def _attach(uploads, *, finding=None, step=None) -> list[int]:
+    from .models import Evidence
+
+    for upload in uploads:
+        db.session.add(Evidence(upload_id=upload.id, finding_id=finding.id if finding else None,
+                                step_id=step.id if step else None))
+    db.session.flush()
+    return [u.id for u in uploads]
+
+
+def record_finding(check: SpotCheck, actor, *, visited_on: date | None, people_met: str,
+                   problems: list[str] | None, notes: str = "", files=(), upload_ids=()):
+    """Record the home visit of a check (once). A problem opens the township's rectification,
+    due in ``JIUZHU_RECTIFICATION_DAYS`` working days."""
+    from ..periods import local_today
+    from .models import CheckFinding
+    from .registry import FINDINGS
+
+    if check.finding is not None:
+        raise Refused("该抽查已记录核查结果", "")
+    if not check.draw.is_current:
+        raise Refused("该抽查名单已被重新抽取替代，请在当前名单中记录", "")
+    today = local_today()
+    if visited_on is None:
+        raise Refused("请填写入户核查日期", "visited_on")
+    if visited_on > today:
+        raise Refused("入户核查日期不能晚于今天", "visited_on")
+    people_met = _text(people_met, "people_met", "请填写入户见到的人员")
+    if problems is None:
+        raise Refused("请选择核查结论：核查无误或发现的问题", "problems")
+    unknown = [p for p in problems if p not in FINDINGS]
+    if unknown:
+        raise Refused("核查发现的问题类型无效", "problems")
+    problems = [key for key in FINDINGS if key in problems]  # registry order, no repeats
+    notes = _text(notes, "notes", "选择“其他问题”时请在说明中写明", required="other" in problems)
+    uploads = _evidence(actor, files, upload_ids)
+    finding = CheckFinding(check_id=check.id, visited_on=visited_on, people_met=people_met,
+                           problems=problems, notes=notes, recorded_by_id=actor.id)
+    db.session.add(finding)
+    db.session.flush()
+    evidence = _attach(uploads, finding=finding)
+    record("supervision.finding", check.draw, actor=actor, details={
+        "check": check.id, "case": check.case_id, "visited_on": visited_on.isoformat(),
+        "problems": problems, "evidence": evidence})
+    if problems:
+        open_rectification(check, problems, actor, today)
+    db.session.refresh(check)
+    return finding
+
+
+def open_rectification(check: SpotCheck, problems: list[str], actor, today: date):
+    """The township's 整改 of a check's problems, due in working days of its county."""
+    from ..calendar.workdays import add_working_days
+    from .models import Rectification
+
+    township = check.draw.region
+    due = add_working_days(today, _days("RECTIFICATION_DAYS", 20), township.county.id)
+    row = Rectification(region_id=township.id, check_id=check.id, case_id=check.case_id,
+                        problems=problems, opened_on=today, due_on=due, state="open")
+    db.session.add(row)
+    db.session.flush()
+    record("supervision.rectification_open", row, actor=actor, details={
+        "check": check.id, "case": check.case_id, "problems": problems,
+        "due_on": due.isoformat()})
+    return row
+
+
+def _step(rect, kind: str, text: str, actor):
+    from .models import RectificationStep
+
+    step = RectificationStep(rectification_id=rect.id, kind=kind, text=text, actor_id=actor.id)
+    db.session.add(step)
+    db.session.flush()
+    return step
+
+
+def answer_rectification(rect, actor, *, text: str, files=(), upload_ids=()):
+    """The township says what it did (with proof); the county then closes or returns it."""
+    if rect.state not in ("open", "returned"):
+        raise Refused("该整改已答复或已办结，无需再次答复", "")
+    text = _text(text, "text", "请填写整改情况")
+    uploads = _evidence(actor, files, upload_ids)
+    step = _step(rect, "answer", text, actor)
+    proof = _attach(uploads, step=step)
+    rect.state = "answered"
+    record("supervision.rectification_answer", rect, actor=actor,
+           details={"step": step.id, "evidence": proof})
+    return step
+
+
+def decide_rectification(rect, actor, *, close: bool, text: str = ""):
+    """The county closes an answered rectification, or returns it (with why) to be answered
+    again; the deadline stays, so a returned one can still become overdue."""
+    from ..periods import local_today
+
+    if rect.state != "answered":
+        raise Refused("只能审核乡镇已答复的整改", "")
+    text = _text(text, "text", "退回时请写明理由", required=not close)
+    step = _step(rect, "close" if close else "return", text, actor)
+    rect.state = "closed" if close else "returned"
+    rect.closed_on = local_today() if close else None
+    record("supervision.rectification_close" if close else "supervision.rectification_return",
+           rect, actor=actor,
+           details={"step": step.id, "text": text})
+    return step
+
+
+# --- complaints (举报) and hotline records -----------------------------------------------
+
+
+def _complaint_target(actor, concerns, case_id, township_id, staff_user_id):
+    """(township, case, staff user) the complaint concerns, looked up within the actor's
+    county (anywhere for a public submission, whose actor is None)."""
+    from ..regions.queries import get_scoped
+
+    def find(model, object_id, path, message):
+        if object_id is None:
+            return None
+        row = (db.session.get(model, object_id) if actor is None
+               else get_scoped(model, object_id, actor))
+        if row is None:
+            raise Refused(message, path)
+        return row
+
+    case = find(Case, case_id, "case_id", "举报涉及的案件不存在")
+    staff = find(User, staff_user_id, "staff_user_id", "举报涉及的工作人员不存在")
+    town = find(Region, township_id, "township_id", "举报涉及的乡镇（街道）不存在")
+    if concerns == "case" and case is None:
+        raise Refused("请选择举报涉及的户（案件）", "case_id")
+    if concerns == "staff":
+        if staff is None:
+            raise Refused("请选择被举报的乡镇工作人员", "staff_user_id")
+        if staff.region.township is None:
+            raise Refused("被举报人不是乡镇（街道）工作人员", "staff_user_id")
+    if town is not None and town.level != RegionLevel.township:
+        raise Refused("请选择乡镇（街道）", "township_id")
+    town = town or (staff.region.township if concerns == "staff" and staff else None) or (
+        case.region.township if case else None)
+    if town is None:
+        raise Refused("请选择举报涉及的乡镇（街道）", "township_id")
+    return town, case, staff
+
+
+def record_complaint(actor, *, channel: str, concerns: str, content: str, case_id=None,
+                     township_id=None, staff_user_id=None, complainant_name=None,
+                     complainant_phone=None, received_on: date | None = None):
+    """Record a complaint or hotline call (county staff), or a public online report (actor
+    None). Due in ``JIUZHU_COMPLAINT_DAYS`` working days; the complainant's name and phone
+    stay out of the audit trail and out of every township's sight."""
+    from ..calendar.workdays import add_working_days
+    from ..periods import local_today
+    from .models import Complaint
+    from .registry import CHANNELS, CONCERNS
+
+    if channel not in CHANNELS:
+        raise Refused("举报渠道无效", "channel")
+    if concerns not in CONCERNS:
+        raise Refused("请选择举报涉及的对象", "concerns")
+    if actor is None and channel != "online":
+        raise Refused("网上举报的渠道应为网上", "channel")
+    content = _text(content, "content", "请填写举报内容")
+    name = _text(complainant_name, "complainant_name", "", required=False, limit=100)
+    phone = _text(complainant_phone, "complainant_phone", "", required=False, limit=40)
+    town, case, staff = _complaint_target(actor, concerns, case_id, township_id, staff_user_id)
+    today = local_today()
+    received = received_on or today
+    if received > today:
+        raise Refused("受理日期不能晚于今天", "received_on")
+    county = town.county
+    due = add_working_days(received, _days("COMPLAINT_DAYS", 15), county.id)
+    reference = _reference(received)
+    row = Complaint(region_id=county.id, reference=reference, channel=channel,
+                    concerns=concerns, case_id=case.id if case else None, township_id=town.id,
+                    staff_user_id=staff.id if staff else None, complainant_name=name,
+                    complainant_phone=phone, content=content, received_on=received,
+                    due_on=due, created_by_id=actor.id if actor else None)
+    db.session.add(row)
+    db.session.flush()
+    record("supervision.complaint", row, actor=actor, actor_name=None if actor else "公众",
+           region_id=county.id, details={
+               "reference": reference, "channel": channel, "concerns": concerns,
+               "case": row.case_id, "township": town.code, "staff": row.staff_user_id,
+               "anonymous": not (name or phone), "due_on": due.isoformat()})
+    return row
+
+
+def _reference(received: date) -> str:
+    """JB + date + 8 random hex digits: the number a complainant quotes, hard to guess."""
+    from .models import Complaint
+
+    while True:
+        reference = f"JB{received:%Y%m%d}{secrets.token_hex(4).upper()}"
+        if db.session.scalar(select(Complaint.id).where(Complaint.reference == reference)) is None:
+            return reference
+
+
+def county_staff(county: Region) -> list[User]:
+    """Who may handle a complaint: the county's active administrators and supervisors."""
+    return list(db.session.scalars(select(User).where(
+        User.region_id == county.id, User.role.in_((Role.county_admin, Role.county_supervisor)),
+        User.is_active_user.is_(True)).order_by(User.id)))
+
+
+def assign_complaint(complaint, handler_id: int | None, actor):
+    """Give the complaint to a county staff member to check (audited)."""
+    if complaint.answered_on is not None:
+        raise Refused("该举报已答复办结", "")
+    chosen = next((u for u in county_staff(complaint.region) if u.id == handler_id), None)
+    if chosen is None:
+        raise Refused("请选择本县的经办人员", "handler_id")
+    before = complaint.handler_id
+    complaint.handler_id = chosen.id
+    record("supervision.complaint_assign", complaint, actor=actor,
+           details={"from": before, "to": chosen.id})
+    return complaint
+
+
+def answer_complaint(complaint, actor, *, findings: str, outcome: str, reply: str):
+    """Close the complaint with what the check found, whether it was substantiated and the
+    reply to the complainant (once; the reply is what the public status shows)."""
+    from ..periods import local_today
+    from .registry import OUTCOMES
+
+    if complaint.answered_on is not None:
+        raise Refused("该举报已答复办结", "")
+    findings = _text(findings, "findings", "请填写调查核实情况")
+    if outcome not in OUTCOMES:
+        raise Refused("请选择是否查实", "outcome")
+    reply = _text(reply, "reply", "请填写对举报人的答复")
+    complaint.findings, complaint.outcome, complaint.reply = findings, outcome, reply
+    complaint.answered_on = local_today()
+    if complaint.handler_id is None:
+        complaint.handler_id = actor.id
+    record("supervision.complaint_answer", complaint, actor=actor, details={
+        "outcome": outcome, "answered_on": complaint.answered_on.isoformat(),
+        "late": complaint.answered_on > complaint.due_on})
+    return complaint

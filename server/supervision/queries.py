@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, select
 from sqlalchemy.orm import selectinload
 
@@ -23,7 +24,7 @@ from ..regions.models import Region, RegionLevel
 from ..regions.queries import scoped
 from ..relief import ReliefCode
 from .models import SpotCheckDraw
-from .registry import DECISION_ACTIONS, TOTAL_CLOCK_ACTIONS, actions_of
+from .registry import DECISION_ACTIONS, TOTAL_CLOCK_ACTIONS, actions_of, metric
 
 
 @dataclass
@@ -301,3 +302,197 @@ def review_document(review):
         GeneratedDocument.case_id == review.case_id,
         GeneratedDocument.kind == "review_decision").order_by(
         GeneratedDocument.id.desc())).first()
+
+
+# --- check findings, rectification (整改) and complaints (举报) ---------------------------
+
+
+def is_overdue(row, today: date | None = None) -> bool:
+    """A rectification not closed, or a complaint not answered, after its due date."""
+    from ..periods import local_today
+
+    today = today or local_today()
+    done = row.state == "closed" if hasattr(row, "state") else row.answered_on is not None
+    return not done and today > row.due_on
+
+
+def rectifications(user=None, *, state: str = "", overdue_only: bool = False) -> list:
+    """The rectifications the user sees (a township: its own), overdue first, then by due."""
+    from ..periods import local_today
+    from .models import Rectification
+
+    stmt = scoped(Rectification, user).options(
+        selectinload(Rectification.case), selectinload(Rectification.region))
+    if state:
+        stmt = stmt.where(Rectification.state == state)
+    if overdue_only:
+        stmt = stmt.where(Rectification.state != "closed", Rectification.due_on < local_today())
+    rows = list(db.session.scalars(stmt.order_by(Rectification.due_on, Rectification.id)))
+    return sorted(rows, key=lambda r: (not is_overdue(r), r.state == "closed"))
+
+
+def complaints(user=None, *, answered: bool | None = None) -> list:
+    """The complaints the user sees (county staff only), overdue ones first, then by due."""
+    from .models import Complaint
+
+    stmt = scoped(Complaint, user).options(selectinload(Complaint.township))
+    if answered is not None:
+        stmt = stmt.where(Complaint.answered_on.is_not(None) if answered
+                          else Complaint.answered_on.is_(None))
+    rows = list(db.session.scalars(stmt.order_by(Complaint.due_on, Complaint.id)))
+    return sorted(rows, key=lambda c: (not is_overdue(c), c.answered_on is not None))
+
+
+def mask_name(name: str) -> str:
+    """A complainant's name in lists: the first character, the rest starred (张**)."""
+    return name[:1] + "*" * (len(name) - 1) if name else ""
+
+
+def mask_phone(phone: str) -> str:
+    """A complainant's phone in lists: 138****5678 (short numbers fully starred)."""
+    if len(phone) < 8:
+        return "*" * len(phone)
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
+def complaint_status(complaint) -> str:
+    """received / checking / answered (a key of ``registry.COMPLAINT_STATUS``)."""
+    if complaint.answered_on is not None:
+        return "answered"
+    return "checking" if complaint.handler_id or complaint.findings else "received"
+
+
+def public_status(reference: str) -> dict | None:
+    """What a complainant may know by the reference number: the status, and the reply once
+    answered. Never who was complained about, the findings or the handler."""
+    from .models import Complaint
+    from .registry import COMPLAINT_STATUS
+
+    row = db.session.scalars(select(Complaint).where(
+        Complaint.reference == (reference or "").strip().upper())).first()
+    if row is None:
+        return None
+    status = complaint_status(row)
+    return {"reference": row.reference, "received_on": row.received_on, "status": status,
+            "status_label": str(COMPLAINT_STATUS[status]),
+            "reply": row.reply if status == "answered" else "",
+            "answered_on": row.answered_on}
+
+
+def pending_complaints_of_case(case: Case, user=None) -> list:
+    """The case's complaints the user sees that still await its 100% home visit."""
+    from .models import Complaint
+    from .registry import MUST_VISIT
+
+    condition = MUST_VISIT["complaint"][1]
+    if not db.session.scalar(select(Case.id).where(Case.id == case.id, condition())):
+        return []
+    return list(db.session.scalars(scoped(Complaint, user).where(Complaint.case_id == case.id)
+                                   .order_by(Complaint.id)))
+
+
+def rectifications_of_case(case: Case, user=None) -> list:
+    from .models import Rectification
+
+    return list(db.session.scalars(scoped(Rectification, user).where(
+        Rectification.case_id == case.id).order_by(Rectification.id)))
+
+
+def evidence_or_none(evidence_id: int, user=None):
+    """An evidence row if the user sees the check or the rectification it is attached to."""
+    from .models import CheckFinding, Evidence, RectificationStep
+
+    row = db.session.get(Evidence, evidence_id)
+    if row is None:
+        return None
+    owner = (db.session.scalars(scoped(CheckFinding, user).where(
+        CheckFinding.id == row.finding_id)).first() if row.finding_id is not None else
+        db.session.scalars(scoped(RectificationStep, user).where(
+            RectificationStep.id == row.step_id)).first())
+    return row if owner is not None else None
+
+
+def township_staff(user=None) -> list[User]:
+    """The township and village staff of the user's region, for naming the one complained
+    about (ordered by region code, then name)."""
+    from ..auth.roles import TOWNSHIP, Role
+
+    roles = TOWNSHIP | {Role.village_assistant}
+    return list(db.session.scalars(scoped(select(User).join(Region, User.region_id == Region.id),
+                                          user).where(User.role.in_(roles))
+                                   .order_by(Region.code, User.display_name)))
+
+
+def case_id_by_number(case_number: str, user=None) -> int | None:
+    """The id of the case with this number the user sees (None: no such case for them)."""
+    return db.session.scalar(scoped(Case, user).with_only_columns(Case.id).where(
+        Case.case_number == (case_number or "").strip())) if case_number else None
+
+
+# --- evaluation figures of this room (registered in registry.METRICS) --------------------
+
+
+def _per_township(township_ids, rows) -> dict:
+    """{township id: [numerator, denominator]} from (township id, hit) rows."""
+    out = {t: [0, 0] for t in township_ids}
+    for township_id, hit in rows:
+        if township_id in out:
+            out[township_id][0] += bool(hit)
+            out[township_id][1] += 1
+    return out
+
+
+def _percent(counts: dict) -> dict:
+    return {t: (round(100 * hit / total, 1) if total else None)
+            for t, (hit, total) in counts.items()}
+
+
+@metric("spot_check_problem_rate", _l("Spot checks with a problem"), better="lower",
+        unit="percent", order=30)
+def problem_rate(township_ids, start: date, end: date) -> dict:
+    """Percent of the checks visited in the period (current draws) that found a problem."""
+    from .models import CheckFinding, SpotCheck
+
+    rows = db.session.execute(
+        select(SpotCheckDraw.region_id, CheckFinding.problems)
+        .join(SpotCheck, CheckFinding.check_id == SpotCheck.id)
+        .join(SpotCheckDraw, SpotCheck.draw_id == SpotCheckDraw.id)
+        .where(SpotCheckDraw.region_id.in_(township_ids), SpotCheckDraw.is_current.is_(True),
+               CheckFinding.visited_on >= start, CheckFinding.visited_on <= end))
+    return _percent(_per_township(township_ids, ((t, bool(p)) for t, p in rows)))
+
+
+@metric("rectifications_on_time", _l("Rectifications closed on time"), better="higher",
+        unit="percent", order=40)
+def rectifications_on_time(township_ids, start: date, end: date) -> dict:
+    """Percent of the rectifications due in the period that were closed by their due date
+    (one still open and not yet due is not counted)."""
+    from ..periods import local_today
+    from .models import Rectification
+
+    today = local_today()
+    rows = db.session.execute(select(Rectification.region_id, Rectification.closed_on,
+                                     Rectification.due_on).where(
+        Rectification.region_id.in_(township_ids), Rectification.due_on >= start,
+        Rectification.due_on <= end))
+    return _percent(_per_township(township_ids, (
+        (t, closed is not None and closed <= due) for t, closed, due in rows
+        if closed is not None or due < today)))
+
+
+@metric("substantiated_complaints", _l("Substantiated complaints"), better="lower",
+        unit="count", order=50)
+def substantiated_complaints(township_ids, start: date, end: date) -> dict:
+    """Complaints answered in the period and found substantiated, per township concerned;
+    None for a township with no complaint answered (nothing to measure, as with reviews)."""
+    from sqlalchemy import func
+
+    from .models import Complaint
+
+    found = func.sum(case((Complaint.outcome == "substantiated", 1), else_=0))
+    counts = {t: int(n) for t, n in db.session.execute(
+        select(Complaint.township_id, found).where(
+            Complaint.township_id.in_(township_ids), Complaint.answered_on.is_not(None),
+            Complaint.answered_on >= start, Complaint.answered_on <= end)
+        .group_by(Complaint.township_id)).all()}
+    return {t: counts.get(t) for t in township_ids}

@@ -61,7 +61,23 @@ def _major_doubt():
 
 must_visit("relative", _l("Relative of staff (近亲属备案)"), _relatives)
 must_visit("doubt", _l("Flagged as major doubt"), _major_doubt)
-must_visit("complaint", _l("Complaint about the case"), None)  # filled by the complaints point
+
+
+def _complained():
+    """Cases with a complaint received after their last current draw: visited in full in the
+    next draw of their township, and not again for the same complaint."""
+    from sqlalchemy import and_, exists, select
+
+    from ..cases.models import Case
+    from .models import Complaint, SpotCheck, SpotCheckDraw
+
+    visited = exists(select(SpotCheck.id).join(SpotCheckDraw).where(
+        SpotCheck.case_id == Case.id, SpotCheckDraw.is_current.is_(True),
+        SpotCheckDraw.created_at >= Complaint.created_at))
+    return exists(select(Complaint.id).where(and_(Complaint.case_id == Case.id, ~visited)))
+
+
+must_visit("complaint", _l("Complaint about the case"), _complained)
 
 
 # --- township evaluation (联评) ---------------------------------------------------------
@@ -126,3 +142,50 @@ def _review_corrections(township_ids, start, end):
     from .queries import corrections
 
     return corrections(township_ids, start, end)
+
+
+# --- check findings, rectification (整改) and complaints (举报) -----------------------
+
+# finding key -> label; a check with none of them found the case correct
+FINDINGS = {
+    "income_understated": _l("Income understated"),
+    "not_eligible": _l("Not eligible"),
+    "wrong_amount": _l("Wrong amount"),
+    "missing_material": _l("Missing material"),
+    "procedure_error": _l("Procedure error"),
+    "other": _l("Other problem"),
+}
+CORRECT_LABEL = _l("Correct")
+RECTIFICATION_STATES = {
+    "open": _l("Waiting for the township"),
+    "answered": _l("Answered, waiting for the county"),
+    "returned": _l("Returned to the township"),
+    "closed": _l("Closed"),
+}
+RECTIFICATION_STEPS = {
+    "answer": _l("Township answer"),
+    "close": _l("Closed by the county"),
+    "return": _l("Returned by the county"),
+}
+CHANNELS = {
+    "hotline_12345": _l("Hotline 12345"),
+    "hotline_12349": _l("Hotline 12349"),
+    "letter": _l("Letter"),
+    "visit": _l("Visit in person"),
+    "online": _l("Online"),
+}
+CONCERNS = {
+    "case": _l("A household or case"),
+    "staff": _l("Township staff"),
+    "township": _l("A township"),
+}
+OUTCOMES = {
+    "substantiated": _l("Substantiated"),
+    "unsubstantiated": _l("Not substantiated"),
+}
+# public status of a complaint -> label (what a complainant is told)
+COMPLAINT_STATUS = {
+    "received": _l("Received"),
+    "checking": _l("Being checked"),
+    "answered": _l("Answered"),
+}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,14 +12,24 @@ from .. import idnumber
 from ..auth.access import requires
 from ..db import db
 from ..filings.periods import label
-from ..params import BadParameter, id_arg, int_arg, month_arg
+from ..params import BadParameter, date_arg, id_arg, int_arg, month_arg
 from ..periods import add_months, local_today, month_of
 from ..regions.models import Region
 from ..regions.queries import get_scoped_or_404
 from ..relief import RELIEF_TYPES, ReliefCode
 from . import exports, operations, queries
-from .models import SpotCheck, SpotCheckDraw
-from .registry import DECISION_LABELS
+from .models import Complaint, Rectification, SpotCheck, SpotCheckDraw
+from .registry import (
+    CHANNELS,
+    COMPLAINT_STATUS,
+    CONCERNS,
+    CORRECT_LABEL,
+    DECISION_LABELS,
+    FINDINGS,
+    OUTCOMES,
+    RECTIFICATION_STATES,
+    RECTIFICATION_STEPS,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -359,3 +369,203 @@ def funding_plan_file():
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
                      download_name=f"{county.name}-{month:%Y-%m}-资金发放计划.{fmt}")
+
+
+# --- check findings and rectification (整改) ---------------------------------------------
+
+
+def _back(exc, endpoint: str, **values):
+    """A refused write: nothing kept, the Chinese reason flashed, back to the page."""
+    db.session.rollback()
+    flash(str(exc), "error")
+    return redirect(url_for(endpoint, **values))
+
+
+def _problems(form) -> list[str] | None:
+    """The checked problems; [] when "correct" is ticked alone; None when nothing is chosen."""
+    problems = form.getlist("problems")
+    return problems or ([] if form.get("correct") else None)
+
+
+@bp.route("/checks/<int:check_id>")
+@requires("supervision.view")
+def check_detail(check_id: int):
+    check = get_scoped_or_404(SpotCheck, check_id)
+    return render_template("supervision/check.html", check=check, findings=FINDINGS,
+                           correct=CORRECT_LABEL, states=RECTIFICATION_STATES,
+                           mask=idnumber.mask, today=local_today())
+
+
+@bp.route("/checks/<int:check_id>/finding", methods=["POST"])
+@requires("supervision.check")
+def record_finding(check_id: int):
+    check = get_scoped_or_404(SpotCheck, check_id)
+    try:
+        operations.record_finding(
+            check, current_user, visited_on=date_arg("visited_on", None, request.form),
+            people_met=request.form.get("people_met", ""), problems=_problems(request.form),
+            notes=request.form.get("notes", ""), files=request.files.getlist("evidence"))
+    except (operations.Refused, BadParameter) as exc:
+        return _back(getattr(exc, "description", exc), "supervision.check_detail",
+                     check_id=check.id)
+    db.session.commit()
+    flash(_("Finding recorded."))
+    return redirect(url_for("supervision.check_detail", check_id=check.id))
+
+
+@bp.route("/rectifications")
+@requires("supervision.rectifications")
+def rectifications():
+    return render_template("supervision/rectifications.html", rows=queries.rectifications(),
+                           states=RECTIFICATION_STATES, findings=FINDINGS,
+                           is_overdue=queries.is_overdue, mask=idnumber.mask)
+
+
+@bp.route("/rectifications/<int:rectification_id>")
+@requires("supervision.rectifications")
+def rectification_detail(rectification_id: int):
+    row = get_scoped_or_404(Rectification, rectification_id)
+    return render_template("supervision/rectification.html", rect=row,
+                           states=RECTIFICATION_STATES, steps=RECTIFICATION_STEPS,
+                           findings=FINDINGS, overdue=queries.is_overdue(row),
+                           mask=idnumber.mask)
+
+
+@bp.route("/rectifications/<int:rectification_id>/answer", methods=["POST"])
+@requires("supervision.answer")
+def answer_rectification(rectification_id: int):
+    row = get_scoped_or_404(Rectification, rectification_id)
+    try:
+        operations.answer_rectification(row, current_user, text=request.form.get("text", ""),
+                                        files=request.files.getlist("proof"))
+    except operations.Refused as exc:
+        return _back(exc, "supervision.rectification_detail", rectification_id=row.id)
+    db.session.commit()
+    flash(_("Answer sent to the county."))
+    return redirect(url_for("supervision.rectification_detail", rectification_id=row.id))
+
+
+def _decide(rectification_id: int, close: bool):
+    row = get_scoped_or_404(Rectification, rectification_id)
+    try:
+        operations.decide_rectification(row, current_user, close=close,
+                                        text=request.form.get("text", ""))
+    except operations.Refused as exc:
+        return _back(exc, "supervision.rectification_detail", rectification_id=row.id)
+    db.session.commit()
+    flash(_("Rectification closed.") if close else _("Returned to the township."))
+    return redirect(url_for("supervision.rectification_detail", rectification_id=row.id))
+
+
+@bp.route("/rectifications/<int:rectification_id>/close", methods=["POST"])
+@requires("supervision.check")
+def close_rectification(rectification_id: int):
+    return _decide(rectification_id, close=True)
+
+
+@bp.route("/rectifications/<int:rectification_id>/return", methods=["POST"])
+@requires("supervision.check")
+def return_rectification(rectification_id: int):
+    return _decide(rectification_id, close=False)
+
+
+@bp.route("/evidence/<int:evidence_id>")
+@requires("supervision.rectifications")
+def evidence(evidence_id: int):
+    """An evidence file, to those who see the check or rectification it belongs to."""
+    from ..extensions import data_dir
+    from ..schemas.fields import stored_name
+
+    row = queries.evidence_or_none(evidence_id)
+    if row is None:
+        abort(404)
+    upload = row.upload
+    data = (data_dir() / stored_name(upload.describe())).read_bytes()  # at most 20 MB
+    return send_file(io.BytesIO(data), mimetype=upload.content_type,
+                     download_name=upload.name or f"evidence-{row.id}")
+
+
+# --- complaints (举报) and hotline records -----------------------------------------------
+
+
+def complaint_fields(source) -> dict:
+    """The record_complaint keywords from a form or JSON body (ids parsed at the edge)."""
+    def ident(name):
+        value = source.get(name)
+        return value if isinstance(value, int) else id_arg(name, source)
+
+    case_id = ident("case_id")
+    number = (source.get("case_number") or "").strip()
+    if number and case_id is None:
+        case_id = queries.case_id_by_number(number)
+        if case_id is None:
+            raise BadParameter("case_number", "没有这个案件编号（或不在本县）")
+    return {"channel": (source.get("channel") or "").strip(),
+            "concerns": (source.get("concerns") or "").strip(),
+            "content": source.get("content") or "",
+            "case_id": case_id, "township_id": ident("township_id"),
+            "staff_user_id": ident("staff_user_id"),
+            "complainant_name": source.get("complainant_name") or "",
+            "complainant_phone": source.get("complainant_phone") or ""}
+
+
+@bp.route("/complaints")
+@requires("supervision.complaints")
+def complaints():
+    return render_template("supervision/complaints.html", rows=queries.complaints(),
+                           channels=CHANNELS, concerns=CONCERNS, outcomes=OUTCOMES,
+                           statuses=COMPLAINT_STATUS, status=queries.complaint_status,
+                           is_overdue=queries.is_overdue, mask_name=queries.mask_name,
+                           mask_phone=queries.mask_phone, towns=queries.townships(),
+                           staff=queries.township_staff())
+
+
+@bp.route("/complaints", methods=["POST"])
+@requires("supervision.complaints")
+def complaint_new():
+    try:
+        row = operations.record_complaint(current_user, **complaint_fields(request.form))
+    except (operations.Refused, BadParameter) as exc:
+        return _back(getattr(exc, "description", exc), "supervision.complaints")
+    db.session.commit()
+    flash(_("Complaint recorded: %(reference)s", reference=row.reference))
+    return redirect(url_for("supervision.complaint_detail", complaint_id=row.id))
+
+
+@bp.route("/complaints/<int:complaint_id>")
+@requires("supervision.complaints")
+def complaint_detail(complaint_id: int):
+    row = get_scoped_or_404(Complaint, complaint_id)
+    return render_template("supervision/complaint.html", c=row, channels=CHANNELS,
+                           concerns=CONCERNS, outcomes=OUTCOMES, statuses=COMPLAINT_STATUS,
+                           status=queries.complaint_status(row),
+                           overdue=queries.is_overdue(row), mask=idnumber.mask,
+                           handlers=operations.county_staff(row.region))
+
+
+@bp.route("/complaints/<int:complaint_id>/assign", methods=["POST"])
+@requires("supervision.complaints")
+def complaint_assign(complaint_id: int):
+    row = get_scoped_or_404(Complaint, complaint_id)
+    try:
+        operations.assign_complaint(row, id_arg("handler_id", request.form), current_user)
+    except operations.Refused as exc:
+        return _back(exc, "supervision.complaint_detail", complaint_id=row.id)
+    db.session.commit()
+    flash(_("Assigned."))
+    return redirect(url_for("supervision.complaint_detail", complaint_id=row.id))
+
+
+@bp.route("/complaints/<int:complaint_id>/answer", methods=["POST"])
+@requires("supervision.complaints")
+def complaint_answer(complaint_id: int):
+    row = get_scoped_or_404(Complaint, complaint_id)
+    form = request.form
+    try:
+        operations.answer_complaint(row, current_user, findings=form.get("findings", ""),
+                                    outcome=form.get("outcome", ""), reply=form.get("reply", ""))
+    except operations.Refused as exc:
+        return _back(exc, "supervision.complaint_detail", complaint_id=row.id)
+    db.session.commit()
+    flash(_("Complaint answered."))
+    return redirect(url_for("supervision.complaint_detail", complaint_id=row.id))

@@ -39,3 +39,19 @@ def taiping_approver(demo):
                        region("220999201000"))
     db.session.commit()
     return user
+
+
+@pytest.fixture
+def check(demo):
+    """A current draw of 东风镇 for March 2026 with a check of a new recipient (findings,
+    rectification and page tests)."""
+    from server.supervision import operations
+
+    from ..archives.factories import make_case as paying_case
+
+    for village in ("220999101201", "220999101202", "220999101203"):
+        paying_case(start=date(2026, 3, 1), village_code=village)
+    db.session.commit()
+    row = operations.draw(region("220999101000"), date(2026, 3, 1), demo_user("supervisor"))
+    db.session.commit()
+    return next(c for c in row.checks if "random" in c.sources)

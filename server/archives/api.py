@@ -1,9 +1,11 @@
 """Archive API: barcode lookup, bundle a case, poll a bundle job."""
 from __future__ import annotations
 
-from flask import abort
+from flask import abort, request
 from flask.views import MethodView
+from flask_login import current_user
 from flask_smorest import Blueprint
+from flask_smorest import abort as api_abort
 from marshmallow import Schema, fields
 
 from ..auth.access import requires
@@ -12,6 +14,7 @@ from ..db import db
 from ..regions.queries import get_scoped_or_404
 from . import operations, queries, tasks
 from .models import ArchiveJob
+from .retention import CLASSES, MAX_YEARS, stopped_on
 
 blp = Blueprint("api_archives", __name__, url_prefix="/archives",
                 description="Archive numbers and dual-copy archive bundles")
@@ -85,3 +88,89 @@ class Job(MethodView):
     def get(self, job_id: int):
         """A bundle job's status, progress and error."""
         return queries.job_json(get_scoped_or_404(ArchiveJob, job_id))
+
+
+class RetentionOut(Schema):
+    doc_class = fields.Str()
+    label = fields.Str()
+    years = fields.Int(allow_none=True, metadata={"description": "None: permanent"})
+    floor = fields.Int(metadata={"description": "The fewest years allowed"})
+
+
+def _retention_rows() -> list[dict]:
+    rules = queries.retention_rules(current_user.region.county)
+    return [{"doc_class": key, "label": str(c.label), "years": rules[key], "floor": c.floor}
+            for key, c in CLASSES.items()]
+
+
+RETENTION_IN = {"type": "object", "additionalProperties": False, "properties": {
+    key: {"type": "integer", "minimum": c.floor, "maximum": MAX_YEARS, "nullable": True,
+          "description": f"{c.title}: years kept, null for permanent"}
+    for key, c in CLASSES.items()}}
+
+
+@blp.route("/retention")
+class Retention(MethodView):
+    @requires("archives.configure")
+    @blp.response(200, RetentionOut(many=True))
+    def get(self):
+        """The county's retention period per class of file."""
+        return _retention_rows()
+
+    @requires("archives.configure")
+    @blp.response(200, RetentionOut(many=True))
+    @blp.doc(requestBody={"required": True,
+                          "content": {"application/json": {"schema": RETENTION_IN}}})
+    def put(self):
+        """Set every class's period (``{"approval": 5, "annual_report": null}``; a class left
+        out keeps its period); 422 with the class as field path when out of range."""
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            api_abort(422, message="请求体须为 JSON 对象", errors=[{"path": "", "message": "须为对象"}])
+        unknown = [key for key in body if key not in CLASSES]
+        if unknown:
+            api_abort(422, message="未知的档案类别", errors=[
+                {"path": key, "message": "未知的档案类别"} for key in unknown])
+        if any(isinstance(v, (bool, float, dict, list)) for v in body.values()):
+            api_abort(422, message="保管年限须为整数年或 null（永久）", errors=[
+                {"path": k, "message": "须为整数或 null"} for k, v in body.items()
+                if isinstance(v, (bool, float, dict, list))])
+        try:
+            county = current_user.region.county
+            operations.set_retention(county, {**queries.retention_rules(county), **body})
+        except operations.ArchiveError as exc:
+            db.session.rollback()
+            api_abort(422, message=str(exc), errors=exc.errors)
+        db.session.commit()
+        return _retention_rows()
+
+
+class FilesArgs(Schema):
+    expired = fields.Bool(load_default=False,
+                          metadata={"description": "Only files whose retention has run out"})
+
+
+class FileOut(Schema):
+    case_id = fields.Int(attribute="id")
+    archive_number = fields.Str()
+    case_number = fields.Str()
+    applicant_name = fields.Str()
+    relief_type = fields.Function(lambda c: c.relief_type.value)
+    stopped_on = fields.Function(lambda c: _iso(stopped_on(c)), metadata={"type": "string", "format": "date",
+                                                                   "nullable": True})
+    retention = fields.Function(lambda c: queries.case_retention(c))
+
+
+def _iso(day):
+    return day.isoformat() if day is not None else None
+
+
+@blp.route("/files")
+class Files(MethodView):
+    @requires("archives.manage")
+    @blp.arguments(FilesArgs, location="query")
+    @blp.response(200, FileOut(many=True))
+    def get(self, args):
+        """Archived household files of the caller's region (the newest 200), or only those
+        whose retention has run out."""
+        return queries.expired_cases() if args["expired"] else queries.archived_cases()

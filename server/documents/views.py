@@ -139,20 +139,12 @@ def _bytes(path) -> io.BytesIO:
     return io.BytesIO(path.read_bytes())
 
 
-def _download_name(document: GeneratedDocument, suffix: str) -> str:
-    label = document.kind
-    if document.case_id:
-        case = db.session.get(Case, document.case_id)
-        label = f"{case.case_number}-{document.title}" if case else document.title
-    return f"{label}-{document.id}{suffix}"
-
-
 @bp.route("/<int:document_id>/docx")
 @requires("cases.view")
 def docx(document_id: int):
     document = get_scoped_or_404(GeneratedDocument, document_id)
     return send_file(_bytes(operations.document_file(document)), mimetype=DOCX, as_attachment=True,
-                     download_name=_download_name(document, ".docx"))
+                     download_name=queries.download_name(document, ".docx"))
 
 
 @bp.route("/<int:document_id>/pdf")
@@ -169,7 +161,7 @@ def pdf(document_id: int):
         return redirect(url_for("documents.index"))
     db.session.commit()
     return send_file(_bytes(path), mimetype="application/pdf", as_attachment=False,
-                     download_name=_download_name(document, ".pdf"))
+                     download_name=queries.download_name(document, ".pdf"))
 
 
 # -- print jobs --------------------------------------------------------------------------------
@@ -330,9 +322,7 @@ def _version_or_none(kind: str, number) -> DocTemplateVersion | None:
         return None
     if not str(number).isdigit() or len(str(number)) > 9:
         abort(404)
-    version = db.session.scalars(scoped(DocTemplateVersion).where(
-        DocTemplateVersion.kind == kind, DocTemplateVersion.region_id == _county().id,
-        DocTemplateVersion.number == int(number))).first()
+    version = queries.version_by_number(kind, _county(), int(number))
     if version is None:
         abort(404)
     return version

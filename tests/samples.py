@@ -165,7 +165,12 @@ def _filing_id(region):
 
     from server.filings.operations import filing_for
 
-    filing = filing_for(region.township or region, date(2026, 3, 1))
+    from server.regions.models import Region, RegionLevel
+
+    township = region.township or db.session.scalars(select(Region).where(
+        Region.parent_id == region.id, Region.level == RegionLevel.township)
+        .order_by(Region.code)).first()  # a county's: its first township's
+    filing = filing_for(township, date(2026, 3, 1))
     db.session.commit()
     return filing.id
 
@@ -235,7 +240,13 @@ def _check_id(region):
     return db.session.get(SpotCheckDraw, _draw_id(region)).checks[0].id
 
 
+def _file_key(region):
+    """A filing's file names are the same in every region."""
+    return "statistics_xlsx"
+
+
 SAMPLES = {
+    "file_key": _file_key,
     "document_id": _document_id,
     "print_job_id": _print_job_id,
     "kind": _kind,

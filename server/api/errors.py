@@ -72,6 +72,8 @@ def load_json(schema, data=None) -> dict:
     from marshmallow import ValidationError
 
     body = request.get_json(silent=True) if data is None else data
+    if body is None and request.get_data(cache=True).strip():
+        refuse(422, "请求体须为 JSON 对象")
     try:
         return schema.load(body if body is not None else {})
     except ValidationError as exc:
@@ -83,3 +85,12 @@ def refuse(status: int, message: str, path: str = "") -> None:
     from flask_smorest import abort
 
     abort(status, message=message, errors=[{"path": path, "message": message}])
+
+
+def no_body() -> None:
+    """For actions that take no input: a body other than none or ``{}`` is refused (422), so
+    a client sending data it believes is used learns that it is not."""
+    from flask import request
+
+    if request.get_data(cache=True).strip() and request.get_json(silent=True) != {}:
+        refuse(422, "该操作不需要请求体（可为空或 {}）")

@@ -7,7 +7,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from ..api.errors import load_json, refuse
+from ..api.errors import load_json, no_body, refuse
 from ..api.fields import UtcDateTime
 from ..db import db
 from ..regions.models import Region
@@ -188,6 +188,7 @@ class UserPasswordReset(MethodView):
         """A new generated password, shown once; the user must change it at next login and
         loses their sessions and API tokens."""
         user = get_scoped_or_404(User, user_id)
+        no_body()
         password = operations.reset_password(user, actor=_actor())
         db.session.commit()
         return {"user": user, "password": password}

@@ -9,7 +9,7 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
 from .. import idnumber
-from ..api.errors import refuse
+from ..api.errors import no_body, refuse
 from ..api.fields import UtcDateTime
 from ..auth.access import requires
 from ..db import db
@@ -136,8 +136,9 @@ class Relative(MethodView):
     @blp.response(204)
     def delete(self, relative_id: int):
         """Remove an entry (kept, inactive, audited)."""
-        operations.deactivate(get_scoped_or_404(RelativeRegisterEntry, relative_id),
-                              current_user, "register.relative_remove")
+        entry = get_scoped_or_404(RelativeRegisterEntry, relative_id)
+        no_body()
+        operations.deactivate(entry, current_user, "register.relative_remove")
         db.session.commit()
 
 
@@ -154,7 +155,7 @@ class Dishonesty(MethodView):
 class DishonestyExport(MethodView):
     @requires("registers.manage")
     @blp.response(200, description="The list in force (full ID numbers; audited)")
-    @blp.doc(responses={"200": {"content": {XLSX: {"schema": {"type": "string",
+    @blp.doc(responses={"200": {"description": "The file", "content": {XLSX: {"schema": {"type": "string",
                                                                 "format": "binary"}}}}})
     def get(self):
         """The list in force as XLSX for other departments (an audited export)."""
@@ -171,6 +172,7 @@ class DishonestyLift(MethodView):
     def post(self, dishonesty_id: int):
         """Lift a listing early (audited)."""
         entry = get_scoped_or_404(DishonestyEntry, dishonesty_id)
+        no_body()
         operations.deactivate(entry, current_user, "register.dishonesty_lift")
         db.session.commit()
         return entry
@@ -208,6 +210,7 @@ class WarningListing(MethodView):
         """Refusal to correct (拒不纠正): list the household and stop its served cases from
         this month; 409 before the deadline, or when corrected or already listed."""
         warning = get_scoped_or_404(DishonestyWarning, warning_id)
+        no_body()
         try:
             entry = operations.list_dishonest(warning, current_user)
         except (ValueError, CaseError) as exc:
@@ -223,6 +226,7 @@ class WarningCorrection(MethodView):
     def post(self, warning_id: int):
         """The household corrected in time: the warning closes without a listing."""
         warning = get_scoped_or_404(DishonestyWarning, warning_id)
+        no_body()
         try:
             operations.correct_dishonesty(warning, current_user)
         except ValueError as exc:

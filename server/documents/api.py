@@ -26,7 +26,7 @@ from .pdf import PdfFailed, PdfUnavailable
 from .registry import COPY_MARKINGS, KINDS, STEP_DOCUMENTS, available, subject_of
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-FILE_RESPONSE = {"content": {DOCX: {"schema": {"type": "string", "format": "binary"}},
+FILE_RESPONSE = {"description": "The file", "content": {DOCX: {"schema": {"type": "string", "format": "binary"}},
                              "application/pdf": {"schema": {"type": "string",
                                                             "format": "binary"}}}}
 
@@ -212,7 +212,7 @@ class PrintJobItem(MethodView):
 class PrintJobFile(MethodView):
     @requires("cases.view")
     @blp.response(200, description="The merged PDF or a ZIP of .docx files")
-    @blp.doc(responses={"200": {"content": {
+    @blp.doc(responses={"200": {"description": "The file", "content": {
         "application/pdf": {"schema": {"type": "string", "format": "binary"}},
         "application/zip": {"schema": {"type": "string", "format": "binary"}}}}})
     def get(self, print_job_id: int):

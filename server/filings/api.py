@@ -11,7 +11,7 @@ from flask_smorest.fields import Upload as UploadField
 from marshmallow import Schema, fields, validate
 
 from .. import idnumber
-from ..api.errors import load_json, refuse
+from ..api.errors import load_json, no_body, refuse
 from ..api.fields import UtcDateTime
 from ..auth.access import requires
 from ..db import db
@@ -146,7 +146,7 @@ class FilingItem(MethodView):
 class FilingFile(MethodView):
     @requires("filings.view")
     @blp.response(200, description="The table (XLSX/DOCX) or the payment roster (XLSX)")
-    @blp.doc(responses={"200": {"content": {"application/octet-stream": {
+    @blp.doc(responses={"200": {"description": "The file", "content": {"application/octet-stream": {
         "schema": {"type": "string", "format": "binary"}}}}})
     def get(self, filing_id: int, file_key: str):
         """Download a built file: ``statistics_xlsx``, ``statistics_docx`` or ``roster_xlsx``."""
@@ -213,6 +213,7 @@ class Submit(MethodView):
         """File the month with the county (locks it); 409 with the reason when it is not
         ready (not built, checks failing, not reconciled, differences unexplained)."""
         filing = get_scoped_or_404(Filing, filing_id)
+        no_body()
         try:
             operations.submit(filing, current_user)
         except operations.FilingError as exc:

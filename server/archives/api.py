@@ -1,18 +1,22 @@
 """Archive API: barcode lookup, bundle a case, poll a bundle job."""
 from __future__ import annotations
 
-from flask import abort, request
+from flask import abort, request, send_file
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 from flask_smorest import abort as api_abort
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from ..auth.access import requires
 from ..cases.models import Case
 from ..db import db
-from ..regions.queries import get_scoped_or_404
+from ..params import FIRST_DAY, LAST_DAY, MAX_ID
+from ..periods import month_of
+from ..regions.models import Region, RegionLevel
+from ..regions.queries import get_scoped, get_scoped_or_404
 from . import operations, queries, tasks
+from .bundle import COPIES
 from .models import ArchiveJob
 from .retention import CLASSES, MAX_YEARS, stopped_on
 
@@ -77,6 +81,56 @@ class CaseBundle(MethodView):
         job = operations.create_job(region_id=case.region_id, case=case)
         db.session.commit()
         tasks.enqueue_or_fail(job)  # a queue failure shows as a failed job with its message
+        db.session.refresh(job)
+        return queries.job_json(job)
+
+
+class DownloadArgs(Schema):
+    copy = fields.Str(required=True, validate=validate.OneOf([c.key for c in COPIES]),
+                      metadata={"description": "county (县级存档) or township (乡镇存档)"})
+    fmt = fields.Str(load_default="pdf", validate=validate.OneOf(["pdf", "zip"]))
+
+
+@blp.route("/cases/<int:case_id>/download")
+class CaseDownload(MethodView):
+    @requires("archives.manage")
+    @blp.arguments(DownloadArgs, location="query")
+    @blp.response(200, description="The copy's merged PDF or ZIP")
+    @blp.doc(responses={"200": {"description": "The file", "content": {
+        "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+        "application/zip": {"schema": {"type": "string", "format": "binary"}}}}})
+    def get(self, args, case_id: int):
+        """One copy of the finished bundle (404 until it is built)."""
+        case = get_scoped_or_404(Case, case_id)
+        path = queries.bundle_file(case, args["copy"], args["fmt"])
+        if path is None:
+            api_abort(404, message="该案卷尚未归档成包")
+        return send_file(path, as_attachment=args["fmt"] == "zip",
+                         download_name=f"{case.archive_number}-{args['copy']}.{args['fmt']}")
+
+
+class BatchIn(Schema):
+    township_id = fields.Int(required=True, strict=True, validate=validate.Range(min=1, max=MAX_ID))
+    month = fields.Date(required=True, validate=validate.Range(min=FIRST_DAY, max=LAST_DAY),
+                        metadata={"description": "Any day of the month whose decisions are "
+                                                 "bundled"})
+
+
+@blp.route("/batches")
+class Batches(MethodView):
+    @requires("archives.manage")
+    @blp.arguments(BatchIn)
+    @blp.response(202, JobOut)
+    def post(self, body):
+        """Queue bundles of every case of a township decided in the month; poll the job."""
+        township = get_scoped(Region, body["township_id"])
+        if township is None or township.level != RegionLevel.township:
+            api_abort(422, message="请选择本辖区内的乡镇（街道）",
+                      errors=[{"path": "township_id", "message": "请选择本辖区内的乡镇（街道）"}])
+        job = operations.create_job(region_id=township.id, month=month_of(body["month"]),
+                                    actor=current_user)
+        db.session.commit()
+        tasks.enqueue_or_fail(job)
         db.session.refresh(job)
         return queries.job_json(job)
 

@@ -16,6 +16,7 @@ from ..api.fields import UtcDateTime
 from ..auth.access import requires
 from ..db import db
 from ..extensions import data_dir
+from ..faults import user_message
 from ..params import FIRST_DAY, LAST_DAY, MAX_ID
 from ..periods import local_today, month_of
 from ..regions.models import Region, RegionLevel
@@ -131,6 +132,34 @@ class Filings(MethodView):
         tasks.enqueue_build(filing.id)
         db.session.refresh(filing)
         return filing
+
+
+class CountyBuildIn(Schema):
+    month = fields.Date(required=True, validate=MONTH,
+                        metadata={"description": "Any day of the month to build"})
+
+
+class CountyBuildOut(Schema):
+    month = fields.Date()
+    queued = fields.Bool()
+
+
+@blp.route("/county-builds")
+class CountyBuilds(MethodView):
+    @requires("filings.review")
+    @blp.arguments(CountyBuildIn)
+    @blp.response(202, CountyBuildOut)
+    def post(self, body):
+        """Build every township's filing of the month and the county consolidation in the
+        background; follow each township's ``build_status`` in ``GET /filings/?month=…``.
+        503 when the queue cannot take it."""
+        month = month_of(body["month"])
+        try:
+            tasks.build_county_month(current_user.region.county.id, month.isoformat())
+        except Exception as exc:  # noqa: BLE001 - the queue failed (read-only or full data dir)
+            db.session.rollback()
+            abort(503, message=user_message(exc))
+        return {"month": month, "queued": True}
 
 
 @blp.route("/<int:filing_id>")

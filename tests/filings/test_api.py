@@ -99,3 +99,20 @@ def test_filings_api_refuses_role_region_and_bad_input(api, demo):
     assert client.get(f"/api/v1/filings/{filing_id}/files/nope",
                       headers=headers).status_code == 404
     assert db.session.get(Filing, filing_id).status == FilingStatus.draft
+
+
+def test_county_builds_the_month(api, demo):
+    cases()
+    county, headers = api("supervisor")
+    queued = county.post("/api/v1/filings/county-builds", headers=headers,
+                         json={"month": "2026-03-01"})
+    assert queued.status_code == 202 and queued.json == {"month": "2026-03-01", "queued": True}
+    built = county.get("/api/v1/filings/?month=2026-03-01", headers=headers).json
+    assert {f["township"] for f in built} >= {"东风镇", "太平乡"}
+    assert all(f["build_status"] == "done" for f in built)
+    bad = county.post("/api/v1/filings/county-builds", headers=headers, json={"month": "x"})
+    assert bad.status_code == 422 and bad.json["errors"][0]["path"] == "month"
+    clerk, clerk_headers = api("clerk")
+    refused = clerk.post("/api/v1/filings/county-builds", headers=clerk_headers,
+                         json={"month": "2026-03-01"})
+    assert refused.status_code == 403 and refused.json["code"] == "forbidden"

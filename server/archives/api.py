@@ -86,7 +86,7 @@ class CaseBundle(MethodView):
 
 
 class DownloadArgs(Schema):
-    copy = fields.Str(required=True, validate=validate.OneOf([c.key for c in COPIES]),
+    copy = fields.Str(load_default="county", validate=validate.OneOf([c.key for c in COPIES]),
                       metadata={"description": "county (县级存档) or township (乡镇存档)"})
     fmt = fields.Str(load_default="pdf", validate=validate.OneOf(["pdf", "zip"]))
 

@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from flask_smorest import abort as api_abort
 from marshmallow import Schema, fields, validate
 
+from ..api.fields import UtcDateTime
 from ..auth.access import requires
 from ..cases.models import Case
 from ..db import db
@@ -228,3 +229,20 @@ class Files(MethodView):
         """Archived household files of the caller's region (the newest 200), or only those
         whose retention has run out."""
         return queries.expired_cases() if args["expired"] else queries.archived_cases()
+
+
+class ReportOut(Schema):
+    filing_id = fields.Int(attribute="id")
+    township = fields.Function(lambda f: f.region.name)
+    month = fields.Date()
+    submitted_at = UtcDateTime()
+    retention = fields.Function(lambda f: queries.report_retention(f))
+
+
+@blp.route("/expired-reports")
+class ExpiredReports(MethodView):
+    @requires("archives.manage")
+    @blp.response(200, ReportOut(many=True))
+    def get(self):
+        """Monthly filings of the caller's region whose retention has run out."""
+        return queries.expired_reports()

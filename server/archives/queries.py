@@ -12,7 +12,7 @@ from ..db import db
 from ..extensions import data_dir
 from ..filings.periods import utc_bounds
 from ..jobs import progress_label, status_label  # noqa: F401 - one wording for all jobs
-from ..periods import local_today, month_of, to_utc
+from ..periods import as_date, local_today, month_of, to_utc
 from ..regions.models import Region
 from ..regions.queries import scoped
 from .bundle import COPY_BY_KEY, bundle_dir
@@ -106,6 +106,32 @@ def expired_cases(user=None, today: date | None = None, limit: int = 200) -> lis
     return list(db.session.scalars(
         scoped(Case, user).where(Case.archive_number.is_not(None), stopped_before)
         .order_by(Case.payment_end_month, Case.decided_at, Case.id).limit(limit)))
+
+
+def expired_reports(user=None, today: date | None = None, limit: int = 200) -> list:
+    """Monthly filings of the user's region whose retention (counted from submission) has
+    run out, oldest first; none while the county keeps monthly reports permanently."""
+    from flask_login import current_user
+
+    from ..filings.models import Filing
+
+    user = user or current_user
+    years = retention_rules(user.region.county)["monthly_report"]
+    if years is None:
+        return []
+    cutoff = to_utc(datetime.combine(add_years(today or local_today(), -years), time()))
+    return list(db.session.scalars(
+        scoped(Filing, user).where(Filing.submitted_at.is_not(None), Filing.submitted_at < cutoff)
+        .order_by(Filing.month, Filing.id).limit(limit)))
+
+
+def report_retention(filing) -> str:
+    """The period of a monthly filing under its county's rule, with its end date."""
+    doc_class = CLASSES["monthly_report"]
+    years = retention_rules(filing.region.county)[doc_class.key]
+    submitted = as_date(filing.submitted_at)
+    until = add_years(submitted, years) if submitted and years is not None else None
+    return cover_label(doc_class, years, until)
 
 
 def archived_cases(user=None, limit: int = 200) -> list[Case]:

@@ -51,9 +51,11 @@ def index():
     last_month = add_months(month_of(local_today()), -1)
     expired = request.args.get("expired") == "1"
     files = queries.expired_cases() if expired else queries.archived_cases()
+    reports = queries.expired_reports() if expired else []
     return render_template("archives/index.html", jobs=queries.recent_jobs(),
                            townships=_townships(), month=f"{last_month:%Y-%m}",
                            files=files, expired=expired, retention=queries.case_retention,
+                           reports=reports, report_retention=queries.report_retention,
                            stopped_on=stopped_on, relief_types=RELIEF_TYPES)
 
 

@@ -108,3 +108,32 @@ def test_retention_api(api, demo):
     assert files.json[0]["retention"] == "4年（救助终止后起算，至2024年6月30日）"
     other, other_headers = api("clerk2")
     assert other.get("/api/v1/archives/files?expired=true", headers=other_headers).json == []
+
+
+def test_monthly_reports_whose_retention_ran_out_are_listed(login, api, demo):
+    from server.filings.models import Filing, FilingStatus
+
+    from ..conftest import region
+
+    township = region("220999101000")
+    old = Filing(region=township, region_id=township.id, month=date(2019, 5, 1),
+                 status=FilingStatus.accepted, submitted_at=datetime(2019, 6, 18, 2))
+    recent = Filing(region=township, region_id=township.id, month=date(2024, 5, 1),
+                    status=FilingStatus.accepted, submitted_at=datetime(2024, 6, 18, 2))
+    draft = Filing(region=township, region_id=township.id, month=date(2018, 5, 1),
+                   status=FilingStatus.draft)
+    db.session.add_all([old, recent, draft])
+    db.session.commit()
+    page = login("clerk").get("/archives/?expired=1").get_data(as_text=True)
+    reports = page.split('id="expired-reports"')[1].split("</table>")[0]
+    assert "2019-05" in reports and "5年（报送后起算，至2024年6月18日）" in reports
+    assert "2024-05" not in reports and "2018-05" not in reports
+    assert "2019-05" not in login("clerk2").get("/archives/?expired=1").get_data(as_text=True)
+    web, headers = api("clerk")
+    listed = web.get("/api/v1/archives/expired-reports", headers=headers).json
+    assert [r["filing_id"] for r in listed] == [old.id]
+    assert listed[0]["retention"] == "5年（报送后起算，至2024年6月18日）"
+    login("admin").post("/archives/settings/retention",
+                        data={"approval": "3", "monthly_report": "", "annual_report": ""})
+    page = login("clerk").get("/archives/?expired=1").get_data(as_text=True)
+    assert "2019-05" not in page

@@ -246,3 +246,31 @@ class ExpiredReports(MethodView):
     def get(self):
         """Monthly filings of the caller's region whose retention has run out."""
         return queries.expired_reports()
+
+
+class PatternIO(Schema):
+    number_pattern = fields.Str(required=True, validate=validate.Length(min=1, max=80),
+                                metadata={"example": "{county}-{year}-{type}-A{seq:06d}"})
+
+
+@blp.route("/settings")
+class Settings(MethodView):
+    @requires("archives.configure")
+    @blp.response(200, PatternIO)
+    def get(self):
+        """The county's archive-number pattern."""
+        return operations.settings_for(current_user.region.county)
+
+    @requires("archives.configure")
+    @blp.arguments(PatternIO)
+    @blp.response(200, PatternIO)
+    def put(self, body):
+        """Change the pattern (``{seq}`` required; one shaped like case numbers is refused)."""
+        try:
+            row = operations.set_pattern(current_user.region.county, body["number_pattern"])
+        except operations.ArchiveError as exc:
+            db.session.rollback()
+            api_abort(422, message=str(exc),
+                      errors=[{"path": "number_pattern", "message": str(exc)}])
+        db.session.commit()
+        return row

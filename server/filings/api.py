@@ -287,3 +287,37 @@ class Review(MethodView):
             refuse(409, str(exc))
         db.session.commit()
         return filing
+
+
+class SettingsIO(Schema):
+    adjust_day = fields.Int(required=True, strict=True, validate=validate.Range(min=0, max=999),
+                            metadata={"description": "Day of the month changes close (1–28)"})
+    filing_day = fields.Int(required=True, strict=True, validate=validate.Range(min=0, max=999),
+                            metadata={"description": "Day of the month filings are due (1–28)"})
+    remind_days = fields.Int(required=True, strict=True, validate=validate.Range(min=0, max=999),
+                             metadata={"description": "Days of warning before each (0–10)"})
+
+
+@blp.route("/settings")
+class Settings(MethodView):
+    @requires("filings.configure")
+    @blp.response(200, SettingsIO)
+    def get(self):
+        """The county's filing calendar."""
+        return operations.settings_for(current_user.region.county)
+
+    @requires("filings.configure")
+    @blp.arguments(SettingsIO)
+    @blp.response(200, SettingsIO)
+    def put(self, body):
+        """Change the filing calendar (the page's checks; 422 names the days)."""
+        try:
+            row = operations.set_settings(current_user.region.county, body["adjust_day"],
+                                          body["filing_day"], body["remind_days"], current_user)
+        except operations.FilingError as exc:
+            db.session.rollback()
+            abort(422, message=str(exc), errors=[{"path": name, "message": str(exc)}
+                                                 for name in ("adjust_day", "filing_day",
+                                                              "remind_days")])
+        db.session.commit()
+        return row

@@ -49,3 +49,19 @@ def test_bundle_api_refuses_bad_input_roles_and_other_regions(api, demo):
     refused = village.post("/api/v1/archives/batches", headers=village_headers, json={})
     assert refused.status_code == 403 and refused.json["code"] == "forbidden"
     assert db.session.query(ArchiveJob).count() == 0
+
+
+def test_number_pattern_over_the_api(api, demo):
+    client, headers = api("admin")
+    assert client.get("/api/v1/archives/settings", headers=headers).json == {
+        "number_pattern": "{county}-{year}-{type}-A{seq:06d}"}
+    bad = client.put("/api/v1/archives/settings", headers=headers,
+                     json={"number_pattern": "{county}-{year}-{type}-{seq:06d}"})
+    assert bad.status_code == 422 and bad.json["errors"][0]["path"] == "number_pattern"
+    ok = client.put("/api/v1/archives/settings", headers=headers,
+                    json={"number_pattern": "JZ-{type}-{seq:05d}"})
+    assert ok.status_code == 200 and ok.json["number_pattern"] == "JZ-{type}-{seq:05d}"
+    clerk, clerk_headers = api("clerk")
+    refused = clerk.put("/api/v1/archives/settings", headers=clerk_headers,
+                        json={"number_pattern": "X-{seq}"})
+    assert refused.status_code == 403 and refused.json["code"] == "forbidden"

@@ -116,3 +116,17 @@ def test_county_builds_the_month(api, demo):
     refused = clerk.post("/api/v1/filings/county-builds", headers=clerk_headers,
                          json={"month": "2026-03-01"})
     assert refused.status_code == 403 and refused.json["code"] == "forbidden"
+
+
+def test_filing_calendar_over_the_api(api, demo):
+    client, headers = api("admin")
+    assert client.get("/api/v1/filings/settings", headers=headers).json == {
+        "adjust_day": 15, "filing_day": 20, "remind_days": 3}
+    bad = client.put("/api/v1/filings/settings", headers=headers,
+                     json={"adjust_day": 25, "filing_day": 20, "remind_days": 3})
+    assert bad.status_code == 422 and "adjust_day" in {e["path"] for e in bad.json["errors"]}
+    ok = client.put("/api/v1/filings/settings", headers=headers,
+                    json={"adjust_day": 10, "filing_day": 18, "remind_days": 2})
+    assert ok.status_code == 200 and ok.json["filing_day"] == 18
+    clerk, clerk_headers = api("clerk")
+    assert clerk.get("/api/v1/filings/settings", headers=clerk_headers).status_code == 403

@@ -73,6 +73,9 @@ def test_users_api_refuses_roles_regions_and_bad_input(app, api, demo):
     assert self_off.status_code == 422 and self_off.json["errors"][0]["path"] == "active"
     assert admin.put(f"/api/v1/users/{me.id}/active", headers=headers,
                      json={"active": "maybe"}).status_code == 422
+    blank = admin.put(f"/api/v1/users/{me.id}", headers=headers, json={
+        "display_name": "  ", "role": "county_admin", "region_id": me.region_id})
+    assert blank.status_code == 422 and blank.json["errors"][0]["path"] == "display_name"
 
 
 def test_township_admin_cannot_place_a_user_outside_its_region(app, api, demo):

@@ -52,7 +52,8 @@ class UserCreated(Schema):
 
 
 class UserEditIn(Schema):
-    display_name = fields.Str(required=True, validate=validate.Length(min=1, max=100))
+    display_name = fields.Str(required=True, validate=[
+        validate.Length(max=100), validate.Regexp(r"\S", error="请填写姓名")])
     role = fields.Str(required=True, validate=validate.OneOf(ROLES))
     region_id = fields.Int(required=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1))
 

@@ -20,6 +20,7 @@ from ..cases.models import Case
 from ..db import db
 from ..jobs import status_label
 from ..regions.queries import get_scoped_or_404
+from ..relief import ReliefCode
 from . import operations, queries
 from .models import GeneratedDocument, PrintJob
 from .pdf import PdfFailed, PdfUnavailable
@@ -338,3 +339,61 @@ class TemplateActive(MethodView):
         operations.activate_template(kind, _county(), version, current_user)
         db.session.commit()
         return _template_kind(kind)
+
+
+class TemplateFileArgs(Schema):
+    number = fields.Int(load_default=0, validate=validate.Range(min=0, max=10**9),
+                        metadata={"description": "An uploaded version, or 0 for built-in"})
+
+
+class PreviewArgs(TemplateFileArgs):
+    relief = fields.Str(load_default=None, validate=validate.OneOf([c.value for c in ReliefCode]),
+                        metadata={"description": "The sample household's relief type"})
+
+
+def _version(kind: str, number: int):
+    """Version ``number`` of the county (None for 0, the built-in one); 404 when missing."""
+    if not number:
+        return None
+    version = queries.version_by_number(kind, _county(), number)
+    if version is None:
+        abort(404, message=f"没有第 {number} 版")
+    return version
+
+
+@blp.route("/templates/<kind>/file")
+class TemplateFile(MethodView):
+    @requires("templates.manage")
+    @blp.arguments(TemplateFileArgs, location="query")
+    @blp.response(200, description="The template", content_type=DOCX)
+    @blp.doc(responses={"200": FILE_RESPONSE})
+    def get(self, args, kind: str):
+        """Download a version of the template (to edit it in Word)."""
+        _kind_or_404(kind)
+        version = _version(kind, args["number"])
+        return send_file(io.BytesIO(queries.template_bytes(kind, version)), mimetype=DOCX,
+                         as_attachment=True, download_name=f"{kind}-v{args['number']}.docx")
+
+
+@blp.route("/templates/<kind>/preview")
+class TemplatePreview(MethodView):
+    @requires("templates.manage")
+    @blp.arguments(PreviewArgs, location="query")
+    @blp.response(200, description="The template rendered for a sample household",
+                  content_type=DOCX)
+    @blp.doc(responses={"200": FILE_RESPONSE})
+    def get(self, args, kind: str):
+        """Render a version with a sample household of the county (nothing is stored)."""
+        _kind_or_404(kind)
+        version = _version(kind, args["number"])
+        village = queries.preview_village()
+        if village is None:
+            abort(404, message="本辖区没有村（社区），无法预览")
+        relief = ReliefCode(args["relief"]) if args["relief"] else None
+        try:
+            data = operations.preview(kind, queries.template_bytes(kind, version), village,
+                                      relief)
+        except operations.DocumentError as exc:
+            refuse(422, str(exc), "relief" if args["relief"] else "")
+        return send_file(io.BytesIO(data), mimetype=DOCX, as_attachment=True,
+                         download_name=f"preview-{kind}-v{args['number']}.docx")

@@ -69,6 +69,21 @@ def version_by_number(kind: str, county, number: int) -> DocTemplateVersion | No
         DocTemplateVersion.number == number)).first()
 
 
+def template_bytes(kind: str, version: DocTemplateVersion | None) -> bytes:
+    """An uploaded version's file, or the built-in template when ``version`` is None."""
+    if version is None:
+        return builtin_path(kind).read_bytes()
+    return (data_dir() / version.path).read_bytes()
+
+
+def preview_village():
+    """The first village under the user's region: previews use its sample household."""
+    from ..regions.models import Region, RegionLevel
+
+    return db.session.scalars(scoped(Region).where(Region.level == RegionLevel.village)
+                              .order_by(Region.code)).first()
+
+
 def documents_for_case(case) -> list[GeneratedDocument]:
     """Generated documents of a case, newest first (the case page lists them)."""
     return list(db.session.scalars(scoped(GeneratedDocument).where(

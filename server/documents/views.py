@@ -389,9 +389,7 @@ def template_activate(kind: str):
 
 def _template_bytes(kind: str) -> tuple[DocTemplateVersion | None, bytes]:
     version = _version_or_none(kind, int_arg("number", 0))
-    if version is None:
-        return None, queries.builtin_path(kind).read_bytes()
-    return version, (data_dir() / version.path).read_bytes()
+    return version, queries.template_bytes(kind, version)
 
 
 @bp.route("/templates/<kind>/file")
@@ -410,8 +408,7 @@ def template_preview(kind: str):
     """Render a version with a sample household: .docx, or PDF when asked and available."""
     _kind_or_404(kind)
     version, template = _template_bytes(kind)
-    village = db.session.scalars(scoped(Region).where(Region.level == RegionLevel.village)
-                                 .order_by(Region.code)).first()
+    village = queries.preview_village()
     if village is None:
         abort(404)
     relief = request.args.get("relief") or None

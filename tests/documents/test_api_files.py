@@ -101,3 +101,24 @@ def test_templates_upload_lint_and_activate(api, demo):
     clerk, clerk_headers = api("clerk")
     refused = _upload(clerk, clerk_headers, docx_with("x"))
     assert refused.status_code == 403 and refused.json["code"] == "forbidden"
+
+
+def test_template_file_and_preview(api, demo):
+    client, headers = api("admin")
+    builtin = client.get("/api/v1/documents/templates/application/file", headers=headers)
+    assert builtin.status_code == 200 and "社会救助申请书" in docx_text(builtin.data)
+    _upload(client, headers, docx_with("申请书 {{ applicant.name }}"), "good.docx")
+    mine = client.get("/api/v1/documents/templates/application/file?number=1", headers=headers)
+    assert docx_text(mine.data).startswith("申请书")
+    preview = client.get("/api/v1/documents/templates/application/preview?number=1&relief=TK",
+                         headers=headers)
+    assert preview.status_code == 200 and "王德福" in docx_text(preview.data)
+    missing = client.get("/api/v1/documents/templates/application/file?number=9",
+                         headers=headers)
+    assert missing.status_code == 404 and missing.json["code"] == "not_found"
+    bad = client.get("/api/v1/documents/templates/application/preview?relief=XX",
+                     headers=headers)
+    assert bad.status_code == 422 and bad.json["errors"][0]["path"] == "relief"
+    clerk, clerk_headers = api("clerk")
+    assert clerk.get("/api/v1/documents/templates/application/file",
+                     headers=clerk_headers).status_code == 403

@@ -164,7 +164,6 @@ def _filing_id(region):
     from datetime import date
 
     from server.filings.operations import filing_for
-
     from server.regions.models import Region, RegionLevel
 
     township = region.township or db.session.scalars(select(Region).where(

@@ -167,8 +167,12 @@ def _filing_id(region):
     from datetime import date
 
     from server.filings.operations import filing_for
+    from server.regions.models import Region, RegionLevel
 
-    filing = filing_for(region.township or region, date(2026, 3, 1))
+    township = region.township or db.session.scalars(select(Region).where(
+        Region.parent_id == region.id, Region.level == RegionLevel.township)
+        .order_by(Region.code)).first()  # a county's: its first township's
+    filing = filing_for(township, date(2026, 3, 1))
     db.session.commit()
     return filing.id
 
@@ -390,7 +394,13 @@ def _complaint_id(region):
     return row.id
 
 
+def _file_key(region):
+    """A filing's file names are the same in every region."""
+    return "statistics_xlsx"
+
+
 SAMPLES = {
+    "file_key": _file_key,
     "item_id": _item_id,
     "request_id": _request_id,
     "department_id": _department_id,

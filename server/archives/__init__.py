@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..auth.roles import COUNTY, TOWNSHIP
 from ..cases import sections
+from ..documents import registry as documents
 from ..home import nav, panels
 
 
@@ -20,6 +21,14 @@ def _case_section(case, user):
     return {"case": case}
 
 
+def _retention(case):
+    """The cover's 保管期限 from the county's rule (previews of a region-less sample: none)."""
+    from .queries import case_retention
+
+    return case_retention(case) if getattr(case, "region", None) is not None else None
+
+
+documents.RETENTION_SOURCES.append(_retention)
 nav.register(_l("Archives"), "archives.index", "archives.manage", order=60)
 nav.register(_l("Archive numbers"), "archives.settings", "archives.configure", order=61)
 panels.register("archive_jobs", "archives/panel_jobs.html", COUNTY | TOWNSHIP, _panel, order=60)

@@ -9,8 +9,10 @@ labels.actions({
     "archive.number": _l("Archive number assigned"),
     "archive.job": _l("Archive bundle requested"),
     "archive.bundle": _l("Archive bundle built"),
+    "archive.retention": _l("Retention periods changed"),
 })
 labels.objects(
     ArchiveSettings=labels.ObjectKind(_l("Archive settings")),
+    ArchiveRetention=labels.ObjectKind(_l("Retention periods")),
     ArchiveJob=labels.ObjectKind(_l("Archive bundle job"), labels.named(ArchiveJob, "month")),
 )

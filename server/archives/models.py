@@ -85,3 +85,21 @@ class ArchiveJob(RegionScoped, Base):
     @property
     def is_finished(self) -> bool:
         return self.status in (JobStatus.done, JobStatus.failed)
+
+
+class ArchiveRetention(Base):
+    """How long the county keeps one class of file (``archives.retention.CLASSES``):
+    ``years`` counted from the class's start (assistance stopping, for approval files), or
+    None for permanent."""
+
+    __tablename__ = "archive_retention"
+    __table_args__ = (UniqueConstraint("county_id", "doc_class"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    county_id: Mapped[int] = mapped_column(ForeignKey("region.id"))
+    doc_class: Mapped[str] = mapped_column(String(32))
+    years: Mapped[int | None]
+
+    @property
+    def region_id(self) -> int:
+        return self.county_id

@@ -13,14 +13,27 @@ from ..db import db, locked_row, utcnow
 from ..faults import UserFacing
 from ..jobs import worker_identity
 from ..regions.models import Region
-from .models import DEFAULT_PATTERN, ArchiveCounter, ArchiveJob, ArchiveSettings, JobStatus
+from .models import (
+    DEFAULT_PATTERN,
+    ArchiveCounter,
+    ArchiveJob,
+    ArchiveRetention,
+    ArchiveSettings,
+    JobStatus,
+)
+from .retention import CLASSES, MAX_YEARS
 
 PATTERN_FIELDS = {"county", "year", "type", "seq"}
 CASE_NUMBER_SHAPE = re.compile(r"^\d{6}-\d{4}-[A-Z]{2}-\d{6}$")  # intake's case numbers
 
 
 class ArchiveError(UserFacing):
-    """A refusal with a message meant for the user."""
+    """A refusal with a message meant for the user; ``errors`` names the fields at fault
+    (``[{"path", "message"}]``) for the API."""
+
+    def __init__(self, message: str, errors: list[dict] | None = None):
+        super().__init__(message)
+        self.errors = errors or []
 
 
 def _sample(pattern: str) -> str:
@@ -64,6 +77,49 @@ def set_pattern(county: Region, pattern: str) -> ArchiveSettings:
     db.session.add(row)
     record("archive.pattern", row, details={"pattern": row.number_pattern}, region_id=county.id)
     return row
+
+
+def parse_retention(values: dict) -> dict[str, int | None]:
+    """The retention rules from form or JSON values (``{class: years}``; empty or "permanent"
+    for permanent), every class checked: whole years within the class's floor and 100."""
+    rules, errors = {}, []
+    for key, doc_class in CLASSES.items():
+        raw = values.get(key, "")
+        raw = "" if raw is None else str(raw).strip()
+        if raw in ("", "permanent"):
+            rules[key] = None
+            continue
+        try:
+            years = int(raw)
+        except ValueError:
+            errors.append({"path": key, "message": f"{doc_class.title}的保管年限须为整数年或永久"})
+            continue
+        if not doc_class.floor <= years <= MAX_YEARS:
+            errors.append({"path": key, "message": f"{doc_class.title}的保管年限须在 "
+                                                   f"{doc_class.floor}–{MAX_YEARS} 年之间或永久"})
+            continue
+        rules[key] = years
+    if errors:
+        raise ArchiveError("；".join(e["message"] for e in errors), errors)
+    return rules
+
+
+def set_retention(county: Region, values: dict) -> dict[str, int | None]:
+    """Save the county's retention rule of every class (all or none), audited."""
+    from .queries import retention_rules
+
+    rules = parse_retention(values)
+    before = retention_rules(county)
+    rows = {row.doc_class: row for row in db.session.scalars(
+        select(ArchiveRetention).where(ArchiveRetention.county_id == county.id))}
+    for key, years in rules.items():
+        row = rows.get(key) or ArchiveRetention(county_id=county.id, doc_class=key)
+        row.years = years
+        db.session.add(row)
+    db.session.flush()
+    record("archive.retention", None, details={"before": before, "after": rules},
+           region_id=county.id)
+    return rules
 
 
 def _locked_counter(county_id: int, year: int, relief_type: str) -> ArchiveCounter:

@@ -1,21 +1,23 @@
 """Reads for archives, always through the region scope."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from ..cases.models import Case
 from ..db import db
 from ..extensions import data_dir
 from ..filings.periods import utc_bounds
 from ..jobs import progress_label, status_label  # noqa: F401 - one wording for all jobs
+from ..periods import as_date, local_today, month_of, to_utc
 from ..regions.models import Region
 from ..regions.queries import scoped
 from .bundle import COPY_BY_KEY, bundle_dir
-from .models import ArchiveJob
+from .models import ArchiveJob, ArchiveRetention
+from .retention import CASE_CLASS, CLASSES, add_years, cover_label, expires_on
 
 NUMBER_KINDS = {"archive_number": _l("archive number"), "case_number": _l("case number")}
 
@@ -68,3 +70,71 @@ def job_json(job: ArchiveJob) -> dict:
     return {"id": job.id, "status": job.status.value, "status_label": status_label(job.status), "progress": job.progress,
             "message": progress_label(job.message), "error": job.error, "attempts": job.attempts,
             "is_finished": job.is_finished, "result": job.result or {}}
+
+
+# -- retention --------------------------------------------------------------------------------
+
+def retention_rules(county: Region) -> dict[str, int | None]:
+    """Years kept per class for the county (None: permanent); the defaults until it saves."""
+    saved = {row.doc_class: row.years for row in db.session.scalars(
+        select(ArchiveRetention).where(ArchiveRetention.county_id == county.id))}
+    return {key: saved[key] if key in saved else doc_class.default
+            for key, doc_class in CLASSES.items()}
+
+
+def case_retention(case: Case) -> str:
+    """The cover's 保管期限 of a case's file under its county's rule."""
+    years = retention_rules(case.region.county)[CASE_CLASS]
+    return cover_label(CLASSES[CASE_CLASS], years, expires_on(case, years))
+
+
+def expired_cases(user=None, today: date | None = None, limit: int = 200) -> list[Case]:
+    """Archived cases of the user's region whose file's retention has run out (assistance
+    stopped, or refused, more than the county's years ago), oldest stop first."""
+    from flask_login import current_user
+
+    user = user or current_user
+    years = retention_rules(user.region.county)[CASE_CLASS]
+    if years is None:
+        return []
+    cutoff = add_years(today or local_today(), -years)
+    # stopped on the last day of payment_end_month: before the cutoff iff that month is before
+    # the cutoff's month; a refusal stops on its decision day
+    stopped_before = or_(Case.payment_end_month < month_of(cutoff),
+                         and_(Case.payment_end_month.is_(None), Case.decision == "refuse",
+                              Case.decided_at < to_utc(datetime.combine(cutoff, time()))))
+    return list(db.session.scalars(
+        scoped(Case, user).where(Case.archive_number.is_not(None), stopped_before)
+        .order_by(Case.payment_end_month, Case.decided_at, Case.id).limit(limit)))
+
+
+def expired_reports(user=None, today: date | None = None, limit: int = 200) -> list:
+    """Monthly filings of the user's region whose retention (counted from submission) has
+    run out, oldest first; none while the county keeps monthly reports permanently."""
+    from flask_login import current_user
+
+    from ..filings.models import Filing
+
+    user = user or current_user
+    years = retention_rules(user.region.county)["monthly_report"]
+    if years is None:
+        return []
+    cutoff = to_utc(datetime.combine(add_years(today or local_today(), -years), time()))
+    return list(db.session.scalars(
+        scoped(Filing, user).where(Filing.submitted_at.is_not(None), Filing.submitted_at < cutoff)
+        .order_by(Filing.month, Filing.id).limit(limit)))
+
+
+def report_retention(filing) -> str:
+    """The period of a monthly filing under its county's rule, with its end date."""
+    doc_class = CLASSES["monthly_report"]
+    years = retention_rules(filing.region.county)[doc_class.key]
+    submitted = as_date(filing.submitted_at)
+    until = add_years(submitted, years) if submitted and years is not None else None
+    return cover_label(doc_class, years, until)
+
+
+def archived_cases(user=None, limit: int = 200) -> list[Case]:
+    """The newest archived cases of the user's region (the archive list without a filter)."""
+    return list(db.session.scalars(scoped(Case, user).where(Case.archive_number.is_not(None))
+                                   .order_by(Case.id.desc()).limit(limit)))

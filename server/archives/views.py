@@ -23,9 +23,11 @@ from ..params import id_arg, month_arg
 from ..periods import add_months, local_today, month_of
 from ..regions.models import Region, RegionLevel
 from ..regions.queries import get_scoped_or_404, scoped
+from ..relief import RELIEF_TYPES
 from . import operations, queries, tasks
 from .bundle import COPIES
 from .models import ArchiveJob
+from .retention import CLASSES, stopped_on
 
 bp = Blueprint("archives", __name__, url_prefix="/archives", template_folder="templates")
 
@@ -47,8 +49,14 @@ def _townships():
 @requires("archives.manage")
 def index():
     last_month = add_months(month_of(local_today()), -1)
+    expired = request.args.get("expired") == "1"
+    files = queries.expired_cases() if expired else queries.archived_cases()
+    reports = queries.expired_reports() if expired else []
     return render_template("archives/index.html", jobs=queries.recent_jobs(),
-                           townships=_townships(), month=f"{last_month:%Y-%m}")
+                           townships=_townships(), month=f"{last_month:%Y-%m}",
+                           files=files, expired=expired, retention=queries.case_retention,
+                           reports=reports, report_retention=queries.report_retention,
+                           stopped_on=stopped_on, relief_types=RELIEF_TYPES)
 
 
 @bp.route("/lookup")
@@ -138,8 +146,30 @@ def settings():
             operations.set_pattern(county, request.form.get("number_pattern", ""))
         except operations.ArchiveError as exc:
             flash(str(exc), "error")
-            return render_template("archives/settings.html", row=row), 400
+            return _settings_page(row), 400
         db.session.commit()
         flash(_("Saved."))
         return redirect(url_for("archives.settings"))
-    return render_template("archives/settings.html", row=row)
+    return _settings_page(row)
+
+
+def _settings_page(row, rules=None):
+    county = current_user.region.county
+    return render_template("archives/settings.html", row=row, classes=CLASSES,
+                           rules=rules or queries.retention_rules(county))
+
+
+@bp.route("/settings/retention", methods=["POST"])
+@requires("archives.configure")
+def retention():
+    """Save the retention period of every class of file (all or none)."""
+    county = current_user.region.county
+    try:
+        operations.set_retention(county, request.form.to_dict())
+    except operations.ArchiveError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _settings_page(operations.settings_for(county), request.form.to_dict()), 400
+    db.session.commit()
+    flash(_("Saved."))
+    return redirect(url_for("archives.settings"))

@@ -19,7 +19,12 @@ TOKEN_USE_PRECISION = timedelta(minutes=1)
 
 
 class AuthError(Exception):
-    """A refusal with a message meant for the user."""
+    """A refusal with a message meant for the user; ``field`` names the input at fault (the
+    API's field path)."""
+
+    def __init__(self, message: str, field: str = ""):
+        super().__init__(message)
+        self.field = field
 
 
 def _hash(password: str) -> str:
@@ -34,7 +39,7 @@ LEVEL_NAMES = {RegionLevel.county: "县级", RegionLevel.township: "乡镇（街
 
 def validate_password(password: str) -> None:
     if len(password) < 8:
-        raise AuthError("密码至少需要 8 个字符")
+        raise AuthError("密码至少需要 8 个字符", "new_password")
 
 
 def generated_password() -> str:
@@ -48,7 +53,7 @@ def _check_role_region(role: Role, region: Region) -> None:
         with force_locale("zh_CN"):  # refusals are Chinese, in the CLI too
             name = str(role.label)
         raise AuthError(f"{name}必须属于{LEVEL_NAMES[role.region_level]}区划，"
-                        f"{region.name}不是")
+                        f"{region.name}不是", "role")
 
 
 def create_user(username: str, display_name: str, password: str, role: Role | str,
@@ -56,10 +61,10 @@ def create_user(username: str, display_name: str, password: str, role: Role | st
     role = Role(role)
     username = (username or "").strip()
     if not username:
-        raise AuthError("请填写用户名")
+        raise AuthError("请填写用户名", "username")
     _check_role_region(role, region)
     if db.session.scalars(select(User).where(User.username == username)).first():
-        raise AuthError(f"用户名 {username} 已存在")
+        raise AuthError(f"用户名 {username} 已存在", "username")
     validate_password(password)
     user = User(username=username, display_name=display_name, password_hash=_hash(password),
                 role=role, region=region, must_change_password=must_change_password)
@@ -83,7 +88,7 @@ def update_user(user: User, display_name: str, role: Role | str, region: Region,
     if not changes:
         return
     if actor is not None and actor.id == user.id and ({"role", "region"} & changes.keys()):
-        raise AuthError("不能修改自己的角色或区划，请由另一位县级管理员操作")
+        raise AuthError("不能修改自己的角色或区划，请由另一位县级管理员操作", "role")
     user.display_name, user.role, user.region = display_name, role, region
     record("user.update", user, actor=actor, details=changes)
 
@@ -112,9 +117,9 @@ def reset_password(user: User, actor=None) -> str:
 def change_own_password(user: User, current: str, new: str) -> None:
     """The user's own change: the current password proves it is them."""
     if not check_password_hash(user.password_hash, current or ""):
-        raise AuthError("当前密码不正确")
+        raise AuthError("当前密码不正确", "current_password")
     if new == current:
-        raise AuthError("新密码不能与当前密码相同")
+        raise AuthError("新密码不能与当前密码相同", "new_password")
     set_password(user, new, actor=user)
 
 
@@ -145,7 +150,7 @@ def _check_password(user: User | None, password: str) -> bool:
 
 def set_active(user: User, is_active: bool, actor=None) -> None:
     if not is_active and actor is not None and actor.id == user.id:
-        raise AuthError("不能停用自己的账号")
+        raise AuthError("不能停用自己的账号", "active")
     user.is_active_user = is_active
     record("user.enable" if is_active else "user.disable", user, actor=actor)
 

@@ -158,3 +158,6 @@ class CaseTransitions(MethodView):
             abort(exc.status, message=exc.message, errors=exc.errors())
         db.session.commit()
         return case
+
+
+from . import registers_api  # noqa: E402,F401 - the registers' routes, on this blueprint

@@ -63,10 +63,43 @@ def versions_of(kind: str, county) -> list[DocTemplateVersion]:
         .order_by(DocTemplateVersion.number.desc())))
 
 
+def version_by_number(kind: str, county, number: int) -> DocTemplateVersion | None:
+    """Uploaded version ``number`` of the kind in the county (None when there is none)."""
+    return db.session.scalars(scoped(DocTemplateVersion).where(
+        DocTemplateVersion.kind == kind, DocTemplateVersion.region_id == county.id,
+        DocTemplateVersion.number == number)).first()
+
+
+def template_bytes(kind: str, version: DocTemplateVersion | None) -> bytes:
+    """An uploaded version's file, or the built-in template when ``version`` is None."""
+    if version is None:
+        return builtin_path(kind).read_bytes()
+    return (data_dir() / version.path).read_bytes()
+
+
+def preview_village():
+    """The first village under the user's region: previews use its sample household."""
+    from ..regions.models import Region, RegionLevel
+
+    return db.session.scalars(scoped(Region).where(Region.level == RegionLevel.village)
+                              .order_by(Region.code)).first()
+
+
 def documents_for_case(case) -> list[GeneratedDocument]:
     """Generated documents of a case, newest first (the case page lists them)."""
     return list(db.session.scalars(scoped(GeneratedDocument).where(
         GeneratedDocument.case_id == case.id).order_by(GeneratedDocument.id.desc())))
+
+
+def download_name(document: GeneratedDocument, suffix: str) -> str:
+    """The file name a download offers: case number, title and id."""
+    from ..cases.models import Case
+
+    label = document.kind
+    if document.case_id:
+        case = db.session.get(Case, document.case_id)
+        label = f"{case.case_number}-{document.title}" if case else document.title
+    return f"{label}-{document.id}{suffix}"
 
 
 def recent_documents(limit: int = 30) -> list[GeneratedDocument]:

@@ -434,6 +434,17 @@ class DishonestyNotice(DocumentKind):
 
 COPY_MARKINGS = {"county": "县级存档", "township": "乡镇存档"}
 ARCHIVE = {"number": None, "opened_on": None, "closed_on": None, "retention": None}
+RETENTION_SOURCES: list[Callable] = []
+"""Functions ``case -> str | None`` giving the cover's 保管期限 (the archive room's rule per
+class of file); the first answer wins, else a recorded fact, else 长期."""
+
+
+def retention_of(case) -> str:
+    for source in RETENTION_SOURCES:
+        label = source(case)
+        if label:
+            return label
+    return ctx.fact(case, "retention") or "长期"
 
 
 @register
@@ -448,7 +459,7 @@ class ArchiveCover(ArchiveKind):
             COPY_MARKINGS.values())
         return {"archive": {"number": number, "opened_on": case.accepted_on,
                             "closed_on": case.payment_end_month,
-                            "retention": ctx.fact(case, "retention") or "长期"},
+                            "retention": retention_of(case)},
                 "barcode": Barcode(number), "copies": [{"marking": m} for m in markings]}
 
 

@@ -145,20 +145,12 @@ def _bytes(path) -> io.BytesIO:
     return io.BytesIO(path.read_bytes())
 
 
-def _download_name(document: GeneratedDocument, suffix: str) -> str:
-    label = document.kind
-    if document.case_id:
-        case = db.session.get(Case, document.case_id)
-        label = f"{case.case_number}-{document.title}" if case else document.title
-    return f"{label}-{document.id}{suffix}"
-
-
 @bp.route("/<int:document_id>/docx")
 @requires("cases.view")
 def docx(document_id: int):
     document = get_scoped_or_404(GeneratedDocument, document_id)
     return send_file(_bytes(operations.document_file(document)), mimetype=DOCX, as_attachment=True,
-                     download_name=_download_name(document, ".docx"))
+                     download_name=queries.download_name(document, ".docx"))
 
 
 @bp.route("/<int:document_id>/pdf")
@@ -175,7 +167,7 @@ def pdf(document_id: int):
         return redirect(url_for("documents.index"))
     db.session.commit()
     return send_file(_bytes(path), mimetype="application/pdf", as_attachment=False,
-                     download_name=_download_name(document, ".pdf"))
+                     download_name=queries.download_name(document, ".pdf"))
 
 
 @bp.route("/<int:document_id>/print-final", methods=["POST"])
@@ -193,7 +185,7 @@ def print_final(document_id: int):
         return redirect(url_for("documents.index"))
     db.session.commit()
     return send_file(io.BytesIO(data), mimetype=DOCX, as_attachment=True,
-                     download_name=_download_name(document, f"-用章{use.id}.docx"))
+                     download_name=queries.download_name(document, f"-用章{use.id}.docx"))
 
 
 @bp.route("/seals")
@@ -372,9 +364,7 @@ def _version_or_none(kind: str, number) -> DocTemplateVersion | None:
         return None
     if not str(number).isdigit() or len(str(number)) > 9:
         abort(404)
-    version = db.session.scalars(scoped(DocTemplateVersion).where(
-        DocTemplateVersion.kind == kind, DocTemplateVersion.region_id == _county().id,
-        DocTemplateVersion.number == int(number))).first()
+    version = queries.version_by_number(kind, _county(), int(number))
     if version is None:
         abort(404)
     return version
@@ -441,9 +431,7 @@ def template_activate(kind: str):
 
 def _template_bytes(kind: str) -> tuple[DocTemplateVersion | None, bytes]:
     version = _version_or_none(kind, int_arg("number", 0))
-    if version is None:
-        return None, queries.builtin_path(kind).read_bytes()
-    return version, (data_dir() / version.path).read_bytes()
+    return version, queries.template_bytes(kind, version)
 
 
 @bp.route("/templates/<kind>/file")
@@ -462,8 +450,7 @@ def template_preview(kind: str):
     """Render a version with a sample household: .docx, or PDF when asked and available."""
     _kind_or_404(kind)
     version, template = _template_bytes(kind)
-    village = db.session.scalars(scoped(Region).where(Region.level == RegionLevel.village)
-                                 .order_by(Region.code)).first()
+    village = queries.preview_village()
     if village is None:
         abort(404)
     relief = request.args.get("relief") or None

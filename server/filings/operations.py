@@ -44,6 +44,18 @@ def filing_for(township: Region, month: date) -> Filing:
     return row
 
 
+def prepare_build(township: Region, month: date) -> Filing:
+    """The filing to build, marked queued (the caller commits, then ``tasks.enqueue_build``);
+    a locked month is refused."""
+    from flask_babel import gettext as _
+
+    filing = filing_for(township, month)
+    if filing.is_locked:
+        raise FilingError(_("This month is locked; reopen it first."))
+    filing.build_status, filing.build_error = "queued", ""
+    return filing
+
+
 def _editable(filing: Filing) -> None:
     if filing.is_locked:
         raise FilingError("本月备案已提交锁定，如需修改请先申请重新打开")

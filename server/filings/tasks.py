@@ -47,6 +47,19 @@ def build_filing(filing_id: int, task=None) -> None:
             raise
 
 
+def enqueue_build(filing_id: int) -> None:
+    """Queue a prepared (committed) build; a queue that fails (read-only or full data dir)
+    fails the filing with a Chinese message on its row instead of a server error."""
+    try:
+        build_filing(filing_id)
+    except Exception as exc:  # noqa: BLE001 - the queue failed
+        log.error("could not queue filing %s: %s: %s", filing_id, type(exc).__name__, exc)
+        db.session.rollback()
+        filing = db.session.get(Filing, filing_id)
+        filing.build_status, filing.build_error = "failed", user_message(exc)
+        db.session.commit()
+
+
 def _unfinished_filings():
     return db.session.scalars(select(Filing.id).where(
         Filing.build_status.in_(("queued", "running", "retrying"))))

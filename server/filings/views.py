@@ -70,25 +70,13 @@ def build():
     township = get_scoped_or_404(Region, id_arg("township_id", request.form) or 0)
     month = _month_arg(request.form)
     try:
-        filing = operations.filing_for(township, month)
-        if filing.is_locked:
-            raise operations.FilingError(_("This month is locked; reopen it first."))
+        filing = operations.prepare_build(township, month)
     except operations.FilingError as exc:
         flash(str(exc), "error")
         return redirect(url_for("filings.index", month=f"{month:%Y-%m}"))
-    filing.build_status, filing.build_error = "queued", ""
     db.session.commit()
-    filing_id = filing.id
-    try:
-        tasks.build_filing(filing_id)
-    except Exception as exc:  # noqa: BLE001 - the queue failed (read-only or full data dir)
-        current_app.logger.error("could not queue filing %s: %s: %s", filing_id,
-                                 type(exc).__name__, exc)
-        db.session.rollback()
-        filing = db.session.get(Filing, filing_id)
-        filing.build_status, filing.build_error = "failed", user_message(exc)
-        db.session.commit()
-    return redirect(url_for("filings.detail", filing_id=filing_id))
+    tasks.enqueue_build(filing.id)
+    return redirect(url_for("filings.detail", filing_id=filing.id))
 
 
 @bp.route("/build-county", methods=["POST"])

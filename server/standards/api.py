@@ -1,4 +1,5 @@
-"""Standards over the API: the caller's county's versions and the one in force."""
+"""Standards over the API: the caller's county's versions, the one in force, and a new
+version (the form's validation: ``operations.create_version``)."""
 from __future__ import annotations
 
 from flask.views import MethodView
@@ -8,9 +9,10 @@ from marshmallow import Schema, fields, validate
 
 from ..api.fields import DecimalString, UtcDateTime
 from ..auth.access import requires
+from ..db import db
 from ..periods import local_today
-from . import queries
-from .operations import SPECS
+from . import operations, queries
+from .operations import CHOICES, MAX_BANDS, SPECS, bands_text
 
 blp = Blueprint("api_standards", __name__, url_prefix="/standards",
                 description="Standard versions (低保/特困/临时救助/低保边缘) of the caller's county")
@@ -76,3 +78,44 @@ class Current(MethodView):
         if standard is None:
             abort(404, message=f"{on:%Y-%m-%d} 没有生效的救助标准")
         return standard
+
+
+class BandIn(Schema):
+    min_gap = fields.Str(required=True, metadata={"example": "0.00"})
+    amount = fields.Str(required=True, metadata={"example": "300.00"})
+
+
+VersionIn = Schema.from_dict({
+    "effective_from": fields.Date(required=True),
+    **{spec.name: fields.Str(required=spec.is_required, allow_none=not spec.is_required,
+                             validate=validate.Length(max=40),
+                             metadata={"description": f"{spec.kind}: a decimal string",
+                                       "example": spec.show(spec.low)})
+       for spec in SPECS},
+    **{name: fields.Str(load_default=allowed[0], validate=validate.OneOf(allowed))
+       for name, allowed in CHOICES.items()},
+    "db_bands": fields.List(fields.Nested(BandIn), load_default=list,
+                            validate=validate.Length(max=MAX_BANDS)),
+    "is_ls_cap_per_person": fields.Bool(load_default=False),
+    "basis": fields.Str(load_default="", validate=validate.Length(max=200)),
+}, name="StandardVersionIn")
+
+
+@blp.route("/versions")
+class NewVersion(MethodView):
+    @requires("standards.manage")
+    @blp.arguments(VersionIn)
+    @blp.response(201, VersionOut)
+    def post(self, body):
+        """A new version of the county's standards (older versions stay as they are); 422
+        with the field of every problem (the web form's checks, e.g. 特困 ≥ 1.3 × 低保)."""
+        raw = {**body, "db_bands": bands_text(body["db_bands"])}
+        try:
+            row = operations.create_version(current_user.region.county, raw,
+                                            actor=current_user._get_current_object())
+        except operations.StandardError as exc:
+            db.session.rollback()
+            abort(422, message="输入有误，请检查标出的字段",
+                  errors=[{"path": k, "message": v} for k, v in exc.errors.items()])
+        db.session.commit()
+        return row

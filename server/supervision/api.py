@@ -462,7 +462,7 @@ class TopUpIn(Schema):
     note = fields.Str(load_default="", validate=validate.Length(max=MAX_TEXT))
 
 
-class EntryOut(Schema):
+class ReserveEntryOut(Schema):
     id = fields.Int()
     township_id = fields.Int(attribute="region_id")
     kind = fields.Str()
@@ -483,7 +483,7 @@ class Reserve(MethodView):
                 for t, fen in queries.balances().items()]
 
     @requires("supervision.fund")
-    @blp.response(201, EntryOut)
+    @blp.response(201, ReserveEntryOut)
     @blp.doc(requestBody={"required": True,
                           "content": {"application/json": {"schema": TopUpIn}}})
     def post(self):

@@ -72,4 +72,8 @@ def from_environment() -> dict:
         "BACKUP_KEEP": int(_env("BACKUP_KEEP", "7")),
         "SPOT_CHECK_PERCENT": int(_env("SPOT_CHECK_PERCENT", "30")),
         "WTF_CSRF_TIME_LIMIT": None,
+        # the public pages (notices room): requests per client address per window
+        "PUBLIC_VIEWS_PER_10_MIN": int(_env("PUBLIC_VIEWS_PER_10_MIN", "120")),
+        "PUBLIC_SUBMISSIONS_PER_HOUR": int(_env("PUBLIC_SUBMISSIONS_PER_HOUR", "5")),
+        "PUBLIC_URL": _env("PUBLIC_URL", ""),  # printed on notices; else this server's address
     }

@@ -17,6 +17,7 @@ ROOMS = [
     "archives",
     "filings",
     "supervision",
+    "notices",
 ]
 
 

@@ -92,6 +92,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "filings.configure": frozenset({Role.county_admin}),
     "supervision.view": COUNTY,
     "supervision.draw": frozenset({Role.county_supervisor}),
+    "notices.board": TOWNSHIP | {Role.village_assistant, Role.county_admin},
+    "notices.reports": COUNTY,
+    "notices.policy": frozenset({Role.county_admin}),
+    "notices.answer": TOWNSHIP | COUNTY,
 }
 
 

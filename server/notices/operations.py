@@ -81,11 +81,14 @@ class NoticeIssuer:
         if kind_name != "publicity_notice":
             snapshot.pop("period")
         assert_public_safe(snapshot)
+        cases = kind.listed_cases(village, context["issued_on"], skip_leaks=True)
+        # a step on a listed case (a new publicity after an objection, even the same day with
+        # the same rows) makes a new version; printing the same again keeps the address
+        steps = [[c.id, max((e.id for e in c.events), default=0)] for c in cases]
         content = {"kind": kind_name, "rows": snapshot["rows"], "month": snapshot["month"],
-                   "period": snapshot.get("period")}
+                   "period": snapshot.get("period"), "steps": steps}
         fingerprint = hashlib.sha256(json.dumps(content, sort_keys=True,
                                                 ensure_ascii=False).encode()).hexdigest()
-        cases = kind.listed_cases(village, context["issued_on"], skip_leaks=True)
         posted = db.session.scalars(select(PostedNotice).where(
             PostedNotice.region_id == village.id, PostedNotice.kind == kind_name,
             PostedNotice.fingerprint == fingerprint)).first()

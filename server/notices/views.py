@@ -70,19 +70,19 @@ def verify(token: str):
     notice = queries.notice_by_token(token)
     if notice is None:
         abort(404)
-    errors, values = {}, {}
+    errors, values, status = {}, {}, 200
     if request.method == "POST":
         values = request.form
         try:
             row = operations.submit_on_notice(notice, request.form)
         except operations.SubmissionError as exc:
             db.session.rollback()
-            errors = dict(exc.errors)
+            errors, status = dict(exc.errors), exc.status
         else:
             db.session.commit()
             return _receipt_page(row)
     return render_template("notices/verify.html", view=queries.public_view(notice),
-                           token=token, errors=errors, values=values), 422 if errors else 200
+                           token=token, errors=errors, values=values), status
 
 
 @bp.route("/public/report", methods=["GET", "POST"])

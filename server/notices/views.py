@@ -4,6 +4,8 @@ Staff: the village board (posted notices, photos, the policy notice), the county
 the handling of what the public sent. Views parse, call one operation, render."""
 from __future__ import annotations
 
+import io
+
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    send_file, url_for)
 from flask_babel import gettext as _
@@ -90,15 +92,15 @@ def verify(token: str):
 def report():
     counties = list(db.session.scalars(select(Region).where(
         Region.level == RegionLevel.county).order_by(Region.code)))
-    code = (request.values.get("county") or "").strip()
-    county = next((c for c in counties if c.code == code), None) or (
+    chosen_county = (request.values.get("county") or "").strip()
+    county = next((c for c in counties if str(c.id) == chosen_county), None) or (
         counties[0] if len(counties) == 1 else None)
     townships = sorted(county.children, key=lambda r: r.code) if county else []
     errors, values = {}, {}
     if request.method == "POST":
         values = request.form
         chosen = (request.form.get("township") or "").strip()
-        region = next((t for t in townships if t.code == chosen), None) or county
+        region = next((t for t in townships if str(t.id) == chosen), None) or county
         try:
             if region is None:
                 raise operations.SubmissionError([("county", "请选择县(市、区)")])
@@ -149,8 +151,8 @@ def photo(notice_id: int):
             abort(404)
         from ..schemas.fields import stored_name
 
-        return send_file(data_dir() / stored_name(notice.photo.describe()),
-                         mimetype=notice.photo.content_type)
+        data = (data_dir() / stored_name(notice.photo.describe())).read_bytes()
+        return send_file(io.BytesIO(data), mimetype=notice.photo.content_type)
     try:
         operations.attach_photo(notice, request.files.get("photo"), current_user)
     except operations.SubmissionError as exc:

@@ -21,6 +21,15 @@ blp = Blueprint("api_notices", __name__, url_prefix="",
 PUBLIC = {"security": []}
 
 
+@blp.after_request
+def _private_headers(response):
+    """Public answers are never indexed or cached."""
+    response.headers["X-Robots-Tag"] = "noindex, nofollow, noarchive"
+    if request.path.startswith("/api/v1/public/"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _limit(submit: bool = False) -> None:
     cfg = current_app.config
     try:

@@ -208,20 +208,13 @@ def _back(row: PublicSubmission):
     return redirect(safe_next(request.form.get("next"), url_for("notices.reports")))
 
 
-@bp.route("/notices/submissions/<int:submission_id>/<any(take_up, checking, answer):act>",
-          methods=["POST"])
-@requires("notices.answer")
-def handle(submission_id: int, act: str):
+def _handle(submission_id: int, act):
+    """Run one handling step on a submission of the user's region, then go back."""
     from ..cases.checks import CaseError
 
     row = get_scoped_or_404(PublicSubmission, submission_id)
     try:
-        if act == "take_up":
-            operations.take_up_objection(row, current_user)
-        elif act == "checking":
-            operations.mark_checking(row, current_user)
-        else:
-            operations.answer(row, request.form.get("answer", ""), current_user)
+        act(row)
     except (operations.SubmissionError, CaseError) as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -229,3 +222,22 @@ def handle(submission_id: int, act: str):
         db.session.commit()
         flash(_("Saved."))
     return _back(row)
+
+
+@bp.route("/notices/submissions/<int:submission_id>/take-up", methods=["POST"])
+@requires("notices.answer")
+def take_up(submission_id: int):
+    return _handle(submission_id, lambda row: operations.take_up_objection(row, current_user))
+
+
+@bp.route("/notices/submissions/<int:submission_id>/checking", methods=["POST"])
+@requires("notices.answer")
+def checking(submission_id: int):
+    return _handle(submission_id, lambda row: operations.mark_checking(row, current_user))
+
+
+@bp.route("/notices/submissions/<int:submission_id>/answer", methods=["POST"])
+@requires("notices.answer")
+def answer(submission_id: int):
+    return _handle(submission_id, lambda row: operations.answer(
+        row, request.form.get("answer", ""), current_user))

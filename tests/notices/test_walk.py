@@ -44,7 +44,7 @@ def test_print_scan_object_reinvestigate_republish_and_read_the_answer(
     clerk = login("clerk")
     case_page = clerk.get(f"/cases/{in_publicity.id}").get_data(as_text=True)
     assert "该户家中有轿车一辆" in case_page and f'data-take-up="{objection.id}"' in case_page
-    assert clerk.post(f"/notices/submissions/{objection.id}/take_up").status_code == 302
+    assert clerk.post(f"/notices/submissions/{objection.id}/take-up").status_code == 302
     db.session.refresh(in_publicity)
     assert in_publicity.state == "investigating" and "objection" in in_publicity.flags
     assert objection.status == "checking"

@@ -7,8 +7,14 @@ from sqlalchemy import select
 
 from ..db import db
 from ..regions.queries import scoped
-from .models import KIND_LABELS, STATUS_LABELS, PolicyNotice, PostedNotice, PublicSubmission, \
-    period_of
+from .models import (
+    KIND_LABELS,
+    STATUS_LABELS,
+    PolicyNotice,
+    PostedNotice,
+    PublicSubmission,
+    period_of,
+)
 from .operations import normal_receipt
 
 PUBLIC_ROW_KEYS = ("number", "name", "persons", "relief_name", "amount", "note")

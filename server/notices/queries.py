@@ -51,7 +51,7 @@ def public_view(notice: PostedNotice) -> dict:
                                                                    "village")},
         "period": {"start": start, "end": end} if start else None,
         "is_period_over": bool(end and end < local_today()),
-        "month": snap.get("month"),
+        "month": snap.get("month") if notice.kind == "standing_notice" else None,
         "issued_on": snap.get("issued_on"),
         "rows": [{k: row.get(k) for k in PUBLIC_ROW_KEYS} for row in snap.get("rows") or []],
         "total_households": snap.get("total_households"),

@@ -79,3 +79,17 @@ def test_reprinting_the_same_content_keeps_the_address(app, demo, login, in_publ
     assert first_doc.sha256 == second_doc.sha256
     assert db.session.scalar(select(PostedNotice.id).where(
         PostedNotice.token == first.token)) == first.id
+
+
+def test_the_printed_address_uses_the_public_url(app, demo, in_publicity):
+    """A notice printed by the worker (no request) prints the configured public address."""
+    from server.documents.rendering import media
+    from server.regions.queries import region_by_code
+
+    app.config["PUBLIC_URL"] = "https://jiuzhu.example.gov.cn/"
+    document = documents.generate("publicity_notice", region_by_code("220999101201"))
+    posted = db.session.scalars(select(PostedNotice).where(
+        PostedNotice.document_id == document.id)).one()
+    data = documents.document_file(document).read_bytes()
+    assert f"https://jiuzhu.example.gov.cn/n/{posted.token}" in document_text(data)
+    assert len(media(data)) == 1

@@ -5,9 +5,10 @@ notice. The highest room with supervision: it fills hooks of documents, cases an
 from flask_babel import lazy_gettext as _l
 
 from ..archives import sources
+from ..auth.roles import Role
 from ..cases import sections
 from ..documents import registry
-from ..home import nav
+from ..home import nav, panels
 from .operations import NoticeIssuer
 
 
@@ -29,7 +30,20 @@ def _photos(case):
     return photo_refs(case)
 
 
+def _panel(user):
+    """Home: objections from the public waiting in the user's region (township), reports
+    waiting for the county."""
+    from .queries import open_objections, open_report_count
+
+    county = user.can("notices.reports")
+    return {"objections": [] if county else open_objections(user),
+            "reports": open_report_count(user) if county else None}
+
+
 registry.PUBLIC_ISSUERS.append(NoticeIssuer())
+panels.register("notices", "notices/panel.html",
+                {Role.township_clerk, Role.township_approver, Role.county_supervisor,
+                 Role.county_admin}, _panel, order=45)
 sources.SCAN_SOURCES.append(_photos)
 sections.register("notices", "notices/_case_section.html", _case_section, order=60)
 nav.register(_l("Village board"), "notices.board", "notices.board", order=42)

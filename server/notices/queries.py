@@ -100,6 +100,21 @@ def submissions(user=None) -> list[PublicSubmission]:
                                    .order_by(PublicSubmission.id.desc()).limit(500)))
 
 
+def open_objections(user=None) -> list[PublicSubmission]:
+    """Objections under the user's region not yet answered, oldest first (the home panel)."""
+    return list(db.session.scalars(scoped(PublicSubmission, user).where(
+        PublicSubmission.kind == "objection", PublicSubmission.status != "answered")
+        .order_by(PublicSubmission.id).limit(50)))
+
+
+def open_report_count(user=None) -> int:
+    from sqlalchemy import func
+
+    return db.session.scalar(scoped(select(func.count(PublicSubmission.id))
+                                    .select_from(PublicSubmission), user).where(
+        PublicSubmission.kind == "report", PublicSubmission.status != "answered")) or 0
+
+
 def notices_of_village(village) -> list[PostedNotice]:
     return list(db.session.scalars(select(PostedNotice).where(
         PostedNotice.region_id == village.id).order_by(PostedNotice.id.desc()).limit(50)))

@@ -42,6 +42,9 @@ def test_print_scan_object_reinvestigate_republish_and_read_the_answer(
     assert objection.name == "" and objection.phone == ""
 
     clerk = login("clerk")
+    home = clerk.get("/").get_data(as_text=True)  # the home page points to the objection
+    assert f"/cases/{in_publicity.id}#public-submissions" in home
+    assert "/notices/reports" in login("supervisor").get("/").get_data(as_text=True)
     case_page = clerk.get(f"/cases/{in_publicity.id}").get_data(as_text=True)
     assert "该户家中有轿车一辆" in case_page and f'data-take-up="{objection.id}"' in case_page
     assert clerk.post(f"/notices/submissions/{objection.id}/take-up").status_code == 302

@@ -574,6 +574,9 @@ def _notice_footer(doc):
               "异议电话：{{ office.objection_phone }}；地址：{{ office.objection_address }}。"
               "县级监督电话：{{ office.county_phone }}。")
     body(doc, "本公示不含身份证号码、银行账号和收入明细等个人信息，请勿拍照转发。", "JZ Small")
+    body(doc, "扫描二维码或访问 {{ verify.address }} 核验本公示是否为最新版本，"
+              "也可在该页面提出异议或反映问题。", "JZ Small")
+    doc.add_paragraph("{{ verify.qr }}", style="JZ Image")
     signatures(doc, ["{{ region.township }}人民政府（盖章）",
                      "{{ region.village }}村(居)民委员会（盖章）"])
 

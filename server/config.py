@@ -75,4 +75,8 @@ def from_environment() -> dict:
         "RECTIFICATION_DAYS": int(_env("RECTIFICATION_DAYS", "20")),  # working days
         "COMPLAINT_DAYS": int(_env("COMPLAINT_DAYS", "15")),  # working days
         "WTF_CSRF_TIME_LIMIT": None,
+        # the public pages (notices room): requests per client address per window
+        "PUBLIC_VIEWS_PER_10_MIN": int(_env("PUBLIC_VIEWS_PER_10_MIN", "120")),
+        "PUBLIC_SUBMISSIONS_PER_HOUR": int(_env("PUBLIC_SUBMISSIONS_PER_HOUR", "5")),
+        "PUBLIC_URL": _env("PUBLIC_URL", ""),  # printed on notices; else this server's address
     }

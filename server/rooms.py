@@ -20,6 +20,7 @@ ROOMS = [
     "roll",
     "supervision",
     "window",
+    "notices",
 ]
 
 

@@ -399,6 +399,44 @@ def _file_key(region):
     return "statistics_xlsx"
 
 
+def _notice_id(region):
+    """A posted notice of the case's village (the notices room)."""
+    from server.cases.models import Case
+    from server.notices.models import PostedNotice
+
+    case = db.session.get(Case, _case_id(region))
+    row = db.session.scalars(select(PostedNotice).where(
+        PostedNotice.region_id == case.region_id)).first()
+    if row is None:
+        row = PostedNotice(region_id=case.region_id, kind="publicity_notice",
+                           token=f"sample{case.region_id:010d}", fingerprint=f"{case.id}",
+                           snapshot={}, case_ids=[case.id])
+        db.session.add(row)
+        db.session.commit()
+    return row.id
+
+
+def _submission_id(region):
+    """Something the public sent about the region's case (an objection)."""
+    from server.notices.models import PostedNotice, PublicSubmission
+
+    notice = db.session.get(PostedNotice, _notice_id(region))
+    row = db.session.scalars(select(PublicSubmission).where(
+        PublicSubmission.notice_id == notice.id)).first()
+    if row is None:
+        row = PublicSubmission(kind="objection", receipt=f"SAMP-LE{notice.id:04d}",
+                               region_id=notice.region_id, notice_id=notice.id,
+                               case_id=notice.case_ids[0], text="样例")
+        db.session.add(row)
+        db.session.commit()
+    return row.id
+
+
+def _token(region):
+    """Public notice pages take a token, not an object of a region: an unknown one (404)."""
+    return "unknown-token-00"
+
+
 SAMPLES = {
     "file_key": _file_key,
     "item_id": _item_id,
@@ -428,4 +466,7 @@ SAMPLES = {
     "rectification_id": _rectification_id,
     "evidence_id": _evidence_id,
     "complaint_id": _complaint_id,
+    "notice_id": _notice_id,
+    "submission_id": _submission_id,
+    "token": _token,
 }

@@ -1,7 +1,7 @@
 """p2: delegation ledger, seal-use log, one window; existing townships keep full delegation
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-01 16:38:46.163357
 """
 from datetime import date, datetime
@@ -14,7 +14,7 @@ RELIEF_CODES = ("DB", "TK", "LS", "BY")
 
 
 revision = '0012'
-down_revision = '0010'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

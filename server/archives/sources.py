@@ -143,10 +143,18 @@ def _file_refs(value):
             yield from _file_refs(item)
 
 
+SCAN_SOURCES: list = []
+"""Functions ``case -> [(stored path, title)]`` other rooms add: files of theirs that belong
+in the case's archive (notices: the photo of each posted notice that listed the case)."""
+
+
 def case_scans(case) -> list[SourceFile]:
-    """Uploaded scans referenced from the case answers (and upload rows, once they exist)."""
+    """Uploaded scans referenced from the case answers, then the registered sources' files."""
     seen, out = set(), []
-    for ref, name in _file_refs(case.answers or {}):
+    refs = list(_file_refs(case.answers or {}))
+    for source in SCAN_SOURCES:
+        refs.extend(source(case))
+    for ref, name in refs:
         path = _resolve(ref)
         if path is None or path in seen:
             continue

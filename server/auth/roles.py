@@ -111,6 +111,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "supervision.answer": TOWNSHIP,  # the township answers its rectification
     "supervision.upload": TOWNSHIP | {Role.county_supervisor},
     "supervision.complaints": COUNTY,  # never a township: complaints may be about its staff
+    "notices.board": TOWNSHIP | {Role.village_assistant, Role.county_admin},
+    "notices.reports": COUNTY,
+    "notices.policy": frozenset({Role.county_admin}),
+    "notices.answer": TOWNSHIP | COUNTY,
 }
 
 

@@ -20,7 +20,7 @@ from .lint import LintReport, lint, schema_contract
 from .models import DocTemplateVersion, GeneratedDocument, OfficeContact, PrintJob, SealUse
 from .pdf import PdfFailed, PdfUnavailable, convert
 from .queries import store_template_bytes, template_for
-from .registry import KINDS, available, kinds_for_step, placeholder
+from .registry import KINDS, PUBLIC_ISSUERS, available, kinds_for_step, placeholder
 
 __all__ = ["DocumentError"]
 
@@ -52,13 +52,26 @@ def _store(folder: str, data: bytes, suffix: str) -> str:
 
 
 def render_kind(kind_name: str, subject, options: dict | None = None,
-                template: bytes | None = None) -> bytes:
+                template: bytes | None = None, context: dict | None = None) -> bytes:
     """Render a kind for a case/village/township with the county's template in force."""
     kind = KINDS[kind_name]
     if template is None:
         _, template = template_for(kind_name, _county_of(subject))
-    context = kind.build_context(subject, options or {})
+    if context is None:
+        context = kind.build_context(subject, options or {})
     return rendering.render(template, context, placeholder(), kind.title)
+
+
+def _posting_context(kind_name: str, subject, options: dict | None) -> dict | None:
+    """A public kind's context with what the issuers add for posting (the verification
+    address); None for other kinds (``render_kind`` builds theirs)."""
+    kind = KINDS[kind_name]
+    if not kind.is_public:
+        return None
+    context = kind.build_context(subject, options or {})
+    for issuer in PUBLIC_ISSUERS:
+        context.update(issuer.issue(kind_name, subject, context))
+    return context
 
 
 def generate(kind_name: str, subject, actor=None, options: dict | None = None
@@ -72,7 +85,8 @@ def generate(kind_name: str, subject, actor=None, options: dict | None = None
     if not verdict:
         raise DocumentError(verdict.reason)
     version, template = template_for(kind_name, _county_of(subject))
-    data = render_kind(kind_name, subject, options, template)
+    context = _posting_context(kind_name, subject, options)
+    data = render_kind(kind_name, subject, options, template, context)
     document = GeneratedDocument(
         case_id=case.id if case is not None else None,
         region_id=case.region_id if case is not None else subject.id,
@@ -89,6 +103,9 @@ def generate(kind_name: str, subject, actor=None, options: dict | None = None
     db.session.flush()
     record("document.generate", document, actor=actor,
            details={"kind": kind_name, "case_id": document.case_id, "sha256": document.sha256})
+    if context is not None:
+        for issuer in PUBLIC_ISSUERS:
+            issuer.issued(document, context)
     return document
 
 

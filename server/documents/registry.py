@@ -43,6 +43,13 @@ class Barcode:
         return self.value
 
 
+class QrCode(Barcode):
+    """A QR code of ``value`` (a public address) the renderer turns into an inline PNG."""
+
+    def __init__(self, value: str, width_mm: int = 28):
+        super().__init__(value, width_mm)
+
+
 class DocumentKind:
     """Base of every kind. Subclasses set the class attributes and ``extra_context``."""
 
@@ -517,7 +524,14 @@ NOTICE_CONTRACT = {
     "total_persons": None, "total_amount": None, "period": {"start": None, "end": None,
                                                             "days": None},
     "month": None, "issued_on": None, "placeholder": None,
+    "verify": {"qr": None, "address": None},
 }
+NO_VERIFY = {"qr": None, "address": None}  # until a room issues the notice for posting
+
+PUBLIC_ISSUERS: list = []
+"""Objects other rooms add (notices: the verification address and QR code), called when a
+public kind is generated for posting: ``issue(kind_name, subject, context) -> dict`` of
+context to add before rendering, ``issued(document, context)`` once the file is stored."""
 PUBLICITY_STATES = ("publicity",)
 RECIPIENT_STATES = ("paying", "gradual_exit")
 ID_SHAPE = re.compile(r"\d{17}[\dXx]")
@@ -620,9 +634,9 @@ class VillageNotice(DocumentKind):
     def visible(self, case, on: date) -> bool:
         return not (case.relief_type == ReliefCode.TK and _is_minor(case, on))
 
-    def build_context(self, village, options: dict | None = None) -> dict:
-        options = options or {}
-        issued = options.get("issued_on") or self.issued_on(village)
+    def listed_cases(self, village, issued: date, skip_leaks: bool = False) -> list:
+        """The cases the notice lists, in row order (row n is case n-1). Raises PublicLeak
+        for rows that would show an ID-shaped or account-shaped text unless ``skip_leaks``."""
         cases = [c for c in self.cases(village) if self.visible(c, issued)]
         leaks = []
         for case in cases:
@@ -630,10 +644,15 @@ class VillageNotice(DocumentKind):
                              for path in _leaks(notice_row(case, 0), "row")})
             if fields:
                 leaks.append((case, fields))
-        if leaks and not options.get("skip_leaks"):
+        if leaks and not skip_leaks:
             raise PublicLeak(row_leak_message([(c.case_number, f) for c, f in leaks]),
                              [c.case_number for c, _ in leaks])
-        cases = [c for c in cases if c not in {case for case, _ in leaks}]
+        return [c for c in cases if c not in {case for case, _ in leaks}]
+
+    def build_context(self, village, options: dict | None = None) -> dict:
+        options = options or {}
+        issued = options.get("issued_on") or self.issued_on(village)
+        cases = self.listed_cases(village, issued, bool(options.get("skip_leaks")))
         rows = [notice_row(c, i) for i, c in enumerate(cases, start=1)]
         days = int(options.get("days") or current_app.config.get("PUBLICITY_DAYS", 7))
         starts = [c.publicity_start_on for c in cases if getattr(c, "publicity_start_on", None)]
@@ -649,6 +668,7 @@ class VillageNotice(DocumentKind):
             "month": options.get("month") or issued.replace(day=1),
             "issued_on": issued,
             "placeholder": placeholder(),
+            "verify": dict(NO_VERIFY),
         }
         assert_public_safe(context)
         return context

@@ -29,7 +29,7 @@ from jinja2.utils import LRUCache
 
 from . import formatting, sandbox
 from .errors import RenderError, RenderLimit, explain
-from .registry import Barcode
+from .registry import Barcode, QrCode
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 FIXED_CORE_TIME = datetime(2000, 1, 1)
@@ -146,8 +146,19 @@ def barcode_png(value: str) -> bytes:
     return out.getvalue()
 
 
+def qr_png(value: str) -> bytes:
+    """A QR code as PNG (error correction M, big modules so a phone reads it off a board)."""
+    import segno
+
+    out = io.BytesIO()
+    segno.make_qr(value, error="m").save(out, kind="png", scale=10, border=4)
+    return out.getvalue()
+
+
 def _images(tpl, value):
-    """Swap Barcode markers anywhere in the context for inline images of this template."""
+    """Swap Barcode/QrCode markers anywhere in the context for inline images of this template."""
+    if isinstance(value, QrCode):
+        return InlineImage(tpl, io.BytesIO(qr_png(value.value)), width=Mm(value.width_mm))
     if isinstance(value, Barcode):
         return InlineImage(tpl, io.BytesIO(barcode_png(value.value)), width=Mm(value.width_mm))
     if type(value) is dict:  # subclasses (the answers) hold no barcodes

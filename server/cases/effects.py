@@ -128,7 +128,8 @@ def compute_amount(case, ctx):
 @effect
 def route_by_delegation(case, ctx):
     """A township decides only what the county delegated to it on the decision date (赋权清单);
-    otherwise the approval is a proposal and the case goes to the county with the reason."""
+    otherwise its approval or refusal is a proposal and the case goes to the county with the
+    reason."""
     from ..delegation.queries import not_delegated_reason
 
     case.county_reason = not_delegated_reason(case.region, case.relief_type, ctx.on) or ""
@@ -148,6 +149,8 @@ def decide(case, ctx):
 
 @effect
 def record_refusal(case, ctx):
+    if ctx.transition.action == "refuse" and case.county_reason:
+        return  # a proposal: the county's refusal is the decision
     case.decision = "refuse"
     case.refusal_reason = ctx.data.get("reason") or ""
     case.decided_at = _moment(ctx.on)

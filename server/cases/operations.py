@@ -376,7 +376,11 @@ def _transition(case: Case, action: str, actor, data, comment, lock_version,
                       effective_on=ctx.on, comment=(comment or "").strip()[:2000],
                       data=ctx.data | {"documents": list(t.documents)})
     case.events.append(event)
-    _apply_deadlines(case, wf, action, ctx.on, ctx.deadline_start, ctx.deadline_length)
+    # a township's proposal sent up for lack of delegation decides nothing: its clocks run on
+    proposal = case.state == "county_review" and bool(case.county_reason) and \
+        not action.startswith("county_")
+    _apply_deadlines(case, wf, "" if proposal else action, ctx.on, ctx.deadline_start,
+                     ctx.deadline_length)
     clocks.recount(case)
     _flush()
     old, new = diff(before, snapshot(case))

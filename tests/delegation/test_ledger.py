@@ -182,3 +182,28 @@ def test_upgrade_gives_existing_townships_full_delegation(tmp_path, app):
             "SELECT region_id, relief_type, ends_on FROM delegated_item")).all()
     engine.dispose()
     assert sorted(rows) == [(2, code, None) for code in ("BY", "DB", "LS", "TK")]
+
+
+def test_a_refusal_without_the_delegation_is_the_countys_too(taiping, demo):
+    item = db.session.scalars(select(DelegatedItem).where(
+        DelegatedItem.region_id == taiping.id, DelegatedItem.relief_type == "LS")).one()
+    from server.delegation.operations import withdraw
+
+    withdraw(item, date(2026, 10, 20), demo.demo_user("admin"))
+    db.session.commit()
+    case = _ls_case(date(2026, 10, 21), 303, demo)
+    transition(case, "refuse", demo.demo_user("approver2"),
+               {"reason": "家庭收入超过标准"}, effective_on=date(2026, 10, 22))
+    db.session.commit()
+    # a township refusal is a proposal: no decision, the legal clock keeps running
+    assert case.state == "county_review" and case.decision is None and case.is_active
+    assert "临时救助" in case.county_reason
+    total = next(d for d in case.deadlines if d.kind == "total")
+    assert total.done_on is None
+    assert not any(d.kind == "refusal_notice" for d in case.deadlines)
+    transition(case, "county_refuse", demo.demo_user("admin"), {"reason": "家庭收入超过标准"},
+               effective_on=date(2026, 10, 23))
+    db.session.commit()
+    assert case.state == "refused" and case.decision == "refuse"
+    assert total.done_on == date(2026, 10, 23)
+    assert any(d.kind == "refusal_notice" for d in case.deadlines)

@@ -67,7 +67,7 @@ def xlsx(draw) -> bytes:
 
 # --- the 资金发放计划 (point 8) ------------------------------------------------------------
 
-PLAN_HEADER = ["乡镇（街道）", "备案情况", "抽查户数"]
+PLAN_HEADER = ["乡镇（街道）", "备案情况", "抽查户数", "已入户核查", "发现问题户数"]
 
 
 def funding_plan_xlsx(plan: dict) -> bytes:
@@ -85,12 +85,12 @@ def funding_plan_xlsx(plan: dict) -> bytes:
     append_row(sheet, header + ["合计（元）"])
     for row in plan["rows"]:
         cells = [row["township"].name, "已备案" if row["accepted"] else "未备案，不列入",
-                 row["checked"]]
+                 row["checked"], row["visited"], row["problems"]]
         for code, _name in plan["types"]:
             count, fen = row["figures"][code]
             cells += [count, fen_to_yuan(fen)]
         append_row(sheet, cells + [fen_to_yuan(row["total_fen"])])
-    totals = ["合计", "", ""]
+    totals = ["合计"] + [""] * (len(PLAN_HEADER) - 1)
     for code, _name in plan["types"]:
         count, fen = plan["totals"][code]
         totals += [count, fen_to_yuan(fen)]

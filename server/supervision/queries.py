@@ -265,7 +265,8 @@ def _filed(stats: dict, code: str) -> tuple[int, int]:
 
 def funding_plan(county: Region, month: date) -> dict:
     """The 资金发放计划 for the finance bureau: per township (accepted filings only) and paid
-    relief type, households and amount as filed, with the month's spot-check count."""
+    relief type, households and amount as filed, with the month's spot-check results (cases
+    checked, visits recorded, visits that found a problem)."""
     from ..filings.models import Filing, FilingStatus
     from ..relief import RELIEF_TYPES
 
@@ -286,9 +287,11 @@ def funding_plan(county: Region, month: date) -> dict:
             totals[code][0] += count
             totals[code][1] += fen
         draw = draws.get(town.id)
+        findings = [c.finding for c in draw.checks if c.finding is not None] if draw else []
         rows.append({"township": town, "accepted": accepted, "figures": figures,
                      "total_fen": sum(fen for _, fen in figures.values()),
-                     "checked": len(draw.checks) if draw else 0})
+                     "checked": len(draw.checks) if draw else 0, "visited": len(findings),
+                     "problems": sum(1 for f in findings if f.problems)})
     return {"county": county, "month": month, "types": types, "rows": rows,
             "totals": {code: tuple(v) for code, v in totals.items()},
             "total_fen": sum(v[1] for v in totals.values())}

@@ -183,3 +183,21 @@ def test_township_records_its_meeting_on_the_page(login):
     assert "请填写参会人员" in empty.get_data(as_text=True)
     assert clerk.post("/supervision/meetings", data={"held_on": "2026-13-45"}).status_code == 400
     assert "张镇长" in login("supervisor").get("/supervision/meetings").get_data(as_text=True)
+
+
+def test_funding_plan_shows_the_months_spot_check_results(check, login):
+    operations.record_finding(check, demo_user("supervisor"), visited_on=date(2026, 3, 20),
+                              people_met="户主", problems=["wrong_amount"], notes="金额有误")
+    db.session.commit()
+    client = login("supervisor")
+    sheet = load_workbook(io.BytesIO(client.get(
+        "/supervision/funding-plan/file?format=xlsx&month=2026-03").data)).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    header = rows[1]
+    dongfeng = next(r for r in rows if r[0] == "东风镇")
+    drawn = len(check.draw.checks)
+    assert dongfeng[header.index("抽查户数")] == drawn >= 1
+    assert dongfeng[header.index("已入户核查")] == 1
+    assert dongfeng[header.index("发现问题户数")] == 1
+    page = client.get("/supervision/funding-plan?month=2026-03").get_data(as_text=True)
+    assert "发现问题" in page

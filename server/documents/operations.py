@@ -120,6 +120,11 @@ def print_final(document: GeneratedDocument, actor) -> tuple[SealUse, bytes]:
     if kind is None or not kind.bears_seal:
         raise DocumentError("该文书不加盖委托事项专用章，无需登记用章")
     data = document_file(document).read_bytes()
+    return _log_seal_use(document, data, actor), data
+
+
+def _log_seal_use(document: GeneratedDocument, data: bytes, actor) -> SealUse:
+    """One entry of the seal-use log for these printed bytes of a sealed document."""
     township = document.region.township or document.region
     case_number = ""
     if document.case_id:
@@ -135,7 +140,7 @@ def print_final(document: GeneratedDocument, actor) -> tuple[SealUse, bytes]:
     db.session.flush()
     record("document.seal_use", use, actor=actor,
            details={"document_id": document.id, "kind": document.kind, "sha256": use.sha256})
-    return use, data
+    return use
 
 
 def ensure_pdf(document: GeneratedDocument) -> Path:
@@ -328,6 +333,10 @@ def run_print_job(job: PrintJob) -> None:
         job.result_path = _store("packs", _merge(pdfs), ".pdf")
         job.result_type = "pdf"
         job.status = "done"
+    if job.status == "done":  # the pack is what gets printed: its sealed documents are logged
+        for document in documents:
+            if KINDS[document.kind].bears_seal:
+                _log_seal_use(document, document_file(document).read_bytes(), actor)
     job.progress, job.message, job.finished_at = 100, "", utcnow()
     record("print_job.finish", job, actor=actor,
            details={"status": job.status, "error": job.error})

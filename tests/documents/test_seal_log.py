@@ -59,3 +59,24 @@ def test_unsealed_document_is_not_logged(login, demo):
     response = clerk.post(f"/documents/{document.id}/print-final", follow_redirects=True)
     assert "不加盖委托事项专用章" in response.get_data(as_text=True)
     assert db.session.scalars(select(SealUse)).first() is None
+
+
+def test_a_print_pack_with_a_sealed_document_is_logged(app, demo):
+    from server.documents import operations
+    from server.documents.models import PrintJob
+    from server.documents.tasks import build_print_pack
+
+    app.config["SOFFICE"] = "/nonexistent/soffice"  # the pack is then a zip: still printed
+    case = _decided_case()
+    job = operations.create_print_job(case, "decision", demo.demo_user("approver"))
+    db.session.commit()
+    assert "decision_form" in job.kinds
+    build_print_pack(job.id)
+    job = db.session.get(PrintJob, job.id)
+    assert job.status == "done"
+    uses = db.session.scalars(select(SealUse)).all()
+    sealed = db.session.scalars(select(GeneratedDocument).where(
+        GeneratedDocument.case_id == case.id, GeneratedDocument.kind == "decision_form")
+        .order_by(GeneratedDocument.id.desc())).first()
+    assert [u.document_id for u in uses] == [sealed.id]
+    assert uses[0].sha256 == sealed.sha256 and uses[0].printed_by.username == "approver"

@@ -70,7 +70,9 @@ def _instance_env(base: Path, **extra) -> dict:
 def test_busy_sqlite_instance_is_backed_up_and_restored_elsewhere(tmp_path):
     source = _instance_env(tmp_path / "a")
     job_ids = _setup(source, cases=3)
-    proc = _worker(source, tmp_path, "worker", JIUZHU_TEST_BUNDLE_DELAY="0.2")
+    # slow enough per file that the other bundles still run while a loaded machine starts the
+    # backup command
+    proc = _worker(source, tmp_path, "worker", JIUZHU_TEST_BUNDLE_DELAY="0.6")
     try:
         _wait(source, job_ids[0], lambda j: j["status"] == "done", proc=proc)
         made = _jiuzhu(source, "backup", str(tmp_path / "snap"))  # while the others build

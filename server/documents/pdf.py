@@ -27,6 +27,7 @@ import tempfile
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from flask import current_app
@@ -252,5 +253,38 @@ class WarmConverter:
             self.slot = None
 
 
-WARM = WarmConverter()
+class WarmPool:
+    """One warm converter per core (``SOFFICE_WARM_PROCESSES``): a batch's documents are
+    split between them, so the conversions of a bundle run side by side."""
+
+    def __init__(self, size: int):
+        self.converters = [WarmConverter() for _ in range(max(1, size))]
+
+    @property
+    def python(self):
+        return self.converters[0].python
+
+    def convert(self, binary: str, paths: list[Path], outdir: Path, timeout: int):
+        """The PDFs in order, or None when any share could not be converted warm."""
+        shares = [(c, paths[i::len(self.converters)]) for i, c in enumerate(self.converters)]
+        shares = [(c, share) for c, share in shares if share]
+        if len(shares) == 1:
+            made = [shares[0][0].convert(binary, shares[0][1], outdir, timeout)]
+        else:
+            with ThreadPoolExecutor(len(shares)) as pool:
+                made = list(pool.map(lambda cs: cs[0].convert(binary, cs[1], outdir, timeout),
+                                     shares))
+        if any(m is None for m in made):
+            return None
+        by_input = {str(p): pdf for (_, share), pdfs in zip(shares, made)
+                    for p, pdf in zip(share, pdfs)}
+        return [by_input[str(p)] for p in paths]
+
+    def stop(self) -> None:
+        for converter in self.converters:
+            converter.stop()
+
+
+WARM = WarmPool(int(os.environ.get("JIUZHU_SOFFICE_WARM_PROCESSES", 0) or
+                    min(2, os.cpu_count() or 1)))
 atexit.register(WARM.stop)

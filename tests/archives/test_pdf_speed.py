@@ -99,15 +99,33 @@ def test_the_warm_converter_serves_a_batch_and_comes_back_after_it_dies(app, tmp
     source = tmp_path / "a.docx"
     source.write_bytes(builtin_path("acceptance_slip").read_bytes())
     pdf.WARM.stop()
+    warm = pdf.WARM.converters[0]  # one document: the first converter of the pool
     [first] = pdf.convert([source], tmp_path / "one", warm=True)
-    worker = pdf.WARM.process
+    worker = warm.process
     assert worker is not None and worker.poll() is None  # kept for the next bundle
     [second] = pdf.convert([source], tmp_path / "two", warm=True)
-    assert pdf.WARM.process is worker  # the same converter, not a new soffice
+    assert warm.process is worker  # the same converter, not a new soffice
     worker.kill()  # the converter dies between two bundles
     worker.wait()
     [third] = pdf.convert([source], tmp_path / "three", warm=True)
-    assert pdf.WARM.process is not worker and pdf.WARM.process.poll() is None
+    assert warm.process is not worker and warm.process.poll() is None
     assert pdf_text_and_pages(first) == pdf_text_and_pages(second) == pdf_text_and_pages(third)
     pdf.WARM.stop()
-    assert pdf.WARM.process is None
+    assert warm.process is None
+
+
+@pytest.mark.pdf
+def test_a_batch_is_split_over_the_warm_converters_in_order(app, tmp_path):
+    kinds = ["acceptance_slip", "application", "commitment", "authorization", "proxy_letter"]
+    paths = []
+    for kind in kinds:
+        paths.append(tmp_path / f"{kind}.docx")
+        paths[-1].write_bytes(builtin_path(kind).read_bytes())
+    made = pdf.convert(paths, tmp_path / "out", warm=True)
+    assert [p.stem for p in made] == kinds
+    assert len(pdf.WARM.converters) == 1 or all(
+        c.process is not None and c.process.poll() is None for c in pdf.WARM.converters)
+    titles = ["受理回执", "社会救助申请书", "承诺书", "授权书", "委托书"]
+    for path, title in zip(made, titles):
+        assert title in pdf_text_and_pages(path)[0].replace(" ", ""), path.name
+    pdf.WARM.stop()

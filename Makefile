@@ -11,7 +11,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Node.js to check that the browser form runtime agrees with the server, redis-server for the
 # worker tests on Redis (tests start a throwaway one; the system service is not used).
 # make run installs only RUN_DEBS, what printing needs; make test all of DEBS
-RUN_DEBS := libreoffice-writer-nogui fonts-noto-cjk fontconfig
+RUN_DEBS := libreoffice-writer-nogui python3-uno fonts-noto-cjk fontconfig
 DEBS   := $(RUN_DEBS) chromium libzbar0 poppler-utils postgresql-15 nodejs redis-server
 
 .PHONY: run test test-sqlite test-postgres sysdeps sysdeps-run lint bench load clean

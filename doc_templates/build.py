@@ -639,7 +639,50 @@ def _font_table() -> bytes:
     return FONT_TABLE.format(entries=entries).encode("utf-8")
 
 
-def finish(doc, name: str) -> bytes:
+# python-docx's default template carries ~790 KB of styles no template uses (styles.xml's 160-odd
+# built-in styles and stylesWithEffects.xml, Word 2010's copy of them): every render re-zips and
+# every PDF conversion parses them. The shipped templates keep only what they can reach.
+STYLE_REF = re.compile(rb'<w:(?:pStyle|rStyle|tblStyle|basedOn|link|next|numStyleLink|styleLink)'
+                       rb' w:val="([^"]+)"')
+STYLE = re.compile(rb'<w:style [^>]*?w:styleId="([^"]+)".*?</w:style>', re.S)
+EFFECTS = "word/stylesWithEffects.xml"
+
+
+def trim_styles(styles: bytes, *referencing: bytes) -> bytes:
+    """styles.xml with only the default styles, the JZ styles and what the parts (document,
+    numbering) reference, closed over basedOn/link/next; no latent-style table."""
+    bodies = {m.group(1): m.group(0) for m in STYLE.finditer(styles)}
+    keep = {sid for sid, body in bodies.items()
+            if sid.startswith(b"JZ") or b'w:default="1"' in body[:200]}
+    keep |= {ref for part in referencing for ref in STYLE_REF.findall(part)} & bodies.keys()
+    todo = list(keep)
+    while todo:
+        for ref in STYLE_REF.findall(bodies[todo.pop()]):
+            if ref in bodies and ref not in keep:
+                keep.add(ref)
+                todo.append(ref)
+
+    def kept(match):
+        if match.group(1) not in keep:
+            return b""
+        return re.sub(rb'<w:(?:link|next) w:val="([^"]+)"/>',
+                      lambda m: m.group(0) if m.group(1) in keep else b"", match.group(0))
+
+    styles = re.sub(rb"<w:latentStyles\b.*?</w:latentStyles>", b"", styles, flags=re.S)
+    return STYLE.sub(kept, styles)
+
+
+def _without_effects(name: str, data: bytes) -> bytes:
+    """Drop stylesWithEffects.xml's relationship and content type with the part."""
+    if name == "word/_rels/document.xml.rels":
+        return re.sub(rb'<Relationship [^>]*Target="stylesWithEffects.xml"/>', b"", data)
+    if name == "[Content_Types].xml":
+        return re.sub(rb'<Override PartName="/word/stylesWithEffects.xml"[^>]*/>', b"", data)
+    return data
+
+
+def finish(doc, name: str, *, trim: bool = True) -> bytes:
+    """The template's bytes (``trim=False``: with python-docx's full style set, to compare)."""
     core = doc.core_properties
     core.title, core.author, core.last_modified_by = name, "Jiuzhu", "Jiuzhu"
     core.created = core.modified = core.last_printed = FIXED_CORE_TIME
@@ -650,26 +693,36 @@ def finish(doc, name: str) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as target:
         for info in source.infolist():
-            if info.filename == "docProps/thumbnail.jpeg":
+            if info.filename == "docProps/thumbnail.jpeg" or (trim and info.filename == EFFECTS):
                 continue
             data = source.read(info.filename)
+            if trim:
+                data = _without_effects(info.filename, data)
             if info.filename == "word/fontTable.xml":
                 data = _font_table()
+            elif trim and info.filename == "word/styles.xml":
+                data = trim_styles(data, *(source.read(part) for part in
+                                           ("word/document.xml", "word/numbering.xml")))
             elif info.filename == "_rels/.rels":  # no thumbnail of an empty page
                 data = re.sub(rb'<Relationship [^>]*Target="docProps/thumbnail.jpeg"/>', b"", data)
             target.writestr(info.filename, data)
     return stable_zip(out.getvalue())
 
 
+def template_bytes(name: str, *, trim: bool = True) -> bytes:
+    """One kind's template as shipped (or untrimmed, to check trimming changes no page)."""
+    doc = new_document()
+    BUILDERS[name](doc)
+    return finish(doc, name, trim=trim)
+
+
 def build(names=None) -> list[Path]:
     written = []
-    for name, builder in BUILDERS.items():
+    for name in BUILDERS:
         if names and name not in names:
             continue
-        doc = new_document()
-        builder(doc)
         path = HERE / f"{name}.docx"
-        path.write_bytes(finish(doc, name))
+        path.write_bytes(template_bytes(name))
         written.append(path)
     return written
 

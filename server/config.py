@@ -65,6 +65,7 @@ def from_environment() -> dict:
         "LOGIN_LOCK_MINUTES": int(_env("LOGIN_LOCK_MINUTES", "15")),
         "SOFFICE": _env("SOFFICE", "soffice"),
         "SOFFICE_TIMEOUT": int(_env("SOFFICE_TIMEOUT", "120")),
+        "SOFFICE_WARM": _bool(_env("SOFFICE_WARM", "1")),  # a warm converter for bundles
         "CHECK_MIGRATIONS": _bool(_env("CHECK_MIGRATIONS", "1")),
         "ROSTER_MAX_ROWS": int(_env("ROSTER_MAX_ROWS", "20000")),
         "ROSTER_SECONDS": float(_env("ROSTER_SECONDS", "20")),

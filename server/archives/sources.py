@@ -273,7 +273,7 @@ def _convert_docx(docs: list[tuple[Path, str]], cache: Path) -> dict[str, Path]:
             shutil.copyfile(path, copy)
             inputs.append((copy, sha))
         try:
-            made = convert([p for p, _ in inputs], work / "out")
+            made = convert([p for p, _ in inputs], work / "out", warm=True)
         except PdfFailed as exc:
             log.warning("PDF conversion failed: %s", exc)
             raise TransientError("LibreOffice 转换 PDF 失败或超时，稍后自动重试。") from exc

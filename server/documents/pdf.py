@@ -5,16 +5,29 @@ private ``-env:UserInstallation`` directory (a flock'd slot, reused warm). Every
 with ``fonts.conf`` as its fontconfig file, which maps the Windows fonts the templates name
 (仿宋, 方正小标宋…) to Noto CJK SC (otherwise fontconfig picks the Japanese glyph variants).
 A hung soffice is killed with its process group.
+
+Batch work (archive bundles) goes to a warm converter instead where the system Python has the
+UNO bindings (python3-uno): one soffice listener per worker process, kept running between
+conversions (``uno_worker.py``), restarted when it dies; the one-shot soffice when it is busy
+(another thread) or cannot start. A page's PDF stays one-shot (no listener start-up to wait
+for). ``SOFFICE_WARM = False`` turns it off.
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import fcntl
+import json
 import logging
 import os
+import select
 import signal
 import subprocess
 import tempfile
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from flask import current_app
@@ -77,13 +90,24 @@ def converter_env() -> dict[str, str]:
     return {**os.environ, "FONTCONFIG_FILE": str(FONTS_CONF)}
 
 
-def convert(paths: list[Path], outdir: Path, timeout: int | None = None) -> list[Path]:
-    """Convert .docx files to PDF in one soffice run; returns the PDF paths in order."""
+def convert(paths: list[Path], outdir: Path, timeout: int | None = None, *,
+            warm: bool = False) -> list[Path]:
+    """Convert .docx files to PDF in one soffice run; the PDFs in order. ``warm``: batch work
+    (archive bundles) uses the warm converter, started on first use and kept for the next."""
     if not paths:
         return []
     binary = soffice_binary()
     timeout = timeout or current_app.config.get("SOFFICE_TIMEOUT", 120)
     outdir.mkdir(parents=True, exist_ok=True)
+    if warm and current_app.config.get("SOFFICE_WARM", True):
+        made = WARM.convert(binary, paths, outdir, timeout)
+        if made is not None:
+            return made
+    return _convert_once(binary, paths, outdir, timeout)
+
+
+def _convert_once(binary: str, paths: list[Path], outdir: Path, timeout: int) -> list[Path]:
+    """One soffice process for the batch (started cold, in a private profile slot)."""
     with _private_profile() as profile:
         command = [binary, f"-env:UserInstallation={profile.as_uri()}", "--headless",
                    "--norestore", "--nologo", "--nodefault", "--nolockcheck", "--convert-to",
@@ -108,3 +132,159 @@ def convert(paths: list[Path], outdir: Path, timeout: int | None = None) -> list
         raise PdfFailed(f"LibreOffice 未能转换 {len(missing) or len(paths)} 个文件，"
                         "请稍后重试或下载 Word 文档打印")
     return results
+
+
+# -- the warm converter -----------------------------------------------------------------------
+
+WORKER = Path(__file__).with_name("uno_worker.py")
+UNO_PYTHONS = ("/usr/bin/python3", "/usr/local/bin/python3")
+RETRY_AFTER = 60  # seconds before trying again to start a converter that would not start
+
+
+def uno_python() -> str | None:
+    """The first system Python that imports ``uno`` (python3-uno), or None."""
+    for python in UNO_PYTHONS:
+        if os.access(python, os.X_OK) and subprocess.run(
+                [python, "-c", "import uno"], capture_output=True).returncode == 0:
+            return python
+    return None
+
+
+class WarmConverter:
+    """One long-lived soffice (through ``uno_worker.py``) per process, shared by every
+    conversion of a batch; it holds a profile slot while it lives."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.process = None
+        self.binary = None
+        self.slot = None
+        self.python = False  # not looked up yet
+        self.failed_at = {}
+
+    def convert(self, binary: str, paths: list[Path], outdir: Path, timeout: int):
+        """The PDFs, or None when the warm converter is unavailable or busy (use soffice)."""
+        if not self.lock.acquire(blocking=False):
+            return None
+        try:
+            if self._alive(binary) or self._start(binary, timeout):
+                return self._convert(paths, outdir, timeout)
+            return None
+        finally:
+            self.lock.release()
+
+    def _convert(self, paths: list[Path], outdir: Path, timeout: int):
+        reply = self._ask({"inputs": [str(p) for p in paths], "outdir": str(outdir)}, timeout)
+        if reply is None:  # hung or died: killed (restarted next time); fail like soffice
+            raise PdfFailed(f"LibreOffice 转换超过 {timeout} 秒未完成，已终止")
+        if "error" in reply:
+            log.warning("warm converter failed, falling back to soffice: %s",
+                        reply["error"][-2000:])
+            return None
+        return [Path(p) for p in reply["pdfs"]]
+
+    def _failed_lately(self, binary: str) -> bool:
+        return time.monotonic() - self.failed_at.get(binary, -RETRY_AFTER) < RETRY_AFTER
+
+    def _alive(self, binary: str) -> bool:
+        return self.process is not None and self.process.poll() is None and self.binary == binary
+
+    def _start(self, binary: str, timeout: int) -> bool:
+        self.stop()
+        if self._failed_lately(binary):
+            return False
+        if self.python is False:
+            self.python = uno_python()
+        if self.python is None:
+            return False
+        self.slot = _private_profile()
+        profile = self.slot.__enter__()
+        self.binary = binary
+        self.process = subprocess.Popen(
+            [self.python, str(WORKER), binary, profile.as_uri(), f"jiuzhu-{uuid.uuid4().hex}"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            env={**converter_env(), "JIUZHU_WARM_START_TIMEOUT": str(min(timeout, 30))})
+        ready = self._read(min(timeout, 30) + 5)
+        if not (ready or {}).get("ready"):
+            log.warning("warm LibreOffice did not start; using one soffice per batch")
+            self.failed_at[binary] = time.monotonic()
+            self.stop()
+            return False
+        return True
+
+    def _ask(self, request: dict, timeout: int):
+        try:
+            self.process.stdin.write((json.dumps(request) + "\n").encode())
+            self.process.stdin.flush()
+        except OSError:
+            self.stop()
+            return None
+        reply = self._read(timeout)
+        if reply is None:
+            self.stop()
+        return reply
+
+    def _read(self, timeout: float):
+        """One JSON line from the worker within the timeout, else None."""
+        fd, line, deadline = self.process.stdout.fileno(), b"", time.monotonic() + timeout
+        while not line.endswith(b"\n"):
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                return None
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                return None
+            line += chunk
+        return json.loads(line)
+
+    def stop(self) -> None:
+        """End the worker and its soffice (the whole process group) and free the slot."""
+        if self.process is not None:
+            with contextlib.suppress(OSError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+            for stream in (self.process.stdin, self.process.stdout):
+                with contextlib.suppress(OSError):
+                    stream.close()
+            self.process = None
+        if self.slot is not None:
+            self.slot.__exit__(None, None, None)
+            self.slot = None
+
+
+class WarmPool:
+    """One warm converter per core (``SOFFICE_WARM_PROCESSES``): a batch's documents are
+    split between them, so the conversions of a bundle run side by side."""
+
+    def __init__(self, size: int):
+        self.converters = [WarmConverter() for _ in range(max(1, size))]
+
+    @property
+    def python(self):
+        return self.converters[0].python
+
+    def convert(self, binary: str, paths: list[Path], outdir: Path, timeout: int):
+        """The PDFs in order, or None when any share could not be converted warm."""
+        shares = [(c, paths[i::len(self.converters)]) for i, c in enumerate(self.converters)]
+        shares = [(c, share) for c, share in shares if share]
+        if len(shares) == 1:
+            made = [shares[0][0].convert(binary, shares[0][1], outdir, timeout)]
+        else:
+            with ThreadPoolExecutor(len(shares)) as pool:
+                made = list(pool.map(lambda cs: cs[0].convert(binary, cs[1], outdir, timeout),
+                                     shares))
+        if any(m is None for m in made):
+            return None
+        by_input = {str(p): pdf for (_, share), pdfs in zip(shares, made)
+                    for p, pdf in zip(share, pdfs)}
+        return [by_input[str(p)] for p in paths]
+
+    def stop(self) -> None:
+        for converter in self.converters:
+            converter.stop()
+
+
+WARM = WarmPool(int(os.environ.get("JIUZHU_SOFFICE_WARM_PROCESSES", 0) or
+                    min(2, os.cpu_count() or 1)))
+atexit.register(WARM.stop)

@@ -1,0 +1,131 @@
+"""Bundles with PDF, fast: trimmed templates print the same pages, unchanged documents reuse
+their PDFs, the warm converter is shared by a batch and restarted when it dies."""
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from server.archives import bundle
+from server.archives.operations import assign_archive_number
+from server.db import db
+from server.documents import operations, pdf
+from server.documents.queries import builtin_path
+
+from .factories import make_case
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "doc_templates"))
+import build as template_build  # noqa: E402 - doc_templates/build.py, not a package
+
+BUNDLE_KINDS = {"acceptance_slip": {}, "application": {}, "household_survey": {},
+                "decision_form": {}, "archive_cover": {"copy": "county"},
+                "file_inventory": {"copy": "county", "entries": [
+                    {"title": "社会救助申请书", "pages": "1-2", "note": "共2页"}]}}
+
+
+@pytest.fixture
+def with_pdf(app):
+    app.config["ARCHIVE_PDF"] = "auto"
+
+
+def unzipped_size(docx: bytes) -> int:
+    return sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(docx)).infolist())
+
+
+def pdf_text_and_pages(path: Path) -> tuple[str, int]:
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
+    return text, int(next(line.split()[1] for line in info.splitlines()
+                          if line.startswith("Pages:")))
+
+
+@pytest.mark.pdf
+def test_trimmed_templates_print_what_the_untrimmed_ones_printed(demo, tmp_path):
+    case = make_case(name="孙八")
+    db.session.commit()
+    sources = {}
+    for trim in (False, True):
+        for kind, options in BUNDLE_KINDS.items():
+            template = template_build.template_bytes(kind, trim=trim)
+            if trim:  # what ships is the trimmed build, ~790 KB of styles lighter
+                assert template == builtin_path(kind).read_bytes()
+                full = template_build.template_bytes(kind, trim=False)
+                assert unzipped_size(template) < unzipped_size(full) / 5
+            path = tmp_path / f"{kind}-{'trim' if trim else 'full'}.docx"
+            path.write_bytes(operations.render_kind(kind, case, options, template=template))
+            sources[kind, trim] = path
+    made = dict(zip(sources, pdf.convert(list(sources.values()), tmp_path / "out", warm=True)))
+    for kind in BUNDLE_KINDS:
+        before, after = pdf_text_and_pages(made[kind, False]), pdf_text_and_pages(made[kind, True])
+        assert after == before, kind
+        assert case.applicant_name in after[0] or kind in ("archive_cover", "file_inventory")
+
+
+def counting_conversions(monkeypatch) -> list:
+    calls = []
+    real = pdf.convert
+
+    def counted(paths, outdir, timeout=None, **kw):
+        calls.append(len(paths))
+        return real(paths, outdir, timeout, **kw)
+
+    monkeypatch.setattr(pdf, "convert", counted)
+    return calls
+
+
+@pytest.mark.pdf
+def test_a_second_bundle_of_an_unchanged_case_reuses_every_pdf(demo, with_pdf, monkeypatch):
+    case = make_case()
+    assign_archive_number(case)
+    db.session.commit()
+    calls = counting_conversions(monkeypatch)
+    first = bundle.build(case)
+    assert calls and sum(calls) >= 3  # documents, then cover and inventory of both copies
+    calls.clear()
+    second = bundle.build(case)
+    assert calls == []  # no soffice at all: every PDF came from the cache by hash
+    assert second == first  # and the same bundle, byte for byte (same manifest hash)
+
+
+@pytest.mark.pdf
+def test_the_warm_converter_serves_a_batch_and_comes_back_after_it_dies(app, tmp_path):
+    if pdf.uno_python() is None:
+        pytest.fail("python3-uno is not installed (Makefile DEBS)")
+    source = tmp_path / "a.docx"
+    source.write_bytes(builtin_path("acceptance_slip").read_bytes())
+    pdf.WARM.stop()
+    warm = pdf.WARM.converters[0]  # one document: the first converter of the pool
+    [first] = pdf.convert([source], tmp_path / "one", warm=True)
+    worker = warm.process
+    assert worker is not None and worker.poll() is None  # kept for the next bundle
+    [second] = pdf.convert([source], tmp_path / "two", warm=True)
+    assert warm.process is worker  # the same converter, not a new soffice
+    worker.kill()  # the converter dies between two bundles
+    worker.wait()
+    [third] = pdf.convert([source], tmp_path / "three", warm=True)
+    assert warm.process is not worker and warm.process.poll() is None
+    assert pdf_text_and_pages(first) == pdf_text_and_pages(second) == pdf_text_and_pages(third)
+    pdf.WARM.stop()
+    assert warm.process is None
+
+
+@pytest.mark.pdf
+def test_a_batch_is_split_over_the_warm_converters_in_order(app, tmp_path):
+    kinds = ["acceptance_slip", "application", "commitment", "authorization", "proxy_letter"]
+    paths = []
+    for kind in kinds:
+        paths.append(tmp_path / f"{kind}.docx")
+        paths[-1].write_bytes(builtin_path(kind).read_bytes())
+    made = pdf.convert(paths, tmp_path / "out", warm=True)
+    assert [p.stem for p in made] == kinds
+    assert len(pdf.WARM.converters) == 1 or all(
+        c.process is not None and c.process.poll() is None for c in pdf.WARM.converters)
+    titles = ["受理回执", "社会救助申请书", "承诺书", "授权书", "委托书"]
+    for path, title in zip(made, titles):
+        assert title in pdf_text_and_pages(path)[0].replace(" ", ""), path.name
+    pdf.WARM.stop()

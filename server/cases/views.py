@@ -11,8 +11,8 @@ from jinja2 import TemplateNotFound
 
 from .. import idnumber
 from ..auth.access import requires
-from ..auth.roles import COUNTY
 from ..auth.models import User
+from ..auth.roles import COUNTY
 from ..db import db
 from ..params import month_arg, page_arg
 from ..periods import add_months, local_today

@@ -35,10 +35,13 @@ def filing_charts(user, last: date) -> list:
         due = month.replace(day=filing_day)  # the filing day is 1–28 (settings)
         on_time[region_id][0] += submitted_at is not None and to_local(submitted_at).date() <= due
     labels = [f"{m:%Y-%m}" for m in months]
+    ticks = [f"{m:%Y-%m}" if n == 0 or m.month == 1 else f"{m:%m}" for n, m in enumerate(months)]
     shares = [100 * done / filed if filed else None for done, filed in on_time.values()]
     return [
-        charts.line_chart(_("Recipients per township"), labels, count, unit=_("people"), digits=0),
-        charts.line_chart(_("Amounts paid per township"), labels, amount, unit=_("yuan"), digits=0),
+        charts.line_chart(_("Recipients per township"), labels, count, unit=_("people"), digits=0,
+                          ticks=ticks),
+        charts.line_chart(_("Amounts paid per township"), labels, amount, unit=_("yuan"), digits=0,
+                          ticks=ticks),
         charts.bar_chart(_("Filings on time (last 12 months)"), list(names.values()), shares,
                          unit="%", digits=0, maximum=100),
     ]

@@ -39,3 +39,14 @@ def test_the_next_step_comes_first_and_the_others_are_folded(login, demo):
     assert main.count('class="transition"') == 1 and 'id="action-submit_for_decision"' in main
     assert folded.split("</details>", 1)[0].count('class="transition"') >= 1
     assert '<details id="case-audit-entries">' in html  # the audit trail folds, not gone
+
+
+def test_the_documents_page_shows_hashes_to_the_county_only(login, demo):
+    case = _case("张建国")
+    clerk = login("clerk")
+    clerk.post(f"/documents/cases/{case.id}/generate", data={"kind": "decision_form"})
+    document = db.session.scalars(select(GeneratedDocument).where(
+        GeneratedDocument.case_id == case.id)).one()
+    assert document.sha256[:12] not in clerk.get(f"/documents/cases/{case.id}").get_data(as_text=True)
+    county = login("supervisor").get(f"/documents/cases/{case.id}").get_data(as_text=True)
+    assert document.sha256[:12] in county

@@ -66,12 +66,17 @@ def bar_chart(title: str, labels: list[str], values: list[float | None], *, unit
 
 
 def line_chart(title: str, x_labels: list[str], series: dict[str, list[float | None]], *,
-               unit: str = "", digits: int = 1, maximum: float | None = None) -> Markup:
+               unit: str = "", digits: int = 1, maximum: float | None = None,
+               ticks: list[str] | None = None) -> Markup:
     """One line per series over the x labels (e.g. months); a None value breaks the line.
-    The legend names each series; the y axis runs from 0 to ``maximum`` (or the largest)."""
-    height, top, bottom, left, right = 300, 34, 60, 50, 20
+    The legend names each series; the y axis runs from 0 to ``maximum`` (or the largest).
+    ``ticks`` (same length) are shorter axis labels (e.g. "02" after "2026-01"); the points'
+    tooltips keep the full x labels."""
+    height, top, bottom, right = 300, 34, 60, 20
     known = [v for values in series.values() for v in values if v is not None]
     scale_max = maximum if maximum is not None else max(known + [0]) or 1
+    # room for the longest y-axis label (about 7 units a character at font size 12)
+    left = max(50, 10 + 7 * len(f"{_number(scale_max, digits)}{unit}"))
     plot_w, plot_h = WIDTH - left - right, height - top - bottom
     step = plot_w / max(len(x_labels) - 1, 1)
 
@@ -85,7 +90,7 @@ def line_chart(title: str, x_labels: list[str], series: dict[str, list[float | N
         y = top + plot_h - fraction * plot_h
         body.append(f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end">'
                     f"{_number(scale_max * fraction, digits)}{_text(unit)}</text>")
-    for i, name in enumerate(x_labels):
+    for i, name in enumerate(ticks or x_labels):
         body.append(f'<text x="{left + i * step:.1f}" y="{top + plot_h + 16}" '
                     f'text-anchor="middle">{_text(name)}</text>')
     for n, (name, values) in enumerate(series.items()):

@@ -3,6 +3,7 @@
 Other rooms use ``operations.check_acceptance`` (before creating a case),
 ``workflows.workflow_for`` and the case columns filled by the workflow.
 """
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..auth.roles import COUNTY, Role
@@ -18,13 +19,17 @@ def _deadlines(user):
 
 
 def _county(user):
+    from .. import charts
     from ..calendar.workdays import warnings_for
     from ..periods import local_today
     from .queries import overdue_by_township, soon_limit
 
     today = local_today()
     county_id = user.region.county.id
-    return {"townships": overdue_by_township(user, today),
+    townships = overdue_by_township(user, today)
+    chart = charts.bar_chart(_("Overdue cases per township"), [r["township"].name for r in townships],
+                             [r["overdue"] for r in townships], unit=_("cases"), digits=0)
+    return {"townships": townships, "chart": chart,
             "warnings": warnings_for(today, soon_limit(today, county_id), county_id)}
 
 

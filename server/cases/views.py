@@ -12,6 +12,7 @@ from jinja2 import TemplateNotFound
 from .. import idnumber
 from ..auth.access import requires
 from ..auth.models import User
+from ..auth.roles import COUNTY
 from ..db import db
 from ..params import month_arg, page_arg
 from ..periods import add_months, local_today
@@ -62,9 +63,24 @@ def _documents_partial() -> str | None:
     return "documents/_case_documents.html"
 
 
+# The actions that move a case along its main path, in the order of the procedure: the case
+# page offers the first one allowed as "the next step" and folds the others away.
+MAIN_PATH = ("materials_received", "start_investigation", "submit_for_decision",
+             "record_appraisal", "approve", "county_approve", "close_publicity", "confirm",
+             "recognize", "start_payment", "pay_one_off", "notify_refusal", "terminate",
+             "recheck")
+
+
+def _main_first(allowed: list) -> list:
+    """The allowed transitions with the main-path one (if any) first, the rest in order."""
+    rank = {action: n for n, action in enumerate(MAIN_PATH)}
+    main = min(allowed, key=lambda t: rank.get(t.action, len(rank)), default=None)
+    return [main, *(t for t in allowed if t is not main)] if main else []
+
+
 def _render_detail(case: Case, *, status: int = 200, error: CaseError | None = None,
                    revealed: Member | None = None):
-    allowed = operations.allowed_transitions(case, current_user)
+    allowed = _main_first(operations.allowed_transitions(case, current_user))
     wf = workflow_for(case)
     events = case.events
     people = _users_by_id([*case.investigators, case.reviewer_id, case.approver_id,
@@ -87,6 +103,7 @@ def _render_detail(case: Case, *, status: int = 200, error: CaseError | None = N
         relatives=operations.relatives_of(case), documents_partial=documents_partial,
         documents=documents, facts=facts, today=local_today(),
         sections=sections.sections_for(case, current_user),
+        show_integrity=current_user.role in COUNTY,  # lock versions, hashes: county checks only
     ), status
 
 

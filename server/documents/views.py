@@ -19,6 +19,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..auth.access import requires, safe_next
+from ..auth.roles import COUNTY
 from ..cases.models import Case
 from ..db import db
 from ..extensions import data_dir
@@ -91,7 +92,8 @@ def case_documents(case_id: int):
     case = get_scoped_or_404(Case, case_id)
     return render_template("documents/case.html", case=case,
                            documents=queries.documents_for_case(case),
-                           relief=RELIEF_TYPES[ReliefCode(case.relief_type)])
+                           relief=RELIEF_TYPES[ReliefCode(case.relief_type)],
+                           show_integrity=current_user.role in COUNTY)  # hashes: county only
 
 
 def _back_to_case(case: Case):

@@ -14,8 +14,17 @@ def _panel(user):
     return {"reminders": open_reminders(user), "waiting": waiting}
 
 
+def _charts(user):
+    """The county's twelve-month pictures of recipients, amounts and filings on time."""
+    from ..periods import local_today, month_of
+    from .figures import filing_charts
+
+    return {"charts": filing_charts(user, month_of(local_today()))}
+
+
 nav.register(_l("Monthly filings"), "filings.index", "filings.view", order=70)
 nav.register(_l("Filing calendar"), "filings.settings", "filings.configure", order=71)
 panels.register("filing_reminders", "filings/panel_reminders.html", COUNTY | TOWNSHIP, _panel,
                 order=55)
+panels.register("filing_charts", "filings/panel_charts.html", COUNTY, _charts, order=25)
 from . import labels  # noqa: E402,F401  (registers the audit trail's labels)

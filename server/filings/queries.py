@@ -45,3 +45,14 @@ def waiting_for_review(user=None, limit: int = 20) -> list[Filing]:
 
     return list(db.session.scalars(scoped(Filing, user).where(Filing.status == FilingStatus.submitted)
                                    .order_by(Filing.month, Filing.id).limit(limit)))
+
+
+def filed_figures(first: date, last: date, user=None) -> list[tuple]:
+    """(township id, month, recipients, amount in fen, submitted at) of the filed (submitted or
+    accepted) filings from month ``first`` to ``last``, for the home page and consolidation charts."""
+    return list(db.session.execute(
+        scoped(Filing, user).with_only_columns(
+            Filing.region_id, Filing.month, Filing.roster_count, Filing.roster_total_fen,
+            Filing.submitted_at)
+        .where(Filing.month >= first, Filing.month <= last, Filing.status.in_(LOCKED))
+        .order_by(Filing.month)))

@@ -26,7 +26,7 @@ from ..params import id_arg, int_arg, month_arg
 from ..periods import add_months, local_today, month_of
 from ..regions.models import Region
 from ..regions.queries import get_scoped_or_404
-from . import exports, operations, queries, stats, tasks
+from . import exports, figures, operations, queries, stats, tasks
 from .models import Filing, FilingDifference
 from .periods import label
 from .roster import RosterError
@@ -197,7 +197,8 @@ def consolidated():
                          download_name=f"{current_user.region.county.name}-{month:%Y-%m}-汇总表.xlsx")
     parts = [exports.township_section(filed, names), *exports.sections(stats.consolidate(filed))]
     return render_template("filings/consolidated.html", month=month, label=label(month),
-                           parts=parts, missing=missing)
+                           parts=parts, missing=missing,
+                           charts=figures.filing_charts(current_user, month))
 
 
 @bp.route("/settings", methods=["GET", "POST"])

@@ -16,6 +16,7 @@ class NavLink:
 
 
 LINKS: list[NavLink] = []
+INLINE = 5  # links shown in the top bar; the rest fold under "More" so the bar stays one line
 
 
 def register(label, endpoint: str, permission: str, order: int = 100) -> None:
@@ -24,7 +25,11 @@ def register(label, endpoint: str, permission: str, order: int = 100) -> None:
 
 
 def links_for(user) -> list[dict]:
+    """The user's links in order; ``inline`` marks the first few the top bar shows itself."""
     if not getattr(user, "is_authenticated", False):
         return []
-    return [{"label": link.label, "url": url_for(link.endpoint)}
-            for link in LINKS if user.can(link.permission)]
+    links = [link for link in LINKS if user.can(link.permission)]
+    # One folded link is no saving: show it inline instead of a "More" menu of one.
+    inline = len(links) if len(links) <= INLINE + 1 else INLINE
+    return [{"label": link.label, "url": url_for(link.endpoint), "inline": n < inline}
+            for n, link in enumerate(links)]

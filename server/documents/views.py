@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from .. import confirm
 from ..auth.access import requires, safe_next
 from ..cases.models import Case
 from ..db import db
@@ -422,6 +423,14 @@ def _contract_lines(contract: dict, prefix: str = "") -> list[str]:
 def template_activate(kind: str):
     _kind_or_404(kind)
     version = _version_or_none(kind, int_arg("number", 0, source=request.form))
+    name = _("version %(n)s", n=version.number) if version else _("built-in")
+    page = confirm.required(
+        _("put %(label)s in force", label=name),
+        _("From now on every document of this kind is generated from %(label)s; documents "
+          "already generated stay as they are.", label=name),
+        url_for("documents.template_kind", kind=kind))
+    if page is not None:
+        return page
     operations.activate_template(kind, _county(), version, current_user)
     db.session.commit()
     flash(_("Template in force: %(label)s.",

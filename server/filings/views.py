@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from .. import idnumber
+from .. import confirm, idnumber
 from ..auth.access import requires
 from ..db import db
 from ..extensions import data_dir
@@ -156,6 +156,15 @@ def _act(filing_id: int, action, message):
 @bp.route("/<int:filing_id>/submit", methods=["POST"])
 @requires("filings.prepare")
 def submit(filing_id: int):
+    filing = get_scoped_or_404(Filing, filing_id)
+    page = confirm.required(
+        _("file with the county"),
+        _("The filing of %(month)s goes to the county and the month is locked: cases, "
+          "payments and the table can no longer change until the county reopens it.",
+          month=label(filing.month)),
+        url_for("filings.detail", filing_id=filing.id))
+    if page is not None:
+        return page
     return _act(filing_id, lambda f: operations.submit(f, current_user),
                 _("Filed with the county. The month is locked."))
 

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from server.db import db
 from server.documents import operations
 from server.documents.lint import lint
-from server.documents.queries import builtin_path
 from server.documents.models import DocTemplateVersion
+from server.documents.queries import builtin_path
 from server.documents.registry import KINDS
 from server.relief import ReliefCode
 

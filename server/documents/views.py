@@ -23,7 +23,7 @@ from ..auth.access import requires, safe_next
 from ..cases.models import Case
 from ..db import db
 from ..extensions import data_dir
-from ..jobs import status_label as job_status_label
+from ..jobs import status_json
 from ..params import id_arg, int_arg, month_arg
 from ..regions.models import Region, RegionLevel
 from ..regions.queries import get_scoped_or_404, scoped, villages_of
@@ -204,11 +204,11 @@ def seals():
 # -- print jobs --------------------------------------------------------------------------------
 
 def _job_status(job: PrintJob) -> dict:
-    return {"id": job.id, "status": job.status, "status_label": job_status_label(job.status),
-            "progress": job.progress,
-            "message": job.message, "error": job.error, "is_finished": job.is_finished,
-            "download_url": url_for("documents.print_job_download", print_job_id=job.id)
-            if job.result_path else None, "result_type": job.result_type}
+    download = (url_for("documents.print_job_download", print_job_id=job.id)
+                if job.result_path else None)
+    return {"id": job.id, **status_json(job.status, job.progress, job.message, job.error,
+                                        result_url=download),
+            "download_url": download, "result_type": job.result_type}
 
 
 @bp.route("/jobs/<int:print_job_id>")

@@ -7,6 +7,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -22,6 +23,8 @@ from ..auth.access import requires
 from ..db import db
 from ..extensions import data_dir
 from ..faults import user_message
+from ..jobs import status_json
+from ..money import fen_text
 from ..params import id_arg, int_arg, month_arg
 from ..periods import add_months, local_today, month_of
 from ..regions.models import Region
@@ -100,7 +103,28 @@ def detail(filing_id: int):
     filing = get_scoped_or_404(Filing, filing_id)
     parts = exports.sections(filing.stats) if filing.stats else []
     return render_template("filings/detail.html", filing=filing, parts=parts,
+                           build=build_status(filing),
                            label=label(filing.month), files=FILES, mask=idnumber.mask)
+
+
+BUILD_PROGRESS = {"queued": 0, "running": 50, "retrying": 50, "done": 100, "failed": 100}
+
+
+def build_status(filing: Filing) -> dict:
+    """The build as static/js/progress.js polls it; when done it says what was built."""
+    status = filing.build_status or "done"
+    message = ""
+    if status == "done" and filing.built_at:
+        message = _("Table and roster built: %(count)s households, %(total)s yuan.",
+                    count=filing.roster_count, total=fen_text(filing.roster_total_fen))
+    return status_json(status, BUILD_PROGRESS.get(status, 0), message, filing.build_error)
+
+
+@bp.route("/<int:filing_id>/build-status")
+@requires("filings.view")
+def build_progress(filing_id: int):
+    """The filing's build as JSON, for the progress poller."""
+    return jsonify(build_status(get_scoped_or_404(Filing, filing_id)))
 
 
 @bp.route("/<int:filing_id>/download")

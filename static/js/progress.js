@@ -20,7 +20,7 @@
       if (link) link.href = job.result_url;
       result.hidden = false;
     }
-    row.dataset.progressStatus = job.status;
+    row.dataset.jobStatus = job.status; // for styles and tests
   }
   function poll(row) {
     fetch(row.dataset.progressUrl, {credentials: "same-origin", headers: {"Accept": "application/json"}})

@@ -67,10 +67,9 @@ def _case_id(region):
 
 
 def _archive_job_id(region):
+    from server.archives.models import ArchiveJob
     from server.archives.operations import create_job
     from server.cases.models import Case
-
-    from server.archives.models import ArchiveJob
 
     case = db.session.get(Case, _case_id(region))
     # one job per case: a second start is refused while the first is queued

@@ -155,6 +155,7 @@ def recover(settle: float = SETTLE_SECONDS) -> dict[str, list[int]]:
 
 # -- status and progress words ------------------------------------------------------------------
 
+UNFINISHED = ("queued", "running", "retrying")  # job statuses a second start must wait for
 STATUS_LABELS = {"queued": _l("Queued"), "running": _l("Running"),
                  "retrying": _l("Failed, will retry"), "done": _l("Done"), "failed": _l("Failed")}
 # Progress messages tasks store in English (msgids); the UI shows them in the user's language.
@@ -171,6 +172,15 @@ def status_label(status) -> str:
     """A job status (string or enum) in the user's language."""
     value = getattr(status, "value", status) or ""
     return str(STATUS_LABELS.get(value, value))
+
+
+def status_json(status, progress: int, message: str = "", error: str = "", **extra) -> dict:
+    """A job's state as static/js/progress.js polls it, in the user's language; ``extra``
+    adds the room's fields (``result_url``: the link shown when done, else the page reloads)."""
+    value = getattr(status, "value", status) or ""
+    return {"status": value, "status_label": status_label(value), "progress": progress,
+            "message": progress_label(message), "error": error or "",
+            "is_finished": value in ("done", "failed"), **extra}
 
 
 def progress_label(message: str) -> str:

@@ -67,12 +67,16 @@ def _case_id(region):
 
 
 def _archive_job_id(region):
+    from server.archives.models import ArchiveJob
     from server.archives.operations import create_job
     from server.cases.models import Case
 
     case = db.session.get(Case, _case_id(region))
-    job = create_job(region_id=case.region_id, case=case)
-    db.session.commit()
+    # one job per case: a second start is refused while the first is queued
+    job = db.session.scalars(select(ArchiveJob).where(ArchiveJob.case_id == case.id)).first()
+    if job is None:
+        job = create_job(region_id=case.region_id, case=case)
+        db.session.commit()
     return job.id
 
 

@@ -79,7 +79,10 @@ class CaseBundle(MethodView):
         case = get_scoped_or_404(Case, case_id)
         if case.decided_at is None:
             abort(409, "only decided cases can be archived")
-        job = operations.create_job(region_id=case.region_id, case=case)
+        try:
+            job = operations.create_job(region_id=case.region_id, case=case)
+        except operations.ArchiveError as exc:  # the same bundle is being built
+            abort(409, str(exc))
         db.session.commit()
         tasks.enqueue_or_fail(job)  # a queue failure shows as a failed job with its message
         db.session.refresh(job)
@@ -128,8 +131,11 @@ class Batches(MethodView):
         if township is None or township.level != RegionLevel.township:
             api_abort(422, message="请选择本辖区内的乡镇（街道）",
                       errors=[{"path": "township_id", "message": "请选择本辖区内的乡镇（街道）"}])
-        job = operations.create_job(region_id=township.id, month=month_of(body["month"]),
-                                    actor=current_user)
+        try:
+            job = operations.create_job(region_id=township.id, month=month_of(body["month"]),
+                                        actor=current_user)
+        except operations.ArchiveError as exc:  # the same batch is being built
+            abort(409, str(exc))
         db.session.commit()
         tasks.enqueue_or_fail(job)
         db.session.refresh(job)

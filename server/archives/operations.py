@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 from ..audit.operations import record
 from ..db import db, locked_row, utcnow
 from ..faults import UserFacing
-from ..jobs import worker_identity
+from ..jobs import UNFINISHED, worker_identity
 from ..regions.models import Region
 from .models import (
     DEFAULT_PATTERN,
@@ -184,6 +184,14 @@ def _reason(exc: Exception) -> str:
 
 
 def create_job(*, region_id: int, actor=None, case=None, month: date | None = None) -> ArchiveJob:
+    """A queued bundle job; refused while the same case's (or township-month's) job runs, so a
+    double click builds once."""
+    same = (ArchiveJob.case_id == case.id) if case is not None else (
+        (ArchiveJob.region_id == region_id) & (ArchiveJob.month == month)
+        & ArchiveJob.case_id.is_(None))
+    if db.session.scalars(select(ArchiveJob.id).where(
+            same, ArchiveJob.status.in_([JobStatus(s) for s in UNFINISHED]))).first():
+        raise ArchiveError("这份档案正在生成，请等待完成后再重新生成")
     job = ArchiveJob(kind="case" if case is not None else "batch", region_id=region_id,
                      case_id=case.id if case is not None else None, month=month,
                      created_by_id=actor.id if actor is not None else None)

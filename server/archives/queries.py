@@ -11,7 +11,7 @@ from ..cases.models import Case
 from ..db import db
 from ..extensions import data_dir
 from ..filings.periods import utc_bounds
-from ..jobs import progress_label, status_label  # noqa: F401 - one wording for all jobs
+from ..jobs import progress_label, status_json, status_label  # noqa: F401 - one wording for all jobs
 from ..periods import as_date, local_today, month_of, to_utc
 from ..regions.models import Region
 from ..regions.queries import scoped
@@ -67,9 +67,8 @@ def bundle_file(case: Case, copy: str, fmt: str) -> Path | None:
 
 def job_json(job: ArchiveJob) -> dict:
     """What the progress poller reads."""
-    return {"id": job.id, "status": job.status.value, "status_label": status_label(job.status), "progress": job.progress,
-            "message": progress_label(job.message), "error": job.error, "attempts": job.attempts,
-            "is_finished": job.is_finished, "result": job.result or {}}
+    return {"id": job.id, **status_json(job.status, job.progress, job.message, job.error),
+            "attempts": job.attempts, "result": job.result or {}}
 
 
 # -- retention --------------------------------------------------------------------------------

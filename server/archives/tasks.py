@@ -84,7 +84,12 @@ def _bundle_one(case, progress) -> dict:
 @app_task(retries=RETRIES, retry_delay=5, retry_backoff=2, context=True)
 def bundle_case(job_id: int, task=None) -> None:
     """Build both copies of one case's bundle."""
-    _run(job_id, task, lambda job: _bundle_one(job.case, _commit_progress(job)))
+    _run(job_id, task, _bundle_case)
+
+
+def _bundle_case(job: ArchiveJob) -> dict:
+    result = _bundle_one(job.case, _commit_progress(job))
+    return {**result, "message": f"已生成档案 {result['archive_number']}（两套）"}
 
 
 def _bundle_batch(job: ArchiveJob) -> dict:

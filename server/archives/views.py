@@ -91,7 +91,11 @@ def bundle_case(case_id: int):
     if case.decided_at is None:
         flash(_("Only decided cases can be archived."), "error")
         return redirect(url_for("archives.case", case_id=case.id))
-    job = operations.create_job(region_id=case.region_id, case=case, actor=current_user)
+    try:
+        job = operations.create_job(region_id=case.region_id, case=case, actor=current_user)
+    except operations.ArchiveError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("archives.case", case_id=case.id))
     db.session.commit()
     _queue(job)
     return redirect(url_for("archives.case", case_id=case.id))
@@ -123,7 +127,11 @@ def batch():
     if township.level != RegionLevel.township or month is None:
         flash(_("Choose a township and a month."), "error")
         return redirect(url_for("archives.index"))
-    job = operations.create_job(region_id=township.id, month=month, actor=current_user)
+    try:
+        job = operations.create_job(region_id=township.id, month=month, actor=current_user)
+    except operations.ArchiveError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("archives.index"))
     db.session.commit()
     _queue(job)
     return redirect(url_for("archives.index"))

@@ -6,10 +6,11 @@ import json
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from jinja2 import TemplateNotFound
 
-from .. import idnumber
+from .. import confirm, idnumber
 from ..auth.access import requires
 from ..auth.models import User
 from ..auth.roles import COUNTY
@@ -138,11 +139,30 @@ def _refused(case_id: int, exc: CaseError):
     return _render_detail(case, status=exc.status, error=exc)
 
 
+# Decisions that cannot be undone: the web form asks for confirmation first (server/confirm.py).
+IRREVERSIBLE = {
+    "approve": _l("The case is decided: relief is granted from the decision month and the "
+                  "decision is published and paid."),
+    "county_approve": _l("The county approves: relief is granted from the decision month and "
+                         "the decision is published and paid."),
+    "refuse": _l("The case is decided: relief is refused, and the refusal notice must be "
+                 "served to the applicant."),
+    "county_refuse": _l("The county refuses: relief is refused, and the refusal notice must be "
+                        "served to the applicant."),
+    "terminate": _l("The relief ends: payments stop and the case is closed."),
+}
+
+
 @bp.route("/<int:case_id>/transition", methods=["POST"])
 @requires("cases.view")
 def transition(case_id: int):
     case = get_scoped_or_404(Case, case_id)
     action = request.form.get("action", "")
+    if action in IRREVERSIBLE:
+        page = confirm.required(ACTION_LABELS[action], str(IRREVERSIBLE[action]),
+                                url_for("cases.detail", case_id=case.id))
+        if page is not None:
+            return page
     try:
         operations.transition(case, action, current_user, _transition_data(case, action),
                               comment=request.form.get("comment", ""),

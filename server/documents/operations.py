@@ -13,6 +13,7 @@ from ..config import ROOT
 from ..db import db, utcnow
 from ..extensions import data_dir
 from ..faults import atomic_write
+from ..jobs import UNFINISHED
 from ..relief import RELIEF_TYPES, ReliefCode
 from . import rendering
 from .errors import DocumentError
@@ -288,6 +289,10 @@ def create_print_job(case, step: str, actor=None) -> PrintJob:
     kinds = kinds_for_step(step, case)
     if not kinds:
         raise DocumentError("该环节没有需要打印的文书")
+    if db.session.scalars(select(PrintJob.id).where(
+            PrintJob.case_id == case.id, PrintJob.step == step,
+            PrintJob.status.in_(UNFINISHED))).first():
+        raise DocumentError("该环节的打印包正在生成，请等待完成")  # a double click prints once
     job = PrintJob(case_id=case.id, region_id=case.region_id, step=step, kinds=kinds,
                    created_by_id=getattr(actor, "id", None), created_at=utcnow())
     db.session.add(job)
@@ -320,7 +325,8 @@ def run_print_job(job: PrintJob) -> None:
         subject = case if KINDS[kind_name].scope == "case" else case.region
         documents.append(generate(kind_name, subject, actor))
         _progress(job, 5 + 55 * index // len(job.kinds), f"已生成 {KINDS[kind_name].title}")
-    _progress(job, 65, "正在转换为 PDF")
+    # the first conversion starts LibreOffice, which takes a while: say so
+    _progress(job, 65, "正在转换为 PDF（首次转换需启动 LibreOffice，可能要半分钟）")
     try:
         pdfs = _convert_documents(documents)
     except (PdfUnavailable, PdfFailed) as exc:
@@ -337,7 +343,9 @@ def run_print_job(job: PrintJob) -> None:
         for document in documents:
             if KINDS[document.kind].bears_seal:
                 _log_seal_use(document, document_file(document).read_bytes(), actor)
-    job.progress, job.message, job.finished_at = 100, "", utcnow()
+    what = "PDF" if job.result_type == "pdf" else "Word 文件压缩包"
+    job.progress, job.finished_at = 100, utcnow()
+    job.message = f"已生成 {len(documents)} 份文书，打印包为{what}"
     record("print_job.finish", job, actor=actor,
            details={"status": job.status, "error": job.error})
 

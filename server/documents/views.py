@@ -18,12 +18,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from .. import confirm
 from ..auth.access import requires, safe_next
 from ..auth.roles import COUNTY
 from ..cases.models import Case
 from ..db import db
 from ..extensions import data_dir
-from ..jobs import status_label as job_status_label
+from ..jobs import status_json
 from ..params import id_arg, int_arg, month_arg
 from ..regions.models import Region, RegionLevel
 from ..regions.queries import get_scoped_or_404, scoped, villages_of
@@ -205,11 +206,11 @@ def seals():
 # -- print jobs --------------------------------------------------------------------------------
 
 def _job_status(job: PrintJob) -> dict:
-    return {"id": job.id, "status": job.status, "status_label": job_status_label(job.status),
-            "progress": job.progress,
-            "message": job.message, "error": job.error, "is_finished": job.is_finished,
-            "download_url": url_for("documents.print_job_download", print_job_id=job.id)
-            if job.result_path else None, "result_type": job.result_type}
+    download = (url_for("documents.print_job_download", print_job_id=job.id)
+                if job.result_path else None)
+    return {"id": job.id, **status_json(job.status, job.progress, job.message, job.error,
+                                        result_url=download),
+            "download_url": download, "result_type": job.result_type}
 
 
 @bp.route("/jobs/<int:print_job_id>")
@@ -424,6 +425,14 @@ def _contract_lines(contract: dict, prefix: str = "") -> list[str]:
 def template_activate(kind: str):
     _kind_or_404(kind)
     version = _version_or_none(kind, int_arg("number", 0, source=request.form))
+    name = _("version %(n)s", n=version.number) if version else _("built-in")
+    page = confirm.required(
+        _("put %(label)s in force", label=name),
+        _("From now on every document of this kind is generated from %(label)s; documents "
+          "already generated stay as they are.", label=name),
+        url_for("documents.template_kind", kind=kind))
+    if page is not None:
+        return page
     operations.activate_template(kind, _county(), version, current_user)
     db.session.commit()
     flash(_("Template in force: %(label)s.",

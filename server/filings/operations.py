@@ -11,6 +11,7 @@ from ..audit.queries import chain_head
 from ..db import db, utcnow
 from ..extensions import data_dir
 from ..faults import UserFacing
+from ..jobs import UNFINISHED
 from ..money import fen_text
 from ..regions.models import Region, RegionLevel
 from . import exports, roster, stats
@@ -52,6 +53,8 @@ def prepare_build(township: Region, month: date) -> Filing:
     filing = filing_for(township, month)
     if filing.is_locked:
         raise FilingError(_("This month is locked; reopen it first."))
+    if filing.build_status in UNFINISHED:  # a double click builds once
+        raise FilingError(_("This filing is being built; wait until it is done."))
     filing.build_status, filing.build_error = "queued", ""
     return filing
 

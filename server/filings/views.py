@@ -7,6 +7,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -17,11 +18,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from .. import idnumber
+from .. import confirm, idnumber
 from ..auth.access import requires
 from ..db import db
 from ..extensions import data_dir
 from ..faults import user_message
+from ..jobs import status_json
+from ..money import fen_text
 from ..params import id_arg, int_arg, month_arg
 from ..periods import add_months, local_today, month_of
 from ..regions.models import Region
@@ -100,7 +103,28 @@ def detail(filing_id: int):
     filing = get_scoped_or_404(Filing, filing_id)
     parts = exports.sections(filing.stats) if filing.stats else []
     return render_template("filings/detail.html", filing=filing, parts=parts,
+                           build=build_status(filing),
                            label=label(filing.month), files=FILES, mask=idnumber.mask)
+
+
+BUILD_PROGRESS = {"queued": 0, "running": 50, "retrying": 50, "done": 100, "failed": 100}
+
+
+def build_status(filing: Filing) -> dict:
+    """The build as static/js/progress.js polls it; when done it says what was built."""
+    status = filing.build_status or "done"
+    message = ""
+    if status == "done" and filing.built_at:
+        message = _("Table and roster built: %(count)s households, %(total)s yuan.",
+                    count=filing.roster_count, total=fen_text(filing.roster_total_fen))
+    return status_json(status, BUILD_PROGRESS.get(status, 0), message, filing.build_error)
+
+
+@bp.route("/<int:filing_id>/build-status")
+@requires("filings.view")
+def build_progress(filing_id: int):
+    """The filing's build as JSON, for the progress poller."""
+    return jsonify(build_status(get_scoped_or_404(Filing, filing_id)))
 
 
 @bp.route("/<int:filing_id>/download")
@@ -156,6 +180,15 @@ def _act(filing_id: int, action, message):
 @bp.route("/<int:filing_id>/submit", methods=["POST"])
 @requires("filings.prepare")
 def submit(filing_id: int):
+    filing = get_scoped_or_404(Filing, filing_id)
+    page = confirm.required(
+        _("file with the county"),
+        _("The filing of %(month)s goes to the county and the month is locked: cases, "
+          "payments and the table can no longer change until the county reopens it.",
+          month=label(filing.month)),
+        url_for("filings.detail", filing_id=filing.id))
+    if page is not None:
+        return page
     return _act(filing_id, lambda f: operations.submit(f, current_user),
                 _("Filed with the county. The month is locked."))
 

@@ -20,6 +20,7 @@ from ..extensions import data_dir
 from ..faults import atomic_write, user_message
 from ..idnumber import birth_date, sex
 from ..intake.operations import reserve_case_numbers
+from ..jobs import UNFINISHED
 from ..periods import add_months, local_noon_utc, local_today
 from ..regions.models import Region
 from ..relief import ReliefCode
@@ -63,6 +64,10 @@ def create_import(county: Region, filename: str, data: bytes, user, *, is_dry_ru
     path = data_dir() / relative
     if not path.exists():
         atomic_write(path, data)
+    if db.session.scalars(select(RollImport.id).where(
+            RollImport.region_id == county.id, RollImport.sha256 == digest,
+            RollImport.is_dry_run.is_(is_dry_run), RollImport.status.in_(UNFINISHED))).first():
+        raise RollError("同一文件正在处理，请等待完成")  # a double click imports once
     job = RollImport(region_id=county.id, filename=filename[:200], sha256=digest, path=relative,
                      is_dry_run=is_dry_run, status="queued", created_by_id=user.id)
     db.session.add(job)

@@ -5,13 +5,23 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.access import requires
 from ..db import db
-from ..jobs import status_label
+from ..jobs import status_json, status_label
 from ..params import id_arg, month_arg
 from ..periods import add_months, local_today, month_of
 from ..regions.models import Region, RegionLevel
@@ -73,6 +83,15 @@ def upload():
 def job(import_id: int):
     row = get_scoped_or_404(RollImport, import_id)
     return render_template("roll/job.html", job=row, status_label=status_label)
+
+
+@bp.route("/imports/<int:import_id>/status")
+@requires("roll.import")
+def job_status(import_id: int):
+    """The import's state as JSON, for the progress poller (the page reloads when done to show
+    the counts and problems)."""
+    row = get_scoped_or_404(RollImport, import_id)
+    return jsonify(status_json(row.status, row.progress, row.message))
 
 
 def export_region(user, region_id: int | None) -> Region:

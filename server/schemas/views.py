@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from .. import confirm
 from ..auth.access import requires
 from ..cases.models import Case
 from ..db import db
@@ -172,6 +173,13 @@ def _import_failed(relief, problems):
 @requires("schemas.manage")
 def publish(version_id: int):
     found = queries.get_version_or_404(version_id)
+    page = confirm.required(
+        _("publish version %(number)s", number=found.number),
+        _("Version %(number)s becomes the form every new application uses; a published "
+          "version can no longer be edited.", number=found.number),
+        url_for(".version", version_id=found.id))
+    if page is not None:
+        return page
     try:
         operations.publish(found, current_user)
     except operations.SchemaOperationError as exc:

@@ -1,6 +1,11 @@
-// Task progress rows: any element with data-progress-url polls that JSON
-// ({status, progress, message, error, is_finished}) every second and shows it; when the task
-// finishes the page reloads so finished downloads appear. Pages work without it (reload by hand).
+// Waiting on background work, one file for every room (loaded by base.html):
+// * any element with data-progress-url polls that JSON ({status, status_label, progress,
+//   message, error, is_finished, result_url}) every second and shows it in its <progress>,
+//   [data-progress-status] and [data-progress-error]; when the job is finished it shows the
+//   [data-progress-result] link (result_url) or, without one, reloads the page so the results
+//   appear. Without JavaScript the page's <noscript> meta refresh does the same.
+// * a form button with data-once is disabled once its form is submitted (no double start);
+//   the server refuses a second start anyway.
 (function () {
   function show(row, job) {
     var bar = row.querySelector("progress");
@@ -9,6 +14,13 @@
     if (status) status.textContent = (job.status_label || job.status) + (job.message ? " · " + job.message : "");
     var error = row.querySelector("[data-progress-error]");
     if (error) { error.textContent = job.error || ""; error.hidden = !job.error; }
+    var result = row.querySelector("[data-progress-result]");
+    if (result && job.result_url) {
+      var link = result.matches("a") ? result : result.querySelector("a");
+      if (link) link.href = job.result_url;
+      result.hidden = false;
+    }
+    row.dataset.jobStatus = job.status; // for styles and tests
   }
   function poll(row) {
     fetch(row.dataset.progressUrl, {credentials: "same-origin", headers: {"Accept": "application/json"}})
@@ -16,13 +28,31 @@
       .then(function (job) {
         if (!job) return;
         show(row, job);
-        if (job.is_finished) { if (row.dataset.progressDone !== job.status) window.location.reload(); }
-        else window.setTimeout(function () { poll(row); }, 1000);
+        if (!job.is_finished) window.setTimeout(function () { poll(row); }, 1000);
+        else if (!job.result_url && row.dataset.progressDone !== job.status) window.location.reload();
+        else row.dataset.progressDone = job.status;
       })
       .catch(function () { window.setTimeout(function () { poll(row); }, 5000); });
   }
   document.querySelectorAll("[data-progress-url]").forEach(function (row) {
     if (row.dataset.progressDone) return; // rendered finished: nothing to poll
-    poll(row);
+    window.setTimeout(function () { poll(row); }, 500);
+  });
+  window.addEventListener("pageshow", function (event) { // back to a cached page: usable again
+    if (!event.persisted) return;
+    document.querySelectorAll("form[data-submitted]").forEach(function (form) {
+      delete form.dataset.submitted;
+      form.querySelectorAll("[data-once]").forEach(function (b) { b.disabled = false; b.removeAttribute("aria-busy"); });
+    });
+  });
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.dataset.submitted) { event.preventDefault(); return; } // a second press: ignored
+    if (!form.querySelector("[data-once]")) return;
+    form.dataset.submitted = "1";
+    // disabled after the submit has collected the pressed button's name and value
+    window.setTimeout(function () {
+      form.querySelectorAll("[data-once]").forEach(function (b) { b.disabled = true; b.setAttribute("aria-busy", "true"); });
+    }, 0);
   });
 })();

@@ -74,12 +74,14 @@ def test_new_user_archive_and_filing(login, demo, app):
 
     flagged = upload("702.00").get_data(as_text=True)  # one wrong amount
     assert "difference-amount" in flagged and "702.00" in flagged and "720.00" in flagged
-    refused = clerk.post(f"/filings/{filing_url}/submit", follow_redirects=True)
+    refused = clerk.post(f"/filings/{filing_url}/submit", data={"confirm": "1"},
+                          follow_redirects=True)
     assert "差异未说明" in refused.get_data(as_text=True)
 
     fixed = upload("720.00").get_data(as_text=True)  # the bank corrected its file
     assert "difference-amount" not in fixed
-    done = clerk.post(f"/filings/{filing_url}/submit", follow_redirects=True)
+    done = clerk.post(f"/filings/{filing_url}/submit", data={"confirm": "1"},
+                          follow_redirects=True)
     assert 'id="filing-status">已提交' in done.get_data(as_text=True)
 
 

@@ -80,6 +80,8 @@ def test_admin_adds_show_if_field_in_builder_and_publishes(page, browser_login, 
     page.check("#preview [name='members-0-is_disabled'][value='no']")
     assert field.is_hidden()
     page.click("#publish")
+    assert "新申请" in page.inner_text("[data-consequence]")  # the confirmation step says why
+    page.click("#confirm")
     page.wait_for_selector("#version-status")
     assert page.inner_text("#version-status") == "已发布"
     with live_server.context() as session:
@@ -165,6 +167,8 @@ def test_new_user_scenario_disability_grade(page, browser_login, live_server):
     page.click("#save-field")
     page.wait_for_selector("li[data-at]:has-text('disability_grade_local')")
     page.click("#publish")
+    assert "新申请" in page.inner_text("[data-consequence]")  # the confirmation step says why
+    page.click("#confirm")
     page.wait_for_selector("#version-status")
     page.click("#logout")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from server.audit.models import AuditEvent
@@ -139,3 +140,20 @@ def test_workflow_settings_refuse_unknown_keys_and_bad_values(login):
     # nothing was stored by the refused saves
     page = html.unescape(client.get("/cases/settings?relief_type=DB").get_data(as_text=True))
     assert '"publicity_days": 7' in page and "valid_months" not in page
+
+
+@pytest.mark.parametrize(("action", "consequence"), [
+    ("approve", "自决定当月起给予救助"), ("refuse", "须向申请人送达不予救助告知书"),
+    ("county_approve", "县级审批同意"), ("county_refuse", "县级审批不同意"),
+    ("terminate", "停止发放，案件办结")])
+def test_irreversible_decision_asks_first_and_changes_nothing(make, login, action, consequence):
+    case = make(accepted_on=date(2026, 9, 30))
+    state, version = case.state, case.lock_version
+    asked = login("approver").post(f"/cases/{case.id}/transition", data={
+        "action": action, "lock_version": version, "comment": "同意"})
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and consequence in page
+    # the confirmation form posts the same fields again, plus confirm=1
+    assert 'name="comment" value="同意"' in page and 'name="confirm" value="1"' in page
+    db.session.expire_all()
+    assert (case.state, case.lock_version) == (state, version)

@@ -11,7 +11,7 @@ from server.db import db
 
 def _post(client, case, action, lock, **data):
     response = client.post(f"/cases/{case.id}/transition",
-                           data={"action": action, "lock_version": lock, **data})
+                           data={"action": action, "lock_version": lock, "confirm": "1", **data})
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     db.session.expire_all()
     return db.session.get(Case, case.id)

@@ -46,7 +46,7 @@ def test_acceptance_print_pack_is_one_merged_pdf(login, cases):
         assert title in text
     assert len(reader.pages) >= 5
     page = client.get(job_url).get_data(as_text=True)
-    assert "documents.js" in page and 'id="job-download"' in page
+    assert "data-progress-url" in page and 'id="job-download"' in page
 
 
 def test_without_soffice_the_pack_is_a_docx_zip_and_the_page_says_why(app, login, cases):

@@ -19,7 +19,7 @@ def test_missing_soffice_is_explained_without_its_path(app, login, cases):
     assert status["status"] == "done" and status["result_type"] == "zip"
     assert "未找到 LibreOffice" in status["error"] and "/nonexistent" not in status["error"]
     page = client.get(job_url).get_data(as_text=True)
-    assert ">已完成</span>" in page and "/nonexistent" not in page
+    assert "data-progress-status>已完成 · 已生成" in page and "/nonexistent" not in page
 
 
 def test_hung_soffice_fails_the_pack_in_chinese_without_paths(app, login, cases, tmp_path):

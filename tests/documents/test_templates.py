@@ -4,10 +4,12 @@ from __future__ import annotations
 import io
 
 import pytest
+from sqlalchemy import select
 
 from server.db import db
 from server.documents import operations
 from server.documents.lint import lint
+from server.documents.models import DocTemplateVersion
 from server.documents.queries import builtin_path
 from server.documents.registry import KINDS
 from server.relief import ReliefCode
@@ -113,8 +115,12 @@ def test_admin_pages_upload_preview_and_activate(login, demo):
     assert preview.status_code == 200 and "王德福" in docx_text(preview.data)
     builtin = client.get("/documents/templates/application/preview?number=0")
     assert "社会救助申请书" in docx_text(builtin.data)
+    asked = client.post("/documents/templates/application/activate", data={"number": "1"})
+    assert asked.status_code == 200 and "此后该类文书一律按第 1 版生成" in asked.get_data(as_text=True)
+    assert not db.session.scalars(select(DocTemplateVersion).where(
+        DocTemplateVersion.is_active.is_(True))).all()
     assert client.post("/documents/templates/application/activate",
-                       data={"number": "1"}).status_code == 302
+                       data={"number": "1", "confirm": "1"}).status_code == 302
     assert "good.docx" in client.get("/documents/templates/application").get_data(as_text=True)
     assert client.get("/documents/templates/nope").status_code == 404
     assert login("clerk").get("/documents/templates").status_code == 403

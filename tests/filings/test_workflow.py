@@ -78,7 +78,7 @@ def test_reconcile_explain_submit_lock_reopen(login, demo):
     filing = db.session.scalars(select(Filing)).one()
     assert filing.check_failures == [] and filing.roster_count == 3
     # cannot submit before reconciling
-    clerk.post(f"/filings/{filing.id}/submit")
+    clerk.post(f"/filings/{filing.id}/submit", data={"confirm": "1"})
     db.session.expire_all()
     assert filing.status == FilingStatus.draft
     data = bank_csv(rows, {"李四": ("李四", rows[1].applicant_id_number, 45000)})
@@ -86,12 +86,16 @@ def test_reconcile_explain_submit_lock_reopen(login, demo):
                content_type="multipart/form-data")
     db.session.expire_all()
     assert [(d.kind, d.name) for d in filing.differences] == [("amount", "李四")]
-    clerk.post(f"/filings/{filing.id}/submit")
+    clerk.post(f"/filings/{filing.id}/submit", data={"confirm": "1"})
     db.session.expire_all()
     assert filing.status == FilingStatus.draft
     difference = filing.differences[0]
     clerk.post(f"/filings/differences/{difference.id}/explain", data={"note": "银行扣除手续费0.50元"})
-    clerk.post(f"/filings/{filing.id}/submit")
+    asked = clerk.post(f"/filings/{filing.id}/submit")  # no confirm: a page saying what happens
+    assert asked.status_code == 200 and "本月随即锁定" in asked.get_data(as_text=True)
+    db.session.expire_all()
+    assert filing.status == FilingStatus.draft
+    clerk.post(f"/filings/{filing.id}/submit", data={"confirm": "1"})
     db.session.expire_all()
     assert filing.status == FilingStatus.submitted and queries.is_month_locked(rows[0].region, MARCH)
     # locked: no rebuild, no upload
@@ -128,7 +132,7 @@ def test_county_review_and_consolidation(login, demo):
     assert filing.status == FilingStatus.returned and filing.review_comment == "请补充说明"
     clerk = login("clerk")
     assert "请补充说明" in clerk.get(f"/filings/{filing.id}").get_data(as_text=True)
-    clerk.post(f"/filings/{filing.id}/submit")
+    clerk.post(f"/filings/{filing.id}/submit", data={"confirm": "1"})
     supervisor.post(f"/filings/{filing.id}/review", data={"decision": "accept"})
     db.session.expire_all()
     assert filing.status == FilingStatus.accepted

@@ -73,7 +73,12 @@ def test_builder_add_field_with_show_if_in_group_and_publish(login):
     assert spec["show_if"] == "is_disabled" and spec["choices"] == ["一级", "二级", "三级", "四级"]
     page = client.get(f"/schemas/versions/{draft.id}/builder").get_data(as_text=True)
     assert "残疾等级" in page and 'data-field="members[0].disability_level"' in page
-    assert client.post(f"/schemas/versions/{draft.id}/publish").status_code == 302
+    asked = client.post(f"/schemas/versions/{draft.id}/publish")  # no confirm: nothing happens
+    assert asked.status_code == 200 and "所有新申请使用的表单" in asked.get_data(as_text=True)
+    db.session.refresh(draft)
+    assert draft.status == SchemaStatus.draft
+    published = client.post(f"/schemas/versions/{draft.id}/publish", data={"confirm": "1"})
+    assert published.status_code == 302
     db.session.refresh(draft)
     assert draft.status == SchemaStatus.published
     # published versions are immutable: the builder sends you to the version page
@@ -225,7 +230,7 @@ def test_migrate_case_preview_and_apply(login):
     admin.post(url, data={"op": "delete", "at": _locator(draft, "address")})
     admin.post(url, data={"op": "add", "parent": "", "name": "household_note", "type": "text",
                           "label": "家庭情况补充", "required": "y"})
-    admin.post(f"/schemas/versions/{draft.id}/publish")
+    admin.post(f"/schemas/versions/{draft.id}/publish", data={"confirm": "1"})
     page = clerk.get(f"/schemas/cases/{case.id}/migrate").get_data(as_text=True)
     assert "address" in page and "household_note" in page and "apply-migration" in page
     db.session.refresh(case)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
+from itertools import groupby
 from typing import Iterator, NamedTuple
 
 from flask import current_app, has_app_context
@@ -41,10 +42,24 @@ def expected_rows(township: Region, month: date) -> list[RosterRow]:
     return [RosterRow(*row) for row in stream_rows(township.prefix, month)]
 
 
-def stream_rows(prefix: str, month: date, batch: int = 5000) -> Iterator[tuple]:
+def stream_rows(prefix: str, month: date) -> Iterator[tuple]:
     """The roster under ``prefix`` as plain tuples in ``RosterRow``'s order, by village and case
-    number, fetched in batches through Core (no ORM rows, a server-side cursor on PostgreSQL),
-    so a township of any size is written without holding it in memory."""
+    number: a township of any size is written without holding it in memory."""
+    for _, row in _stream(prefix, month):
+        yield row
+
+
+def stream_by_township(prefix: str, month: date) -> Iterator[tuple[str, Iterator[tuple]]]:
+    """Every township's roster under ``prefix`` from one scan of the cases, in code order:
+    (township prefix, its rows); consume each township's rows before taking the next."""
+    rows = _stream(prefix, month)
+    for township, group in groupby(rows, key=lambda item: item[0][:9]):
+        yield township, (row for _, row in group)
+
+
+def _stream(prefix: str, month: date, batch: int = 5000) -> Iterator[tuple[str, tuple]]:
+    """(village code, roster tuple) fetched in batches through Core: no ORM rows, a
+    server-side cursor on PostgreSQL."""
     start, end = utc_bounds(month)
     monthly = and_(Case.relief_type.in_([ReliefCode.DB, ReliefCode.TK]), _paid_in(month))
     one_off = and_(Case.relief_type == ReliefCode.LS, Case.decided_at >= start,
@@ -54,15 +69,15 @@ def stream_rows(prefix: str, month: date, batch: int = 5000) -> Iterator[tuple]:
     stmt = (select(Case.applicant_name, Case.applicant_id_number,
                    Case.answers["bank_account"].as_string(), amount, Region.name,
                    Case.case_number, type_coerce(Case.relief_type, String),  # the stored code
-                   Case.persons_covered)
+                   Case.persons_covered, Region.code)
             .where(Case.region_id == Region.id,
                    Region.code.startswith(prefix, autoescape=True), or_(monthly, one_off))
             .order_by(Region.code, Case.case_number))
     result = db.session.connection().execution_options(stream_results=True, yield_per=batch) \
         .execute(stmt)
-    for name, idn, account, amt, village, number, relief, persons in result:
-        yield (name, normalize(idn), account or "", int(amt or 0), village, number, relief,
-               persons or 0)
+    for name, idn, account, amt, village, number, relief, persons, code in result:
+        yield code, (name, normalize(idn), account or "", int(amt or 0), village, number, relief,
+                     persons or 0)
 
 
 # -- the bank's roster ---------------------------------------------------------------------------

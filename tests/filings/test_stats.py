@@ -191,3 +191,26 @@ def test_one_pass_equals_the_figures_counted_case_by_case(demo):
         for section in ("types", "tk", "ls"):
             assert figures[township][section] == table[section], (township, section)
         assert stats.check(figures[township]) == []
+
+
+def test_county_build_gives_each_township_its_own_roster_rows(demo):
+    """The rosters come from one scan split by township: a locked township in between takes
+    none of its rows and leaves the next township's rows to it."""
+    from server.filings.models import LOCKED
+    from server.filings.roster import expected_rows
+
+    seed()
+    dongfeng, taiping = region("220999101000"), region("220999201000")
+    locked = operations.filing_for(dongfeng, MARCH)
+    locked.status = sorted(LOCKED)[0]
+    db.session.commit()
+    result = operations.build_county(region("220999000000"), MARCH)
+    db.session.commit()
+    assert "220999101000" not in result["built"] and "220999201000" in result["built"]
+    filing = operations.filing_for(taiping, MARCH)
+    expected = expected_rows(taiping, MARCH)
+    assert filing.roster_count == len(expected) == 1
+    sheet = load_workbook(data_dir() / filing.files["roster_xlsx"]).active
+    numbers = [r[2] for r in sheet.iter_rows(min_row=3, values_only=True) if r[0] != "合计"]
+    assert numbers == [r.case_number for r in expected]
+    assert filing.check_failures == []

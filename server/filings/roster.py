@@ -73,8 +73,9 @@ def _stream(prefix: str, month: date, batch: int = 5000) -> Iterator[tuple[str, 
             .where(Case.region_id == Region.id,
                    Region.code.startswith(prefix, autoescape=True), or_(monthly, one_off))
             .order_by(Region.code, Case.case_number))
-    result = db.session.connection().execution_options(stream_results=True, yield_per=batch) \
-        .execute(stmt)
+    # options on the statement, not the connection: they would stay on it for every later one
+    result = db.session.connection().execute(
+        stmt, execution_options={"stream_results": True, "yield_per": batch})
     for name, idn, account, amt, village, number, relief, persons, code in result:
         yield code, (name, normalize(idn), account or "", int(amt or 0), village, number, relief,
                      persons or 0)

@@ -199,20 +199,26 @@ def measure_filings() -> dict:
     driver and one GROUP BY over them; the process's peak memory after the build."""
     import resource
 
+    from sqlalchemy import func, select
+
+    from server.cases.models import Case
     from server.db import db
     from server.filings.operations import build_county
+    from server.regions.models import Region
     from server.regions.queries import region_by_code
 
     county = region_by_code(COUNTY_CODE)
     conn = db.session.connection()
     started = time.perf_counter()
-    conn.exec_driver_sql("SELECT c.applicant_name, c.applicant_id_number, c.answers, "
-                         "c.monthly_amount_fen, r.name, c.case_number, c.relief_type, "
-                         "c.persons_covered FROM cases c JOIN regions r ON r.id = c.region_id "
-                         "ORDER BY r.code, c.case_number").fetchall()
-    conn.exec_driver_sql("SELECT region_id, relief_type, urban_rural, count(*), "
-                         "sum(persons_covered), sum(monthly_amount_fen) FROM cases "
-                         "GROUP BY region_id, relief_type, urban_rural").fetchall()
+    cases, regions = Case.__table__.c, Region.__table__.c
+    conn.execute(select(cases.applicant_name, cases.applicant_id_number, cases.answers,
+                        cases.monthly_amount_fen, regions.name, cases.case_number,
+                        cases.relief_type, cases.persons_covered)
+                 .where(regions.id == cases.region_id)
+                 .order_by(regions.code, cases.case_number)).fetchall()
+    conn.execute(select(cases.region_id, cases.relief_type, cases.urban_rural, func.count(),
+                        func.sum(cases.persons_covered), func.sum(cases.monthly_amount_fen))
+                 .group_by(cases.region_id, cases.relief_type, cases.urban_rural)).fetchall()
     baseline = time.perf_counter() - started
     started = time.perf_counter()
     result = build_county(county, MONTH)

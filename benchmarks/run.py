@@ -412,11 +412,13 @@ def format_rows(rows: list[dict]) -> list[str]:
         text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:.2f}"
         return f"{text} {unit}".strip()
 
-    lines = [f"{'measure':<44}{'value':>13}{'baseline':>13}{'ratio':>8}  {'target':<12}result"]
+    wide = max([len("measure"), *(len(r["measure"]) for r in rows)]) + 2
+    aim = max([len("target"), *(len(r["target"]) for r in rows)]) + 2
+    lines = [f"{'measure':<{wide}}{'value':>13}{'baseline':>13}{'ratio':>8}  {'target':<{aim}}result"]
     for r in rows:
-        lines.append(f"{r['measure']:<44}{number(r['value'], r['unit']):>13}"
+        lines.append(f"{r['measure']:<{wide}}{number(r['value'], r['unit']):>13}"
                      f"{number(r['baseline'], r['unit']):>13}{number(r['ratio']):>8}  "
-                     f"{r['target']:<12}{'pass' if r['ok'] else 'FAIL'}")
+                     f"{r['target']:<{aim}}{'pass' if r['ok'] else 'FAIL'}")
     return lines
 
 

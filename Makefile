@@ -14,7 +14,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RUN_DEBS := libreoffice-writer-nogui python3-uno fonts-noto-cjk fontconfig
 DEBS   := $(RUN_DEBS) chromium libzbar0 poppler-utils postgresql-15 nodejs redis-server
 
-.PHONY: run test test-sqlite test-postgres sysdeps sysdeps-run lint bench load clean
+.PHONY: run test test-sqlite test-postgres sysdeps sysdeps-run lint bench bench-scale load clean
 
 $(BIN)/.installed: setup.cfg pyproject.toml
 	@echo "installing Jiuzhu and its Python packages into $(VENV)"
@@ -48,8 +48,21 @@ test-postgres: $(BIN)/.installed
 lint: $(BIN)/.installed
 	$(BIN)/ruff check server tests benchmarks
 
+# every benchmark at the default scale (about 10 minutes on 2 cores), then one summary table of
+# all their figures with baselines and ratios (benchmarks/out/*.json); a failing figure does not
+# stop the others, the summary's exit status says whether every target is met
 bench: $(BIN)/.installed
-	$(BIN)/python benchmarks/run.py
+	-$(BIN)/python benchmarks/run.py
+	-[ ! -f benchmarks/intake.py ] || $(BIN)/python benchmarks/intake.py
+	-$(BIN)/python benchmarks/search.py
+	$(BIN)/python benchmarks/summary.py
+
+# county scale: the filings of 200,000 households and the search at 1,000,000 cases on a
+# throwaway PostgreSQL cluster
+bench-scale: $(BIN)/.installed
+	-$(BIN)/python benchmarks/run.py --households 200000
+	-$(BIN)/python tests/pg_cluster.py -- $(BIN)/python benchmarks/search.py --cases 1000000
+	$(BIN)/python benchmarks/summary.py
 
 # against a running `make run` (another terminal): CLERKS simulated clerks for DURATION seconds
 CLERKS  ?= 50

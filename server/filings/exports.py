@@ -140,26 +140,52 @@ ROSTER_HEADER = ["序号", "村（社区）", "案件编号", "姓名", "身份�
                  "发放金额（元）", "账号"]
 
 
-def write_roster_xlsx(path: Path, title: str, rows) -> None:
-    """The roster as a minimal SpreadsheetML workbook written directly (inline strings):
-    thousands of rows in milliseconds, where openpyxl needs seconds."""
-    total = 0
-    body = [_xlsx_row(1, [title]), _xlsx_row(2, ROSTER_HEADER)]
-    for number, r in enumerate(rows, 1):
-        total += r.amount_fen
-        body.append(_xlsx_row(number + 2, [number, r.village, r.case_number, r.name, r.id_number,
-                                           r.relief_type, r.persons, fen_to_yuan(r.amount_fen),
-                                           r.account]))
-    body.append(_xlsx_row(len(body) + 1, ["合计", "", "", "", "", "", "", fen_to_yuan(total), ""]))
-    sheet = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-             '<sheetData>' + "".join(body) + '</sheetData></worksheet>')
+def write_roster_xlsx(path: Path, title: str, rows) -> tuple[int, int]:
+    """The roster as a minimal SpreadsheetML workbook written directly (inline strings), the
+    rows (``RosterRow`` or plain tuples in its order) streamed into the zip in chunks: linear
+    in the rows, in milliseconds per thousand, the memory of the compressed file only.
+    Returns the row count and the total in fen."""
+    count = total = 0
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in (*_XLSX_PARTS, ("xl/worksheets/sheet1.xml", sheet)):
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        for name, data in _XLSX_PARTS:
             z.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), data,
-                       compress_type=zipfile.ZIP_DEFLATED)
+                       compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+        sheet = zipfile.ZipInfo("xl/worksheets/sheet1.xml", (1980, 1, 1, 0, 0, 0))
+        sheet.compress_type = zipfile.ZIP_DEFLATED
+        with z.open(sheet, "w") as out:
+            chunk = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                     f'<worksheet xmlns="{_NS}/spreadsheetml/2006/main"><sheetData>',
+                     _xlsx_row(1, [title]), _xlsx_row(2, ROSTER_HEADER)]
+            for name, idn, account, amount_fen, village, number, relief, persons in rows:
+                count += 1
+                total += amount_fen
+                line = count + 2
+                chunk.append(f'<row r="{line}"><c r="A{line}"><v>{count}</v></c>'
+                             f'{_text("B", line, village)}{_text("C", line, number)}'
+                             f'{_text("D", line, name)}{_text("E", line, idn)}'
+                             f'{_text("F", line, relief)}<c r="G{line}"><v>{persons}</v></c>'
+                             f'<c r="H{line}"><v>{fen_to_yuan(amount_fen)}</v></c>'
+                             f'{_text("I", line, account)}</row>')
+                if len(chunk) >= 2000:
+                    out.write("".join(chunk).encode())
+                    chunk = []
+            chunk.append(_xlsx_row(count + 3, ["合计", "", "", "", "", "", "", fen_to_yuan(total), ""]))
+            chunk.append("</sheetData></worksheet>")
+            out.write("".join(chunk).encode())
     atomic_write(path, buf.getvalue())
+    return count, total
+
+
+def _text(column: str, line: int, value) -> str:
+    """One text cell (nothing for an empty value); formula-like text quote-prefixed (style 1)."""
+    if value in ("", None):
+        return ""
+    text = str(value)
+    if "&" in text or "<" in text or ">" in text:
+        text = escape(text)
+    style = ' s="1"' if is_formula_like(text) else ""
+    return f'<c r="{column}{line}"{style} t="inlineStr"><is><t>{text}</t></is></c>'
 
 
 _COLUMNS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -168,12 +194,10 @@ _COLUMNS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 def _xlsx_row(number: int, values: list) -> str:
     cells = []
     for i, value in enumerate(values):
-        ref = f"{_COLUMNS[i]}{number}"
         if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
-            cells.append(f'<c r="{ref}"><v>{value}</v></c>')
-        elif value not in ("", None):
-            style = ' s="1"' if is_formula_like(str(value)) else ""  # 1: quote-prefixed text
-            cells.append(f'<c r="{ref}"{style} t="inlineStr"><is><t>{escape(str(value))}</t></is></c>')
+            cells.append(f'<c r="{_COLUMNS[i]}{number}"><v>{value}</v></c>')
+        else:
+            cells.append(_text(_COLUMNS[i], number, value))
     return f'<row r="{number}">{"".join(cells)}</row>'
 
 

@@ -72,33 +72,34 @@ def _title(region: Region, month: date, what: str) -> str:
     return f"{region.full_name} {label(month)} {what}"
 
 
-def build(filing: Filing, computed: dict | None = None, rows: list | None = None,
-          actor=None) -> Filing:
-    """Compute the table and roster, run the checks, write XLSX/DOCX/roster files.
+def build(filing: Filing, computed: dict | None = None, rows=None, actor=None) -> Filing:
+    """Compute the table, stream the roster into its file, run the checks, write XLSX/DOCX.
 
-    ``computed``/``rows``: this township's part of county-wide queries (batch builds).
+    ``computed``/``rows``: this township's part of the county-wide figures and roster stream
+    (batch builds; ``rows`` an iterable of roster tuples).
     """
     _editable(filing)
     township, month = filing.region, filing.month
     figures = computed if computed is not None else stats.compute(township.prefix, month)[township.prefix]
-    rows = rows if rows is not None else roster.expected_rows(township, month)
-    total = sum(r.amount_fen for r in rows)
+    folder = _folder(township.code, month)
+    count, total = exports.write_roster_xlsx(folder / "roster.xlsx",
+                                             _title(township, month, "发放花名册"),
+                                             roster.stream_rows(township.prefix, month)
+                                             if rows is None else rows)
     problems = stats.check(figures)
     due = (figures["types"]["DB"]["total"]["amount_fen"]
            + figures["types"]["TK"]["total"]["amount_fen"] + figures["ls"]["total"]["amount_fen"])
     if due != total:
         problems.append(f"花名册合计 {fen_text(total)} 元与统计表发放金额 {fen_text(due)} 元不符")
-    folder = _folder(township.code, month)
     title = _title(township, month, "城乡低保、特困供养资金和临时救助发放统计表")
     parts = exports.sections(figures)
     head, notes = _chain_note()
     exports.write_xlsx(folder / "statistics.xlsx", title, parts, notes)
     exports.write_docx(folder / "statistics.docx", title, parts, notes)
-    exports.write_roster_xlsx(folder / "roster.xlsx", _title(township, month, "发放花名册"), rows)
     rel = folder.relative_to(data_dir())
     filing.stats = figures
     filing.check_failures = problems
-    filing.roster_count, filing.roster_total_fen = len(rows), total
+    filing.roster_count, filing.roster_total_fen = count, total
     filing.files = {"statistics_xlsx": str(rel / "statistics.xlsx"),
                     "statistics_docx": str(rel / "statistics.docx"),
                     "roster_xlsx": str(rel / "roster.xlsx")}
@@ -110,19 +111,27 @@ def build(filing: Filing, computed: dict | None = None, rows: list | None = None
 
 
 def build_county(county: Region, month: date, actor=None) -> dict:
-    """Every township's filing of the month (one GROUP BY pass) plus the consolidation file."""
+    """Every township's filing of the month (the figures of all in one pass, the rosters of
+    all streamed from one scan, township by township) plus the consolidation file."""
     per_township = stats.compute(county.prefix, month)
-    rosters = roster.expected_by_township(county.prefix, month)
+    rosters = roster.stream_by_township(county.prefix, month)
+    pending = next(rosters, None)
     townships = db.session.scalars(select(Region).where(
         Region.level == RegionLevel.township,
         Region.code.startswith(county.prefix, autoescape=True)).order_by(Region.code)).all()
     built = []
     for township in townships:
+        while pending is not None and pending[0] < township.prefix:
+            pending = next(rosters, None)  # rows outside any township
+        rows = ()
+        if pending is not None and pending[0] == township.prefix:
+            rows, pending = pending[1], None
         filing = filing_for(township, month)
         if not filing.is_locked:
-            build(filing, per_township.get(township.prefix), rosters.get(township.prefix, []),
-                  actor=actor)
+            build(filing, per_township.get(township.prefix), rows, actor=actor)
             built.append(township.code)
+        if pending is None:  # this township's rows are consumed (or skipped): the next one
+            pending = next(rosters, None)
     path = write_consolidation(county, month, per_township,
                                {t.prefix: t.name for t in townships})
     return {"built": built, "consolidation": str(path.relative_to(data_dir()))}

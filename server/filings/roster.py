@@ -3,11 +3,12 @@ the differences between them."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from datetime import date
+from itertools import groupby
+from typing import Iterator, NamedTuple
 
 from flask import current_app, has_app_context
-from sqlalchemy import and_, case, or_, select
+from sqlalchemy import String, and_, case, or_, select, type_coerce
 
 from ..cases.models import Case
 from ..db import db
@@ -24,8 +25,8 @@ class RosterError(ValueError):
     """An unreadable upload; the message is Chinese, shown to the clerk."""
 
 
-@dataclass(frozen=True)
-class RosterRow:
+class RosterRow(NamedTuple):
+    """One roster line; a plain tuple, so the writer takes query rows and these alike."""
     name: str
     id_number: str
     account: str
@@ -38,11 +39,27 @@ class RosterRow:
 
 def expected_rows(township: Region, month: date) -> list[RosterRow]:
     """Who must be paid what this month: DB/TK paid months and LS decided in the month."""
-    return expected_by_township(township.prefix, month).get(township.prefix, [])
+    return [RosterRow(*row) for row in stream_rows(township.prefix, month)]
 
 
-def expected_by_township(prefix: str, month: date) -> dict[str, list[RosterRow]]:
-    """Every township's roster under ``prefix`` in one query (township prefix -> rows)."""
+def stream_rows(prefix: str, month: date) -> Iterator[tuple]:
+    """The roster under ``prefix`` as plain tuples in ``RosterRow``'s order, by village and case
+    number: a township of any size is written without holding it in memory."""
+    for _, row in _stream(prefix, month):
+        yield row
+
+
+def stream_by_township(prefix: str, month: date) -> Iterator[tuple[str, Iterator[tuple]]]:
+    """Every township's roster under ``prefix`` from one scan of the cases, in code order:
+    (township prefix, its rows); consume each township's rows before taking the next."""
+    rows = _stream(prefix, month)
+    for township, group in groupby(rows, key=lambda item: item[0][:9]):
+        yield township, (row for _, row in group)
+
+
+def _stream(prefix: str, month: date, batch: int = 5000) -> Iterator[tuple[str, tuple]]:
+    """(village code, roster tuple) fetched in batches through Core: no ORM rows, a
+    server-side cursor on PostgreSQL."""
     start, end = utc_bounds(month)
     monthly = and_(Case.relief_type.in_([ReliefCode.DB, ReliefCode.TK]), _paid_in(month))
     one_off = and_(Case.relief_type == ReliefCode.LS, Case.decided_at >= start,
@@ -51,16 +68,17 @@ def expected_by_township(prefix: str, month: date) -> dict[str, list[RosterRow]]
                   else_=Case.amount_in(month))
     stmt = (select(Case.applicant_name, Case.applicant_id_number,
                    Case.answers["bank_account"].as_string(), amount, Region.name,
-                   Case.case_number, Case.relief_type, Case.persons_covered, Region.code)
+                   Case.case_number, type_coerce(Case.relief_type, String),  # the stored code
+                   Case.persons_covered, Region.code)
             .where(Case.region_id == Region.id,
                    Region.code.startswith(prefix, autoescape=True), or_(monthly, one_off))
             .order_by(Region.code, Case.case_number))
-    out: dict[str, list[RosterRow]] = {}
-    for name, idn, account, amt, village, number, relief, persons, code in db.session.execute(stmt):
-        out.setdefault(code[:9], []).append(RosterRow(
-            name, normalize(idn), account or "", int(amt or 0), village, number,
-            relief.value if hasattr(relief, "value") else str(relief), persons or 0))
-    return out
+    # options on the statement, not the connection: they would stay on it for every later one
+    result = db.session.connection().execute(
+        stmt, execution_options={"stream_results": True, "yield_per": batch})
+    for name, idn, account, amt, village, number, relief, persons, code in result:
+        yield code, (name, normalize(idn), account or "", int(amt or 0), village, number, relief,
+                     persons or 0)
 
 
 # -- the bank's roster ---------------------------------------------------------------------------

@@ -93,3 +93,124 @@ def test_sections_have_all_rows(demo):
     parts = exports.sections(stats.compute("220999101", MARCH)["220999101"])
     assert [p.title for p in parts][0] == "城乡低保、特困供养资金发放统计"
     assert len(parts[0].rows) == 6 and len(parts[3].rows) == 4
+
+
+def _oracle(cases, month: date) -> dict:
+    """The figures counted case by case in Python, the definitions of domain.md §8 read
+    directly: the one-pass SQL must give exactly these."""
+    from server.filings.periods import utc_bounds
+    from server.periods import add_months
+
+    def paid(c, m):
+        return (c.payment_start_month is not None and c.payment_start_month <= m
+                and (c.payment_end_month is None or c.payment_end_month >= m))
+
+    prev = add_months(month, -1)
+    months = [add_months(date(month.year, 1, 1), i) for i in range(month.month)]
+    start, end = utc_bounds(month)
+    year_start, _ = utc_bounds(date(month.year, 1, 1))
+    out = {}
+    for c in cases:
+        table = out.setdefault(c.region.code[:9], stats._empty_township())
+        code = c.relief_type.value
+        if code == "LS":
+            if not (year_start <= c.decided_at < end and c.one_off_amount_fen > 0):
+                continue
+            now = start <= c.decided_at
+            for row in (table["ls"][c.ls_kind if c.ls_kind in stats.LS_KINDS else "other"],
+                        table["ls"]["total"]):
+                row["cases"] += now
+                row["persons"] += c.persons_covered * now
+                row["amount_fen"] += c.one_off_amount_fen * now
+                row["cumulative_fen"] += c.one_off_amount_fen
+            continue
+        figures = dict.fromkeys(stats.TYPE_FIELDS, 0)
+        if paid(c, month):
+            new = c.payment_start_month == month
+            figures.update(households=1, persons=c.persons_covered,
+                           amount_fen=c.amount_for(month), new_households=int(new),
+                           new_persons=c.persons_covered * new)
+        if c.payment_end_month == prev and c.payment_start_month <= prev:
+            figures.update(stopped_households=1, stopped_persons=c.persons_covered)
+        if paid(c, prev):
+            figures.update(prev_households=1, prev_persons=c.persons_covered)
+        figures["cumulative_fen"] = c.monthly_amount_fen * sum(paid(c, m) for m in months)
+        parts = table["types"][code]
+        for row in (parts[c.urban_rural if c.urban_rural in stats.URBAN_RURAL else "rural"],
+                    parts["total"]):
+            for field, value in figures.items():
+                row[field] += value
+        if code == "TK":
+            tk = table["tk"]
+            for bucket in (tk["concentrated" if c.is_concentrated else "dispersed"],
+                           tk["care"][c.care_level if c.care_level in stats.CARE_LEVELS else "其他"],
+                           tk["total"]):
+                bucket["households"] += figures["households"]
+                bucket["amount_fen"] += figures["amount_fen"]
+    return out
+
+
+def test_one_pass_equals_the_figures_counted_case_by_case(demo):
+    """A generated month (every start, end, type, part, care level, kind and a scheduled
+    amount change): the one SQL pass gives every figure the definitions give."""
+    import random
+
+    rng = random.Random(13)
+    months = [None, *(date(2025, m, 1) for m in (6, 12)), *(date(2026, m, 1) for m in (1, 2, 3, 4))]
+    cases = []
+    for n in range(90):
+        relief = ("DB", "TK", "LS")[n % 3]
+        village = ("220999101201", "220999201201")[n % 2]
+        start = rng.choice(months[1:])
+        end = rng.choice([None, None, *months[1:]])
+        end = end if end is None or end >= start else None
+        facts = {}
+        if n % 7 == 0:
+            facts = {"scheduled_amount_month": rng.choice(months[1:]),
+                     "scheduled_amount_fen": rng.randrange(1000, 90000)}
+        if relief == "TK":
+            facts.update(care_level=rng.choice([*stats.CARE_LEVELS, None]),
+                         is_concentrated=rng.random() < 0.5)
+        if relief == "LS":
+            cases.append(make_case(village, "LS", start=None, monthly_fen=0,
+                                   one_off_fen=rng.choice([0, rng.randrange(1000, 300000)]),
+                                   ls_kind=rng.choice(["emergency", "spending", None]),
+                                   persons=rng.randrange(1, 5),
+                                   decided_at=datetime(rng.choice([2025, 2026, 2026]),
+                                                       rng.randrange(1, 5), rng.randrange(1, 28), 3)))
+            continue
+        cases.append(make_case(village, relief, start=start, end=end,
+                               persons=rng.randrange(1, 5), monthly_fen=rng.randrange(1000, 150000),
+                               urban_rural=rng.choice(["urban", "rural", None]), **facts))
+    db.session.commit()
+    figures = stats.compute("220999", MARCH)
+    expected = _oracle(cases, MARCH)
+    assert expected["220999101"]["types"]["DB"]["total"]["households"] > 3  # the month has cases
+    assert sum(t["ls"]["total"]["cases"] for t in expected.values()) > 0
+    for township, table in expected.items():
+        for section in ("types", "tk", "ls"):
+            assert figures[township][section] == table[section], (township, section)
+        assert stats.check(figures[township]) == []
+
+
+def test_county_build_gives_each_township_its_own_roster_rows(demo):
+    """The rosters come from one scan split by township: a locked township in between takes
+    none of its rows and leaves the next township's rows to it."""
+    from server.filings.models import LOCKED
+    from server.filings.roster import expected_rows
+
+    seed()
+    dongfeng, taiping = region("220999101000"), region("220999201000")
+    locked = operations.filing_for(dongfeng, MARCH)
+    locked.status = sorted(LOCKED)[0]
+    db.session.commit()
+    result = operations.build_county(region("220999000000"), MARCH)
+    db.session.commit()
+    assert "220999101000" not in result["built"] and "220999201000" in result["built"]
+    filing = operations.filing_for(taiping, MARCH)
+    expected = expected_rows(taiping, MARCH)
+    assert filing.roster_count == len(expected) == 1
+    sheet = load_workbook(data_dir() / filing.files["roster_xlsx"]).active
+    numbers = [r[2] for r in sheet.iter_rows(min_row=3, values_only=True) if r[0] != "合计"]
+    assert numbers == [r.case_number for r in expected]
+    assert filing.check_failures == []

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from functools import cached_property
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import select
+from sqlalchemy import literal, null, select, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -193,32 +193,33 @@ def check_acceptance(id_numbers, relief_type, region: Region, on: date | None = 
         if id_number not in elsewhere:
             elsewhere.append(id_number)
 
+    # one statement: the county's dishonesty entries in force, then active cases of the type
     county = select(Region.id).where(Region.code.startswith(region.county.prefix))
-    listed = db.session.execute(select(DishonestyEntry, Region.code).join(
-        Region, DishonestyEntry.region_id == Region.id).where(
-        DishonestyEntry.id_number.in_(ids), DishonestyEntry.is_active.is_(True),
-        DishonestyEntry.listed_on <= on, DishonestyEntry.expires_on >= on,
-        DishonestyEntry.region_id.in_(county)).order_by(DishonestyEntry.id))
-    for entry, code in listed:
-        if not visible(code):
-            hidden(entry.id_number)
-            continue
-        messages.append(f"{entry.name}（{idnumber.mask(entry.id_number)}）在失信名单中：{entry.reason}"
-                        f"（{entry.listed_on:%Y-%m-%d} 列入，至 {entry.expires_on:%Y-%m-%d}），"
-                        f"期间不予受理新的申请")
-    rows = db.session.execute(
-        select(Member.name, Member.id_number, Case.case_number, Case.state, Region.code)
-        .join(Case, Member.case_id == Case.id).join(Region, Case.region_id == Region.id)
-        .where(Member.id_number.in_(ids), Case.relief_type == relief_type,
-               Case.is_active.is_(True), Case.state.not_in(FINAL_STATES))
-        .order_by(Case.id))
+    listed = (select(literal(0).label("kind"), DishonestyEntry.id.label("row_id"), DishonestyEntry.name,
+                     DishonestyEntry.id_number, Region.code, DishonestyEntry.reason,
+                     DishonestyEntry.listed_on, DishonestyEntry.expires_on)
+              .join(Region, DishonestyEntry.region_id == Region.id)
+              .where(DishonestyEntry.id_number.in_(ids), DishonestyEntry.is_active.is_(True),
+                     DishonestyEntry.listed_on <= on, DishonestyEntry.expires_on >= on,
+                     DishonestyEntry.region_id.in_(county)))
+    active = (select(literal(1), Case.id, Member.name, Member.id_number, Region.code,
+                     Case.case_number + literal("|") + Case.state, null(), null())
+              .join(Case, Member.case_id == Case.id).join(Region, Case.region_id == Region.id)
+              .where(Member.id_number.in_(ids), Case.relief_type == relief_type,
+                     Case.is_active.is_(True), Case.state.not_in(FINAL_STATES)))
     short = RELIEF_TYPES[relief_type].short_name
-    for name, id_number, number, state, code in rows:
+    for kind, _id, name, id_number, code, text, listed_on, expires_on in db.session.execute(
+            union_all(listed, active).order_by("kind", "row_id")):
         if not visible(code):
             hidden(id_number)
-            continue
-        messages.append(f"{name}（{idnumber.mask(id_number)}）已在{short}案件 {number}"
-                        f"（{STATE_LABELS.get(state, state)}）中，不能重复申请")
+        elif kind == 0:
+            messages.append(f"{name}（{idnumber.mask(id_number)}）在失信名单中：{text}"
+                            f"（{listed_on:%Y-%m-%d} 列入，至 {expires_on:%Y-%m-%d}），"
+                            f"期间不予受理新的申请")
+        else:
+            number, state = text.rsplit("|", 1)
+            messages.append(f"{name}（{idnumber.mask(id_number)}）已在{short}案件 {number}"
+                            f"（{STATE_LABELS.get(state, state)}）中，不能重复申请")
     return messages + [f"{idnumber.mask(i)}：该人员不能在本辖区受理，请联系县级民政部门核实"
                        for i in elsewhere]
 

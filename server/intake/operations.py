@@ -13,9 +13,8 @@ from ..cases.operations import check_acceptance
 from ..db import db, locked_row, utcnow
 from ..periods import local_today
 from ..regions.models import Region, RegionLevel
-from ..regions.queries import region_by_code, villages_of
 from ..relief import RELIEF_TYPES
-from ..schemas.engine import Result, validate_answers
+from ..schemas.engine import Result, validate_answers, villages_for
 from ..schemas.models import SchemaVersion
 from ..schemas.roles import fields_by_role
 from .household import household_from_answers
@@ -92,14 +91,12 @@ def _village(code: str, user) -> Region | None:
     """The chosen village if it lies in the user's region (the village assistant's own one)."""
     if user.region.level == RegionLevel.village:
         return user.region if code in ("", user.region.code) else None
-    region = region_by_code(code) if code else None
-    if region is None or region.level != RegionLevel.village or not user.region.contains(region):
-        return None
-    return region
+    # the villages under the user's region, already looked up for the form and its validation
+    return next((v for v in villages_for(user) if v.code == code), None) if code else None
 
 
 def _default_village(user) -> str:
-    villages = villages_of(user)
+    villages = villages_for(user)
     return villages[0].code if len(villages) == 1 else ""
 
 

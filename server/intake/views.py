@@ -237,10 +237,13 @@ def _fill(version, draft: IntakeDraft | None):
         db.session.rollback()
         leftover = apply_errors(form, Result(errors=list(exc.errors)))
         return _render(version, draft, form, answers, leftover, 422)
+    # read in the same transaction: after the commit it would be a second one (on SQLite a
+    # write request's transaction waits for the write lock again)
+    duplicates = queries.duplicate_members([m.id_number for m in case.members], current_user,
+                                           case.id)
     db.session.commit()
     flash(_("Application accepted: case %(number)s.", number=case.case_number))
-    for duplicate in queries.duplicate_members([m.id_number for m in case.members],
-                                               current_user, case.id):
+    for duplicate in duplicates:
         flash(duplicate.message, "warning")
     return redirect(_case_url(case.id))
 

@@ -39,6 +39,8 @@ from typing import Callable, NamedTuple
 
 import yaml
 from jsonschema import Draft202012Validator
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
 
 from ..periods import local_today
 from . import expr
@@ -376,12 +378,28 @@ def variables(definition: dict, user=None, context: dict | None = None) -> dict:
     return out
 
 
-def _villages(user):
+VILLAGES_KEY = "jiuzhu_villages"
+
+
+def villages_for(user):
+    """The villages under the user's region, looked up once per transaction: the form class,
+    the validation and the intake of one request each need them."""
     if user is None:
         return None
+    from ..db import db
     from ..regions.queries import villages_of
 
-    return villages_of(user)
+    cache = db.session.info.setdefault(VILLAGES_KEY, {})
+    key = (user.id, user.region_id)
+    if key not in cache:
+        cache[key] = villages_of(user)
+    return cache[key]
+
+
+@sa_event.listens_for(Session, "after_transaction_end")
+def _forget_villages(session, transaction):
+    # committed or rolled-back rows are expired: the next transaction looks them up again
+    session.info.pop(VILLAGES_KEY, None)
 
 
 # -- validation ---------------------------------------------------------------------------------
@@ -568,7 +586,7 @@ def register_upload_resolver(fn: Callable) -> Callable:
 
 
 def _context(definition, user, context, today) -> dict:
-    ctx = {"today": today or local_today(), "villages": _villages(user),
+    ctx = {"today": today or local_today(), "villages": villages_for(user),
            "variables": variables(definition, user, context)}
     if user is not None and UPLOAD_RESOLVERS:
         ctx["resolve_upload"] = lambda upload_id: UPLOAD_RESOLVERS[-1](user, upload_id)

@@ -15,12 +15,14 @@ Usage in a view::
 """
 from __future__ import annotations
 
+import json
 import re
 
 from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField
 
-from .engine import _definition_of, _villages, field_type
+from ..periods import local_today
+from .engine import _definition_of, field_type, villages_for
 
 
 def _bind_fields(cls, specs, ctx) -> None:
@@ -45,12 +47,32 @@ def _bind_fields(cls, specs, ctx) -> None:
         setattr(cls, spec["name"], field_class(spec["label"], render_kw=render_kw, **kwargs))
 
 
+_FORM_CLASSES: dict = {}  # compiled classes of published versions (never edited again)
+MAX_FORM_CLASSES = 256
+
+
 def build_form_class(version_or_definition, user=None, base=FlaskForm):
-    """A form class for the schema; village choices are limited to the user's region."""
+    """A form class for the schema; village choices are limited to the user's region.
+
+    A published version's class is compiled once per village choices (and day, for "today"
+    defaults) and reused by every request, instead of being built again for each one."""
     definition = _definition_of(version_or_definition)
-    ctx = {"villages": _villages(user)}
+    villages = villages_for(user)
+    key = None
+    status = getattr(getattr(version_or_definition, "status", None), "value", None)
+    if status == "published":
+        # the definition itself is in the key: ids repeat across databases (tests, restores)
+        key = (json.dumps(definition, sort_keys=True, default=str), base, local_today(),
+               tuple((v.code, v.name) for v in villages or ()))
+        cached = _FORM_CLASSES.get(key)
+        if cached is not None:
+            return cached
     cls = type("SchemaForm", (base,), {})
-    _bind_fields(cls, definition["fields"], ctx)
+    _bind_fields(cls, definition["fields"], {"villages": villages})
+    if key is not None:
+        if len(_FORM_CLASSES) >= MAX_FORM_CLASSES:
+            _FORM_CLASSES.clear()
+        _FORM_CLASSES[key] = cls
     return cls
 
 

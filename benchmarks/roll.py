@@ -28,24 +28,13 @@ import time
 from datetime import date
 from pathlib import Path
 
+from run import environment  # noqa: E402  (benchmarks/ is the script's folder on sys.path)
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out"
 COUNTY_CODE = "110999000000"
 TOWNSHIPS = 20
 
-
-def _environment(work: Path) -> None:
-    """Point every Jiuzhu setting at the temporary folder before the server is imported."""
-    os.environ.update({
-        "JIUZHU_INSTANCE_DIR": str(work / "instance"),
-        "JIUZHU_DATABASE_URL": f"sqlite:///{work / 'bench.db'}",
-        "JIUZHU_DATA_DIR": str(work / "data"),
-        "JIUZHU_HUEY_SQLITE_PATH": str(work / "huey.db"),
-        "JIUZHU_HUEY_IMMEDIATE": "1",
-        "JIUZHU_CHECK_MIGRATIONS": "0",
-        "JIUZHU_SECRET_KEY": "bench",
-    })
-    sys.path.insert(0, str(ROOT))
 
 
 def county():
@@ -203,7 +192,7 @@ def main(argv=None) -> int:
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="jiuzhu-roll-bench-"))
-    _environment(work)
+    environment(work)
     fmt = "csv" if args.csv else "xlsx"
     try:
         from server import create_app

@@ -45,11 +45,12 @@ COUNTY_CODE = "110999000000"
 DEFAULT_HOUSEHOLDS = 40000
 
 
-def _environment(work: Path) -> None:
-    """Point every Jiuzhu setting at the temporary folder before the server is imported."""
+def environment(work: Path, database_url: str | None = None) -> None:
+    """Point every Jiuzhu setting at the temporary folder before the server is imported (every
+    benchmark script's set-up; SQLite in the folder unless ``database_url`` is given)."""
     os.environ.update({
         "JIUZHU_INSTANCE_DIR": str(work / "instance"),
-        "JIUZHU_DATABASE_URL": f"sqlite:///{work / 'bench.db'}",
+        "JIUZHU_DATABASE_URL": database_url or f"sqlite:///{work / 'bench.db'}",
         "JIUZHU_DATA_DIR": str(work / "data"),
         "JIUZHU_HUEY_SQLITE_PATH": str(work / "huey.db"),
         "JIUZHU_HUEY_IMMEDIATE": "1",
@@ -476,7 +477,7 @@ def main(argv=None) -> int:
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="jiuzhu-bench-"))
-    _environment(work)
+    environment(work)
     try:
         from server import create_app
         from server.db import db

@@ -30,23 +30,14 @@ import time
 from datetime import date, datetime
 from pathlib import Path
 
+from run import environment  # noqa: E402  (benchmarks/ is the script's folder on sys.path)
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "秀英华明丽军伟芳娜敏静强磊洋艳勇杰娟涛超霞平刚桂兰玉梅红云海峰建国文辉林波鹏斌宇浩凯亮婷雪琳晶欣怡萍燕春志新荣宏德福生才喜顺"
 SAMPLES, BEFORE_SAMPLES = 200, 5
 
-
-def _environment(work: Path, database_url: str | None) -> None:
-    os.environ.update({
-        "JIUZHU_INSTANCE_DIR": str(work / "instance"),
-        "JIUZHU_DATABASE_URL": database_url or f"sqlite:///{work / 'search.db'}",
-        "JIUZHU_DATA_DIR": str(work / "data"),
-        "JIUZHU_HUEY_IMMEDIATE": "1",
-        "JIUZHU_CHECK_MIGRATIONS": "0",
-        "JIUZHU_SECRET_KEY": "bench",
-    })
-    sys.path.insert(0, str(ROOT))
 
 
 def _name(rng: random.Random) -> str:
@@ -299,7 +290,7 @@ def main(argv=None) -> int:
     pg_url = os.environ.get("JIUZHU_TEST_DATABASE_URL")  # set by tests/pg_cluster.py
     cases = args.cases or (1_000_000 if pg_url else 100_000)
     work = Path(tempfile.mkdtemp(prefix="jiuzhu-search-"))
-    _environment(work, pg_url)
+    environment(work, pg_url)
     try:
         from server import create_app
         from server.db import db

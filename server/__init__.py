@@ -181,6 +181,7 @@ def _init_errors(app: Flask) -> None:
 def _init_templates(app: Flask) -> None:
     from flask_babel import format_datetime
 
+    from .audit.labels import field_label, value_text
     from .auth.roles import role_label
     from .home.nav import links_for
     from .jobs import progress_label, status_label
@@ -195,6 +196,8 @@ def _init_templates(app: Flask) -> None:
         yuan=fen_text,  # stored fen as "1234.00": every page prints money through server.money
         job_status_label=status_label,  # every background job's status and progress words
         job_message_label=progress_label,
+        value_text=value_text,  # a stored value in words, by the audit labels of its key
+        field_label=field_label,
     )
 
     @app.context_processor

@@ -145,20 +145,21 @@ def set_language(client, lang: str) -> None:
 
 
 def crawl(client, lang: str = "zh_CN", start=("/",), limit: int = 600, per_path: int = 3,
-          skip=(), data=frozenset()) -> dict[str, list[str]]:
+          skip=(), data=frozenset(), visited: list | None = None) -> dict[str, list[str]]:
     """Follow same-origin GET links from ``start`` (at most ``limit`` pages, ``per_path``
     query variants of one path: filters and pages look alike) in ``lang`` and return the
     findings per URL (pages that fail with 5xx are findings too). ``data`` are words that
-    are data in this scenario (user names), passed to the checker."""
+    are data in this scenario (user names), passed to the checker; ``visited`` collects the
+    URLs fetched."""
     check = CHECKERS[lang]
     set_language(client, lang)
     seen, queue, findings = set(start), list(start), {}
     variants: dict[str, int] = {}
-    visited = 0
-    while queue and visited < limit:
+    visited = [] if visited is None else visited
+    while queue and len(visited) < limit:
         url = queue.pop(0)
         response = client.get(url)
-        visited += 1
+        visited.append(url)
         if response.status_code >= 500:
             findings[url] = [f"HTTP {response.status_code}"]
             continue

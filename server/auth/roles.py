@@ -118,6 +118,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
 }
 
 
+def holders(permission: str) -> str:
+    """The labels of the roles that hold a permission, in role order (for settings pages)."""
+    return "、".join(str(ROLE_LABELS[r]) for r in Role if r in PERMISSIONS.get(permission, ()))
+
+
 def has_permission(role: Role, permission: str) -> bool:
     try:
         return role in PERMISSIONS[permission]

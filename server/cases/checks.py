@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from flask_babel import lazy_gettext as _l
+
 from ..money import yuan_to_fen
 from ..relief import ReliefCode
 
@@ -24,6 +26,32 @@ class Problem:
 
 
 CHECKS: dict[str, Callable] = {}
+# what each check asks, for the workflow settings page (a check without one shows its name)
+CHECK_LABELS = {
+    "has_applicant": _l("The case has an applicant and members"),
+    "appraisal_flagged": _l("The case is flagged (doubt, dispute or objection)"),
+    "investigators_recorded": _l("Investigators are recorded"),
+    "home_visit_investigators": _l("Enough investigators on a home visit"),
+    "income_recorded": _l("The per-capita income is recorded"),
+    "not_sole_investigator": _l("The approver is not the only investigator"),
+    "reviewer_not_approver": _l("The reviewer is not the approver"),
+    "investigation_done": _l("The investigation is recorded"),
+    "visit_dated": _l("The visit date is not after the step"),
+    "appraisal_dated": _l("The appraisal date is not after the step"),
+    "appraisal_votes": _l("The appraisal votes are recorded"),
+    "county_visit_if_relative": _l("County home check for relatives of staff"),
+    "not_extended": _l("The time limit was not extended before"),
+    "referral_open": _l("A referral awaits its answer"),
+    "publicity_over": _l("The publicity period has ended"),
+    "amount_higher": _l("The new amount is higher"),
+    "amount_lower": _l("The new amount is lower"),
+    "month_open": _l("The month is not filed"),
+    "months_within_limit": _l("The gradual exit is within its limit"),
+}
+
+
+def check_label(name: str) -> str:
+    return str(CHECK_LABELS.get(name, name))
 
 
 def check(fn):

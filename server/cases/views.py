@@ -13,14 +13,14 @@ from jinja2 import TemplateNotFound
 from .. import confirm, idnumber
 from ..auth.access import requires
 from ..auth.models import User
-from ..auth.roles import COUNTY
+from ..auth.roles import COUNTY, holders
 from ..db import db
 from ..params import month_arg, page_arg
 from ..periods import add_months, local_today
 from ..regions.queries import get_scoped_or_404
 from ..relief import RELIEF_TYPES, ReliefCode
 from . import clocks, operations, queries, sections
-from .checks import CaseError
+from .checks import CaseError, check_label
 from .dishonesty import kind_label
 from .fields import FIELDS
 from .forms import CaseFactsForm, DishonestyForm, RelativeForm, choices
@@ -35,6 +35,7 @@ from .workflows import (
 )
 
 bp = Blueprint("cases", __name__, url_prefix="/cases", template_folder="templates")
+bp.add_app_template_filter(check_label, "check_label")
 
 
 def _users_by_id(ids) -> dict:
@@ -377,5 +378,5 @@ def settings():
                            text=request.form.get("settings") if error else json.dumps(
                                current.as_dict(), ensure_ascii=False, indent=2),
                            wf=build(relief_type, current),
-                           states=STATE_LABELS)
+                           states=STATE_LABELS, holders=holders)
 

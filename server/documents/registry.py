@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Callable, ClassVar
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..db import db
@@ -96,6 +97,9 @@ class DocumentKind:
 
 
 KINDS: dict[str, DocumentKind] = {}
+# what one document of a kind is about (``DocumentKind.scope``), in words
+SCOPE_LABELS = {"case": _l("One household"), "village": _l("One village"),
+                "township": _l("One township")}
 
 
 def register(cls):

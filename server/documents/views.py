@@ -33,7 +33,8 @@ from . import operations, queries
 from .forms import DelegationForm, OfficeForm, UploadForm
 from .models import DocTemplateVersion, GeneratedDocument, PrintJob
 from .pdf import PdfFailed, PdfUnavailable
-from .registry import COPY_MARKINGS, KINDS, STEP_DOCUMENTS, PublicLeak, steps_for_case
+from .registry import (COPY_MARKINGS, KINDS, SCOPE_LABELS, STEP_DOCUMENTS, PublicLeak,
+                       steps_for_case)
 
 bp = Blueprint("documents", __name__, url_prefix="/documents", template_folder="templates")
 
@@ -352,7 +353,7 @@ def templates():
                                      .where(DocTemplateVersion.region_id == county.id)
                                      .group_by(DocTemplateVersion.kind)).all())
     return render_template("documents/templates.html", kinds=KINDS, active=active,
-                           counts=counts)
+                           counts=counts, scopes=SCOPE_LABELS)
 
 
 def _kind_or_404(kind: str):

@@ -47,15 +47,17 @@ def public_view(notice: PostedNotice) -> dict:
     return {
         "title": notice.title,
         "kind": notice.kind,
-        "region": {k: (snap.get("region") or {}).get(k) for k in ("county", "township",
-                                                                   "village")},
+        "region": {k: (snap.get("region") or {}).get(k) or "" for k in ("county", "township",
+                                                                         "village")},
         "period": {"start": start, "end": end} if start else None,
         "is_period_over": bool(end and end < local_today()),
         "month": snap.get("month") if notice.kind == "standing_notice" else None,
         "issued_on": snap.get("issued_on"),
         "rows": [{k: row.get(k) for k in PUBLIC_ROW_KEYS} for row in snap.get("rows") or []],
-        "total_households": snap.get("total_households"),
-        "total_persons": snap.get("total_persons"),
+        # a snapshot without totals (an old or partial one) counts its rows
+        "total_households": snap.get("total_households", len(snap.get("rows") or ())),
+        "total_persons": snap.get("total_persons", sum(
+            row.get("persons") or 0 for row in snap.get("rows") or ())),
         "objection_phone": office.get("objection_phone"),
         "objection_address": office.get("objection_address"),
         "is_current": notice.is_current,

@@ -61,8 +61,9 @@ class _Page(HTMLParser):
             return
         if tag == "a" and attrs.get("href"):
             self.links.append(attrs["href"])
+        is_code = "code" in (attrs.get("class") or "").split()  # its placeholder is code
         for name in ("title", "placeholder", "aria-label", "alt"):
-            if attrs.get(name):
+            if attrs.get(name) and not (is_code and name == "placeholder"):
                 self.text.append(attrs[name])
         if tag == "input" and attrs.get("type") in ("submit", "button") and attrs.get("value"):
             self.text.append(attrs["value"])
@@ -166,10 +167,12 @@ def crawl(client, lang: str = "zh_CN", start=("/",), limit: int = 600, per_path:
         if response.status_code in (301, 302, 303, 307, 308):
             targets = [response.headers["Location"]]
             text = ""
-        elif response.status_code != 200 or "text/html" not in response.content_type:
+        elif "text/html" not in response.content_type:
             continue
-        else:
+        else:  # error pages (403, 404) are read too, but their links are the layout's
             text, targets = parse(response.get_data(as_text=True))
+            if response.status_code != 200:
+                targets = []
         found = check(text, data)
         if found:
             findings[url] = sorted(set(found))

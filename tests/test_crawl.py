@@ -4,7 +4,8 @@ allow-list or an unmasked ID number (issue 15)."""
 from __future__ import annotations
 
 from server.db import db
-from server.demo import USERS
+from server.demo import USERS, demo_user
+from server.schemas.operations import create_draft
 
 from .conftest import AuthActions, region
 from .crawl import crawl
@@ -12,16 +13,23 @@ from .samples import SAMPLES
 
 ROLES = [username for username, *_ in USERS]
 PUBLIC = ("/", "/login", "/public", "/public/report", "/public/receipt", "/notices/board")
+# pages no link leads to (reached after a POST or by a typed URL), filled from the samples
+UNLINKED = ("/archives/lookup", "/filings/{filing_id}", "/archives/jobs/{job_id}",
+            "/schemas/versions/{draft}/diff", "/schemas/versions/{draft}/builder",
+            "/schemas/cases/{case_id}/migrate", "/intake/done/{case_id}", "/cases/999999")
 
 
 def _scenario():
     """The demo county (cases at every step, from server demo steps) plus one object of
-    every kind the URL walk knows, in 东风镇 and 东风村, so every kind of page has a row."""
-    for where in ("220999101000", "220999101201"):
-        for make in SAMPLES.values():
-            make(region(where))
+    every kind the URL walk knows, in 东风镇 and 东风村, so every kind of page has a row.
+    Returns the words that are data (user names) and the unlinked pages to start from."""
+    for where in ("220999101201", "220999101000"):
+        ids = {arg: make(region(where)) for arg, make in SAMPLES.items()}
+    county = region("220999000000")
+    ids["draft"] = create_draft(county, "DB", demo_user("admin")).id
     db.session.commit()
-    return {*ROLES, *(f"sample{where}" for where in ("220999101000", "220999101201"))}
+    data = {*ROLES, *(f"sample{where}" for where in ("220999101000", "220999101201"))}
+    return data, tuple(url.format(**ids) for url in UNLINKED)
 
 
 def _public_pages():
@@ -34,13 +42,13 @@ def _public_pages():
 
 
 def test_no_internal_words_on_any_page(app, demo):
-    data = _scenario()
+    data, unlinked = _scenario()
     report, visited = {}, {}
     for username in [None, *ROLES]:
         client = app.test_client()
         if username:
             assert AuthActions(client).login(username).status_code == 302
-        start = ("/",) if username else _public_pages()
+        start = ("/", *unlinked) if username else _public_pages()
         pages = visited[username or "anonymous"] = []
         for url, found in crawl(client, "zh_CN", start=start, data=data, visited=pages).items():
             report.setdefault(url, {})[username or "anonymous"] = found

@@ -107,7 +107,7 @@ def outline(data: dict) -> list[dict]:
 
 def groups(data: dict) -> list[tuple[str, str]]:
     """(locator, label) of the groups a new field can be added into."""
-    return [(str(i), f"{spec.get('label', '')}（{spec.get('name', '')}）")
+    return [(str(i), spec.get("label") or spec.get("name", ""))
             for i, spec in enumerate(data.get("fields") or [])
             if isinstance(spec, dict) and spec.get("type") == "group"]
 

@@ -21,7 +21,7 @@ def role_choices() -> list[SelectChoice]:
 
 
 def type_choices() -> list[SelectChoice]:
-    return select_choices((name, f"{cls.label}（{name}）") for name, cls in FIELD_TYPES.items())
+    return select_choices((name, str(cls.label)) for name, cls in FIELD_TYPES.items())
 
 
 class FieldSpecForm(FlaskForm):

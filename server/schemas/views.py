@@ -25,6 +25,7 @@ from .engine import MAX_SOURCE_BYTES, SchemaError, client_spec, load_schema
 from .fields import FIELD_TYPES, MAGIC, sniff
 from .forms import FieldSpecForm, ImportForm, PlainForm, SourceForm
 from .models import SchemaStatus
+from .roles import ROLES
 from .wtf import build_form_class, template_row
 
 bp = Blueprint("schemas", __name__, url_prefix="/schemas", template_folder="templates")
@@ -232,7 +233,7 @@ def _render_builder(draft, data, *, field_form=None, at=None, source_form=None, 
     return render_template(
         "schemas/builder.html", version=draft, relief=RELIEF_TYPES[draft.relief_type],
         outline=editing.outline(data), field_form=field_form, at=at, source_form=source_form,
-        problems=problems, plain=PlainForm(), field_types=FIELD_TYPES,
+        problems=problems, plain=PlainForm(), field_types=FIELD_TYPES, field_roles=ROLES,
         **_preview(preview_definition or draft.definition)), status
 
 

@@ -49,7 +49,7 @@ def test_decision_page_shows_formula_and_inputs(make, step, login):
     step(case, "approver", "approve", date(2026, 10, 12))
     page = login("clerk").get(f"/cases/{case.id}").get_data(as_text=True)
     assert "(600.00 − 200.00) × 3 = 1200.00 元/月" in page
-    assert "<code>per_capita_income</code> = 200.00" in page
+    assert "家庭月人均收入：200.00" in page and "per_capita_income" not in page
     assert "2026-10-12 — 2026-10-18" in page
 
 

@@ -77,3 +77,31 @@ def test_audit_log_names_objects_and_actions(login):
     assert not re.search(r"\b(Case|User|Region|Filing) \d+", page)
     assert not re.search(r"\b[a-z_]+\.[a-z_]+\b", page.split("审计日志", 1)[-1])
     assert "案件" in page
+    assert "客户端地址" in page and "办公地址" not in page  # the client's IP, not an office
+
+
+def test_user_names_in_details_load_in_one_query_per_page(app, demo):
+    """A page of events with user ids in their details (investigators, reviewer, created by)
+    names the users with one query, not one per value."""
+    from sqlalchemy import event
+
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "Case")
+                                .order_by(AuditEvent.id)).all()
+    user_values = sum(1 for e in events for side in ("before", "after")
+                      for key in ("investigators", "reviewer_id", "created_by_id")
+                      if key in ((e.details or {}).get(side) or {}))
+    assert user_values > 5
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        if 'FROM "user"' in statement or "FROM user" in statement:
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        with app.test_request_context():
+            shown = labels.entries(events)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert len(statements) <= 2, statements  # the actors, and the users in the details
+    assert any("东风镇经办员" in change.after for e in shown for change in e.changes)

@@ -115,9 +115,23 @@ def _changes(details: dict) -> list[Change]:
                    value_text(k, after.get(k))) for k in keys]
 
 
+def _prefetch(events) -> None:
+    """Let value formatters that look things up (user names) load a page's values at once."""
+    wanted: dict[str, list] = {}
+    for event in events:
+        details = event.details or {}
+        for side in (details.get("before"), details.get("after")):
+            for key, value in (side.items() if isinstance(side, dict) else ()):
+                if hasattr(VALUES.get(key), "prefetch"):
+                    wanted.setdefault(key, []).append(value)
+    for key, values in wanted.items():
+        VALUES[key].prefetch(values)
+
+
 def entries(events) -> list[Entry]:
     """Events with their actor, action, object and changes in words; names in one query per
     kind of object."""
+    _prefetch(events)
     ids: dict[str, set[str]] = {"User": {str(e.actor_id) for e in events if e.actor_id}}
     for event in events:
         if event.object_type and event.object_id:

@@ -33,8 +33,7 @@ from . import operations, queries
 from .forms import DelegationForm, OfficeForm, UploadForm
 from .models import DocTemplateVersion, GeneratedDocument, PrintJob
 from .pdf import PdfFailed, PdfUnavailable
-from .registry import (COPY_MARKINGS, KINDS, SCOPE_LABELS, STEP_DOCUMENTS, PublicLeak,
-                       steps_for_case)
+from .registry import COPY_MARKINGS, KINDS, SCOPE_LABELS, STEP_DOCUMENTS, PublicLeak, steps_for_case
 
 bp = Blueprint("documents", __name__, url_prefix="/documents", template_folder="templates")
 

@@ -25,11 +25,25 @@ def _scenario():
     Returns the words that are data (user names) and the unlinked pages to start from."""
     for where in ("220999101201", "220999101000"):
         ids = {arg: make(region(where)) for arg, make in SAMPLES.items()}
+    _jobs_at_work(ids)
     county = region("220999000000")
     ids["draft"] = create_draft(county, "DB", demo_user("admin")).id
     db.session.commit()
     data = {*ROLES, *(f"sample{where}" for where in ("220999101000", "220999101201"))}
     return data, tuple(url.format(**ids) for url in UNLINKED)
+
+
+def _jobs_at_work(ids):
+    """Background jobs as a worker leaves them: running with an English progress key, retried
+    after a stop (the sample jobs are only queued)."""
+    from server.archives.models import ArchiveJob, JobStatus
+    from server.documents.models import PrintJob
+
+    archive = db.session.get(ArchiveJob, ids["job_id"])
+    archive.status, archive.progress = JobStatus.running, 40
+    archive.message = "converting cover and inventory"
+    prints = db.session.get(PrintJob, ids["print_job_id"])
+    prints.status, prints.message = "running", "requeued after an interrupted worker"
 
 
 def _public_pages():

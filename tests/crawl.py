@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urldefrag, urlencode, urljoin, urlsplit
 
 from server.idnumber import is_valid
 
@@ -53,9 +53,12 @@ class _Page(HTMLParser):
         self.text: list[str] = []
         self.links: list[str] = []
         self._hidden = 0
+        self._form = None
+        self._select = None
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        self._form_field(tag, attrs)
         if tag in self.HIDDEN or tag in self.SOURCE:
             self._hidden += 1
             return
@@ -68,7 +71,33 @@ class _Page(HTMLParser):
         if tag == "input" and attrs.get("type") in ("submit", "button") and attrs.get("value"):
             self.text.append(attrs["value"])
 
+    def _form_field(self, tag, attrs):
+        """GET forms (filters, searches) are links too: their action with the values shown."""
+        if tag == "form" and (attrs.get("method") or "get").lower() == "get":
+            self._form = (attrs.get("action") or "", [])
+        elif tag == "form":
+            self._form = None
+        form = getattr(self, "_form", None)
+        if form is None or not attrs.get("name"):
+            if tag == "option" and form is not None and self._select and \
+                    (attrs.get("selected") is not None or not self._select[1]):
+                self._select[1] = attrs.get("value", "")
+            return
+        if tag == "select":
+            self._select = [attrs["name"], ""]
+        elif tag in ("input", "textarea") and attrs.get("type") not in ("submit", "button",
+                                                                        "checkbox", "radio",
+                                                                        "file"):
+            form[1].append((attrs["name"], attrs.get("value") or ""))
+
     def handle_endtag(self, tag):
+        form = getattr(self, "_form", None)
+        if tag == "select" and form is not None and getattr(self, "_select", None):
+            form[1].append(tuple(self._select))
+            self._select = None
+        if tag == "form" and form is not None:
+            self.links.append(form[0] + "?" + urlencode(form[1]) if form[1] else form[0])
+            self._form = None
         if (tag in self.HIDDEN or tag in self.SOURCE) and self._hidden:
             self._hidden -= 1
 

@@ -90,3 +90,27 @@ def test_no_internal_words_on_any_page(app, demo):
         lines.append(f"{url} [{roles}]\n    " + "\n    ".join(found))
     assert not report, f"{sum(len(v) for r in report.values() for v in r.values())} " \
         f"findings on {len(report)} pages:\n" + "\n".join(lines)
+
+
+def test_checkers_catch_what_the_issue_saw():
+    """The checkers flag every example of issue 15 and pass clean Chinese with its allow-list."""
+    from datetime import date
+
+    from server.idnumber import make, mask
+
+    from .crawl import check_en, check_zh, parse
+
+    number = make("220999", date(1960, 1, 1), 1)
+    seen = ["state: accepted", "investigators: [3, 5]", "reviewer_id: None", "case.approve",
+            "承诺书 (<built-in method copy of dict object at 0x7f12>)", "本步骤文书： one_time_notice",
+            "东风镇经办员 township_clerk", "User 3", "queued", "converting cover and inventory",
+            "{'a': 1}", "是否在保：True", f"身份证号 {number}"]
+    for text in seen:
+        assert check_zh(text), text
+    clean = ["下载 PDF · DOCX · XLSX", "Jiuzhu 社会救助经办系统", "English", f"身份证号 {mask(number)}",
+             "案件 DB-2026-0001", "SHA-256 校验", "金额 1200.00 元", "<code>per_capita_income</code>"]
+    for html in clean:
+        text, _ = parse(html)
+        assert not check_zh(text), html
+    assert parse('<script>var x_y = None;</script><p title="t_x">好</p>')[0] == "t_x\n好"
+    assert check_en("State: 已受理") and not check_en("Village: 东风村", data={"东风村"})

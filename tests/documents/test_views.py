@@ -90,7 +90,7 @@ def test_case_page_groups_the_generated_documents_by_step(login, cases):
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     listing = page[page.index('class="grid doc-list"'):]
     listing = listing[:listing.index("</table>")]
-    groups = re.findall(r'<tbody data-step="(\w+)">\s*<tr class="doc-step"><th[^>]*>([^<]+)</th>'
+    groups = re.findall(r'<tbody data-step="(\w+)">\s*<tr><th class="doc-step"[^>]*>([^<]+)</th>'
                         r'(.*?)</tbody>', listing, re.S)
     assert [(step, heading) for step, heading, _ in groups] == [
         ("acceptance", "受理"), ("decision", "审核确认")]

@@ -151,7 +151,7 @@ def open_as(_browser, module_live_server):
         page.goto("/login")
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", DEMO_PASSWORD)
-        page.click("button[type=submit]")
+        page.click("main button[type=submit]")  # not the language switch's
         page.wait_for_url(lambda url: "/login" not in url)
         return page
 

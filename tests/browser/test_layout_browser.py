@@ -34,7 +34,9 @@ LAYOUT = """() => {
   const tops = items.map(e => e.getBoundingClientRect().top);
   const root = document.documentElement;
   return {height: bar.getBoundingClientRect().height, spread: Math.max(...tops) - Math.min(...tops),
-          overflow: bar.scrollWidth - bar.clientWidth, page: root.scrollWidth - root.clientWidth};
+          overflow: bar.scrollWidth - bar.clientWidth, page: root.scrollWidth - root.clientWidth,
+          cards: [...document.querySelectorAll('main .card')].filter(c => c.scrollWidth > c.clientWidth + 1)
+                 .map(c => (c.id || c.className) + ': ' + (c.scrollWidth - c.clientWidth) + ' px')};
 }"""
 # the page's language as the server rendered it, and the log-out button's words
 LANGUAGES = {"zh_CN": ("zh-CN", "退出登录"), "en": ("en", "Log out")}
@@ -57,6 +59,7 @@ def _check_layout(page, what: str) -> None:
     layout = page.evaluate(LAYOUT)
     assert layout["spread"] < 12 and layout["height"] < 60, f"{what}: top bar wraps {layout}"
     assert layout["overflow"] <= 0 and layout["page"] <= 0, f"{what}: wider than 1366 {layout}"
+    assert not layout["cards"], f"{what}: a table sticks out of its card {layout['cards']}"
 
 
 @pytest.mark.parametrize("locale", list(LANGUAGES))

@@ -106,11 +106,13 @@ def names_of(data: dict) -> dict[str, tuple[str, ...]]:
 def outline(data: dict) -> list[dict]:
     """Rows for the builder's field list: locator, depth, spec summary."""
     rows = []
-    for i, spec in enumerate(data.get("fields") or []):
+    fields = data.get("fields")  # a refused source may hold anything here
+    for i, spec in enumerate(fields if isinstance(fields, list) else []):
         if not isinstance(spec, dict):
             continue
-        rows.append({"at": str(i), "depth": 0, "spec": spec, "count": len(data["fields"])})
-        for j, sub in enumerate(spec.get("fields") or [] if spec.get("type") == "group" else []):
+        rows.append({"at": str(i), "depth": 0, "spec": spec, "count": len(fields)})
+        subs = spec.get("fields") if spec.get("type") == "group" else None
+        for j, sub in enumerate(subs if isinstance(subs, list) else []):
             if isinstance(sub, dict):
                 rows.append({"at": f"{i}.{j}", "depth": 1, "spec": sub,
                              "count": len(spec["fields"]), "group": spec.get("name")})

@@ -161,6 +161,9 @@ def test_builder_errors_sit_at_the_field_they_concern_and_are_scrolled_to(login)
     bank = next(r["at"] for r in editing.outline(editing.source_data(source))
                 if r["spec"]["type"] == "bank_account")
     assert "未知的字段类型" in _row(page, bank)
+    for odd in ("fields: 5\n", "fields:\n  - {name: g, type: group, label: 组, fields: 3}\n"):
+        response = client.post(url, data={"op": "source", "source": source + odd})
+        assert response.status_code == 422  # a clear error, not a server error
     db.session.refresh(draft)
     assert draft.source == source
 

@@ -803,3 +803,13 @@ def kinds_for_step(step: str, case=None) -> list[str]:
 
 def steps_for_case(case) -> list[tuple[str, list[str]]]:
     return [(step, kinds) for step in STEP_DOCUMENTS if (kinds := kinds_for_step(step, case))]
+
+
+def by_step(documents) -> list[tuple[str, list]]:
+    """Generated documents grouped by the step that produces their kind, in procedure order;
+    kinds no step lists come last under ``""``."""
+    step_of = {kind: step for step, kinds in STEP_DOCUMENTS.items() for kind in kinds}
+    groups: dict[str, list] = {step: [] for step in (*STEP_DOCUMENTS, "")}
+    for doc in documents:
+        groups[step_of.get(doc.kind, "")].append(doc)
+    return [(step, docs) for step, docs in groups.items() if docs]

@@ -33,7 +33,15 @@ from . import operations, queries
 from .forms import DelegationForm, OfficeForm, UploadForm
 from .models import DocTemplateVersion, GeneratedDocument, PrintJob
 from .pdf import PdfFailed, PdfUnavailable
-from .registry import COPY_MARKINGS, KINDS, SCOPE_LABELS, STEP_DOCUMENTS, PublicLeak, steps_for_case
+from .registry import (
+    COPY_MARKINGS,
+    KINDS,
+    SCOPE_LABELS,
+    STEP_DOCUMENTS,
+    PublicLeak,
+    by_step,
+    steps_for_case,
+)
 
 bp = Blueprint("documents", __name__, url_prefix="/documents", template_folder="templates")
 
@@ -48,6 +56,13 @@ def document_steps(case) -> list[tuple[str, str, list]]:
     """(step, label, [(kind, title)]) the case page offers to print."""
     return [(step, STEP_LABELS.get(step, step), [(k, KINDS[k].title) for k in kinds])
             for step, kinds in steps_for_case(case)]
+
+
+@bp.app_template_global()
+def documents_by_step(documents) -> list[tuple[str, str, list]]:
+    """(step, label, documents) for the case page's list of generated documents."""
+    return [(step, STEP_LABELS.get(step, step) if step else _("Other"), docs)
+            for step, docs in by_step(documents)]
 
 
 @bp.app_template_filter("document_title")

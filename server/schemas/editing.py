@@ -23,7 +23,12 @@ LOCATOR = re.compile(r"^\d{1,3}(\.\d{1,3})?$")
 
 
 class EditError(ValueError):
-    """A builder request that cannot be applied (bad position, name clash…); plain Chinese."""
+    """A builder request that cannot be applied (bad position, name clash…); plain Chinese.
+    ``key`` names the builder input it concerns, when one does."""
+
+    def __init__(self, message: str, key: str | None = None):
+        super().__init__(message)
+        self.key = key
 
 
 class _Dumper(yaml.SafeDumper):
@@ -91,14 +96,23 @@ def locator_of_path(path: str) -> str | None:
     return ".".join(found[:2]) if found else None
 
 
+def names_of(data: dict) -> dict[str, tuple[str, ...]]:
+    """Locator -> name path ((name,) or (group, name)) of every field, to follow a field whose
+    locator an edit changed."""
+    return {row["at"]: ((row["group"],) if row["depth"] else ()) + (row["spec"].get("name"),)
+            for row in outline(data)}
+
+
 def outline(data: dict) -> list[dict]:
     """Rows for the builder's field list: locator, depth, spec summary."""
     rows = []
-    for i, spec in enumerate(data.get("fields") or []):
+    fields = data.get("fields")  # a refused source may hold anything here
+    for i, spec in enumerate(fields if isinstance(fields, list) else []):
         if not isinstance(spec, dict):
             continue
-        rows.append({"at": str(i), "depth": 0, "spec": spec, "count": len(data["fields"])})
-        for j, sub in enumerate(spec.get("fields") or [] if spec.get("type") == "group" else []):
+        rows.append({"at": str(i), "depth": 0, "spec": spec, "count": len(fields)})
+        subs = spec.get("fields") if spec.get("type") == "group" else None
+        for j, sub in enumerate(subs if isinstance(subs, list) else []):
             if isinstance(sub, dict):
                 rows.append({"at": f"{i}.{j}", "depth": 1, "spec": sub,
                              "count": len(spec["fields"]), "group": spec.get("name")})
@@ -120,7 +134,7 @@ def _ordered(spec: dict) -> dict:
 
 def _check_name(siblings: list, name: str, skip: dict | None = None) -> None:
     if any(isinstance(s, dict) and s.get("name") == name and s is not skip for s in siblings):
-        raise EditError(f"同一层已有名为 '{name}' 的字段")
+        raise EditError(f"同一层已有名为 '{name}' 的字段", key="name")
 
 
 def add_field(data: dict, spec: dict, parent: str = "", index: int | None = None) -> dict:
@@ -219,9 +233,9 @@ def parse_extra(text: str) -> dict:
     try:
         value = yaml.safe_load(text)
     except yaml.YAMLError:
-        raise EditError("其他选项应为 YAML 键值，如 max_length: 50") from None
+        raise EditError("其他选项应为 YAML 键值，如 max_length: 50", key="extra") from None
     if not isinstance(value, dict):
-        raise EditError("其他选项应为 YAML 键值，如 max_length: 50")
+        raise EditError("其他选项应为 YAML 键值，如 max_length: 50", key="extra")
     return {str(k): v for k, v in value.items()}
 
 
@@ -250,7 +264,7 @@ def spec_from_form(values: dict) -> dict:
         spec["choices"] = choices
     for key, value in parse_extra(values.get("extra", "")).items():
         if key in COMMON_KEYS or key == "choices":
-            raise EditError(f"'{key}' 请在对应输入框中填写")
+            raise EditError(f"'{key}' 请在对应输入框中填写", key="extra")
         spec[key] = value
     return spec
 

@@ -7,6 +7,10 @@ so the structured builder and the source editor always agree.
 """
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -226,14 +230,16 @@ def _field_form(data: dict, at: str | None, formdata=None) -> FieldSpecForm:
     return FieldSpecForm(groups=groups)
 
 
-def _render_builder(draft, data, *, field_form=None, at=None, source_form=None, problems=(),
+def _render_builder(draft, data, *, field_form=None, at=None, source_form=None, placed=None,
                     preview_definition=None, status=200):
     field_form = field_form or _field_form(data, at)
     source_form = source_form or SourceForm(formdata=None, data={"source": draft.source})
+    placed = placed or Placed()
     return render_template(
         "schemas/builder.html", version=draft, relief=RELIEF_TYPES[draft.relief_type],
         outline=editing.outline(data), field_form=field_form, at=at, source_form=source_form,
-        problems=problems, plain=PlainForm(), field_types=FIELD_TYPES, field_roles=ROLES,
+        placed=placed, outcome=placed.first(field_form, preview=preview_definition is not None),
+        plain=PlainForm(), field_types=FIELD_TYPES, field_roles=ROLES,
         **_preview(preview_definition or draft.definition)), status
 
 
@@ -305,19 +311,59 @@ def _problems(errors) -> list[tuple[str, str]]:
     return [(getattr(e, "path", e[0]), getattr(e, "message", e[1])) for e in errors]
 
 
-def _attach(form: FieldSpecForm, at: str | None, problems) -> list[tuple[str, str]]:
-    """Put problems of the edited field next to its inputs; return the others."""
+@dataclass
+class Placed:
+    """Problems of a refused builder request, each where the admin sees it: at the edited
+    field's inputs, at another field's row in the outline, in the source section, or (with no
+    field to point at) in the box at the top."""
+
+    general: list = dataclass_field(default_factory=list)
+    rows: dict = dataclass_field(default_factory=dict)  # outline locator -> [message]
+    source: list = dataclass_field(default_factory=list)
+
+    def first(self, form: FieldSpecForm, preview: bool = False) -> str | None:
+        """Where the page opens (the builder's forms post to #outcome): the first problem, or
+        the preview when one was asked for."""
+        if self.general:
+            return "general"
+        if name := next((f.name for f in form if f.errors), None):
+            return f"field:{name}"
+        if self.source:
+            return "source"
+        if self.rows:
+            return f"row:{next(iter(self.rows))}"
+        return "preview" if preview else None
+
+
+def _place(problems, data: dict, new_data: dict | None, *, form: FieldSpecForm | None = None,
+           at: str | None = None, source: bool = False) -> Placed:
+    """Sort problems (paths into ``new_data``, the refused edit) to where they belong. A row is
+    found by its name path in the saved ``data`` the page shows, since deleting or moving a
+    field shifts the locators of the others; the edited field keeps its locator."""
+    placed = Placed()
     target = editing.field_path(at) if at else None
-    rest = []
+    shown = editing.names_of(data)
+    saved = {names: loc for loc, names in shown.items()}
+    edited = editing.names_of(new_data) if new_data else {}
     for path, message in problems:
-        key = path.rsplit(".", 1)[-1] if target and path.startswith(target + ".") else None
-        if key is not None and "[" not in key and key in form:
-            form[key].errors = list(form[key].errors or []) + [message]
-        elif key is not None and "[" not in key:
-            form.extra.errors = list(form.extra.errors or []) + [f"{key}：{message}"]
-        else:
-            rest.append((path, message))
-    return rest
+        own = path[len(target) + 1:] if target and path.startswith(target + ".") else ""
+        key = re.match(r"(\w+)(\[\d+\])?$", own)  # show_if, choices[2]; not fields[0].name
+        if form is not None and key:
+            name = key.group(1)
+            field = form[name] if name in form else form.extra
+            field.errors = [*(field.errors or []), message if name in form else f"{own}：{message}"]
+            continue
+        loc = editing.locator_of_path(path) if path else None
+        row = saved.get(edited.get(loc)) if loc else None
+        if row is None and loc in shown and form is not None:
+            row = loc  # an edit or an add moves no other field
+        if source:
+            placed.source.append((path, message))
+        elif row is None:
+            placed.general.append((path, message))
+        if row is not None:
+            placed.rows.setdefault(row, []).append(message)
+    return placed
 
 
 @bp.route("/versions/<int:version_id>/builder", methods=["POST"])
@@ -341,16 +387,20 @@ def builder_post(version_id: int):
     try:
         new_data = ops[op](data, _field_values(field_form) if field_form else {})
     except editing.EditError as exc:
-        return _render_builder(draft, data, field_form=field_form, at=at,
-                               problems=[("", str(exc))], status=422)
+        if field_form is not None and exc.key in field_form:
+            field_form[exc.key].errors = list(field_form[exc.key].errors or []) + [str(exc)]
+            placed = Placed()
+        else:
+            placed = Placed(general=[("", str(exc))])
+        return _render_builder(draft, data, field_form=field_form, at=at, placed=placed,
+                               status=422)
     try:
         operations.update_draft(draft, editing.dump_yaml(new_data), current_user)
     except operations.SchemaOperationError as exc:
         db.session.rollback()
-        problems = _problems(exc.errors) or [("", str(exc))]
-        if field_form is not None:
-            problems = _attach(field_form, at or _new_field_locator(new_data), problems)
-        return _render_builder(draft, data, field_form=field_form, at=at, problems=problems,
+        placed = _place(_problems(exc.errors) or [("", str(exc))], data, new_data,
+                        form=field_form, at=at or (field_form and _new_field_locator(new_data)))
+        return _render_builder(draft, data, field_form=field_form, at=at, placed=placed,
                                status=422)
     db.session.commit()
     flash(_("Saved."))
@@ -369,6 +419,14 @@ def _new_field_locator(data) -> str | None:
     return str(len(data.get("fields") or []) - 1)
 
 
+def _source_problems(data: dict, source: str, errors) -> Placed:
+    try:
+        new_data = editing.source_data(source)
+    except SchemaError:
+        new_data = None  # not YAML: no rows to point at
+    return _place(errors, data, new_data if isinstance(new_data, dict) else None, source=True)
+
+
 def _source_op(draft, data, op: str):
     form = SourceForm()
     source = form.source.data or ""
@@ -376,15 +434,16 @@ def _source_op(draft, data, op: str):
         try:
             definition = load_schema(source)
         except SchemaError as exc:
-            return _render_builder(draft, data, source_form=form, problems=_problems(exc.errors),
-                                   status=422)
+            return _render_builder(draft, data, source_form=form, status=422,
+                                   placed=_source_problems(data, source, _problems(exc.errors)))
         return _render_builder(draft, data, source_form=form, preview_definition=definition)
     try:
         operations.update_draft(draft, source, current_user)
     except operations.SchemaOperationError as exc:
         db.session.rollback()
-        return _render_builder(draft, data, source_form=form,
-                               problems=_problems(exc.errors) or [("", str(exc))], status=422)
+        problems = _problems(exc.errors) or [("", str(exc))]
+        return _render_builder(draft, data, source_form=form, status=422,
+                               placed=_source_problems(data, source, problems))
     db.session.commit()
     flash(_("Saved."))
     return redirect(url_for(".builder", version_id=draft.id) + "#source")

@@ -38,16 +38,17 @@ class LiveServer:
                 db.session.remove()
 
 
-@pytest.fixture
-def live_server(tmp_path):
-    path = tmp_path / "live.db"
+@contextlib.contextmanager
+def _serving(directory):
+    """The app with the demo county on a file SQLite database in ``directory``, served."""
+    path = directory / "live.db"
     engine = create_engine(f"sqlite:///{path}")
     metadata.create_all(engine)
     engine.dispose()
     app = create_app({
         "TESTING": True,
         "DATABASE_URL": f"sqlite:///{path}",
-        "DATA_DIR": str(tmp_path / "data"),
+        "DATA_DIR": str(directory / "data"),
         "SECRET_KEY": "browser-test-secret",
         "CHECK_MIGRATIONS": False,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
@@ -68,6 +69,21 @@ def live_server(tmp_path):
         thread.join(timeout=10)
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    """A fresh live server for one test (the test changes what others would see)."""
+    with _serving(tmp_path) as live:
+        yield live
+
+
+@pytest.fixture(scope="module")
+def module_live_server(tmp_path_factory):
+    """One live server for every test of a module (loading the demo takes seconds): for tests
+    that read, or change only what no other test of the module looks at."""
+    with _serving(tmp_path_factory.mktemp("live")) as live:
+        yield live
 
 
 @pytest.fixture(scope="session")
@@ -109,3 +125,37 @@ def browser_login(page):
         return page
 
     return _login
+
+
+LAPTOP = {"width": 1366, "height": 768}  # a township office laptop
+
+
+@pytest.fixture
+def open_as(_browser, module_live_server):
+    """``open_as("clerk")``: a new page (own cookies) on the module's live server, logged in as
+    that demo user; ``locale``, ``viewport`` and ``javascript`` as a context takes them. Fails
+    the test on a JavaScript error on any page it opened."""
+    from server.demo import DEMO_PASSWORD
+
+    contexts, errors = [], []
+
+    def _open(username: str, *, locale: str = "zh-CN", viewport: dict | None = None,
+              javascript: bool = True):
+        context = _browser.new_context(base_url=module_live_server.url, locale=locale,
+                                       viewport=viewport or LAPTOP,
+                                       java_script_enabled=javascript)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto("/login")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", DEMO_PASSWORD)
+        page.click("main button[type=submit]")  # not the language switch's
+        page.wait_for_url(lambda url: "/login" not in url)
+        return page
+
+    yield _open
+    for context in contexts:
+        context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"

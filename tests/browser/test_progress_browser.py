@@ -1,5 +1,6 @@
 """In the browser: a job page updates itself to done without a reload; a double click on a
-button that starts work starts one job."""
+button that starts work starts one job. One live server for the module (each test makes its
+own kind of job)."""
 from __future__ import annotations
 
 import pytest
@@ -13,7 +14,11 @@ from server.regions.models import Region
 TOWNSHIP = "220999101000"
 
 
-def test_print_pack_page_updates_itself_to_done(page, browser_login, live_server):
+pytestmark = pytest.mark.browser
+
+
+def test_print_pack_page_updates_itself_to_done(open_as, module_live_server):
+    live_server = module_live_server
     with live_server.context() as session:
         township = session.scalars(select(Region).where(Region.code == TOWNSHIP)).one()
         job = PrintJob(region_id=township.id, step="acceptance", kinds=["application"],
@@ -21,7 +26,7 @@ def test_print_pack_page_updates_itself_to_done(page, browser_login, live_server
         session.add(job)
         session.commit()
         job_id = job.id
-    browser_login("clerk")
+    page = open_as("clerk")
     page.goto(f"/documents/jobs/{job_id}")
     assert "进行中" in page.inner_text("[data-progress-status]")
     assert page.locator("#job-download").is_hidden()
@@ -44,8 +49,9 @@ def jobs_run_in_request(monkeypatch):
     monkeypatch.setattr(huey, "immediate", True)
 
 
-def test_double_click_starts_one_batch(page, browser_login, live_server, jobs_run_in_request):
-    browser_login("clerk")
+def test_double_click_starts_one_batch(open_as, module_live_server, jobs_run_in_request):
+    live_server = module_live_server
+    page = open_as("clerk")
     page.goto("/archives/")
     page.fill("input[name=month]", "2020-01")  # no decided cases: the batch finishes at once
     held = []  # the start request is held while the clerk presses again

@@ -77,3 +77,22 @@ def test_county_admin_makes_a_delegation_letter(login, demo):
     assert "东风镇人民政府" in text and "2026年1月1日至2028年12月31日" in text
     assert "九民委〔2026〕3号" in text and "委托事项专用章" in text
     assert login("clerk").get("/documents/delegation").status_code == 403
+
+
+def test_case_page_groups_the_generated_documents_by_step(login, cases):
+    """Generated documents are listed under the Chinese heading of the step that produces them,
+    in the order of the procedure, whatever order they were made in."""
+    case = cases[ReliefCode.DB]
+    client = login("clerk")
+    for kind in ("decision_form", "application", "commitment"):
+        assert client.post(f"/documents/cases/{case.id}/generate",
+                           data={"kind": kind}).status_code == 302
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    listing = page[page.index('class="grid doc-list"'):]
+    listing = listing[:listing.index("</table>")]
+    groups = re.findall(r'<tbody data-step="(\w+)">\s*<tr><th class="doc-step"[^>]*>([^<]+)</th>'
+                        r'(.*?)</tbody>', listing, re.S)
+    assert [(step, heading) for step, heading, _ in groups] == [
+        ("acceptance", "受理"), ("decision", "审核确认")]
+    assert "申请书" in groups[0][2] and "承诺书" in groups[0][2]
+    assert "社会救助审核确认表" in groups[1][2] and "申请书" not in groups[1][2]

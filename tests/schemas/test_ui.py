@@ -103,6 +103,71 @@ def test_builder_error_is_shown_inline_with_its_path_and_not_saved(login):
     assert draft.source == source
 
 
+def _row(page: str, at: str) -> str:
+    """The builder outline's list item of the field at a locator."""
+    start = page.index(f'id="field-{at.replace(".", "-")}"')
+    return page[page.rindex("<li", 0, start):page.index("</li>", start)]
+
+
+def _first_problem(page: str) -> str:
+    """The element the page opens at (every builder form posts to #outcome): the first problem."""
+    assert page.count('id="outcome"') == 1, "exactly one scroll target"
+    start = page.index('id="outcome"')
+    return page[page.rindex("<", 0, start):][:1500]
+
+
+def test_builder_errors_sit_at_the_field_they_concern_and_are_scrolled_to(login):
+    """An edit that breaks another field's rule shows the message at that field's row (its row
+    before the unsaved edit moved it), and the page opens there without JavaScript."""
+    client = login("admin")
+    draft = _new_draft(client)
+    url = f"/schemas/versions/{draft.id}/builder"
+    source = draft.source
+    page = client.get(url).get_data(as_text=True)
+    assert page.count('#outcome"') >= 3 and 'action="' + url + '"' not in page
+    proxy_name, is_proxy = _locator(draft, "proxy_name"), _locator(draft, "is_proxy")
+    response = client.post(url, data={"op": "delete", "at": is_proxy})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    row = _row(page, proxy_name)  # deleting is_proxy shifted proxy_name up: still found
+    assert "is_proxy" in row and 'class="field-error"' in row
+    assert "is_proxy" not in _row(page, _locator(draft, "applicant_name"))
+    assert 'id="outcome"' in row and "is_proxy" in _first_problem(page)
+    # renaming a member field that another member field's rule uses
+    grade = _locator(draft, "disability_grade", "members")
+    response = client.post(url, data={"op": "edit", "at": _locator(draft, "is_disabled", "members"),
+                                      "name": "disabled", "type": "yes_no", "label": "是否残疾"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "is_disabled" in _row(page, grade) and 'id="outcome"' in _row(page, grade)
+    # the edited field's own error: at its input, which is the scroll target
+    response = client.post(url, data={"op": "add", "parent": "", "name": "note", "type": "text",
+                                      "label": "备注", "compute": "incme + 1"})
+    target = _first_problem(response.get_data(as_text=True))
+    assert target.startswith("<label") and 'name="compute"' in target and "incme" in target
+    assert 'aria-invalid="true"' in target
+    # a name clash is the name input's error
+    response = client.post(url, data={"op": "add", "parent": "", "name": "phone", "type": "text",
+                                      "label": "电话"})
+    target = _first_problem(response.get_data(as_text=True))
+    assert 'name="name"' in target and "phone" in target
+    # YAML source errors sit in the source section (where the page opens) and at the rows
+    bad = source.replace("type: bank_account", "type: bank_acount")
+    response = client.post(url, data={"op": "source", "source": bad})
+    page = response.get_data(as_text=True)
+    target = _first_problem(page)
+    assert "未知的字段类型" in target and ".type" in target
+    assert page.index('id="outcome"') > page.index('id="source"')
+    bank = next(r["at"] for r in editing.outline(editing.source_data(source))
+                if r["spec"]["type"] == "bank_account")
+    assert "未知的字段类型" in _row(page, bank)
+    for odd in ("fields: 5\n", "fields:\n  - {name: g, type: group, label: 组, fields: 3}\n"):
+        response = client.post(url, data={"op": "source", "source": source + odd})
+        assert response.status_code == 422  # a clear error, not a server error
+    db.session.refresh(draft)
+    assert draft.source == source
+
+
 def test_builder_edit_move_delete_and_reorder(login):
     client = login("admin")
     draft = _new_draft(client)

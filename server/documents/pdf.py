@@ -189,11 +189,15 @@ class WarmConverter:
         self.python = False  # not looked up yet
         self.failed_at = {}
         self.closing = False
+        self.starting = False  # by ``warm_up``, in a background thread
 
     def convert(self, binary: str, paths: list[Path], outdir: Path, timeout: int, *,
                 wait: float = 0, start: bool = True):
         """The PDFs, or None when the warm converter is unavailable or stays busy longer than
-        ``wait`` seconds (use soffice). ``start``: start it when it is not running."""
+        ``wait`` seconds (use soffice). ``start``: start it when it is not running. While it
+        starts at boot (``warm_up``), waiting for it beats starting another soffice."""
+        if self.starting:
+            wait = max(wait, start_timeout(timeout) + 5)
         if not (self.lock.acquire(timeout=wait) if wait else self.lock.acquire(blocking=False)):
             return None
         try:
@@ -208,6 +212,7 @@ class WarmConverter:
         page that asks waits for it rather than for a cold soffice of its own)."""
         if self._alive(binary) or not self.lock.acquire(blocking=False):
             return
+        self.starting = True
 
         def start():
             try:
@@ -219,6 +224,7 @@ class WarmConverter:
             except (PdfFailed, OSError) as exc:
                 log.warning("warming LibreOffice up failed: %s", exc)
             finally:
+                self.starting = False
                 self.lock.release()
 
         threading.Thread(target=start, name="soffice-warm-up", daemon=True).start()

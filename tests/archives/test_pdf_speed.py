@@ -190,3 +190,24 @@ def test_a_wrong_page_guess_converts_the_inventory_again_with_the_real_pages(
     assert_inventory_pages_match_the_documents(result)
     monkeypatch.undo()
     assert bundle.build(case) == result  # byte-identical to a bundle built without a wrong guess
+
+
+@pytest.mark.pdf
+def test_a_batch_right_after_boot_waits_for_the_converters_starting(app, tmp_path, monkeypatch):
+    """The worker warms its converters up at boot; a bundle that comes meanwhile waits for
+    them instead of starting a cold soffice of its own."""
+    pdf.WARM.stop()
+
+    def no_cold_start(*args):
+        raise AssertionError("a cold soffice was started beside the converters starting")
+
+    monkeypatch.setattr(pdf, "_convert_once", no_cold_start)
+    pdf.warm_up(len(pdf.WARM.converters))
+    paths = []
+    for kind in ("acceptance_slip", "commitment"):
+        paths.append(tmp_path / f"{kind}.docx")
+        paths[-1].write_bytes(builtin_path(kind).read_bytes())
+    made = pdf.convert(paths, tmp_path / "out", warm=True)
+    assert [p.stem for p in made] == ["acceptance_slip", "commitment"]
+    assert all(p.read_bytes().startswith(b"%PDF") for p in made)
+    pdf.WARM.stop()

@@ -337,8 +337,12 @@ def _gunicorn(host: str, port: int, workers: int, threads: int, loglevel: str = 
 
         def load(self):
             from . import create_app
+            from .documents.pdf import warm_up
 
-            return create_app()
+            app = create_app()
+            with app.app_context():
+                warm_up()  # this process's converter for pages' PDFs, started meanwhile
+            return app
 
     return Server()
 
@@ -380,9 +384,11 @@ def worker(workers, max_delay, quiet):
     """Run a Huey consumer that picks up tasks within about a second."""
     import logging
 
+    from .documents.pdf import WARM, warm_up
     from .worker import run_consumer
 
     _require_current_schema()
+    warm_up(len(WARM.converters))  # the bundles' converters, ready for the first batch
     run_consumer(workers=workers, max_delay=max_delay,
                  level=logging.WARNING if quiet else logging.INFO)
 

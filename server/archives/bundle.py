@@ -108,16 +108,29 @@ class Entry:
                 "pages": self.pages}
 
 
-def _placed(index: int, source: SourceFile, pdfs: dict, folder: str) -> Entry:
-    """The PDF where there is one, else the source file."""
+def _placed(index: int, source: SourceFile, pdfs: dict, folder: str, *,
+            guess: bool = False) -> Entry:
+    """The PDF where there is one, else the source file. ``guess``: a .docx not converted yet
+    gets the pages its kind printed last time (see ``sources.guess_pages``)."""
     pdf = pdfs.get(source.sha256) or (source.extra or {}).get("pdf")
     path = pdf or source.path
     suffix = path.suffix.lower()
     stem = safe_name(Path(source.title).stem if source.kind == "scan" else source.kind)
-    pages = pdf_pages(path) if suffix == ".pdf" else (
-        docx_pages(path) if suffix == ".docx" else 1)
+    if suffix == ".pdf":
+        pages = pdf_pages(path)
+    elif suffix == ".docx":
+        pages = sources.guess_pages(source) if guess else docx_pages(path)
+    else:
+        pages = 1
     return Entry(f"{folder}/{index:02d}-{stem}{suffix}", path, source.kind, source.title, pages,
                  source.template)
+
+
+def _body(docs: list[SourceFile], scans: list[SourceFile], pdfs: dict, *,
+          guess: bool = False) -> list[Entry]:
+    """The documents and scans as placed in a copy, after the front pages."""
+    return ([_placed(i, s, pdfs, "documents", guess=guess) for i, s in enumerate(docs, 1)]
+            + [_placed(i, s, pdfs, "scans", guess=guess) for i, s in enumerate(scans, 1)])
 
 
 def inventory_entries(entries: list[Entry]) -> list[dict]:
@@ -194,15 +207,8 @@ def build(case, progress: Callable[[int, str], None] = lambda p, m: None, *,
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _build_into(case, work: Path, with_pdf: bool, progress) -> dict:
-    progress(5, "collecting")
-    docs, scans = sources.case_documents(case), sources.case_scans(case)
-    pdfs = {}
-    if with_pdf:
-        progress(15, "converting documents")
-        pdfs = sources.to_pdfs([(s.path, s.sha256) for s in docs + scans])
-    entries = ([_placed(i, s, pdfs, "documents") for i, s in enumerate(docs, 1)]
-               + [_placed(i, s, pdfs, "scans") for i, s in enumerate(scans, 1)])
+def _front(case, work: Path, entries: list[Entry]) -> dict[str, list[SourceFile]]:
+    """Each copy's cover and inventory (listing ``entries``), rendered into ``work``."""
     front = {}
     for kind, title, options in (("archive_cover", "档案封面", {}),
                                  ("file_inventory", "卷内目录",
@@ -212,9 +218,36 @@ def _build_into(case, work: Path, with_pdf: bool, progress) -> dict:
             path = work / f"{copy.key}-{kind}.docx"
             path.write_bytes(data)
             front.setdefault(copy.key, []).append(SourceFile(path, kind, title, template))
-    if with_pdf:
-        progress(40, "converting cover and inventory")
-        pdfs.update(sources.to_pdfs([(s.path, s.sha256) for f in front.values() for s in f]))
+    return front
+
+
+def _front_files(front: dict[str, list[SourceFile]]) -> list[tuple[Path, str]]:
+    return [(s.path, s.sha256) for f in front.values() for s in f]
+
+
+def _build_into(case, work: Path, with_pdf: bool, progress) -> dict:
+    progress(5, "collecting")
+    docs, scans = sources.case_documents(case), sources.case_scans(case)
+    if not with_pdf:
+        pdfs = {}
+        entries = _body(docs, scans, pdfs)
+        front = _front(case, work, entries)
+    else:
+        # One soffice pass for the documents, covers and inventory: the inventory's page
+        # numbers come from the PDFs already cached and, for a document not converted yet,
+        # from the pages its kind printed last time; checked against the real PDFs after.
+        known = sources.known_pdfs([(s.path, s.sha256) for s in docs + scans])
+        guessed = _body(docs, scans, known, guess=True)
+        front = _front(case, work, guessed)
+        progress(15, "converting documents, cover and inventory")
+        pdfs = sources.to_pdfs([(s.path, s.sha256) for s in docs + scans]
+                               + _front_files(front))
+        entries = _body(docs, scans, pdfs)
+        sources.remember_pages([(s, e.pages) for s, e in zip(docs, entries)])
+        if [e.pages for e in entries] != [e.pages for e in guessed]:  # a guess was wrong
+            progress(40, "converting the inventory again")
+            front = _front(case, work, entries)
+            pdfs.update(sources.to_pdfs(_front_files(front)))
     schema = case.schema_version
     templates = {s.kind: s.template for s in [*docs, *front["county"]] if s.template}
     manifest = {"format": FORMAT_VERSION, "archive_number": case.archive_number,

@@ -10,6 +10,7 @@ import hashlib
 import io
 import logging
 import os
+import re
 import shutil
 import tempfile
 import zipfile
@@ -230,13 +231,11 @@ def _cache_dir() -> Path:
     return path
 
 
-def to_pdfs(files: list[tuple[Path, str]]) -> dict[str, Path]:
-    """PDFs for (path, sha256) pairs, cached by content so equal inputs give equal PDFs.
-
-    Images become one-page PDFs; .docx files are converted in one LibreOffice run.
-    """
+def known_pdfs(files: list[tuple[Path, str]]) -> dict[str, Path]:
+    """The PDFs of (path, sha256) pairs that need no soffice: PDFs themselves, PDFs cached by
+    content, images (made into one-page PDFs here)."""
     cache = _cache_dir()
-    out, todo = {}, []
+    out = {}
     for path, sha in files:
         cached = cache / f"{sha}.pdf"
         if path.suffix.lower() == ".pdf":
@@ -246,11 +245,46 @@ def to_pdfs(files: list[tuple[Path, str]]) -> dict[str, Path]:
         elif path.suffix.lower() in IMAGE_SUFFIXES:
             _image_to_pdf(path, cached)
             out[sha] = cached
-        else:
-            todo.append((path, sha))
-    if todo:
-        out.update(_convert_docx(todo, cache))
     return out
+
+
+def to_pdfs(files: list[tuple[Path, str]]) -> dict[str, Path]:
+    """PDFs for (path, sha256) pairs, cached by content so equal inputs give equal PDFs.
+
+    Images become one-page PDFs; .docx files are converted in one LibreOffice run, each
+    content once.
+    """
+    out = known_pdfs(files)
+    todo = list({sha: (path, sha) for path, sha in files if sha not in out}.values())
+    if todo:
+        out.update(_convert_docx(todo, _cache_dir()))
+    return out
+
+
+def _pages_file(source: SourceFile) -> Path:
+    name = re.sub(r"[^A-Za-z0-9_-]", "_", f"{source.kind}-{source.template}")
+    return _cache_dir() / "pages" / name
+
+
+def guess_pages(source: SourceFile) -> int:
+    """The pages a .docx not converted yet will print: what its kind printed last time from
+    the same template, else its explicit page breaks + 1 (the bundle checks after converting)."""
+    from .bundle import docx_pages
+
+    try:
+        return max(1, int(_pages_file(source).read_text()))
+    except (OSError, ValueError):
+        return docx_pages(source.path)
+
+
+def remember_pages(pages: list[tuple[SourceFile, int]]) -> None:
+    """Keep each document kind's page count (per template) for the next bundle's guess."""
+    for source, count in pages:
+        target = _pages_file(source)
+        if source.path.suffix.lower() == ".docx" and not (
+                target.is_file() and target.read_text() == str(count)):
+            target.parent.mkdir(exist_ok=True)
+            atomic_write(target, str(count).encode())
 
 
 def _image_to_pdf(path: Path, target: Path) -> None:

@@ -93,17 +93,39 @@ def converter_env() -> dict[str, str]:
 def convert(paths: list[Path], outdir: Path, timeout: int | None = None, *,
             warm: bool = False) -> list[Path]:
     """Convert .docx files to PDF in one soffice run; the PDFs in order. ``warm``: batch work
-    (archive bundles) uses the warm converter, started on first use and kept for the next."""
+    (archive bundles) uses the warm converters, started on first use and kept for the next.
+    Otherwise (a page's PDF, a user waiting) the converter ``warm_up`` started at boot serves
+    it when there is one (waiting while it is busy or still starting: never longer than a
+    start of its own), and a one-shot soffice when there is none."""
     if not paths:
         return []
     binary = soffice_binary()
     timeout = timeout or current_app.config.get("SOFFICE_TIMEOUT", 120)
     outdir.mkdir(parents=True, exist_ok=True)
-    if warm and current_app.config.get("SOFFICE_WARM", True):
-        made = WARM.convert(binary, paths, outdir, timeout)
+    if current_app.config.get("SOFFICE_WARM", True):
+        made = (WARM.convert(binary, paths, outdir, timeout) if warm else
+                WARM.converters[0].convert(binary, paths, outdir, timeout,
+                                           wait=start_timeout(timeout) + 5, start=False))
         if made is not None:
             return made
     return _convert_once(binary, paths, outdir, timeout)
+
+
+def warm_up(converters: int = 1) -> None:
+    """Start ``converters`` warm converters in the background (a server or worker booting), so
+    the first PDF a user asks for does not wait for a cold soffice; each is primed with one
+    conversion (LibreOffice's first document loads its filters). Needs an app context."""
+    if not current_app.config.get("SOFFICE_WARM", True):
+        return
+    try:
+        binary = soffice_binary()
+    except PdfUnavailable:
+        return
+    from .queries import builtin_path
+
+    timeout = current_app.config.get("SOFFICE_TIMEOUT", 120)
+    for converter in WARM.converters[:converters]:
+        converter.warm_up(binary, timeout, builtin_path("acceptance_slip"))
 
 
 def _convert_once(binary: str, paths: list[Path], outdir: Path, timeout: int) -> list[Path]:
@@ -141,6 +163,11 @@ UNO_PYTHONS = ("/usr/bin/python3", "/usr/local/bin/python3")
 RETRY_AFTER = 60  # seconds before trying again to start a converter that would not start
 
 
+def start_timeout(timeout: int) -> int:
+    """Seconds a warm converter may take to start (then it counts as failed)."""
+    return min(timeout, 30)
+
+
 def uno_python() -> str | None:
     """The first system Python that imports ``uno`` (python3-uno), or None."""
     for python in UNO_PYTHONS:
@@ -161,17 +188,46 @@ class WarmConverter:
         self.slot = None
         self.python = False  # not looked up yet
         self.failed_at = {}
+        self.closing = False
+        self.starting = False  # by ``warm_up``, in a background thread
 
-    def convert(self, binary: str, paths: list[Path], outdir: Path, timeout: int):
-        """The PDFs, or None when the warm converter is unavailable or busy (use soffice)."""
-        if not self.lock.acquire(blocking=False):
+    def convert(self, binary: str, paths: list[Path], outdir: Path, timeout: int, *,
+                wait: float = 0, start: bool = True):
+        """The PDFs, or None when the warm converter is unavailable or stays busy longer than
+        ``wait`` seconds (use soffice). ``start``: start it when it is not running. While it
+        starts at boot (``warm_up``), waiting for it beats starting another soffice."""
+        if self.starting:
+            wait = max(wait, start_timeout(timeout) + 5)
+        if not (self.lock.acquire(timeout=wait) if wait else self.lock.acquire(blocking=False)):
             return None
         try:
-            if self._alive(binary) or self._start(binary, timeout):
+            if self._alive(binary) or (start and self._start(binary, timeout)):
                 return self._convert(paths, outdir, timeout)
             return None
         finally:
             self.lock.release()
+
+    def warm_up(self, binary: str, timeout: int, primer: Path) -> None:
+        """Start and prime the converter in a background thread (holding it meanwhile, so a
+        page that asks waits for it rather than for a cold soffice of its own)."""
+        if self._alive(binary) or not self.lock.acquire(blocking=False):
+            return
+        self.starting = True
+
+        def start():
+            try:
+                if self._start(binary, timeout):
+                    with tempfile.TemporaryDirectory() as work:
+                        sample = Path(work) / "warm-up.docx"
+                        sample.write_bytes(primer.read_bytes())
+                        self._convert([sample], Path(work), timeout)
+            except (PdfFailed, OSError) as exc:
+                log.warning("warming LibreOffice up failed: %s", exc)
+            finally:
+                self.starting = False
+                self.lock.release()
+
+        threading.Thread(target=start, name="soffice-warm-up", daemon=True).start()
 
     def _convert(self, paths: list[Path], outdir: Path, timeout: int):
         reply = self._ask({"inputs": [str(p) for p in paths], "outdir": str(outdir)}, timeout)
@@ -204,10 +260,11 @@ class WarmConverter:
             [self.python, str(WORKER), binary, profile.as_uri(), f"jiuzhu-{uuid.uuid4().hex}"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             start_new_session=True,
-            env={**converter_env(), "JIUZHU_WARM_START_TIMEOUT": str(min(timeout, 30))})
-        ready = self._read(min(timeout, 30) + 5)
+            env={**converter_env(), "JIUZHU_WARM_START_TIMEOUT": str(start_timeout(timeout))})
+        ready = self._read(start_timeout(timeout) + 5)
         if not (ready or {}).get("ready"):
-            log.warning("warm LibreOffice did not start; using one soffice per batch")
+            if not self.closing:  # else killed by the process ending: nothing to report
+                log.warning("warm LibreOffice did not start; using one soffice per batch")
             self.failed_at[binary] = time.monotonic()
             self.stop()
             return False
@@ -230,13 +287,29 @@ class WarmConverter:
         fd, line, deadline = self.process.stdout.fileno(), b"", time.monotonic() + timeout
         while not line.endswith(b"\n"):
             left = deadline - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
+            try:
+                if left <= 0 or not select.select([fd], [], [], left)[0]:
+                    return None
+                chunk = os.read(fd, 65536)
+            except (OSError, ValueError):  # closed by ``shutdown`` meanwhile
                 return None
-            chunk = os.read(fd, 65536)
             if not chunk:
                 return None
             line += chunk
         return json.loads(line)
+
+    def shutdown(self) -> None:
+        """The process is ending: end the converter, even one still starting in another
+        thread (which then cleans up after it, quietly)."""
+        self.closing = True
+        if self.lock.acquire(blocking=False):
+            try:
+                self.stop()
+            finally:
+                self.lock.release()
+        elif (process := self.process) is not None:
+            with contextlib.suppress(OSError):
+                os.killpg(process.pid, signal.SIGKILL)
 
     def stop(self) -> None:
         """End the worker and its soffice (the whole process group) and free the slot."""
@@ -284,7 +357,11 @@ class WarmPool:
         for converter in self.converters:
             converter.stop()
 
+    def shutdown(self) -> None:
+        for converter in self.converters:
+            converter.shutdown()
+
 
 WARM = WarmPool(int(os.environ.get("JIUZHU_SOFFICE_WARM_PROCESSES", 0) or
                     min(2, os.cpu_count() or 1)))
-atexit.register(WARM.stop)
+atexit.register(WARM.shutdown)

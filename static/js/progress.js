@@ -6,6 +6,8 @@
 //   appear. Without JavaScript the page's <noscript> meta refresh does the same.
 // * a form button with data-once is disabled once its form is submitted (no double start);
 //   the server refuses a second start anyway.
+// * a link with data-busy (a PDF made while the user waits) shows that text once clicked,
+//   until the next page arrives.
 (function () {
   function show(row, job) {
     var bar = row.querySelector("progress");
@@ -38,8 +40,22 @@
     if (row.dataset.progressDone) return; // rendered finished: nothing to poll
     window.setTimeout(function () { poll(row); }, 500);
   });
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-busy]");
+    if (!link || link.getAttribute("aria-busy") || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    link.setAttribute("aria-busy", "true");
+    var note = document.createElement("span");
+    note.className = "busy-note";
+    note.setAttribute("role", "status");
+    note.textContent = " " + link.dataset.busy;
+    link.after(note);
+  });
   window.addEventListener("pageshow", function (event) { // back to a cached page: usable again
     if (!event.persisted) return;
+    document.querySelectorAll("a[data-busy][aria-busy]").forEach(function (link) {
+      link.removeAttribute("aria-busy");
+      if (link.nextElementSibling && link.nextElementSibling.matches(".busy-note")) link.nextElementSibling.remove();
+    });
     document.querySelectorAll("form[data-submitted]").forEach(function (form) {
       delete form.dataset.submitted;
       form.querySelectorAll("[data-once]").forEach(function (b) { b.disabled = false; b.removeAttribute("aria-busy"); });

@@ -3,6 +3,8 @@ their PDFs, the warm converter is shared by a batch and restarted when it dies."
 from __future__ import annotations
 
 import io
+import json
+import re
 import subprocess
 import sys
 import zipfile
@@ -15,6 +17,7 @@ from server.archives.operations import assign_archive_number
 from server.db import db
 from server.documents import operations, pdf
 from server.documents.queries import builtin_path
+from server.extensions import data_dir
 
 from .factories import make_case
 
@@ -128,4 +131,83 @@ def test_a_batch_is_split_over_the_warm_converters_in_order(app, tmp_path):
     titles = ["受理回执", "社会救助申请书", "承诺书", "授权书", "委托书"]
     for path, title in zip(made, titles):
         assert title in pdf_text_and_pages(path)[0].replace(" ", ""), path.name
+    pdf.WARM.stop()
+
+
+def cases_with_documents(*names):
+    out = []
+    for name in names:
+        case = make_case(name=name)
+        for kind in ("acceptance_slip", "application", "household_survey"):
+            operations.generate(kind, case)
+        assign_archive_number(case)
+        out.append(case)
+    db.session.commit()
+    return out
+
+
+def assert_inventory_pages_match_the_documents(result):
+    """The 卷内目录 printed in each copy's PDF lists the page ranges the documents really have."""
+    for copy in result["files"].values():
+        with zipfile.ZipFile(data_dir() / copy["zip"]) as z:
+            manifest = json.loads(z.read(bundle.MANIFEST))
+            [inventory] = [n for n in z.namelist() if "file_inventory" in n]
+            assert inventory.endswith(".pdf")
+            path = data_dir() / "inventory.pdf"
+            path.write_bytes(z.read(inventory))
+        text = pdf_text_and_pages(path)[0]
+        body = [f for f in manifest["files"] if not f["path"].startswith("front/")]
+        rows = bundle.inventory_entries([bundle.Entry(f["path"], Path(f["path"]), f["kind"],
+                                                      f["title"], f["pages"]) for f in body])
+        assert rows and any(f["pages"] > 1 for f in body)  # a range that a wrong count breaks
+        for row in rows:
+            assert re.search(rf"(?<![\d-]){re.escape(row['pages'])}(?![\d-])", text), row
+
+
+@pytest.mark.pdf
+def test_each_bundle_converts_its_documents_cover_and_inventory_in_one_pass(
+        demo, with_pdf, monkeypatch):
+    """A kind's page count is learnt by the first bundle that converts it (an empty data
+    directory: at most two passes); every later bundle converts in one soffice pass."""
+    cases = cases_with_documents("周一", "吴二", "王四")
+    calls = counting_conversions(monkeypatch)
+    for i, case in enumerate(cases):
+        calls.clear()
+        result = bundle.build(case)
+        assert len(calls) == 1 or (i == 0 and len(calls) == 2), calls
+        assert_inventory_pages_match_the_documents(result)
+    assert calls[0] == 6  # three documents, two covers, one inventory (same for both copies)
+
+
+@pytest.mark.pdf
+def test_a_wrong_page_guess_converts_the_inventory_again_with_the_real_pages(
+        demo, with_pdf, monkeypatch):
+    [case] = cases_with_documents("郑三")
+    monkeypatch.setattr(bundle.sources, "guess_pages", lambda source: 9)
+    calls = counting_conversions(monkeypatch)
+    result = bundle.build(case)
+    assert len(calls) == 2 and calls[1] == 1  # the inventory alone, once more
+    assert_inventory_pages_match_the_documents(result)
+    monkeypatch.undo()
+    assert bundle.build(case) == result  # byte-identical to a bundle built without a wrong guess
+
+
+@pytest.mark.pdf
+def test_a_batch_right_after_boot_waits_for_the_converters_starting(app, tmp_path, monkeypatch):
+    """The worker warms its converters up at boot; a bundle that comes meanwhile waits for
+    them instead of starting a cold soffice of its own."""
+    pdf.WARM.stop()
+
+    def no_cold_start(*args):
+        raise AssertionError("a cold soffice was started beside the converters starting")
+
+    monkeypatch.setattr(pdf, "_convert_once", no_cold_start)
+    pdf.warm_up(len(pdf.WARM.converters))
+    paths = []
+    for kind in ("acceptance_slip", "commitment"):
+        paths.append(tmp_path / f"{kind}.docx")
+        paths[-1].write_bytes(builtin_path(kind).read_bytes())
+    made = pdf.convert(paths, tmp_path / "out", warm=True)
+    assert [p.stem for p in made] == ["acceptance_slip", "commitment"]
+    assert all(p.read_bytes().startswith(b"%PDF") for p in made)
     pdf.WARM.stop()

@@ -67,3 +67,24 @@ def test_double_click_starts_one_batch(open_as, module_live_server, jobs_run_in_
     with live_server.context() as session:
         assert session.scalar(select(func.count(ArchiveJob.id))) == 1
     assert "本月没有已决定的案件" in page.inner_text("main")
+
+
+def test_a_pdf_link_says_the_pdf_is_being_made_while_it_comes(page, browser_login, live_server):
+    from server.documents.operations import generate
+
+    from ..archives.factories import make_case
+
+    with live_server.context() as session:
+        case = make_case()
+        document = generate("application", case)
+        session.commit()
+        case_id, document_id = case.id, document.id
+    browser_login("clerk")
+    page.goto(f"/documents/cases/{case_id}")
+    # the PDF is slow to come: the navigation is held back (after progress.js saw the click)
+    page.evaluate("window.addEventListener('click', e => e.preventDefault())")
+    page.click(f'a[href="/documents/{document_id}/pdf"]')
+    note = page.locator(".busy-note")
+    note.wait_for()
+    assert "正在生成 PDF" in note.inner_text()
+    assert page.get_attribute(f'a[href="/documents/{document_id}/pdf"]', "aria-busy") == "true"

@@ -101,3 +101,41 @@ def test_print_job_failure_is_reported(app, cases, user):
     job = db.session.get(PrintJob, job.id)
     assert job.status == "failed" and job.error and job.progress == 100
     assert docx_text  # the module helper stays importable for other tests
+
+
+@pytest.mark.pdf
+def test_the_first_pdf_on_a_page_is_served_within_3_seconds_from_a_cold_app(
+        app, login, cases, monkeypatch):
+    """The web process starts its converter when it boots (``pdf.warm_up``, as `jiuzhu serve`
+    does), so no PDF a clerk asks for waits for a cold soffice of its own (2–5 s on a loaded
+    machine): a click while the server is still booting waits for that converter, and the
+    link says the PDF is being made while it comes."""
+    from server.documents import pdf
+
+    pdf.WARM.stop()  # a cold app: no converter running yet
+    case = cases[ReliefCode.DB]
+    client = login("clerk")
+    documents = [operations.generate(kind, case)
+                 for kind in ("application", "commitment", "authorization")]
+    db.session.commit()
+
+    def no_cold_start(*args):
+        raise AssertionError("a cold soffice was started for a page's PDF")
+
+    monkeypatch.setattr(pdf, "_convert_once", no_cold_start)
+    booted = time.perf_counter()
+    pdf.warm_up()  # what the web server and the worker do when they start
+    page = client.get(f"/documents/cases/{case.id}").get_data(as_text=True)
+    assert f'href="/documents/{documents[0].id}/pdf" data-busy=' in page  # "正在生成 PDF…"
+    times = []
+    for document in documents:
+        started = time.perf_counter()
+        response = client.get(f"/documents/{document.id}/pdf")
+        times.append(time.perf_counter() - started)
+        assert response.status_code == 200 and response.data.startswith(b"%PDF")
+        if len(times) == 1:
+            up = time.perf_counter() - booted
+    print(f"boot to the first PDF served {up:.2f} s; "
+          f"PDF requests {', '.join(f'{t:.2f}' for t in times)} s")
+    assert max(times[1:]) < 3.0  # the first PDF of a document once the server is up
+    pdf.WARM.stop()

@@ -26,13 +26,9 @@ from ..money import MODE_LABELS, UNIT_LABELS, MoneyError, round_money
 from ..periods import first_of_next_month
 from ..relief import ReliefCode
 from .models import CareLevel, DbMethod
-from .queries import Standard, standard_for
+from .queries import NoStandard, Standard, standard_for
 
 CARE_ALIASES = {"self": CareLevel.self_care, "partial": CareLevel.partial, "full": CareLevel.full}
-
-
-class NoStandard(LookupError):
-    """No standard version is in force; the message is for the user."""
 
 
 @dataclass

@@ -84,13 +84,6 @@ def _validator() -> Draft202012Validator:
     return Draft202012Validator(json.loads(ITEMS_SCHEMA.read_text(encoding="utf-8")))
 
 
-def _path(parts) -> str:
-    out = ""
-    for part in parts:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
 def _message(error) -> str:
     if error.validator == "required":
         return "缺少必填项：" + ", ".join(str(v) for v in error.validator_value
@@ -123,7 +116,7 @@ def load_items(source: Path | str | None = None) -> dict:
         mark = getattr(exc, "problem_mark", None)
         line = f"（第 {mark.line + 1} 行）" if mark else ""
         raise ItemsError([("", f"YAML 格式错误{line}")], name) from None
-    problems = [(_path(e.absolute_path), _message(e))
+    problems = [(e.json_path.removeprefix("$").removeprefix("."), _message(e))
                 for e in sorted(_validator().iter_errors(data), key=lambda e: list(
                     map(str, e.absolute_path)))]
     if problems:

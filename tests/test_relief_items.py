@@ -84,3 +84,27 @@ def test_broken_yaml_and_a_missing_file_are_clear_errors(tmp_path):
     with pytest.raises(ItemsError) as caught:
         load_items("format: 2\nitems: []")
     assert {p for p, _m in caught.value.problems} == {"format", "items"}
+
+
+def test_the_procedure_defaults_come_from_the_items():
+    from dataclasses import replace
+
+    from server.cases.workflows import DEFAULT_SETTINGS, Settings, SettingsError, item_settings
+
+    # the values the hard-coded table gave
+    assert DEFAULT_SETTINGS == {
+        ReliefCode.DB: Settings(),
+        ReliefCode.TK: Settings(has_termination_publicity=True),
+        ReliefCode.LS: Settings(has_publicity=False, has_emergency_aid=True,
+                                has_county_review=True, is_one_off=True),
+        ReliefCode.BY: Settings(is_paid=False),
+    }
+    bad = replace(RELIEF_TYPES["TK"], settings={"publicity_dayz": 7, "is_paid": False,
+                                                "publicity_days": 99})
+    with pytest.raises(SettingsError) as caught:
+        item_settings(bad)
+    assert caught.value.problems == [
+        "救助项目 TK 的 settings：“is_paid”由救助项目的 family / is_paid 决定，不能在 settings 中设置",
+        "救助项目 TK 的 settings：未知的设置项“publicity_dayz”",
+        "救助项目 TK 的 settings：“publicity_days”应在 1 到 60 之间",
+    ]

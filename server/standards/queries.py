@@ -121,19 +121,26 @@ def standard_value(name: str, on: date | None = None, region=None, *,
     """A named standard value: of the stored ``version`` (a decision keeps the version it
     used), else of the version in force on ``on`` (today) for ``region``'s county (a Region
     or a county id)."""
+    return named_value(version_for(on, region, version=version), name)
+
+
+def version_for(on: date | None = None, region=None, *, version: int | None = None
+                ) -> StandardSet:
+    """The stored ``version``, else the one in force on ``on`` for ``region``'s county;
+    ``NoStandard`` (a message for the user) if there is none."""
     if version is not None:
         row = db.session.get(StandardSet, version)
         if row is None:
             raise NoStandard(f"救助标准版本 {version} 不存在")
-        return named_value(row, name)
+        return row
     if region is None:
-        raise ValueError("standard_value needs a region or a version")
+        raise ValueError("a standard version needs a region or a version id")
     county_id = region if isinstance(region, int) else region.county.id
     on = on or local_today()
     row = current_set(county_id, on)
     if row is None:
         raise NoStandard(f"{on:%Y-%m-%d} 没有生效的救助标准")
-    return named_value(row, name)
+    return row
 
 
 def _newest_first(stmt):

@@ -1,8 +1,27 @@
-"""The four relief types (救助类别): the stable codes every room keys on."""
+"""Relief items (救助项目): the stable codes every room keys on, defined as data.
+
+The items are read from ``forms/items.yaml`` (format: ``server/relief.schema.json``) when this
+module is imported: ``RELIEF_TYPES`` maps a code to its ``ReliefType`` (names, unit, procedure
+family, paid or not, legal basis, procedure settings). Rooms ask an item for what they need
+(``item.is_monthly``, ``item.family``, ``codes_where(...)``) instead of naming codes.
+
+``ReliefCode`` stays as the type of the code columns; its members are the shipped items.
+``load_items(path_or_text)`` checks a file and raises ``ItemsError`` whose ``problems`` list
+every problem as ``(path, message)``, e.g. ``items[2].unit``.
+"""
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from jsonschema import Draft202012Validator
+
+ITEMS_FILE = Path(__file__).resolve().parents[1] / "forms" / "items.yaml"
+ITEMS_SCHEMA = Path(__file__).with_name("relief.schema.json")
 
 
 class ReliefCode(str, enum.Enum):
@@ -12,18 +31,128 @@ class ReliefCode(str, enum.Enum):
     BY = "BY"  # 低保边缘家庭认定
 
 
+class Family(str, enum.Enum):
+    """The procedure family of an item: what its decision grants."""
+
+    recognition = "recognition"  # 认定 only, nothing paid (低保边缘)
+    monthly = "monthly"  # a monthly payment to the household (低保)
+    one_off = "one_off"  # a one-off payment (临时救助)
+    care = "care"  # person-based monthly support with care levels (特困)
+
+
+MONTHLY_FAMILIES = frozenset({Family.monthly, Family.care})
+
+
 @dataclass(frozen=True)
 class ReliefType:
-    code: ReliefCode
+    code: ReliefCode | str
     name: str
     short_name: str
     unit: str  # "household" or "person"
     is_paid: bool
+    family: Family = Family.monthly
+    name_en: str = ""
+    basis: str = ""  # the legal basis documents print
+    settings: dict = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def is_monthly(self) -> bool:
+        """Paid every month (low-income allowance, extreme-poverty support)."""
+        return self.family in MONTHLY_FAMILIES
+
+    @property
+    def is_one_off(self) -> bool:
+        return self.family == Family.one_off
+
+    @property
+    def has_care_levels(self) -> bool:
+        """Support graded by the person's care level (全自理/半护理/全护理)."""
+        return self.family == Family.care
 
 
-RELIEF_TYPES: dict[ReliefCode, ReliefType] = {
-    ReliefCode.DB: ReliefType(ReliefCode.DB, "最低生活保障", "低保", "household", True),
-    ReliefCode.TK: ReliefType(ReliefCode.TK, "特困人员救助供养", "特困", "person", True),
-    ReliefCode.LS: ReliefType(ReliefCode.LS, "临时救助", "临时救助", "household", True),
-    ReliefCode.BY: ReliefType(ReliefCode.BY, "低保边缘家庭认定", "低保边缘", "household", False),
-}
+class ItemsError(ValueError):
+    """The items file cannot be used; ``problems`` lists ``(path, message)`` pairs."""
+
+    def __init__(self, problems: list[tuple[str, str]], source: str = ""):
+        self.problems = problems
+        where = f"{source}: " if source else ""
+        super().__init__(where + "；".join(f"{p}: {m}" if p else m for p, m in problems))
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(json.loads(ITEMS_SCHEMA.read_text(encoding="utf-8")))
+
+
+def _message(error) -> str:
+    if error.validator == "required":
+        return "缺少必填项：" + ", ".join(str(v) for v in error.validator_value
+                                    if v not in (error.instance or {}))
+    if error.validator == "additionalProperties":
+        return "未知的项：" + error.message.split("(")[-1].rstrip(")")
+    if error.validator == "enum":
+        return "应为以下之一：" + "、".join(map(str, error.validator_value))
+    if error.validator == "pattern":
+        return "代码应为 2 到 8 位大写字母或数字，以字母开头"
+    if error.validator == "type":
+        return f"类型应为 {error.validator_value}"
+    return error.message
+
+
+def load_items(source: Path | str | None = None) -> dict:
+    """The items of a file (default ``forms/items.yaml``) or YAML text, keyed by code; raises
+    ItemsError naming every problem with its path."""
+    name = ""
+    if source is None or isinstance(source, Path):
+        path = Path(source or ITEMS_FILE)
+        name = path.name
+        try:
+            source = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ItemsError([("", f"无法读取救助项目文件：{exc.strerror}")], name) from None
+    try:
+        data = yaml.safe_load(source)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f"（第 {mark.line + 1} 行）" if mark else ""
+        raise ItemsError([("", f"YAML 格式错误{line}")], name) from None
+    problems = [(e.json_path.removeprefix("$").removeprefix("."), _message(e))
+                for e in sorted(_validator().iter_errors(data), key=lambda e: list(
+                    map(str, e.absolute_path)))]
+    if problems:
+        raise ItemsError(problems, name)
+    items, seen = {}, {}
+    for i, raw in enumerate(data["items"]):
+        code, family = raw["code"], Family(raw["family"])
+        if code in seen:
+            problems.append((f"items[{i}].code", f"代码 {code} 与 items[{seen[code]}] 重复"))
+        seen.setdefault(code, i)
+        if family == Family.recognition and raw["is_paid"]:
+            problems.append((f"items[{i}].is_paid", "仅认定的项目不发放（is_paid: false）"))
+        elif family != Family.recognition and not raw["is_paid"]:
+            problems.append((f"items[{i}].is_paid", "按月或一次性发放的项目须设为发放（is_paid: true）"))
+        if family == Family.care and raw["unit"] != "person":
+            problems.append((f"items[{i}].unit", "含照料护理等级的项目按人（person）救助"))
+        known = ReliefCode(code) if code in ReliefCode._value2member_map_ else code
+        items[known] = ReliefType(
+            code=known, name=raw["name"], short_name=raw["short_name"], unit=raw["unit"],
+            is_paid=raw["is_paid"], family=family, name_en=raw.get("name_en", ""),
+            basis=raw.get("basis", ""), settings=dict(raw.get("settings") or {}))
+    if problems:
+        raise ItemsError(problems, name)
+    return items
+
+
+RELIEF_TYPES: dict[ReliefCode | str, ReliefType] = load_items()
+
+
+def codes_where(**attributes) -> tuple:
+    """The codes of the items whose attributes (or properties) have these values, in file
+    order, e.g. ``codes_where(is_monthly=True)``."""
+    return tuple(code for code, item in RELIEF_TYPES.items()
+                 if all(getattr(item, k) == v for k, v in attributes.items()))
+
+
+def item(code) -> ReliefType:
+    """The item of a stored code (a string or a ReliefCode); KeyError if there is none."""
+    return RELIEF_TYPES[getattr(code, "value", code)]

@@ -12,7 +12,7 @@ from typing import Callable
 from flask_babel import lazy_gettext as _l
 
 from ..money import yuan_to_fen
-from ..relief import ReliefCode
+from ..relief import item
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def home_visit_investigators(case, ctx):
 
 @check
 def income_recorded(case, ctx):
-    if case.relief_type == ReliefCode.LS:
+    if item(case.relief_type).is_one_off:
         return []  # temporary aid is decided on the hardship, not on the income line
     figures = ctx.figures
     if figures.per_capita_income is None:

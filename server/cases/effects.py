@@ -10,7 +10,7 @@ from typing import Callable
 
 from ..money import yuan_to_fen
 from ..periods import add_months, first_of_next_month, local_noon_utc, local_today
-from ..relief import ReliefCode
+from ..relief import item
 from ..standards.amounts import calculate, payment_start_month
 from ..standards.queries import standard_for
 from .checks import CaseError, Problem
@@ -122,7 +122,8 @@ def compute_amount(case, ctx):
     case.amount_inputs = result.as_dict()["inputs"] | {"standard_label": standard.label,
                                                       "notes": result.notes}
     case.needs_county_decision = result.needs_county_decision
-    case.care_level = ctx.figures.care_level if case.relief_type == ReliefCode.TK else case.care_level
+    if item(case.relief_type).has_care_levels:
+        case.care_level = ctx.figures.care_level
 
 
 @effect

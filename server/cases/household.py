@@ -59,14 +59,14 @@ class MissingInput(ValueError):
 
 def amount_inputs(case, found: Figures, requested=None) -> dict:
     """Keyword inputs of the standards room's calculator for the case's relief type."""
-    from ..relief import ReliefCode
+    from ..relief import item
 
-    code = ReliefCode(case.relief_type)
-    if code == ReliefCode.LS:
+    relief = item(case.relief_type)
+    if relief.is_one_off:  # decided on the requested amount
         if requested is None:
             raise MissingInput("data.requested_amount", "请填写申请救助金额")
         return {"requested": requested, "persons": found.persons}
-    if code == ReliefCode.TK:
+    if relief.has_care_levels:
         if not found.care_level:
             raise MissingInput("care_level", "请先确定护理等级")
         return {"care_level": found.care_level, "per_capita_income": found.per_capita_income}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields, replace
 
-from ..relief import ReliefCode
+from ..relief import RELIEF_TYPES, ReliefCode, ReliefType
 
 SAME = "@same"  # a transition that records something without changing the state
 PREVIOUS = "@previous"  # back to the state before the current one (after awaiting materials)
@@ -210,13 +210,27 @@ def _setting_problem(key: str, current, value) -> str | None:
     return None
 
 
+ITEM_FACTS = ("is_paid", "is_one_off")  # what an item's family and is_paid say already
+
+
+def item_settings(item: ReliefType) -> Settings:
+    """An item's procedure defaults: the national rules, its ``settings`` from the items file
+    (unknown keys or bad values refused with the item's code), paid / one-off from the item."""
+    problems = [f"“{key}”由救助项目的 family / is_paid 决定，不能在 settings 中设置"
+                for key in ITEM_FACTS if key in item.settings]
+    try:
+        settings = Settings().validated({k: v for k, v in item.settings.items()
+                                         if k not in ITEM_FACTS})
+    except SettingsError as exc:
+        problems += exc.problems
+    if problems:
+        raise SettingsError([f"救助项目 {getattr(item.code, 'value', item.code)} 的 settings："
+                             + p for p in problems])
+    return replace(settings, is_paid=item.is_paid, is_one_off=item.is_one_off)
+
+
 DEFAULT_SETTINGS: dict[ReliefCode, Settings] = {
-    ReliefCode.DB: Settings(),
-    ReliefCode.TK: Settings(has_termination_publicity=True),
-    ReliefCode.LS: Settings(has_publicity=False, has_emergency_aid=True, has_county_review=True,
-                            is_one_off=True),
-    ReliefCode.BY: Settings(is_paid=False),
-}
+    code: item_settings(item) for code, item in RELIEF_TYPES.items()}
 
 
 @dataclass(frozen=True)

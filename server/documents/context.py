@@ -259,7 +259,7 @@ def office_context(region) -> dict:
     return office_for(region)
 
 
-STANDARD_NAMES = {"TK": "特困人员基本生活标准"}
+STANDARD_NAMES = {True: "特困人员基本生活标准", False: "最低生活保障标准"}  # by has_care_levels
 
 
 def standard_context(case) -> dict:
@@ -277,10 +277,10 @@ def standard_context(case) -> dict:
         return empty
     if standard is None:
         return empty
-    is_tk = ReliefCode(case.relief_type) == ReliefCode.TK
+    relief = RELIEF_TYPES[ReliefCode(case.relief_type)]
     return {
-        "name": STANDARD_NAMES.get(ReliefCode(case.relief_type).value, "最低生活保障标准"),
-        "amount": _money(standard.tk_basic if is_tk else standard.db_standard),
+        "name": STANDARD_NAMES[relief.has_care_levels],
+        "amount": _money(standard.tk_basic if relief.has_care_levels else standard.db_standard),
         "urban_rural": URBAN_RURAL_LABELS.get(standard.urban_rural),
         "effective_from": standard.effective_from,
         "basis": standard.basis or None,
@@ -306,7 +306,7 @@ def case_facts(case) -> dict:
     monthly = fen_to_yuan(case.monthly_amount_fen) if case.monthly_amount_fen else None
     one_off = fen_to_yuan(case.one_off_amount_fen) if case.one_off_amount_fen else None
     support = None
-    if case.relief_type == ReliefCode.TK:
+    if relief.has_care_levels:  # 特困: concentrated or dispersed support
         support = "集中供养" if case.is_concentrated else "分散供养"
     return {
         "number": case.case_number,
@@ -320,7 +320,7 @@ def case_facts(case) -> dict:
         "persons_covered": case.persons_covered or None,
         "monthly_amount": monthly,
         "one_off_amount": one_off,
-        "amount": one_off if case.relief_type == ReliefCode.LS else monthly,
+        "amount": one_off if relief.is_one_off else monthly,
         "payment_start_month": case.payment_start_month,
         "care_level": case.care_level,
         "support_mode": support,

@@ -25,13 +25,13 @@ from sqlalchemy import select
 from ..db import db
 from ..money import fen_to_yuan
 from ..periods import age_on, as_date, local_today
-from ..relief import RELIEF_TYPES, ReliefCode
+from ..relief import RELIEF_TYPES, ReliefCode, codes_where, item
 from . import context as ctx
 from .errors import DocumentError
 from .formatting import DEFAULT_PLACEHOLDER, is_empty
 
-ALL_RELIEF = frozenset(ReliefCode)
-PAID_MONTHLY = frozenset({ReliefCode.DB, ReliefCode.TK})
+ALL_RELIEF = frozenset(RELIEF_TYPES)
+PAID_MONTHLY = frozenset(codes_where(is_monthly=True))
 
 
 class Barcode:
@@ -368,12 +368,7 @@ class DecisionForm(DecisionKind):
     name, title = "decision_form", "社会救助审核确认表"
 
 
-LEGAL_BASIS = {
-    ReliefCode.DB: "《社会救助暂行办法》第九条至第十三条、《最低生活保障审核确认办法》（民发〔2021〕57号）",
-    ReliefCode.TK: "《社会救助暂行办法》第十四条至第十七条、《特困人员认定办法》（民发〔2021〕43号）",
-    ReliefCode.LS: "《社会救助暂行办法》第四十七条至第五十条",
-    ReliefCode.BY: "《最低生活保障边缘家庭和刚性支出困难家庭认定办法》及本省实施细则",
-}
+LEGAL_BASIS = {code: relief.basis for code, relief in RELIEF_TYPES.items()}  # forms/items.yaml
 REFUSAL = {"reasons": [None], "legal_basis": None, "review_body": None, "review_days": None,
            "court": None, "lawsuit_months": None}
 
@@ -427,7 +422,7 @@ class DishonestyNotice(DocumentKind):
     """失信: the written notice that payment stops from the month of listing."""
 
     name, title = "dishonesty_notice", "社会救助失信行为处理告知书"
-    relief_types = frozenset({ReliefCode.DB, ReliefCode.TK, ReliefCode.BY})
+    relief_types = frozenset(codes_where(is_one_off=False))  # standing support, not one-offs
     extra_contract = {"dishonesty": ctx.DISHONESTY}
 
     def issued_on(self, case):
@@ -597,13 +592,12 @@ def _is_minor(case, on: date) -> bool:
 
 def notice_row(case, number: int) -> dict:
     """The only facts of a case a public notice shows."""
-    relief = RELIEF_TYPES[ReliefCode(case.relief_type)]
-    fen = case.one_off_amount_fen if case.relief_type == ReliefCode.LS else case.monthly_amount_fen
+    relief = item(case.relief_type)
+    fen = case.one_off_amount_fen if relief.is_one_off else case.monthly_amount_fen
     return {"number": number, "name": case.applicant_name,
             "persons": case.persons_covered or len(case.members) or None,
             "amount": fen_to_yuan(fen) if fen else None, "relief_name": relief.short_name,
-            "note": "集中供养" if case.relief_type == ReliefCode.TK and case.is_concentrated
-            else None}
+            "note": "集中供养" if relief.has_care_levels and case.is_concentrated else None}
 
 
 class VillageNotice(DocumentKind):
@@ -636,7 +630,8 @@ class VillageNotice(DocumentKind):
         return list(db.session.scalars(stmt.order_by(Case.relief_type, Case.case_number)))
 
     def visible(self, case, on: date) -> bool:
-        return not (case.relief_type == ReliefCode.TK and _is_minor(case, on))
+        # a minor supported as a person (特困 children) is never posted on the village board
+        return not (item(case.relief_type).unit == "person" and _is_minor(case, on))
 
     def listed_cases(self, village, issued: date, skip_leaks: bool = False) -> list:
         """The cases the notice lists, in row order (row n is case n-1). Raises PublicLeak

@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from ..cases.models import Case, Member
 from ..idnumber import check_character
-from ..relief import ReliefCode
+from ..relief import ReliefCode, item
 
 
 def sample_id_number(birth: date, sequence: int, area: str = "220999") -> str:
@@ -104,8 +104,8 @@ def sample_case(relief, village, schema_version=None, number: int = 1,
         urban_rural=getattr(getattr(village, "urban_rural", None), "value", "rural"),
         persons_covered=len(members), monthly_amount_fen=monthly, one_off_amount_fen=one_off,
         payment_start_month=date(2026, 12, 1),
-        care_level="全自理" if relief == ReliefCode.TK else None,
-        ls_kind="spending" if relief == ReliefCode.LS else None,
+        care_level="全自理" if item(relief).has_care_levels else None,
+        ls_kind="spending" if item(relief).is_one_off else None,
         archive_number=f"{village.code[:6]}-2026-{relief.value}-{number:06d}",
         members=members,
     )

@@ -12,11 +12,13 @@ from xml.sax.saxutils import escape
 
 from ..faults import atomic_write
 from ..money import fen_to_yuan
+from ..relief import RELIEF_TYPES
 from ..schemas.roles import LS_KIND_LABELS
 from ..sheets import append_row, is_formula_like
 from .stats import CARE_LEVELS, URBAN_RURAL
 
-TYPE_NAMES = {"DB": "低保", "TK": "特困"}
+TYPE_NAMES = {getattr(code, "value", code): relief.short_name
+              for code, relief in RELIEF_TYPES.items()}  # forms/items.yaml
 PART_NAMES = {"urban": "城市", "rural": "农村", "total": "合计"}
 LS_NAMES = {**LS_KIND_LABELS, "other": "其他", "total": "合计"}
 

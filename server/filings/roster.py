@@ -15,10 +15,9 @@ from ..db import db
 from ..idnumber import normalize
 from ..money import EMPTY, MoneyError, fen_text, yuan_to_fen
 from ..regions.models import Region
-from ..relief import ReliefCode
 from ..sheets import Limits, SheetError, read_table
 from .periods import utc_bounds
-from .stats import _paid_in
+from .stats import MONTHLY, ONE_OFF, _paid_in
 
 
 class RosterError(ValueError):
@@ -61,10 +60,10 @@ def _stream(prefix: str, month: date, batch: int = 5000) -> Iterator[tuple[str, 
     """(village code, roster tuple) fetched in batches through Core: no ORM rows, a
     server-side cursor on PostgreSQL."""
     start, end = utc_bounds(month)
-    monthly = and_(Case.relief_type.in_([ReliefCode.DB, ReliefCode.TK]), _paid_in(month))
-    one_off = and_(Case.relief_type == ReliefCode.LS, Case.decided_at >= start,
+    monthly = and_(Case.relief_type.in_(MONTHLY), _paid_in(month))
+    one_off = and_(Case.relief_type.in_(ONE_OFF), Case.decided_at >= start,
                    Case.decided_at < end, Case.one_off_amount_fen > 0)
-    amount = case((Case.relief_type == ReliefCode.LS, Case.one_off_amount_fen),
+    amount = case((Case.relief_type.in_(ONE_OFF), Case.one_off_amount_fen),
                   else_=Case.amount_in(month))
     stmt = (select(Case.applicant_name, Case.applicant_id_number,
                    Case.answers["bank_account"].as_string(), amount, Region.name,

@@ -1,9 +1,10 @@
 """The monthly statistics (domain.md §8), computed with SQL GROUP BY for every township of a
 region at once, and the internal checks they must pass before filing.
 
-A month is paid for a DB/TK case when ``payment_start_month <= month`` and
-(``payment_end_month`` is empty or ``>= month``). "Stopped this month" counts cases whose last
-paid month was the previous one, so last month's persons + new − stopped = this month's.
+A month is paid for the case of a monthly item (DB/TK: ``is_monthly`` in forms/items.yaml)
+when ``payment_start_month <= month`` and (``payment_end_month`` is empty or ``>= month``).
+"Stopped this month" counts cases whose last paid month was the previous one, so last month's
+persons + new − stopped = this month's.
 The figures come from one scan of the cases (and one of the members for the persons by group),
 so the time grows linearly with the county; the totals are the sums of the parts.
 """
@@ -18,10 +19,14 @@ from ..cases.models import Case, Member
 from ..db import db
 from ..periods import add_months
 from ..regions.models import Region, RegionLevel
-from ..relief import ReliefCode
+from ..relief import codes_where
 from .periods import utc_bounds
 
-MONTHLY_TYPES = (ReliefCode.DB.value, ReliefCode.TK.value)
+# which items fill which part of the table: from the items' families (forms/items.yaml)
+MONTHLY = codes_where(is_monthly=True)  # paid every month: the per-type sections (DB, TK)
+ONE_OFF = codes_where(is_one_off=True)  # the one-off section (临时救助)
+CARE = codes_where(has_care_levels=True)  # the care-level section (特困)
+MONTHLY_TYPES = tuple(getattr(code, "value", code) for code in MONTHLY)
 URBAN_RURAL = ("urban", "rural")
 TYPE_FIELDS = ("households", "persons", "new_households", "new_persons", "stopped_households",
                "stopped_persons", "amount_fen", "cumulative_fen", "prev_households",
@@ -54,7 +59,7 @@ def is_new(month: date):
 def new_recipients(prefix: str, month: date):
     """The month's new DB/TK recipients under a region prefix, as the table counts them (the
     population of the county's spot-check draw)."""
-    return select(Case).where(*_scope(prefix), Case.relief_type.in_([ReliefCode.DB, ReliefCode.TK]),
+    return select(Case).where(*_scope(prefix), Case.relief_type.in_(MONTHLY),
                               _paid_in(month), is_new(month))
 
 
@@ -114,9 +119,8 @@ def _one_pass(out, prefix: str, month: date) -> None:
     def when(condition, value=1):
         return func.sum(case((condition, value), else_=0))
 
-    monthly = and_(Case.relief_type.in_([ReliefCode.DB, ReliefCode.TK]),
-                   Case.payment_start_month <= month)
-    one_off = and_(Case.relief_type == ReliefCode.LS, Case.decided_at >= year_start,
+    monthly = and_(Case.relief_type.in_(MONTHLY), Case.payment_start_month <= month)
+    one_off = and_(Case.relief_type.in_(ONE_OFF), Case.decided_at >= year_start,
                    Case.decided_at < end, Case.one_off_amount_fen > 0)
     keys = (_township(), _relief(), Case.urban_rural, Case.is_concentrated, Case.care_level,
             Case.ls_kind)
@@ -139,7 +143,7 @@ def _one_pass(out, prefix: str, month: date) -> None:
         values = [int(v or 0) for v in values]
         figures, ls_values = dict(zip(type_fields, values)), values[len(type_fields):]
         table, code = out[township], _code(relief)
-        if code == ReliefCode.LS.value:
+        if code in ONE_OFF:
             for row in (table["ls"][kind if kind in LS_KINDS else "other"], table["ls"]["total"]):
                 for field, value in zip(ls_fields, ls_values):
                     row[field] += value
@@ -148,7 +152,7 @@ def _one_pass(out, prefix: str, month: date) -> None:
         for row in (parts[part if part in URBAN_RURAL else "rural"], parts["total"]):
             for field, value in figures.items():
                 row[field] += value
-        if code == ReliefCode.TK.value:
+        if code in CARE:
             tk = table["tk"]
             for bucket in (tk["concentrated" if concentrated else "dispersed"],
                            tk["care"][level if level in CARE_LEVELS else "其他"], tk["total"]):
@@ -167,7 +171,7 @@ def _group_figures(out, prefix: str, month: date) -> None:
                    func.sum(case((disability.not_in(NOT_DISABLED), 1), else_=0)),
                    func.sum(case((Member.sex == "F", 1), else_=0)))
             .where(Member.case_id == Case.id, *_scope(prefix),
-                   Case.relief_type.in_([ReliefCode.DB, ReliefCode.TK]), _paid_in(month))
+                   Case.relief_type.in_(MONTHLY), _paid_in(month))
             .group_by(_township(), Case.relief_type))
     for township, relief, *values in _rows(stmt):
         groups = out[township]["groups"][_code(relief)]
@@ -219,7 +223,9 @@ def check(stats: dict) -> list[str]:
             if (row["prev_households"] + row["new_households"] - row["stopped_households"]
                     != row["households"]):
                 problems.append(f"{code} {part}：上月户数 + 新增 − 停发 ≠ 本月户数")
-    tk, tk_total = stats["tk"], stats["types"]["TK"]["total"]
+    tk = stats["tk"]
+    tk_total = {field: sum(stats["types"][_code(c)]["total"][field] for c in CARE)
+                for field in ("households", "amount_fen")}
     for field, total_field in (("households", "households"), ("amount_fen", "amount_fen")):
         if tk["concentrated"][field] + tk["dispersed"][field] != tk["total"][field]:
             problems.append(f"特困 集中 + 分散 ≠ 合计：{field}")

@@ -19,6 +19,11 @@ Public API (used by views, the API, the intake room and cases):
 * ``field_type(spec) -> FieldType`` – the registry instance for a field spec.
 * ``register_variable_provider(fn)`` – fn(user, relief_type) -> {name: value}; e.g. the
   standards room supplies ``standard`` (otherwise the schema's default is used).
+* ``register_standard_values_resolver(fn)`` – fn(user, names, context, today) ->
+  ({name: Decimal}, {name: message}): the county's named standard values a schema declares
+  under ``standard_values`` (the standards room: the version in force on ``today``, or the
+  version ``context["standard_version_id"]`` a decision pinned); a name the version does not
+  define is an error at ``standard_values.<name>``.
 * ``register_upload_resolver(fn)`` – fn(user, upload_id) -> clean file value or None: a file
   answer given as ``{"upload_id": n}`` must be an upload of the user's region (intake).
 
@@ -238,6 +243,15 @@ def _check_semantics(data: dict) -> list[Problem]:
         if isinstance(data.get("fields"), list) else []
     raw_vars = data.get("variables") if isinstance(data.get("variables"), dict) else {}
     variables = set(raw_vars)
+    raw_standard = data.get("standard_values") \
+        if isinstance(data.get("standard_values"), dict) else {}
+    for name in raw_standard:
+        if not expr.is_name(name):
+            problems.append(Problem(f"standard_values.{name}", "标准值名称只能由汉字、字母、数字和"
+                                                               "下划线组成，且不以数字或下划线开头"))
+        elif name in variables:
+            problems.append(Problem(f"standard_values.{name}", f"标准值 '{name}' 与变量重名"))
+    variables |= set(raw_standard)
     for name, var in raw_vars.items():
         if isinstance(var, dict) and var.get("type") in ("money", "integer") and "default" in var:
             try:
@@ -349,6 +363,44 @@ def register_variable_provider(fn: Callable) -> Callable:
     """fn(user, relief_type) -> {variable: value}; later providers win."""
     VARIABLE_PROVIDERS.append(fn)
     return fn
+
+
+STANDARD_VALUES_RESOLVERS: list[Callable] = []
+
+
+def register_standard_values_resolver(fn: Callable) -> Callable:
+    """fn(user, names, context, today) -> ({name: Decimal}, {name: message}); the last wins."""
+    STANDARD_VALUES_RESOLVERS.append(fn)
+    return fn
+
+
+def standard_values(definition: dict, user=None, context: dict | None = None,
+                    today: date | None = None) -> tuple[dict, list[Problem]]:
+    """The named standard values a schema declares: context values < the resolver's; a name
+    no one supplies is None (unknown in expressions) and, when the resolver was asked, an
+    error at ``standard_values.<name>``."""
+    names = list(definition.get("standard_values") or {})
+    if not names:
+        return {}, []
+    context = context or {}
+    values = {name: context.get(name) for name in names}
+    problems: list[Problem] = []
+    wanted = [name for name in names if values[name] is None]
+    if wanted and STANDARD_VALUES_RESOLVERS and (user is not None or context):
+        found, missing = STANDARD_VALUES_RESOLVERS[-1](user, wanted, context,
+                                                       today or local_today())
+        values.update({k: v for k, v in found.items() if k in values})
+        problems = [Problem(f"standard_values.{name}", message)
+                    for name, message in missing.items()]
+    money = FIELD_TYPES["money"]({})
+    out = {}
+    for name, value in values.items():
+        try:
+            out[name] = None if value is None else money._number(value)
+        except FieldError:
+            out[name] = None
+            problems.append(Problem(f"standard_values.{name}", f"标准值 '{name}' 不是金额"))
+    return out, problems
 
 
 def _definition_of(version_or_definition) -> dict:
@@ -562,6 +614,7 @@ def format_message(message: str, definition: dict, env) -> str:
     money |= {s["name"] for f in definition["fields"] for s in f.get("fields") or []
               if s["type"] == "money"}
     money |= {k for k, v in (definition.get("variables") or {}).items() if v["type"] == "money"}
+    money |= set(definition.get("standard_values") or {})
 
     def show(match):
         value = env.get(match.group(1))
@@ -586,8 +639,11 @@ def register_upload_resolver(fn: Callable) -> Callable:
 
 
 def _context(definition, user, context, today) -> dict:
-    ctx = {"today": today or local_today(), "villages": villages_for(user),
-           "variables": variables(definition, user, context)}
+    today = today or local_today()
+    named, problems = standard_values(definition, user, context, today)
+    ctx = {"today": today, "villages": villages_for(user),
+           "variables": {**variables(definition, user, context), **named},
+           "standard_problems": problems}
     if user is not None and UPLOAD_RESOLVERS:
         ctx["resolve_upload"] = lambda upload_id: UPLOAD_RESOLVERS[-1](user, upload_id)
     return ctx
@@ -602,6 +658,7 @@ def validate_answers(version_or_definition, answers, user=None, *, context: dict
         result.errors.append(("", "答卷应为键值映射"))
         return result
     ctx = _context(definition, user, context, today)
+    result.errors.extend(ctx["standard_problems"])
     _Run(definition, ctx, result).run(answers)
     result.uploads = ctx.get("uploads", {})
     return result
@@ -630,7 +687,8 @@ def client_spec(version_or_definition, user=None, *, context: dict | None = None
         "relief_type": definition.get("relief_type"),
         "today": ctx["today"].isoformat(),
         "variables": {k: expr.canonical(v) for k, v in ctx["variables"].items()},
-        "variable_types": {k: v["type"] for k, v in (definition.get("variables") or {}).items()},
+        "variable_types": {**{k: v["type"] for k, v in (definition.get("variables") or {}).items()},
+                           **{k: "money" for k in definition.get("standard_values") or {}}},
         "fields": [field_spec(s) for s in definition["fields"]],
         "checks": [{"ast": c["ast"]["rule"], "message": c["message"], "field": c.get("field", "")}
                    for c in definition.get("checks") or []],

@@ -17,6 +17,7 @@ Semantics (mirrored exactly by the JS runtime):
 from __future__ import annotations
 
 import ast
+import keyword
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -445,6 +446,13 @@ def _convert(node, scope: Scope, names: set, depth: int) -> dict:
     raise ExpressionError(f"不支持的语法 {type(node).__name__}")
 
 
+def is_name(name) -> bool:
+    """A name an expression can use (e.g. a standard value 事实无人抚养儿童保障标准)."""
+    return isinstance(name, str) and 0 < len(name) <= 40 and name.isidentifier() \
+        and not keyword.iskeyword(name) and not name.startswith("_") \
+        and name not in ("today", "True", "False", "None")
+
+
 def _name(name: str, scope: Scope, names: set) -> dict:
     if name in ("True", "False", "None"):
         return {"k": "const", "v": {"True": True, "False": False, "None": None}[name]}
@@ -455,6 +463,9 @@ def _name(name: str, scope: Scope, names: set) -> dict:
     elif name in scope.later:
         raise ExpressionError(f"字段 '{name}' 在后面才定义，这里还不能使用")
     elif name not in scope.names and name not in scope.groups:
+        if not name.isascii():  # likely a county's named standard value
+            raise ExpressionError(f"未知名称 '{name}'：若是本县的自定义标准值，"
+                                  "请在 standard_values 中声明")
         raise ExpressionError(f"未知字段 '{name}'")
     names.add(name)
     return {"k": "name", "id": name}

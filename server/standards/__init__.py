@@ -5,7 +5,9 @@ Other rooms import from here:
 - ``server.standards.models``: ``StandardSet`` (an immutable version; a decision stores its
   id), ``CareLevel``, ``DbMethod``, ``ScaledDecimal``/``Money``.
 - ``server.standards.queries``: ``standard_for(county_id, urban_rural, on_date)`` -> ``Standard``
-  or None, ``standard_by_id(set_id, urban_rural)``, ``versions``, ``current_set``.
+  or None (``Standard.named``: the version's named values), ``standard_by_id(set_id,
+  urban_rural)``, ``versions``, ``current_set``, ``standard_value(name, on=, region=,
+  version=)`` (a named value; ``UnknownStandardValue`` / ``NoStandard``).
 - ``server.standards.amounts``: ``calculate(code, standard, **inputs)`` -> ``AmountResult``,
   ``calculate_for(code, county_id, urban_rural, on_date, **inputs)``, ``payment_start_month``,
   ``NoStandard``.

@@ -24,15 +24,11 @@ from decimal import Decimal
 from .. import money as _money
 from ..money import MODE_LABELS, UNIT_LABELS, MoneyError, round_money
 from ..periods import first_of_next_month
-from ..relief import ReliefCode
+from ..relief import ReliefCode, item
 from .models import CareLevel, DbMethod
-from .queries import Standard, standard_for
+from .queries import NoStandard, Standard, standard_for
 
 CARE_ALIASES = {"self": CareLevel.self_care, "partial": CareLevel.partial, "full": CareLevel.full}
-
-
-class NoStandard(LookupError):
-    """No standard version is in force; the message is for the user."""
 
 
 @dataclass
@@ -103,10 +99,14 @@ def _rounded(standard: Standard, raw: Decimal, formula: str, suffix: str) -> tup
 
 
 class Calculator:
-    """Base of the per-type calculators; a subclass sets ``code`` and ``monthly``."""
+    """Base of the per-type calculators (a registry keyed by item code); a subclass sets
+    ``code``; whether the amount is monthly is the item's (forms/items.yaml family)."""
 
     code: ReliefCode
-    monthly: bool = True
+
+    @property
+    def monthly(self) -> bool:
+        return item(self.code).is_monthly
 
     def calculate(self, standard: Standard, **inputs) -> AmountResult:
         raise NotImplementedError
@@ -218,7 +218,6 @@ class LsCalculator(Calculator):
     """临时救助: the requested amount within the township cap; above it, the county decides."""
 
     code = ReliefCode.LS
-    monthly = False
 
     def calculate(self, standard, *, requested, persons=1) -> AmountResult:
         requested = to_decimal(requested, "救助金额")
@@ -252,7 +251,6 @@ class ByCalculator(Calculator):
     """低保边缘: recognition only (amount 0) when income is under factor × standard."""
 
     code = ReliefCode.BY
-    monthly = False
 
     def calculate(self, standard, *, per_capita_income, persons=1, db_eligible=None):
         income = to_decimal(per_capita_income, "家庭人均收入")

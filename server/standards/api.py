@@ -7,12 +7,13 @@ from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
+from .. import money
 from ..api.fields import DecimalString, UtcDateTime
 from ..auth.access import requires
 from ..db import db
 from ..periods import local_today
 from . import operations, queries
-from .operations import CHOICES, MAX_BANDS, SPECS, bands_text
+from .operations import CHOICES, DEFAULT_UNIT, MAX_BANDS, MAX_NAMED, SPECS, bands_text
 
 blp = Blueprint("api_standards", __name__, url_prefix="/standards",
                 description="Standard versions (低保/特困/临时救助/低保边缘) of the caller's county")
@@ -28,11 +29,17 @@ class VersionOut(Schema):
     rounding_mode = fields.Str()
     is_ls_cap_per_person = fields.Bool()
     basis = fields.Str()
+    named_values = fields.Method("_named", metadata={
+        "description": "The county's named values: [{name, amount (decimal string), unit, note}]"})
     created_at = UtcDateTime()
 
     def _values(self, row):
         """Decimal values as strings, so no client turns money into floats."""
         return {spec.name: spec.show(getattr(row, spec.name)) or None for spec in SPECS}
+
+    def _named(self, row):
+        return [{"name": v.name, "amount": money.plain(v.amount), "unit": v.unit, "note": v.note}
+                for v in row.named_values]
 
 
 class CurrentArgs(Schema):
@@ -51,6 +58,8 @@ class StandardOut(Schema):
     by_factor = DecimalString()
     ls_township_multiple = DecimalString()
     ls_max_multiple = DecimalString()
+    named = fields.Dict(keys=fields.Str(), values=DecimalString(),
+                        metadata={"description": "Named values of the version: name -> amount"})
 
 
 def _county_id() -> int:
@@ -80,6 +89,15 @@ class Current(MethodView):
         return standard
 
 
+class NamedValueIn(Schema):
+    name = fields.Str(required=True, validate=validate.Length(max=40),
+                      metadata={"example": "事实无人抚养儿童保障标准"})
+    amount = fields.Str(required=True, validate=validate.Length(max=40),
+                        metadata={"example": "1200.00"})
+    unit = fields.Str(load_default=DEFAULT_UNIT, validate=validate.Length(max=20))
+    note = fields.Str(load_default="", validate=validate.Length(max=200))
+
+
 class BandIn(Schema):
     min_gap = fields.Str(required=True, metadata={"example": "0.00"})
     amount = fields.Str(required=True, metadata={"example": "300.00"})
@@ -96,6 +114,10 @@ VersionIn = Schema.from_dict({
        for name, allowed in CHOICES.items()},
     "db_bands": fields.List(fields.Nested(BandIn), load_default=list,
                             validate=validate.Length(max=MAX_BANDS)),
+    "named_values": fields.List(fields.Nested(NamedValueIn), load_default=list,
+                                validate=validate.Length(max=MAX_NAMED), metadata={
+                                    "description": "Values the county names itself; rules and "
+                                                   "formulas refer to them by name"}),
     "is_ls_cap_per_person": fields.Bool(load_default=False),
     "basis": fields.Str(load_default="", validate=validate.Length(max=200)),
 }, name="StandardVersionIn")

@@ -10,7 +10,7 @@ import enum
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, String, event
+from sqlalchemy import JSON, BigInteger, ForeignKey, String, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -106,8 +106,34 @@ class StandardSet(RegionScoped, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     created_by = relationship("User")
+    named_values: Mapped[list[StandardValue]] = relationship(
+        back_populates="standard_set", order_by="StandardValue.position",
+        cascade="all, delete-orphan")
+
+
+class StandardValue(Base):
+    """A value the county names itself (e.g. 事实无人抚养儿童保障标准) in one version.
+
+    Part of the version: saved with it and as immutable, so a decision that stored the
+    version's id keeps the named values it used. The name is how rules and formulas refer to
+    it (an expression identifier: Chinese characters, letters, digits, underscores).
+    """
+
+    __tablename__ = "standard_value"
+    __table_args__ = (UniqueConstraint("standard_set_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    standard_set_id: Mapped[int] = mapped_column(ForeignKey("standard_set.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(String(40))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    unit: Mapped[str] = mapped_column(String(20), default="")  # e.g. 元/人/月, 元/年
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+    standard_set: Mapped[StandardSet] = relationship(back_populates="named_values")
 
 
 @event.listens_for(StandardSet, "before_update")
+@event.listens_for(StandardValue, "before_update")
 def _refuse_update(mapper, connection, target):
     raise ValueError("救助标准版本一经保存不可修改，请新增一个版本")

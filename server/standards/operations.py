@@ -5,6 +5,7 @@ be; the newest created wins). Validation messages are Chinese, keyed by field na
 """
 from __future__ import annotations
 
+import keyword
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -17,7 +18,7 @@ from ..audit.operations import record
 from ..db import db
 from ..periods import local_today
 from ..regions.models import Region, RegionLevel
-from .models import DbMethod, RoundingMode, RoundingUnit, StandardSet
+from .models import DbMethod, RoundingMode, RoundingUnit, StandardSet, StandardValue
 
 FACTOR_PLACES = Decimal("0.0001")
 NATIONAL_TK_FACTOR = Decimal("1.3")  # 民发〔2021〕43号: basic living ≥ 1.3 × 低保标准
@@ -79,6 +80,9 @@ CHOICES = {
     "rounding_mode": [m.value for m in RoundingMode],
 }
 MAX_BANDS = 10
+MAX_NAMED = 50  # named values in one version
+NAMED_HIGH = Decimal("100000000")  # yuan: room for yearly figures such as 人均可支配收入
+DEFAULT_UNIT = "元/人/月"
 
 
 class StandardError(Exception):
@@ -179,12 +183,69 @@ def validate(raw: Mapping) -> dict:
             errors[name] = "请选择有效的选项"
         values[name] = value
     attempt("db_bands", lambda: parse_bands(raw.get("db_bands") or ""))
+    values["named_values"] = _named_values(raw.get("named_values"), errors)
     values["is_ls_cap_per_person"] = bool(raw.get("is_ls_cap_per_person"))
     values["basis"] = str(raw.get("basis") or "").strip()[:200]
     _cross_checks(values, errors)
     if errors:
         raise StandardError(errors)
     return values
+
+
+def check_value_name(name: str) -> str:
+    """A named value's name as rules and formulas write it (an expression identifier)."""
+    name = str(name or "").strip()
+    if not name:
+        raise ValueError("请填写名称")
+    if len(name) > 40:
+        raise ValueError("名称最多 40 个字")
+    if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_") \
+            or name in ("today", "True", "False", "None"):
+        raise ValueError("名称只能由汉字、字母、数字和下划线组成，且不以数字或下划线开头"
+                         "（规则和公式按名称引用它）")
+    return name
+
+
+def _named_values(rows, errors: dict) -> list[dict]:
+    """The version's named values, in order; a row with neither name nor amount (or marked
+    for removal) is skipped. Errors are keyed ``named_values[i].field`` (the row's index)."""
+    if rows is None:
+        return []
+    if not isinstance(rows, (list, tuple)):
+        errors["named_values"] = "应为列表"
+        return []
+    out, seen = [], {}
+    for i, row in enumerate(rows):
+        if not isinstance(row, Mapping):
+            errors[f"named_values[{i}]"] = "应为包含名称和金额的对象"
+            continue
+        if row.get("remove") or (not str(row.get("name") or "").strip()
+                                 and not str(row.get("amount") or "").strip()):
+            continue
+        path = f"named_values[{i}]"
+        item = {"unit": str(row.get("unit") or DEFAULT_UNIT).strip()[:20],
+                "note": str(row.get("note") or "").strip()[:200]}
+        try:
+            item["name"] = check_value_name(row.get("name"))
+        except ValueError as exc:
+            errors[f"{path}.name"] = str(exc)
+        else:
+            if item["name"] in seen:
+                errors[f"{path}.name"] = f"名称“{item['name']}”与第 {seen[item['name']] + 1} 项重复"
+            seen.setdefault(item["name"], i)
+        try:
+            amount = money.parse_yuan(row.get("amount"))
+            if amount is None:
+                raise ValueError("请填写金额")
+            if amount > NAMED_HIGH:
+                raise ValueError(f"不能大于 {money.plain(NAMED_HIGH)}，请核对")
+            item["amount"] = amount
+        except (ValueError, money.MoneyError) as exc:
+            errors[f"{path}.amount"] = str(exc)
+        out.append(item)
+    if len(out) > MAX_NAMED:
+        errors["named_values"] = f"最多 {MAX_NAMED} 项"
+    return out
 
 
 def _cross_checks(values: dict, errors: dict) -> None:
@@ -216,13 +277,21 @@ def create_version(county: Region, raw: Mapping, actor=None) -> StandardSet:
     if county.level != RegionLevel.county:
         raise StandardError({"region": "救助标准只能由县级区划制定"})
     values = validate(raw)
+    named = values.pop("named_values")
     row = StandardSet(region=county, created_by_id=getattr(actor, "id", None), **values)
+    row.named_values = [StandardValue(position=i, **item) for i, item in enumerate(named)]
     db.session.add(row)
     db.session.flush()
     record("standards.create", row, actor=actor,
            details={"effective_from": values["effective_from"].isoformat(),
-                    **{s.name: s.show(values[s.name]) for s in SPECS}})
+                    **{s.name: s.show(values[s.name]) for s in SPECS},
+                    **({"named_values": named_values_details(row)} if named else {})})
     return row
+
+
+def named_values_details(row: StandardSet) -> dict:
+    """``{name: "1200.00 元/人/月"}``: a version's named values as the audit trail shows them."""
+    return {v.name: f"{money.plain(v.amount)} {v.unit}".strip() for v in row.named_values}
 
 
 def form_values(row: StandardSet | None) -> dict:
@@ -232,5 +301,7 @@ def form_values(row: StandardSet | None) -> dict:
     data = {spec.name: spec.show(getattr(row, spec.name)) for spec in SPECS}
     data.update({name: getattr(row, name) for name in CHOICES})
     data.update(db_bands=bands_text(row.db_bands), is_ls_cap_per_person=row.is_ls_cap_per_person,
-                basis=row.basis)
+                basis=row.basis,
+                named_values=[{"name": v.name, "amount": money.plain(v.amount), "unit": v.unit,
+                               "note": v.note} for v in row.named_values])
     return data

@@ -8,6 +8,10 @@ Public API:
   version, e.g. to show a past decision's formula again.
 - ``versions(county_id) -> list[StandardSet]``: every version, newest effective date first.
 - ``current_set(county_id, on_date=None) -> StandardSet | None``.
+- ``standard_value(name, on=None, region=None, *, version=None) -> Decimal``: a named value
+  (e.g. 事实无人抚养儿童保障标准) of the version in force on a date for a region's county, or
+  of a stored version (a decision's ``standard_version_id``); ``UnknownStandardValue`` or
+  ``NoStandard`` with a message for the user otherwise.
 
 ``Standard`` is a plain frozen dataclass (safe to cache, detached from the session) with every
 value already chosen for the household's urban/rural category.
@@ -57,6 +61,7 @@ class Standard:
     is_ls_cap_per_person: bool
     by_factor: Decimal
     basis: str = ""
+    named: dict = field(default_factory=dict, hash=False)  # named value -> Decimal amount
 
     @property
     def label(self) -> str:
@@ -85,8 +90,57 @@ def as_standard(row: StandardSet, urban_rural) -> Standard:
               CareLevel.full.value: row.care_full},
         ls_township_multiple=row.ls_township_multiple, ls_max_multiple=row.ls_max_multiple,
         is_ls_cap_per_person=row.is_ls_cap_per_person, by_factor=row.by_factor,
-        basis=row.basis,
+        basis=row.basis, named={v.name: v.amount for v in row.named_values},
     )
+
+
+class NoStandard(LookupError):
+    """No standard version is in force; the message is for the user."""
+
+
+class UnknownStandardValue(LookupError):
+    """A name that the standard version does not define; the message is for the user."""
+
+    def __init__(self, name: str, row: StandardSet):
+        self.name, self.version_id = name, row.id
+        known = "、".join(v.name for v in row.named_values) or "无"
+        super().__init__(f"{row.effective_from:%Y-%m-%d} 起执行的救助标准（版本 {row.id}）中"
+                         f"没有名为“{name}”的标准值（已有：{known}）")
+
+
+def named_value(row: StandardSet, name: str) -> Decimal:
+    """The amount of a version's named value; ``UnknownStandardValue`` if it has none."""
+    for value in row.named_values:
+        if value.name == name:
+            return value.amount
+    raise UnknownStandardValue(name, row)
+
+
+def standard_value(name: str, on: date | None = None, region=None, *,
+                   version: int | None = None) -> Decimal:
+    """A named standard value: of the stored ``version`` (a decision keeps the version it
+    used), else of the version in force on ``on`` (today) for ``region``'s county (a Region
+    or a county id)."""
+    return named_value(version_for(on, region, version=version), name)
+
+
+def version_for(on: date | None = None, region=None, *, version: int | None = None
+                ) -> StandardSet:
+    """The stored ``version``, else the one in force on ``on`` for ``region``'s county;
+    ``NoStandard`` (a message for the user) if there is none."""
+    if version is not None:
+        row = db.session.get(StandardSet, version)
+        if row is None:
+            raise NoStandard(f"救助标准版本 {version} 不存在")
+        return row
+    if region is None:
+        raise ValueError("a standard version needs a region or a version id")
+    county_id = region if isinstance(region, int) else region.county.id
+    on = on or local_today()
+    row = current_set(county_id, on)
+    if row is None:
+        raise NoStandard(f"{on:%Y-%m-%d} 没有生效的救助标准")
+    return row
 
 
 def _newest_first(stmt):
@@ -115,3 +169,13 @@ def standard_by_id(set_id: int, urban_rural) -> Standard | None:
 def versions(county_id: int) -> list[StandardSet]:
     stmt = select(StandardSet).where(StandardSet.region_id == county_id)
     return list(db.session.scalars(_newest_first(stmt)))
+
+
+def named_matrix(rows: list[StandardSet]) -> list[tuple[str, dict]]:
+    """Every name any of the versions defines (first seen first), with each version's value:
+    ``[(name, {version id: StandardValue})]`` for the side-by-side page."""
+    matrix: dict[str, dict] = {}
+    for row in rows:
+        for value in row.named_values:
+            matrix.setdefault(value.name, {})[row.id] = value
+    return list(matrix.items())

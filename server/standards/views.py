@@ -21,10 +21,12 @@ def _county():
 @requires("standards.view")
 def index():
     county = _county()
+    rows = queries.versions(county.id)
     return render_template(
-        "standards/index.html", county=county, rows=queries.versions(county.id),
+        "standards/index.html", county=county, rows=rows,
         current=queries.current_set(county.id), specs=operations.SPECS,
         choice_labels=CHOICE_LABELS, group_labels=GROUP_LABELS,
+        named=queries.named_matrix(rows),
     )
 
 
@@ -36,15 +38,15 @@ def new():
         form = StandardForm()
     else:  # start from the version in force
         form = StandardForm(data=operations.form_values(queries.current_set(county.id)))
-    status = 200
-    if form.validate_on_submit():
+        form.add_blank_rows()
+    status, other_errors = 200, {}
+    if "add_row" in request.form:  # one more named-value row; nothing is saved yet
+        form.add_blank_rows(1)
+    elif form.validate_on_submit():
         try:
             row = operations.create_version(county, form.data)
         except operations.StandardError as exc:
-            for name, message in exc.errors.items():
-                field = getattr(form, name, None)
-                if field is not None:
-                    field.errors = [*field.errors, message]
+            other_errors = form.show_errors(exc.errors)
             status = 400
         else:
             db.session.commit()
@@ -55,4 +57,4 @@ def new():
         status = 400
     groups = {g: [s for s in operations.SPECS if s.group == g] for g in GROUP_LABELS}
     return render_template("standards/new.html", form=form, county=county, groups=groups,
-                           group_labels=GROUP_LABELS), status
+                           group_labels=GROUP_LABELS, other_errors=other_errors), status

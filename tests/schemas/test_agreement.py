@@ -45,6 +45,7 @@ ENV = {
     "a": Decimal("10"), "b": Decimal("3"), "c": Decimal("2.675"), "z": Decimal("0"),
     "s": "东风", "n": None, "t": True, "f": False, "id": "220999197001010117",
     "d": "2000-02-29", "picks": ["甲", "乙"],
+    "事实无人抚养儿童保障标准": Decimal("1200.00"),  # a county's named standard value
     "members": expr.Rows([
         {"income": Decimal("100.5"), "id": "220999197001010117", "rel": "本人", "ok": True},
         {"income": None, "id": "22099919990101012X", "rel": "子女", "ok": False},
@@ -65,6 +66,7 @@ EXPRESSIONS = [
     "any(members.ok)", "all(members.ok)", "round(sum(members.income) / count(members), 2)",
     "-n", "not picks", "a - b * 2 / 4", "(a + b) * (a - b)", "min(3, 1.50, 2)", "1e3 + 1",
     "a >= 10 and b <= 3 and not (a == b)", "'乙' in picks", "count(picks)",
+    "事实无人抚养儿童保障标准 * count(members)", "事实无人抚养儿童保障标准 / 3 > a",
 ]
 
 

@@ -62,7 +62,7 @@ def _wait(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
         try:
             requests.get(url, timeout=2)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not up yet, or still busy starting
             time.sleep(0.2)
     raise SystemExit(f"no answer from {url} within {seconds} s")
 

@@ -18,7 +18,8 @@ import zlib
 from datetime import datetime, timezone
 
 from sqlalchemy import MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -118,7 +119,12 @@ def _take_lock(conn, cursor=None, shared: bool = False) -> None:
     elif conn.dialect.name == "sqlite":
         shared = False  # one writer at a time
         cursor.execute("COMMIT")
-        cursor.execute("BEGIN IMMEDIATE")
+        try:
+            cursor.execute("BEGIN IMMEDIATE")
+        except conn.dialect.loaded_dbapi.Error as exc:  # still locked after the busy timeout
+            cursor.execute("BEGIN")  # the transaction SQLAlchemy holds open, to end normally
+            # as SQLAlchemy's own error, so it is answered "busy, try again" (503), not a 500
+            raise OperationalError("BEGIN IMMEDIATE", (), exc) from exc
     conn.info[LOCKED] = SHARED if shared else True
 
 
@@ -141,6 +147,9 @@ def lock_for_write(session=None) -> None:
 
 
 def _connection(session=None):
+    """The connection of a session (the request's by default), or a connection itself."""
+    if isinstance(session, Connection):
+        return session
     session = session or db.session
     if isinstance(session, scoped_session):
         session = session()

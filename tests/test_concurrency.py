@@ -309,3 +309,40 @@ def test_the_same_household_at_once_is_accepted_once(app, demo):
     assert len(numbers) == 1 and len(refused) == N - 1, results
     assert all("不能重复申请" in str(r) for r in refused), refused
     assert verify().ok, verify().problem
+
+
+def test_sqlite_lock_still_taken_after_the_busy_timeout_is_a_database_error(tmp_path):
+    """A deferred transaction that cannot get the SQLite write lock in time fails with
+    SQLAlchemy's OperationalError (answered 503 "busy, try again"), not a raw sqlite3 error
+    (a 500), and stays one transaction that rolls back cleanly."""
+    import sqlite3
+
+    import pytest
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+
+    from server.db import lock_for_write
+
+    path = tmp_path / "locked.db"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE t (x)")
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA busy_timeout=50")
+            conn.commit()
+            holder.execute("BEGIN IMMEDIATE")
+            conn.begin()  # outside a request: begins deferred
+            assert conn.execute(text("SELECT count(*) FROM t")).scalar() == 0
+            with pytest.raises(OperationalError, match="locked"):
+                lock_for_write(conn)
+            conn.rollback()
+            holder.execute("COMMIT")
+            conn.begin()  # the connection is fine afterwards
+            lock_for_write(conn)
+            conn.execute(text("INSERT INTO t VALUES (1)"))
+            conn.commit()
+        assert holder.execute("SELECT count(*) FROM t").fetchone() == (1,)
+    finally:
+        holder.close()
+        engine.dispose()

@@ -175,8 +175,13 @@ def start_servers(work: Path, pg_url: str | None) -> tuple[dict, list]:
          *GUNICORN, "--worker-class", "gthread", "--timeout", "120", "--log-level", "warning",
          "benchmarks.intake_baseline:app"], cwd=ROOT, env=baseline_env))
     urls = {name: f"http://127.0.0.1:{port}/" for name, port in ports.items()}
-    for name, process in zip(urls, processes):
-        _wait(urls[name] + ("login" if name == "jiuzhu" else ""), process)
+    try:
+        for name, process in zip(urls, processes):
+            _wait(urls[name] + ("login" if name == "jiuzhu" else ""), process)
+    except BaseException:  # one did not come up: leave no server behind
+        for process in processes:
+            _stop(process)
+        raise
     return urls, processes
 
 

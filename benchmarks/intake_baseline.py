@@ -13,6 +13,7 @@ import os
 from flask import Flask, redirect, render_template_string
 from flask_wtf import FlaskForm
 from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, create_engine, insert
+from sqlalchemy.exc import DBAPIError
 from wtforms import (
     DecimalField,
     FieldList,
@@ -73,7 +74,10 @@ def create_app() -> Flask:
     app = Flask(__name__)
     app.config["SECRET_KEY"] = os.environ.get("BASELINE_SECRET_KEY", "baseline")
     engine = create_engine(os.environ.get("BASELINE_DATABASE_URL", "sqlite:///baseline.db"))
-    metadata.create_all(engine)
+    try:
+        metadata.create_all(engine)
+    except DBAPIError:  # the other worker created it at the same moment
+        metadata.create_all(engine)
 
     @app.route("/", methods=["GET", "POST"])
     def apply():

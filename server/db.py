@@ -7,13 +7,19 @@ Concurrency: writers of shared state (counters, the audit chain) call ``lock_for
 first. On SQLite, whose ``SELECT ... FOR UPDATE`` is a no-op, write requests begin with the
 write lock and other transactions take it at their first write; on PostgreSQL an advisory
 lock taken at the first write, plus row locks. A lost race is a ``StaleDataError``, answered as a 409.
+
+Writers that may run side by side (intake, ``write_alongside()``) take that advisory lock
+shared instead: they exclude the other writers but not each other, and lock by name
+(``lock_names``) or row (``locked_row``) only what they must serialize among themselves.
 """
 from __future__ import annotations
 
+import zlib
 from datetime import datetime, timezone
 
 from sqlalchemy import MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -35,6 +41,8 @@ def utcnow() -> datetime:
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 WRITE_LOCK_KEY = 727274  # the PostgreSQL advisory lock of a transaction that writes
+SHARED = "shared"  # conn.info[LOCKED] of a transaction holding it shared (write_alongside)
+BEGIN_DEFERRED: set[str] = set()  # endpoints whose write requests begin without the lock
 CONFLICT_MESSAGE = "该记录已被他人修改，请刷新后重试"
 
 
@@ -60,7 +68,16 @@ def _wants_write(conn) -> bool:
     what they then write on."""
     from flask import has_request_context, request
 
-    return has_request_context() and request.method not in SAFE_METHODS
+    return (has_request_context() and request.method not in SAFE_METHODS
+            and request.endpoint not in BEGIN_DEFERRED)
+
+
+def begins_deferred(endpoint: str) -> str:
+    """Let write requests to ``endpoint`` begin without the SQLite write lock: the view reads
+    and validates first and takes the lock itself (``write_alongside``) before the checks
+    that must read current data, so validation runs while another request writes."""
+    BEGIN_DEFERRED.add(endpoint)
+    return endpoint
 
 
 LOCKED = "jiuzhu_write_locked"
@@ -84,7 +101,7 @@ def _begin(conn):
         conn.info[LOCKED] = False
 
 
-def _take_lock(conn, cursor=None) -> None:
+def _take_lock(conn, cursor=None, shared: bool = False) -> None:
     """Make this transaction the one writer of shared state until it ends.
 
     PostgreSQL: the advisory lock, taken before the transaction's first row lock, so two
@@ -97,11 +114,18 @@ def _take_lock(conn, cursor=None) -> None:
         return  # (SQLite: no savepoint can exist here, taking one locks first, see below)
     cursor = cursor or conn.connection.dbapi_connection.cursor()
     if conn.dialect.name == "postgresql":
-        cursor.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+        mode = "_shared" if shared else ""
+        cursor.execute(f"SELECT pg_advisory_xact_lock{mode}({WRITE_LOCK_KEY})")
     elif conn.dialect.name == "sqlite":
+        shared = False  # one writer at a time
         cursor.execute("COMMIT")
-        cursor.execute("BEGIN IMMEDIATE")
-    conn.info[LOCKED] = True
+        try:
+            cursor.execute("BEGIN IMMEDIATE")
+        except conn.dialect.loaded_dbapi.Error as exc:  # still locked after the busy timeout
+            cursor.execute("BEGIN")  # the transaction SQLAlchemy holds open, to end normally
+            # as SQLAlchemy's own error, so it is answered "busy, try again" (503), not a 500
+            raise OperationalError("BEGIN IMMEDIATE", (), exc) from exc
+    conn.info[LOCKED] = SHARED if shared else True
 
 
 @event.listens_for(Engine, "before_cursor_execute")
@@ -119,10 +143,45 @@ def _lock_before_savepoint(conn, name):
 def lock_for_write(session=None) -> None:
     """Serialize this transaction with the other writers of shared state (counters, the
     audit chain) before it reads that state; every write takes it anyway (see _take_lock)."""
+    _take_lock(_connection(session))
+
+
+def _connection(session=None):
+    """The connection of a session (the request's by default), or a connection itself."""
+    if isinstance(session, Connection):
+        return session
     session = session or db.session
     if isinstance(session, scoped_session):
         session = session()
-    _take_lock(session.connection())
+    return session.connection()
+
+
+def write_alongside(session=None) -> None:
+    """Lock for a writer that may run beside others of its kind (intake) before it reads
+    what it then writes on. PostgreSQL: the write lock shared, so such writers exclude every
+    other writer but not each other; among themselves they serialize only by ``lock_names``
+    and ``locked_row``, always in that order and the audit chain last (no deadlock). SQLite:
+    the one write lock, as any writer. A transaction already locked keeps its lock."""
+    _take_lock(_connection(session), shared=True)
+
+
+def lock_names(namespace: int, names, session=None) -> None:
+    """Serialize with every transaction that locks one of ``names`` in ``namespace`` until
+    this one ends (PostgreSQL advisory locks, taken in one sorted order). Needed only beside
+    other writers: under the exclusive write lock, and on SQLite, it is already held."""
+    conn = _connection(session)
+    if not conn.info.get(LOCKED):
+        write_alongside(session)
+    if conn.info.get(LOCKED) != SHARED:
+        return
+    from sqlalchemy import bindparam, text
+    from sqlalchemy.dialects.postgresql import ARRAY, INTEGER
+
+    keys = sorted({zlib.crc32(str(name).encode()) - 2 ** 31 for name in names})
+    conn.execute(text("SELECT pg_advisory_xact_lock(:namespace, k) FROM "
+                      "(SELECT unnest(:keys) AS k ORDER BY k) AS sorted")
+                 .bindparams(bindparam("keys", type_=ARRAY(INTEGER))),
+                 {"namespace": namespace, "keys": keys})
 
 
 def locked_row(model, **keys):

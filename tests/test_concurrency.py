@@ -228,3 +228,121 @@ def test_edits_and_transitions_of_one_case_at_once(app, demo, login):
     assert set(results) <= {302, 409}, results
     assert 302 in results, results
     assert verify().ok, verify().problem
+
+
+def _intake_in_app_context(app, user_id: int, seed: int):
+    """One intake of household ``seed`` by the user, as the web form's operation runs it."""
+    from server.auth.models import User
+    from server.intake.operations import create_case_from_answers
+    from server.intake.queries import published_version
+    from server.relief import ReliefCode
+
+    user = db.session.get(User, user_id)
+    version = published_version(user.region.county, ReliefCode.DB)
+    case, _result = create_case_from_answers(version, api_answers(household(seed)), user)
+    return case.case_number
+
+
+def test_a_second_intake_runs_while_the_first_is_uncommitted(app, demo):
+    """PostgreSQL: an intake takes no global write lock, so a second one validates, checks and
+    inserts its case while the first is still open (they queue only for the case number and
+    the audit chain at the end). SQLite: one writer at a time, the second waits."""
+    from sqlalchemy import event
+
+    clerk = demo.demo_user("clerk").id
+    db.session.commit()
+    first_in, release, second_inserted = threading.Event(), threading.Event(), threading.Event()
+    results: dict = {}
+
+    def watch(conn, cursor, statement, parameters, context, executemany):
+        if threading.current_thread().name == "second" and statement.startswith(
+                'INSERT INTO "case"'):
+            second_inserted.set()
+
+    def run(name, seed, hold):
+        with app.app_context():
+            try:
+                results[name] = _intake_in_app_context(app, clerk, seed)
+                if hold:
+                    first_in.set()
+                    release.wait(30)
+                db.session.commit()
+            except Exception as exc:  # a failure is a result, not a hang
+                results[name] = exc
+                first_in.set()
+            finally:
+                db.session.remove()
+
+    event.listen(db.engine, "before_cursor_execute", watch)
+    try:
+        first = threading.Thread(target=run, args=("first", 21, True), name="first")
+        first.start()
+        assert first_in.wait(30)
+        second = threading.Thread(target=run, args=("second", 22, False), name="second")
+        second.start()
+        concurrent = db.engine.dialect.name == "postgresql"
+        # the second's case insert happens while the first holds its transaction open
+        assert second_inserted.wait(10 if concurrent else 1) is concurrent
+        assert "second" not in results  # ... but it queues for the number behind the first
+        release.set()
+        first.join(30)
+        second.join(30)
+    finally:
+        release.set()
+        event.remove(db.engine, "before_cursor_execute", watch)
+    assert all(isinstance(n, str) for n in results.values()), results
+    assert results["first"] != results["second"]
+    saved = set(db.session.scalars(select(Case.case_number)))
+    assert {results["first"], results["second"]} <= saved
+    assert verify().ok, verify().problem
+
+
+def test_the_same_household_at_once_is_accepted_once(app, demo):
+    """Simultaneous intakes of one household: one case, the others refused as duplicates (on
+    PostgreSQL intakes run side by side, so this rests on the per-person locks)."""
+    from server.intake.operations import IntakeError
+
+    clerk = demo.demo_user("clerk").id
+    results = _race_in_app_contexts(app, lambda i: _intake_in_app_context(app, clerk, 23))
+    numbers = [r for r in results if isinstance(r, str)]
+    refused = [r for r in results if isinstance(r, IntakeError)]
+    assert len(numbers) == 1 and len(refused) == N - 1, results
+    assert all("不能重复申请" in str(r) for r in refused), refused
+    assert verify().ok, verify().problem
+
+
+def test_sqlite_lock_still_taken_after_the_busy_timeout_is_a_database_error(tmp_path):
+    """A deferred transaction that cannot get the SQLite write lock in time fails with
+    SQLAlchemy's OperationalError (answered 503 "busy, try again"), not a raw sqlite3 error
+    (a 500), and stays one transaction that rolls back cleanly."""
+    import sqlite3
+
+    import pytest
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+
+    from server.db import lock_for_write
+
+    path = tmp_path / "locked.db"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE t (x)")
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA busy_timeout=50")
+            conn.commit()
+            holder.execute("BEGIN IMMEDIATE")
+            conn.begin()  # outside a request: begins deferred
+            assert conn.execute(text("SELECT count(*) FROM t")).scalar() == 0
+            with pytest.raises(OperationalError, match="locked"):
+                lock_for_write(conn)
+            conn.rollback()
+            holder.execute("COMMIT")
+            conn.begin()  # the connection is fine afterwards
+            lock_for_write(conn)
+            conn.execute(text("INSERT INTO t VALUES (1)"))
+            conn.commit()
+        assert holder.execute("SELECT count(*) FROM t").fetchone() == (1,)
+    finally:
+        holder.close()
+        engine.dispose()

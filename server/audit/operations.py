@@ -20,9 +20,10 @@ from pathlib import Path
 from flask import current_app, has_app_context, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import event as sa_event
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 
-from ..db import db, lock_for_write, utcnow
+from ..db import db, lock_for_write, lock_names, utcnow
 from .models import AuditEvent
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 CHECKPOINT_FILE = "audit_head.json"
 APPENDED = "jiuzhu_audit_appended"
 HEAD = "jiuzhu_audit_head"
+CHAIN_LOCK = 727275  # lock_names namespace of the chain head, for writers side by side
 
 
 def audit_key() -> bytes:
@@ -54,6 +56,9 @@ def record(action: str, obj=None, *, details: dict | None = None, actor=None,
     session = db.session
     actor = actor or _current_actor()
     lock_for_write(session)  # so each event links to the true predecessor
+    # writers side by side (intake) queue here for the head, as late as they can: the last
+    # lock they take, held only through what is left of the transaction
+    lock_names(CHAIN_LOCK, ("head",), session)
     session.flush()
     prev = session.scalars(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
     if region_id is None and obj is not None:
@@ -75,7 +80,7 @@ def record(action: str, obj=None, *, details: dict | None = None, actor=None,
     event.hash = event.compute_hash(audit_key())
     session.add(event)
     session.flush()
-    session.info[APPENDED] = True
+    session.info[APPENDED] = event
     return event
 
 
@@ -126,9 +131,13 @@ def write_checkpoint(head) -> None:
 @sa_event.listens_for(db.session, "before_commit")
 def _head_before_commit(session):
     """Still under the write lock: the newest event is this transaction's true head (an
-    event of a rolled-back savepoint is not)."""
-    if session.info.pop(APPENDED, False):
+    event of a rolled-back savepoint is not: then the head is read back)."""
+    last = session.info.pop(APPENDED, None)
+    if last is not None:
         session.flush()
+        if sa_inspect(last).persistent:
+            session.info[HEAD] = (last.id, last.hash)
+            return
         session.info[HEAD] = tuple(session.execute(
             select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
         ).one())

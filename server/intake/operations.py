@@ -5,12 +5,15 @@ raised before anything is added to the session, so nothing is half-saved.
 """
 from __future__ import annotations
 
+import uuid
 from datetime import date
+
+from sqlalchemy.orm.attributes import flag_modified
 
 from ..audit.operations import record
 from ..cases.models import Case, Member
 from ..cases.operations import check_acceptance
-from ..db import db, locked_row, utcnow
+from ..db import db, lock_for_write, lock_names, locked_row, utcnow, write_alongside
 from ..periods import local_today
 from ..regions.models import Region, RegionLevel
 from ..relief import RELIEF_TYPES
@@ -21,6 +24,7 @@ from .household import household_from_answers
 from .models import CaseNumberCounter, IntakeDraft, Upload
 
 INITIAL_STATE = "accepted"
+PERSON_LOCK = 727276  # lock_names namespace: one intake at a time per ID number
 
 
 class IntakeError(ValueError):
@@ -123,14 +127,16 @@ def create_case_from_answers(version: SchemaVersion, answers, user, *, today: da
 
         members = [MemberFacts(household.applicant_name, household.applicant_id_number, "本人",
                                {}, True)]
+    # From here on current data: intakes run side by side (PostgreSQL) and queue only per
+    # person (the duplicate check), then at the end for the case number and the audit chain.
+    write_alongside()
+    lock_names(PERSON_LOCK, [m.id_number for m in members])
     refusals = check_acceptance([m.id_number for m in members], version.relief_type, village,
                                 on=accepted_on, user=user)
     if refusals:  # dishonesty list (失信) or already in an active case of this type
         raise IntakeError([("", message) for message in refusals], result)
-    store_uploads(result, user)
     case = Case(
-        case_number=next_case_number(village.county, version.relief_type.value,
-                                     accepted_on.year),
+        case_number=f"~{uuid.uuid4().hex}",  # until the number is taken at the end
         relief_type=version.relief_type, schema_version_id=version.id, state=INITIAL_STATE,
         region_id=village.id, applicant_name=household.applicant_name,
         applicant_id_number=household.applicant_id_number, answers=result.clean,
@@ -148,6 +154,12 @@ def create_case_from_answers(version: SchemaVersion, answers, user, *, today: da
             is_applicant=facts.is_applicant, details=facts.details))
     db.session.add(case)
     db.session.flush()
+    # the short end everyone queues for: the county's counter row, then the audit chain
+    case.case_number = next_case_number(village.county, version.relief_type.value,
+                                        accepted_on.year)
+    if result.uploads:
+        store_uploads(result, user)  # the clean answers now name each upload
+        flag_modified(case, "answers")
     record("case.create", case, actor=user, details={
         "case_number": case.case_number, "relief_type": case.relief_type.value,
         "schema_version_id": version.id, "members": len(members)})
@@ -220,6 +232,8 @@ def create_upload(storage, user) -> Upload:
 def submit_draft(draft: IntakeDraft, answers, user, *, today: date | None = None
                  ) -> tuple[Case, Result]:
     """Submit a draft's (latest) answers: creates the case and links the draft to it."""
+    lock_for_write()  # one submit of a draft at a time (not side by side), then read it anew
+    db.session.refresh(draft)
     if draft.is_submitted:
         raise IntakeError([("", "该草稿已提交")])
     case, result = create_case_from_answers(draft.schema_version, answers, user, today=today)

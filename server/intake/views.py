@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from ..auth.access import requires
 from ..cases.models import Case
-from ..db import db
+from ..db import begins_deferred, db
 from ..regions.queries import get_scoped_or_404
 from ..relief import RELIEF_TYPES, ReliefCode
 from ..schemas.engine import Result, client_spec, validate_answers
@@ -49,13 +49,16 @@ def _relief_from_args() -> ReliefCode:
 
 @bp.route("/new", methods=["GET", "POST"])
 @requires("cases.intake")
-def new():
+def new():  # begins deferred (below): the submit takes the write lock after validation
     relief = _relief_from_args()
     version = queries.published_version(current_user.region.county, relief)
     if version is None:
         flash(_("The county has not published a form for this relief type yet."), "error")
         return redirect(url_for(".index"))
     return _fill(version, None)
+
+
+begins_deferred(f"{bp.name}.new")
 
 
 @bp.route("/drafts/<int:draft_id>", methods=["GET", "POST"])

@@ -11,9 +11,10 @@ from .conftest import form_data, household
 
 NEW = "/intake/new?type=DB"
 # One submitted household of three, all in one transaction: user, published form, villages,
-# standards, the acceptance checks (dishonesty list and active cases in one statement), case
-# number, workflow setting, relatives register, holidays, the inserts, the audit chain and the
-# duplicate warning. The old main took 26 in two transactions.
+# standards, the acceptance checks (dishonesty list and active cases in one statement), workflow
+# setting, relatives register, holidays, the inserts, then the case number (its counter row and
+# the case's number), the audit chain and the duplicate warning; the audit head at commit is
+# the event just written. The old main took 26 in two transactions.
 CEILING = 22
 
 

@@ -39,11 +39,17 @@ run: $(BIN)/.installed sysdeps-run
 
 test: $(BIN)/.installed sysdeps test-sqlite test-postgres
 
+# the suite runs on one pytest-xdist worker per core (each with its own temporary directory,
+# SQLite files and, on PostgreSQL, its own database: tests/conftest.py); TEST_WORKERS=0 runs
+# it in one process
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS)
+
 test-sqlite: $(BIN)/.installed
-	$(BIN)/python -m pytest
+	$(PYTEST)
 
 test-postgres: $(BIN)/.installed
-	$(BIN)/python tests/pg_cluster.py -- $(BIN)/python -m pytest -p no:cacheprovider
+	$(BIN)/python tests/pg_cluster.py -- $(PYTEST) -p no:cacheprovider
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check server tests benchmarks

@@ -22,7 +22,28 @@ from server.db import db  # noqa: E402
 from server.extensions import huey  # noqa: E402
 from server.models import metadata  # noqa: E402
 
-PG_URL = os.environ.get("JIUZHU_TEST_DATABASE_URL", "")
+
+
+def _worker_database(url: str) -> str:
+    """Under pytest-xdist each worker gets its own PostgreSQL database (tests truncate every
+    table), made on first use next to the one tests/pg_cluster.py created."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    from sqlalchemy.engine import make_url
+
+    name = f"{make_url(url).database}_{worker}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}) is None:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = make_url(url).set(database=name).render_as_string(hide_password=False)
+    os.environ["JIUZHU_TEST_DATABASE_URL"] = url  # for subprocesses the tests start
+    return url
+
+
+PG_URL = _worker_database(os.environ.get("JIUZHU_TEST_DATABASE_URL", ""))
 DB_FIXTURES = {"app", "db_url"}
 
 

@@ -79,9 +79,9 @@ def receipt_view(row: PublicSubmission) -> dict:
     sender's own text, name or phone (whoever holds the number sees this)."""
     if row.complaint_id is not None:  # handled as a complaint: its status and reply
         from ..supervision.models import Complaint
-        from ..supervision.queries import public_status
+        from ..supervision.queries import complaint_public_view
 
-        status = public_status(db.session.get(Complaint, row.complaint_id).reference)
+        status = complaint_public_view(db.session.get(Complaint, row.complaint_id))
         answered = status["status"] == "answered"
         return {"receipt": row.receipt, "kind": row.kind, "kind_label": KIND_LABELS[row.kind],
                 "status": status["status"], "status_label": STATUS_LABELS[status["status"]],

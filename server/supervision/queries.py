@@ -369,12 +369,16 @@ def public_status(reference: str) -> dict | None:
     """What a complainant may know by the reference number: the status, and the reply once
     answered. Never who was complained about, the findings or the handler."""
     from .models import Complaint
-    from .registry import COMPLAINT_STATUS
 
     row = db.session.scalars(select(Complaint).where(
         Complaint.reference == (reference or "").strip().upper())).first()
-    if row is None:
-        return None
+    return None if row is None else complaint_public_view(row)
+
+
+def complaint_public_view(row) -> dict:
+    """``public_status`` of a complaint row already loaded (a public receipt's complaint)."""
+    from .registry import COMPLAINT_STATUS
+
     status = complaint_status(row)
     return {"reference": row.reference, "received_on": row.received_on, "status": status,
             "status_label": str(COMPLAINT_STATUS[status]),

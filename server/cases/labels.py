@@ -1,4 +1,6 @@
 """How the audit trail names the cases room's actions, objects and case columns."""
+import re
+
 from flask_babel import lazy_gettext as _l
 
 from .. import idnumber
@@ -102,7 +104,7 @@ labels.fields(
     per_capita_income_fen=_yuan,
     created_by_id=user_names, reviewer_id=user_names, approver_id=user_names,
     investigators=user_names, staff_user_id=user_names,
-    decision=lambda v: str(ACTION_LABELS.get(v, v)).split("：")[-1],
+    decision=lambda v: re.split("[：:] ?", str(ACTION_LABELS.get(v, v)))[-1],
     flags=_many(_choice(FLAG_CHOICES)),
     recheck_category=_choice(RECHECK_CHOICES),
     ls_kind=lambda v: LS_KIND_LABELS.get(v, str(v)),

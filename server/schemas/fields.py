@@ -122,7 +122,8 @@ def _text_limits(spec, value: str):
 class Text(FieldType):
     name = "text"
     label = "单行文本"
-    options = {"min_length": int, "max_length": int, "pattern": str, "pattern_message": str}
+    options = {"min_length": int, "max_length": int, "pattern": str, "pattern_message": str,
+               "pattern_message_en": str}
     MAX = 200
     multiline = False
 
@@ -591,7 +592,7 @@ class Group(FieldType):
     label = "可重复分组（表格）"
     is_group = True
     options = {"fields": list, "min_rows": int, "max_rows": int, "checks": list,
-               "row_label": str}
+               "row_label": str, "row_label_en": str}
     MAX_ROWS = 50
 
     def check_options(self):

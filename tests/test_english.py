@@ -134,9 +134,8 @@ def crawl(client, start: list[str], data: list[str]) -> dict[str, set[str]]:
             for datum in data:
                 if len(datum) > 1:  # one character ("无") would cut labels apart
                     chunk = chunk.replace(datum, " ")
-            for snippet in CJK.findall(chunk):
+            if CJK.search(chunk):
                 findings.setdefault(chunk[:60], set()).add(url.partition("?")[0])
-                break
         for href in parser.links:
             target = _follow(href)
             if target is None or target in seen:

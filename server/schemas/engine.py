@@ -43,6 +43,7 @@ from jsonschema import Draft202012Validator
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
+from ..i18n import is_english as _english
 from ..periods import local_today
 from . import expr
 from .fields import FIELD_TYPES, FieldError, FieldType, IdNumber, is_blank
@@ -359,15 +360,6 @@ def _definition_of(version_or_definition) -> dict:
 TRANSLATED_KEYS = ("title", "description", "label", "help", "message", "row_label",
                    "pattern_message")
 
-
-def _english() -> bool:
-    from flask_babel import get_locale
-
-    try:
-        locale = get_locale()
-    except RuntimeError:  # outside a request: the office's language
-        return False
-    return locale is not None and locale.language == "en"
 
 
 def localized(definition: dict) -> dict:

@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Callable
 
+from flask_babel import force_locale
+
 from ..money import yuan_to_fen
 from ..periods import add_months, first_of_next_month, local_noon_utc, local_today
 from ..relief import ReliefCode
@@ -67,7 +69,8 @@ def record_investigation(case, ctx):
 @effect
 def record_appraisal(case, ctx):
     """The minutes print the result as a conclusion sentence."""
-    ctx.data["conclusion"] = dict(APPRAISAL_RESULTS)[ctx.data["result"]]
+    with force_locale("zh_CN"):  # stored with the event and printed: the office's language
+        ctx.data["conclusion"] = str(dict(APPRAISAL_RESULTS)[ctx.data["result"]])
 
 
 OPINIONS = {"approve": "经调查核实，符合救助条件，同意给予救助",

@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -38,15 +39,23 @@ from .registry import COPY_MARKINGS, KINDS, STEP_DOCUMENTS, PublicLeak, steps_fo
 bp = Blueprint("documents", __name__, url_prefix="/documents", template_folder="templates")
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-STEP_LABELS = {"acceptance": "受理", "investigation": "调查", "appraisal": "民主评议",
-               "decision": "审核确认", "publicity": "公示", "refusal": "不予救助",
-               "confirmation": "确认通知", "archiving": "归档", "dishonesty": "失信处理"}
+STEP_LABELS = {
+    "acceptance": _l("Acceptance step"),
+    "investigation": _l("Investigation step"),
+    "appraisal": _l("Appraisal step"),
+    "decision": _l("Review and confirmation step"),
+    "publicity": _l("Publicity step"),
+    "refusal": _l("Refusal step"),
+    "confirmation": _l("Confirmation step"),
+    "archiving": _l("Archiving step"),
+    "dishonesty": _l("Dishonesty handling step"),
+}
 
 
 @bp.app_template_global()
 def document_steps(case) -> list[tuple[str, str, list]]:
     """(step, label, [(kind, title)]) the case page offers to print."""
-    return [(step, STEP_LABELS.get(step, step), [(k, KINDS[k].title) for k in kinds])
+    return [(step, STEP_LABELS.get(step, step), [(k, KINDS[k].label) for k in kinds])
             for step, kinds in steps_for_case(case)]
 
 

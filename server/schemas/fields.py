@@ -11,6 +11,8 @@ import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from flask_babel import lazy_gettext as _l
+
 from .. import idnumber, money
 from ..periods import local_today
 
@@ -77,8 +79,9 @@ def wtf_choices(pairs, blank: bool = False) -> list:
     try:
         from wtforms import SelectChoice
     except ImportError:  # WTForms < 3.3 takes tuples
-        return ([("", "请选择")] if blank else []) + list(pairs)
-    return [SelectChoice(v, label) for v, label in ([("", "请选择")] if blank else []) + list(pairs)]
+        return ([("", _l("Please choose"))] if blank else []) + list(pairs)
+    return [SelectChoice(v, label)
+            for v, label in ([("", _l("Please choose"))] if blank else []) + list(pairs)]
 
 
 DIGIT_RUN = re.compile(r"\d{4,}")  # \d is Unicode: full-width digits count too
@@ -386,7 +389,7 @@ class YesNo(FieldType):
         raise FieldError("请选择“是”或“否”")
 
     def choices(self, ctx):
-        return [("yes", "是"), ("no", "否")]
+        return [("yes", _l("Yes")), ("no", _l("No"))]
 
     def wtf_field(self, ctx):
         from wtforms import RadioField

@@ -78,6 +78,18 @@ def _strings(value):
             yield from _strings(v)
 
 
+def _typed_by_people():
+    """Columns people fill in (names of offices, departments, holidays, letter numbers)."""
+    from server.calendar.models import Holiday
+    from server.delegation.models import DelegatedItem, DelegationTerms
+    from server.documents.models import OfficeContact
+    from server.window.models import WindowDepartment
+
+    return (WindowDepartment.name, Holiday.name, DelegationTerms.custodian_name,
+            DelegationTerms.letter_number, DelegatedItem.note, OfficeContact.office_name,
+            OfficeContact.address, OfficeContact.objection_address)
+
+
 def data_strings() -> list[str]:
     """What users entered or the county named, longest first (so that a region's full name
     goes before the part of it)."""
@@ -86,6 +98,7 @@ def data_strings() -> list[str]:
     from server.regions.models import Region
     from server.standards.models import StandardSet
 
+    typed = _typed_by_people()
     found = set()
     found.update(db.session.scalars(select(Region.name)))
     found.update(db.session.scalars(select(User.display_name)))
@@ -96,6 +109,8 @@ def data_strings() -> list[str]:
     for event in db.session.scalars(select(CaseEvent)):
         found.update(_strings(event.data))
     found.update(s for s in db.session.scalars(select(StandardSet.basis)) if s)
+    for column in typed:
+        found.update(s for s in db.session.scalars(select(column)) if isinstance(s, str))
     return sorted((s.strip() for s in found if s and CJK.search(s)), key=len, reverse=True)
 
 

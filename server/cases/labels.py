@@ -1,6 +1,7 @@
 """How the audit trail names the cases room's actions, objects and case columns."""
 import re
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .. import idnumber
@@ -16,7 +17,7 @@ from .workflows import ACTION_LABELS, STATE_LABELS
 
 
 def _yuan(fen) -> str:
-    return f"{fen_text(fen)} 元"
+    return _("%(amount)s yuan", amount=fen_text(fen))
 
 
 def _relief(code) -> str:

@@ -300,13 +300,15 @@ def stop_for_dishonesty(case, ctx):
     warning = entry.warning
     stop_month = ctx.on.replace(day=1)
     case.payment_end_month = add_months(stop_month, -1)
+    with force_locale("zh_CN"):  # stored with the event and printed: the office's language
+        label = kind_label(entry.kind)
     ctx.data.update({
-        "kind": entry.kind, "kind_label": kind_label(entry.kind), "facts": entry.reason,
+        "kind": entry.kind, "kind_label": label, "facts": entry.reason,
         "listed_on": entry.listed_on.isoformat(), "expires_on": entry.expires_on.isoformat(),
         "stop_month": stop_month.isoformat(),
         "warned_on": warning.warned_on.isoformat() if warning else None,
         "correction_due_on": warning.correction_due_on.isoformat() if warning else None,
-        "reason": f"列入失信名单：{kind_label(entry.kind)}"})
+        "reason": f"列入失信名单：{label}"})
     _change(case, ctx, "dishonesty_stop", amount_before_fen=case.monthly_amount_fen,
             amount_after_fen=0, data={"dishonesty_id": entry.id,
                                       "last_month": case.payment_end_month.isoformat()})

@@ -28,7 +28,7 @@ def _relief(code) -> str:
 
 
 def _choice(choices):
-    return lambda value: dict(choices).get(value, str(value))
+    return lambda value: str(dict(choices).get(value, value))
 
 
 def _many(one):

@@ -61,8 +61,8 @@ def document_steps(case) -> list[tuple[str, str, list]]:
 
 @bp.app_template_filter("document_title")
 def document_title(kind: str) -> str:
-    """A kind's Chinese title, for pages of lower rooms that name kinds (a step's documents)."""
-    return KINDS[kind].title if kind in KINDS else kind
+    """A kind's name in the page's language, for pages of lower rooms that name kinds."""
+    return KINDS[kind].label if kind in KINDS else kind
 
 
 @bp.app_template_filter("bears_seal")

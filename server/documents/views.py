@@ -419,7 +419,7 @@ def _contract_lines(contract: dict, prefix: str = "") -> list[str]:
         if isinstance(shape, dict):
             lines += _contract_lines(shape, path + ".")
         elif isinstance(shape, list):
-            lines.append(f"{path}  [列表，用 {{% for x in {path} %}}]")
+            lines.append(_("%(path)s  [a list: {%% for x in %(path)s %%}]", path=path))
             if isinstance(shape[0], dict):
                 lines += _contract_lines(shape[0], "x.")
         elif shape == "answers":

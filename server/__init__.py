@@ -4,7 +4,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from flask import Flask, g, render_template, request, session
+from flask import Flask, g, has_request_context, render_template, request, session
 from flask_login import current_user
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
@@ -91,6 +91,8 @@ def _init_login(app: Flask) -> None:
 def _select_locale():
     from .auth.views import LOCALES
 
+    if not has_request_context():  # a task or the CLI: the office's language (lazy labels)
+        return None
     if getattr(g, "api_locale", None):
         return g.api_locale
     if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale:

@@ -19,6 +19,18 @@ METHOD_MAP = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
 KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None, "_l": None, "ngettext": (1, 2)}
 
 
+def is_english() -> bool:
+    """Is the current request's page in English? (False outside a request: the office's
+    language.) For texts that are data with an English twin rather than a msgid."""
+    from flask_babel import get_locale
+
+    try:
+        locale = get_locale()
+    except RuntimeError:
+        return False
+    return locale is not None and locale.language == "en"
+
+
 def compile_catalogs(directory: Path) -> None:
     """Compile each ``<locale>/LC_MESSAGES/messages.po`` into the folder named after Babel's
     canonical form of the locale (``zh_CN`` → ``zh_Hans_CN``), which is where Flask-Babel

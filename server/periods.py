@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from .db import utcnow
+from .i18n import is_english
 
 DEFAULT_ZONE = "Asia/Shanghai"
 
@@ -83,6 +84,11 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def month_label(month: date) -> str:
+    """``2026年11月``; ``2026-11`` on an English page."""
+    return f"{month:%Y-%m}" if is_english() else f"{month.year}年{month.month}月"
+
+
 def first_of_next_month(day: date) -> date:
     return add_months(day.replace(day=1), 1)
 
@@ -126,11 +132,14 @@ class Period:
 
     @property
     def label(self) -> str:
+        """As people write it (also printed, so a Chinese/English pair rather than a msgid)."""
+        if is_english():
+            return self.key
         if self.kind == "year":
             return f"{self.start.year}年"
         if self.kind == "quarter":
             return f"{self.start.year}年第{(self.start.month - 1) // 3 + 1}季度"
-        return f"{self.start.year}年{self.start.month}月"
+        return month_label(self.start)
 
     def month_starts(self) -> list[date]:
         return [add_months(self.start, n) for n in range(self.months)]

@@ -20,6 +20,8 @@ from pathlib import Path
 import yaml
 from jsonschema import Draft202012Validator
 
+from .i18n import is_english as _english
+
 ITEMS_FILE = Path(__file__).resolve().parents[1] / "forms" / "items.yaml"
 ITEMS_SCHEMA = Path(__file__).with_name("relief.schema.json")
 
@@ -51,9 +53,19 @@ class ReliefType:
     unit: str  # "household" or "person"
     is_paid: bool
     family: Family = Family.monthly
-    name_en: str = ""
+    name_en: str = ""  # the names English pages show (name/short_name are also printed)
+    short_name_en: str = ""
     basis: str = ""  # the legal basis documents print
     settings: dict = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def label(self) -> str:
+        """The name in the page's language (documents print ``name``, always Chinese)."""
+        return self.name_en if self.name_en and _english() else self.name
+
+    @property
+    def short_label(self) -> str:
+        return self.short_name_en if self.short_name_en and _english() else self.short_name
 
     @property
     def is_monthly(self) -> bool:
@@ -137,6 +149,7 @@ def load_items(source: Path | str | None = None) -> dict:
         items[known] = ReliefType(
             code=known, name=raw["name"], short_name=raw["short_name"], unit=raw["unit"],
             is_paid=raw["is_paid"], family=family, name_en=raw.get("name_en", ""),
+            short_name_en=raw.get("short_name_en", ""),
             basis=raw.get("basis", ""), settings=dict(raw.get("settings") or {}))
     if problems:
         raise ItemsError(problems, name)

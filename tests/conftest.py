@@ -23,7 +23,6 @@ from server.extensions import huey  # noqa: E402
 from server.models import metadata  # noqa: E402
 
 
-
 def _worker_database(url: str) -> str:
     """Under pytest-xdist each worker gets its own PostgreSQL database (tests truncate every
     table), made on first use next to the one tests/pg_cluster.py created."""

@@ -84,7 +84,7 @@ class FieldOut(Schema):
     required = fields.Bool()
     widget = fields.Str()
     # choice values, or the keys of an ``incomes`` object (收入类别), with their labels
-    choices = fields.Function(lambda f: [{"value": v, "label": label} for v, label in f.choices])
+    choices = fields.Function(lambda f: [{"value": v, "label": str(label)} for v, label in f.choices])
 
 
 class TransitionOut(Schema):

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from enum import Enum
 
+from flask_babel import lazy_gettext as _l
+
 
 class FraudKind(str, Enum):
     forged_materials = "forged_materials"
@@ -26,16 +28,16 @@ class FraudKind(str, Enum):
 
 
 FRAUD_LABELS = {
-    FraudKind.forged_materials: "提供造假申请材料或造假证明",
-    FraudKind.hidden_income: "故意隐瞒家庭收入",
-    FraudKind.inflated_spending: "故意虚报家庭支出",
-    FraudKind.hidden_obligors: "故意隐瞒法定赡(抚、扶)养人基本信息",
-    FraudKind.hidden_business: "故意隐瞒家庭成员经商经营、工商税务登记、债权债务、房产交易等信息",
-    FraudKind.hidden_assets: "故意隐瞒、转移房产、车辆、存款、证券、股票等财产信息",
-    FraudKind.hidden_changes: "故意隐瞒家庭人口变动、就业情况、婚姻状况等信息",
-    FraudKind.refused_refund: "拒不在规定时限内退回骗取的社会救助资金、物资",
-    FraudKind.obligor_refused: "法定赡养、抚养、扶养人有能力而拒不履行义务，情节严重",
-    FraudKind.other: "法律、法规、规章等规定的其他失信行为",
+    FraudKind.forged_materials: _l("Forged application materials or certificates"),
+    FraudKind.hidden_income: _l("Household income concealed on purpose"),
+    FraudKind.inflated_spending: _l("Household spending overstated on purpose"),
+    FraudKind.hidden_obligors: _l("Details of legal supporters concealed on purpose"),
+    FraudKind.hidden_business: _l("Members' business, tax registration, debts or property deals concealed on purpose"),
+    FraudKind.hidden_assets: _l("Property, vehicles, savings or securities concealed or moved on purpose"),
+    FraudKind.hidden_changes: _l("Changes in household size, employment or marriage concealed on purpose"),
+    FraudKind.refused_refund: _l("Refused to return wrongly obtained aid in time"),
+    FraudKind.obligor_refused: _l("A legal supporter able to support refused to, seriously"),
+    FraudKind.other: _l("Other dishonest conduct under laws and regulations"),
 }
 """In the order of the seed's list (1–10)."""
 
@@ -44,7 +46,8 @@ CORRECTION_DAYS = 30
 
 
 def kind_label(code) -> str:
+    """The kind's name in the current language (stored data: call under zh_CN)."""
     try:
-        return FraudKind(code).label
+        return str(FraudKind(code).label)
     except ValueError:
         return str(code or "")

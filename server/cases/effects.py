@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Callable
 
+from flask_babel import force_locale
+
 from ..money import yuan_to_fen
 from ..periods import add_months, first_of_next_month, local_noon_utc, local_today
 from ..relief import item
@@ -67,7 +69,8 @@ def record_investigation(case, ctx):
 @effect
 def record_appraisal(case, ctx):
     """The minutes print the result as a conclusion sentence."""
-    ctx.data["conclusion"] = dict(APPRAISAL_RESULTS)[ctx.data["result"]]
+    with force_locale("zh_CN"):  # stored with the event and printed: the office's language
+        ctx.data["conclusion"] = str(dict(APPRAISAL_RESULTS)[ctx.data["result"]])
 
 
 OPINIONS = {"approve": "经调查核实，符合救助条件，同意给予救助",
@@ -298,13 +301,15 @@ def stop_for_dishonesty(case, ctx):
     warning = entry.warning
     stop_month = ctx.on.replace(day=1)
     case.payment_end_month = add_months(stop_month, -1)
+    with force_locale("zh_CN"):  # stored with the event and printed: the office's language
+        label = kind_label(entry.kind)
     ctx.data.update({
-        "kind": entry.kind, "kind_label": kind_label(entry.kind), "facts": entry.reason,
+        "kind": entry.kind, "kind_label": label, "facts": entry.reason,
         "listed_on": entry.listed_on.isoformat(), "expires_on": entry.expires_on.isoformat(),
         "stop_month": stop_month.isoformat(),
         "warned_on": warning.warned_on.isoformat() if warning else None,
         "correction_due_on": warning.correction_due_on.isoformat() if warning else None,
-        "reason": f"列入失信名单：{kind_label(entry.kind)}"})
+        "reason": f"列入失信名单：{label}"})
     _change(case, ctx, "dishonesty_stop", amount_before_fen=case.monthly_amount_fen,
             amount_after_fen=0, data={"dishonesty_id": entry.id,
                                       "last_month": case.payment_end_month.isoformat()})

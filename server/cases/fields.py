@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
+
 from .. import money
 from ..db import db
 
@@ -144,8 +146,8 @@ class NamesField(Field):
         return names
 
 
-INCOME_KINDS = (("wages", "工资性收入"), ("business", "经营净收入"), ("property", "财产净收入"),
-                ("transfers", "转移净收入"), ("other", "其他收入"))
+INCOME_KINDS = (("wages", _l("Wages")), ("business", _l("Net business income")), ("property", _l("Net property income")),
+                ("transfers", _l("Net transfer income")), ("other", _l("Other income")))
 
 
 class IncomesField(Field):
@@ -222,55 +224,55 @@ class DishonestyField(Field):
         return entry.id
 
 
-RECHECK_CHOICES = (("stable", "稳定（每年复核）"), ("unstable", "收入不稳定（每半年复核）"),
-                   ("quarterly", "每季度复核"))
-FLAG_CHOICES = (("doubt", "调查存疑"), ("dispute", "有争议"))
-APPRAISAL_RESULTS = (("agree", "同意给予救助"), ("disagree", "不同意给予救助"))
+RECHECK_CHOICES = (("stable", _l("Stable (yearly re-check)")), ("unstable", _l("Unstable income (re-check every six months)")),
+                   ("quarterly", _l("Quarterly re-check")))
+FLAG_CHOICES = (("doubt", _l("Doubt in the investigation")), ("dispute", _l("Disputed")))
+APPRAISAL_RESULTS = (("agree", _l("Agree to grant support")), ("disagree", _l("Disagree with granting support")))
 
 FIELDS: dict[str, Field] = {f.name: f for f in (
-    Field("missing", "需补充的材料", widget="textarea"),
-    ChoiceField("flag", "标记", widget="choice", choices=FLAG_CHOICES),
-    UsersField("investigators", "调查人员", widget="users"),
-    BoolField("is_home_visit", "已入户调查", required=False, widget="bool"),
-    UserField("reviewer", "审核人", required=False, widget="user"),
+    Field("missing", _l("Materials still needed"), widget="textarea"),
+    ChoiceField("flag", _l("Flag"), widget="choice", choices=FLAG_CHOICES),
+    UsersField("investigators", _l("Investigating staff"), widget="users"),
+    BoolField("is_home_visit", _l("Home visit made"), required=False, widget="bool"),
+    UserField("reviewer", _l("Reviewer"), required=False, widget="user"),
     # the investigation (入户调查表)
-    DateField("visited_on", "入户调查日期（默认为办理日期）", required=False, widget="date"),
-    MembersField("members_present", "在场家庭成员", widget="members"),
-    Field("housing", "住房情况"),
-    Field("housing_area", "住房面积（平方米）", required=False),
-    Field("vehicles", "车辆情况", required=False),
-    Field("other_assets", "存款及其他财产", widget="textarea"),
-    IncomesField("incomes", "家庭月收入（元）", widget="incomes", choices=INCOME_KINDS),
-    Field("survey_findings", "调查情况", widget="textarea"),
-    Field("survey_opinion", "调查意见", widget="textarea"),
+    DateField("visited_on", _l("Date of the home visit (default: the date of the step)"), required=False, widget="date"),
+    MembersField("members_present", _l("Household members present"), widget="members"),
+    Field("housing", _l("Housing")),
+    Field("housing_area", _l("Housing area (m²)"), required=False),
+    Field("vehicles", _l("Vehicles"), required=False),
+    Field("other_assets", _l("Savings and other assets"), widget="textarea"),
+    IncomesField("incomes", _l("Household monthly income (yuan)"), widget="incomes", choices=INCOME_KINDS),
+    Field("survey_findings", _l("Investigation findings"), widget="textarea"),
+    Field("survey_opinion", _l("Investigation opinion"), widget="textarea"),
     # the appraisal (民主评议记录)
-    DateField("held_on", "评议时间", widget="date"),
-    Field("place", "评议地点"),
-    Field("host", "主持人"),
-    Field("recorder", "记录人"),
-    NamesField("participants", "参加人员（用顿号分隔）", widget="textarea"),
-    Field("opinions", "评议情况", widget="textarea"),
-    CountField("votes_for", "同意票数", widget="count"),
-    CountField("votes_against", "不同意票数", widget="count"),
-    CountField("votes_abstain", "弃权票数", widget="count"),
-    ChoiceField("result", "评议结果", widget="choice", choices=APPRAISAL_RESULTS),
+    DateField("held_on", _l("Date of the appraisal"), widget="date"),
+    Field("place", _l("Place of the appraisal")),
+    Field("host", _l("Chair")),
+    Field("recorder", _l("Minute taker")),
+    NamesField("participants", _l("Participants (separated by 、)"), widget="textarea"),
+    Field("opinions", _l("Appraisal discussion"), widget="textarea"),
+    CountField("votes_for", _l("Votes for"), widget="count"),
+    CountField("votes_against", _l("Votes against"), widget="count"),
+    CountField("votes_abstain", _l("Abstentions"), widget="count"),
+    ChoiceField("result", _l("Appraisal result"), widget="choice", choices=APPRAISAL_RESULTS),
     # the decision (审核确认表)
-    Field("decision_opinion", "审核意见", required=False, widget="textarea"),
-    Field("findings", "核查意见", widget="textarea"),
-    MoneyField("requested_amount", "申请救助金额（元）", required=False, widget="money"),
-    ChoiceField("recheck_category", "复核类别", required=False, widget="choice",
+    Field("decision_opinion", _l("Review opinion"), required=False, widget="textarea"),
+    Field("findings", _l("Verification opinion"), widget="textarea"),
+    MoneyField("requested_amount", _l("Requested amount (yuan)"), required=False, widget="money"),
+    ChoiceField("recheck_category", _l("Re-check category"), required=False, widget="choice",
                 choices=RECHECK_CHOICES),
-    Field("reason", "理由", widget="textarea"),
-    Field("department", "转办部门及事项"),
-    MoneyField("amount", "金额（元）", widget="money"),
-    MemberField("member", "死亡成员", widget="member"),
-    DateField("died_on", "死亡日期", widget="date"),
-    IntField("months", "渐退月数", widget="number"),
-    DishonestyField("dishonesty", "失信名单记录", widget="number"),
+    Field("reason", _l("Reason for the step"), widget="textarea"),
+    Field("department", _l("Department and matter referred")),
+    MoneyField("amount", _l("Amount (yuan)"), widget="money"),
+    MemberField("member", _l("Member who died"), widget="member"),
+    DateField("died_on", _l("Date of death"), widget="date"),
+    IntField("months", _l("Months of gradual exit"), widget="number"),
+    DishonestyField("dishonesty", _l("Dishonesty register entry"), widget="number"),
     # the county's 一事一议 decision (县级困难群众保障工作联席会议)
-    MoneyField("approved_amount", "县级审批金额（元，不填则按乡镇审核金额）", required=False,
+    MoneyField("approved_amount", _l("Amount approved by the county (yuan; empty: the township's amount)"), required=False,
                widget="money"),
-    DateField("meeting_on", "联席会议日期", required=False, widget="date"),
-    NamesField("attendees", "参会人员（用顿号分隔）", required=False, widget="textarea"),
-    Field("meeting_decision", "联席会议决定", required=False, widget="textarea"),
+    DateField("meeting_on", _l("Date of the joint meeting"), required=False, widget="date"),
+    NamesField("attendees", _l("Attendees (separated by 、)"), required=False, widget="textarea"),
+    Field("meeting_decision", _l("Decision of the joint meeting"), required=False, widget="textarea"),
 )}

@@ -46,8 +46,8 @@ class CaseFactsForm(FlaskForm):
     urban_rural = SelectField(_l("Urban or rural household"),
                               choices=choices([("rural", _l("Rural")), ("urban", _l("Urban"))]))
     persons_covered = IntegerField(_l("Persons covered"), validators=[NumberRange(min=1, max=50)])
-    care_level = SelectField(_l("Care level (特困)"), validators=[Optional()],
-                             choices=choices([("", "—")] + [(c.value, c.value) for c in CareLevel]))
+    care_level = SelectField(_l("Care level (tekun)"), validators=[Optional()],
+                             choices=choices([("", "—")] + [(c.value, c.label) for c in CareLevel]))
     ls_kind = SelectField(_l("Temporary aid kind"), validators=[Optional()],
                           choices=choices([("", "—"), ("emergency", _l("Emergency")),
                                            ("spending", _l("Spending shock"))]))

@@ -1,4 +1,7 @@
 """How the audit trail names the cases room's actions, objects and case columns."""
+import re
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .. import idnumber
@@ -14,7 +17,7 @@ from .workflows import ACTION_LABELS, STATE_LABELS
 
 
 def _yuan(fen) -> str:
-    return f"{fen_text(fen)} 元"
+    return _("%(amount)s yuan", amount=fen_text(fen))
 
 
 def _relief(code) -> str:
@@ -25,7 +28,7 @@ def _relief(code) -> str:
 
 
 def _choice(choices):
-    return lambda value: dict(choices).get(value, str(value))
+    return lambda value: str(dict(choices).get(value, value))
 
 
 def _many(one):
@@ -102,7 +105,7 @@ labels.fields(
     per_capita_income_fen=_yuan,
     created_by_id=user_names, reviewer_id=user_names, approver_id=user_names,
     investigators=user_names, staff_user_id=user_names,
-    decision=lambda v: str(ACTION_LABELS.get(v, v)).split("：")[-1],
+    decision=lambda v: re.split("[：:] ?", str(ACTION_LABELS.get(v, v)))[-1],
     flags=_many(_choice(FLAG_CHOICES)),
     recheck_category=_choice(RECHECK_CHOICES),
     ls_kind=lambda v: LS_KIND_LABELS.get(v, str(v)),

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property
 
+from flask_babel import force_locale
 from sqlalchemy import event as sa_event
 from sqlalchemy import literal, null, select, union_all
 from sqlalchemy.orm import Session
@@ -366,8 +367,9 @@ def _transition(case: Case, action: str, actor, data, comment, lock_version,
         raise CaseError.from_problems(problems)
     before = snapshot(case)
     from_state = case.state
-    for name in t.effects:
-        EFFECTS[name](case, ctx)
+    with force_locale("zh_CN"):  # what effects store (labels, formulas) is in the office's language
+        for name in t.effects:
+            EFFECTS[name](case, ctx)
     case.state = _target(t, case, ctx)
     if case.state in FINAL_STATES:
         case.is_active = False

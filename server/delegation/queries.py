@@ -19,6 +19,14 @@ def relief_name(code: str) -> str:
         return code
 
 
+def relief_label(code: str) -> str:
+    """The type's name in the page's language (``relief_name`` is the printed one)."""
+    try:
+        return RELIEF_TYPES[ReliefCode(code)].label
+    except ValueError:
+        return code
+
+
 def items_of(township_id: int) -> list[DelegatedItem]:
     return list(db.session.scalars(select(DelegatedItem).where(
         DelegatedItem.region_id == township_id).order_by(
@@ -76,7 +84,7 @@ def public_ledger(on: date | None = None) -> list[dict]:
                 "period_start": terms.period_start if terms else None,
                 "period_end": terms.period_end if terms else None,
                 "delegated": [{"relief_type": item.relief_type,
-                           "relief_name": relief_name(item.relief_type),
+                           "relief_name": relief_label(item.relief_type),
                            "starts_on": item.starts_on, "ends_on": item.ends_on}
                           for item in in_force(township.id, on)],
             })

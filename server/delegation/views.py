@@ -38,12 +38,12 @@ def index():
     rows = [{"township": t, "items": queries.items_of(t.id), "terms": queries.terms_of(t.id),
              "in_force": queries.in_force(t.id, today)} for t in queries.townships_of(county)]
     return render_template("delegation/index.html", county=county, rows=rows, today=today,
-                           relief_name=queries.relief_name)
+                           relief_name=queries.relief_label)
 
 
 def _forms(township: Region):
     grant = GrantForm(prefix="grant")
-    grant.relief_type.choices = [(code.value, rt.name) for code, rt in RELIEF_TYPES.items()]
+    grant.relief_type.choices = [(code.value, rt.label) for code, rt in RELIEF_TYPES.items()]
     terms = TermsForm(prefix="terms", obj=None)
     users = db.session.scalars(select(User).where(User.region_id == township.id,
                                                   User.is_active_user.is_(True)).order_by(User.id))
@@ -63,7 +63,7 @@ def _render_township(township: Region, grant: GrantForm, terms: TermsForm, statu
     return render_template("delegation/township.html", township=township,
                            items=queries.items_of(township.id), terms=saved, grant=grant,
                            terms_form=terms, withdraw=WithdrawForm(prefix="withdraw"),
-                           today=local_today(), relief_name=queries.relief_name), status
+                           today=local_today(), relief_name=queries.relief_label), status
 
 
 @bp.route("/townships/<int:region_id>")

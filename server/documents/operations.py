@@ -6,6 +6,7 @@ import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from ..audit.operations import record
@@ -54,13 +55,15 @@ def _store(folder: str, data: bytes, suffix: str) -> str:
 
 def render_kind(kind_name: str, subject, options: dict | None = None,
                 template: bytes | None = None, context: dict | None = None) -> bytes:
-    """Render a kind for a case/village/township with the county's template in force."""
+    """Render a kind for a case/village/township with the county's template in force (in
+    Chinese whatever the page's language: labels in the context are lazy msgids)."""
     kind = KINDS[kind_name]
     if template is None:
         _, template = template_for(kind_name, _county_of(subject))
-    if context is None:
-        context = kind.build_context(subject, options or {})
-    return rendering.render(template, context, placeholder(), kind.title)
+    with force_locale("zh_CN"):
+        if context is None:
+            context = kind.build_context(subject, options or {})
+        return rendering.render(template, context, placeholder(), kind.title)
 
 
 def _posting_context(kind_name: str, subject, options: dict | None) -> dict | None:
@@ -258,10 +261,11 @@ def preview(kind_name: str, template: bytes, village, relief=None) -> bytes:
     if kind.scope == "case":
         relief = relief or sorted(kind.relief_types, key=lambda c: c.value)[0]
         subject = sample_case(relief, village)
+    else:
+        subject = village if kind.scope == "village" else village.township
+    with force_locale("zh_CN"):  # documents are Chinese whatever the page's language
         return rendering.render(template, kind.build_context(subject, {}), placeholder(),
                                 kind.title)
-    subject = village if kind.scope == "village" else village.township
-    return rendering.render(template, kind.build_context(subject, {}), placeholder(), kind.title)
 
 
 # -- office lines ------------------------------------------------------------------------------

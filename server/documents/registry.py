@@ -23,6 +23,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..db import db
+from ..i18n import is_english
 from ..money import fen_to_yuan
 from ..periods import age_on, as_date, local_today
 from ..relief import RELIEF_TYPES, ReliefCode, codes_where, item
@@ -55,7 +56,13 @@ class DocumentKind:
     """Base of every kind. Subclasses set the class attributes and ``extra_context``."""
 
     name: ClassVar[str]
-    title: ClassVar[str]
+    title: ClassVar[str]  # printed and stored with each document: Chinese
+    title_en: ClassVar[str] = ""  # what English pages call it
+
+    @property
+    def label(self) -> str:
+        """The kind's name in the page's language."""
+        return self.title_en if self.title_en and is_english() else self.title
     relief_types: ClassVar[frozenset] = ALL_RELIEF
     scope: ClassVar[str] = "case"  # "case", "village" or "township"
     is_public: ClassVar[bool] = False
@@ -200,6 +207,7 @@ def proxy_of(case) -> dict | None:
 @register
 class AcceptanceSlip(DocumentKind):
     name, title = "acceptance_slip", "受理回执"
+    title_en = "Acceptance slip"
     extra_contract = {"materials": [None]}
 
     def extra_context(self, case, base, options):
@@ -210,6 +218,7 @@ class AcceptanceSlip(DocumentKind):
 @register
 class OneTimeNotice(DocumentKind):
     name, title = "one_time_notice", "一次性告知书"
+    title_en = "One-time notice of missing materials"
     extra_contract = {"missing": [None], "deadline_on": None}
 
     def refusal(self, case):
@@ -226,6 +235,7 @@ class OneTimeNotice(DocumentKind):
 @register
 class Application(DocumentKind):
     name, title = "application", "社会救助申请书"
+    title_en = "Social assistance application"
 
 
 SIGNER = {"name": None, "id_number": None, "relationship": None, "role": None}
@@ -234,6 +244,7 @@ SIGNER = {"name": None, "id_number": None, "relationship": None, "role": None}
 @register
 class Authorization(DocumentKind):
     name, title = "authorization", "家庭经济状况核对授权书"
+    title_en = "Authorization to check household finances"
     extra_contract = {"signers": [SIGNER]}
 
     def extra_context(self, case, base, options):
@@ -251,6 +262,7 @@ class Authorization(DocumentKind):
 @register
 class Commitment(DocumentKind):
     name, title = "commitment", "承诺书"
+    title_en = "Letter of commitment"
     extra_contract = {"promises": [None], "instead_of_proof": [None]}
 
     def extra_context(self, case, base, options):
@@ -265,6 +277,7 @@ PROXY = {"name": None, "id_number": None, "phone": None, "relationship": None, "
 @register
 class ProxyLetter(DocumentKind):
     name, title = "proxy_letter", "代办委托书"
+    title_en = "Proxy authorization"
     extra_contract = {"proxy": PROXY}
 
     def refusal(self, case):
@@ -284,6 +297,7 @@ class ProxyLetter(DocumentKind):
 @register
 class HouseholdSurvey(DocumentKind):
     name, title = "household_survey", "入户调查表"
+    title_en = "Household survey"
     extra_contract = {"survey": ctx.SURVEY}
     states, when = INVESTIGATED_STATES, "开始调查核实后"
 
@@ -305,6 +319,7 @@ APPRAISAL = {"held_on": None, "place": None, "host": None, "recorder": None,
 @register
 class AppraisalMinutes(DocumentKind):
     name, title = "appraisal_minutes", "民主评议记录"
+    title_en = "Democratic appraisal minutes"
     extra_contract = {"appraisal": APPRAISAL}
 
     def refusal(self, case):
@@ -366,6 +381,7 @@ def refusal_reasons(case) -> list[str]:
 @register
 class DecisionForm(DecisionKind):
     name, title = "decision_form", "社会救助审核确认表"
+    title_en = "Review and confirmation form"
 
 
 LEGAL_BASIS = {code: relief.basis for code, relief in RELIEF_TYPES.items()}  # forms/items.yaml
@@ -376,6 +392,7 @@ REFUSAL = {"reasons": [None], "legal_basis": None, "review_body": None, "review_
 @register
 class RefusalNotice(DecisionKind):
     name, title = "refusal_notice", "不予救助告知书"
+    title_en = "Refusal notice"
     extra_contract = {"decision": DECISION, "refusal": REFUSAL}
     states, when = frozenset({"refused"}), "作出不予救助决定后"
 
@@ -397,6 +414,7 @@ class RefusalNotice(DecisionKind):
 @register
 class ConfirmationNotice(DecisionKind):
     name, title = "confirmation_notice", "社会救助确认通知书"
+    title_en = "Confirmation notice"
     states, when = CONFIRMED_STATES, "确认给予救助后"
 
     def refusal(self, case):
@@ -422,6 +440,7 @@ class DishonestyNotice(DocumentKind):
     """失信: the written notice that payment stops from the month of listing."""
 
     name, title = "dishonesty_notice", "社会救助失信行为处理告知书"
+    title_en = "Notice of dishonesty handling"
     relief_types = frozenset(codes_where(is_one_off=False))  # standing support, not one-offs
     extra_contract = {"dishonesty": ctx.DISHONESTY}
 
@@ -456,6 +475,7 @@ def retention_of(case) -> str:
 @register
 class ArchiveCover(ArchiveKind):
     name, title = "archive_cover", "档案封面"
+    title_en = "Archive cover"
     extra_contract = {"archive": ARCHIVE, "barcode": None, "copies": [{"marking": None}]}
 
     def extra_context(self, case, base, options):
@@ -504,6 +524,7 @@ def _pages(document) -> int | None:
 @register
 class FileInventory(ArchiveKind):
     name, title = "file_inventory", "卷内目录"
+    title_en = "File inventory"
     extra_contract = {"entries": [ENTRY]}
 
     def extra_context(self, case, base, options):
@@ -676,12 +697,14 @@ class VillageNotice(DocumentKind):
 @register
 class PublicityNotice(VillageNotice):
     name, title = "publicity_notice", "社会救助公示"
+    title_en = "Publicity notice"
     case_states, nobody = PUBLICITY_STATES, "当前没有处于公示期的对象"
 
 
 @register
 class StandingNotice(VillageNotice):
     name, title = "standing_notice", "社会救助长期公示"
+    title_en = "Standing publicity notice"
     case_states, nobody = RECIPIENT_STATES, "当前没有享受低保或特困供养的对象"
     relief_types = PAID_MONTHLY
 
@@ -722,6 +745,7 @@ class DelegationLetter(DocumentKind):
     """放权委托书, made per township from the delegation ledger (赋权清单)."""
 
     name, title = "delegation_letter", "放权委托书"
+    title_en = "Delegation letter"
     scope = "township"
 
     @classmethod

@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -46,15 +47,23 @@ from .registry import (
 bp = Blueprint("documents", __name__, url_prefix="/documents", template_folder="templates")
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-STEP_LABELS = {"acceptance": "受理", "investigation": "调查", "appraisal": "民主评议",
-               "decision": "审核确认", "publicity": "公示", "refusal": "不予救助",
-               "confirmation": "确认通知", "archiving": "归档", "dishonesty": "失信处理"}
+STEP_LABELS = {
+    "acceptance": _l("Acceptance step"),
+    "investigation": _l("Investigation step"),
+    "appraisal": _l("Appraisal step"),
+    "decision": _l("Review and confirmation step"),
+    "publicity": _l("Publicity step"),
+    "refusal": _l("Refusal step"),
+    "confirmation": _l("Confirmation step"),
+    "archiving": _l("Archiving step"),
+    "dishonesty": _l("Dishonesty handling step"),
+}
 
 
 @bp.app_template_global()
 def document_steps(case) -> list[tuple[str, str, list]]:
     """(step, label, [(kind, title)]) the case page offers to print."""
-    return [(step, STEP_LABELS.get(step, step), [(k, KINDS[k].title) for k in kinds])
+    return [(step, STEP_LABELS.get(step, step), [(k, KINDS[k].label) for k in kinds])
             for step, kinds in steps_for_case(case)]
 
 
@@ -67,8 +76,8 @@ def documents_by_step(documents) -> list[tuple[str, str, list]]:
 
 @bp.app_template_filter("document_title")
 def document_title(kind: str) -> str:
-    """A kind's Chinese title, for pages of lower rooms that name kinds (a step's documents)."""
-    return KINDS[kind].title if kind in KINDS else kind
+    """A kind's name in the page's language, for pages of lower rooms that name kinds."""
+    return KINDS[kind].label if kind in KINDS else kind
 
 
 @bp.app_template_filter("bears_seal")
@@ -425,7 +434,7 @@ def _contract_lines(contract: dict, prefix: str = "") -> list[str]:
         if isinstance(shape, dict):
             lines += _contract_lines(shape, path + ".")
         elif isinstance(shape, list):
-            lines.append(f"{path}  [列表，用 {{% for x in {path} %}}]")
+            lines.append(_("%(path)s  [a list: {%% for x in %(path)s %%}]", path=path))
             if isinstance(shape[0], dict):
                 lines += _contract_lines(shape[0], "x.")
         elif shape == "answers":

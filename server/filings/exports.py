@@ -10,21 +10,36 @@ from decimal import Decimal
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+
 from ..faults import atomic_write
 from ..money import fen_to_yuan
 from ..relief import RELIEF_TYPES
-from ..schemas.roles import LS_KIND_LABELS
 from ..sheets import append_row, is_formula_like
+from ..standards.models import CareLevel
 from .stats import CARE_LEVELS, URBAN_RURAL
 
-TYPE_NAMES = {getattr(code, "value", code): relief.short_name
-              for code, relief in RELIEF_TYPES.items()}  # forms/items.yaml
-PART_NAMES = {"urban": "城市", "rural": "农村", "total": "合计"}
-LS_NAMES = {**LS_KIND_LABELS, "other": "其他", "total": "合计"}
+PART_NAMES = {"urban": _l("Urban (statistics)"), "rural": _l("Rural (statistics)"),
+              "total": _l("Total (statistics)")}
+LS_NAMES = {"emergency": _l("Emergency"), "spending": _l("Spending shock"),
+            "other": _l("Other (statistics)"), "total": _l("Total (statistics)")}
+CARE_NAMES = {**{level.value: level.label for level in CareLevel},
+              "其他": _l("Other (statistics)")}
+
+
+def _type_name(code) -> str:
+    """A relief item's short name in the page's language (forms/items.yaml)."""
+    relief = RELIEF_TYPES.get(code)
+    return relief.short_label if relief else code
 
 
 @dataclass
 class Section:
+    """Title, header and row labels are msgids: a page shows them in its language, the
+    writers below print them in Chinese."""
+
     title: str
     header: list[str]
     rows: list[list]
@@ -32,27 +47,35 @@ class Section:
 
 def sections(stats: dict) -> list[Section]:
     """The table of domain.md §8 for one township (or the county's sum)."""
-    types = Section("城乡低保、特困供养资金发放统计",
-                    ["类别", "城乡", "户数", "人数", "本月新增户数", "本月新增人数", "本月停发户数",
-                     "本月停发人数", "本月发放金额（元）", "累计发放金额（元）"], [])
+    types = Section(_l("Dibao and tekun payments, urban and rural"),
+                    [_l("Relief type (statistics)"), _l("Urban or rural (statistics)"), _l("Households"), _l("Persons (statistics)"),
+                     _l("New households this month"), _l("New persons this month"),
+                     _l("Households stopped this month"), _l("Persons stopped this month"),
+                     _l("Paid this month (yuan)"), _l("Paid so far this year (yuan)")], [])
     for code, parts in stats["types"].items():
         for part in (*URBAN_RURAL, "total"):
             r = parts[part]
-            types.rows.append([TYPE_NAMES.get(code, code), PART_NAMES[part], r["households"],
+            types.rows.append([_type_name(code), PART_NAMES[part], r["households"],
                                r["persons"], r["new_households"], r["new_persons"],
                                r["stopped_households"], r["stopped_persons"], fen_to_yuan(r["amount_fen"]),
                                fen_to_yuan(r["cumulative_fen"])])
-    groups = Section("保障对象分类人数", ["类别", "老年人（60岁及以上）", "未成年人（18岁以下）",
-                                   "残疾人", "妇女"],
-                     [[TYPE_NAMES.get(code, code), g["elderly"], g["minors"], g["disabled"],
+    groups = Section(_l("Recipients by group"),
+                     [_l("Relief type (statistics)"), _l("Elderly (60 and over)"), _l("Minors (under 18)"),
+                      _l("Disabled"), _l("Women")],
+                     [[_type_name(code), g["elderly"], g["minors"], g["disabled"],
                        g["women"]] for code, g in stats["groups"].items()])
     tk = stats["tk"]
-    tk_rows = [("集中供养", tk["concentrated"]), ("分散供养", tk["dispersed"]),
-               *((level, tk["care"][level]) for level in (*CARE_LEVELS, "其他")),
-               ("合计", tk["total"])]
-    care = Section("特困人员供养方式与护理等级", ["分类", "人数", "本月金额（元）"],
+    tk_rows = [(_l("Support in an institution"), tk["concentrated"]),
+               (_l("Support at home"), tk["dispersed"]),
+               *((CARE_NAMES.get(level, level), tk["care"][level])
+                 for level in (*CARE_LEVELS, "其他")),
+               (_l("Total (statistics)"), tk["total"])]
+    care = Section(_l("Tekun: form of support and care level"),
+                   [_l("Group"), _l("Persons (statistics)"), _l("Amount this month (yuan)")],
                    [[label, r["households"], fen_to_yuan(r["amount_fen"])] for label, r in tk_rows])
-    ls = Section("临时救助", ["类型", "件数", "人次", "本月金额（元）", "累计金额（元）"],
+    ls = Section(_l("Temporary assistance (statistics)"),
+                 [_l("Kind"), _l("Number of cases"), _l("Person-times"), _l("Amount this month (yuan)"),
+                  _l("Amount so far this year (yuan)")],
                  [[LS_NAMES[k], r["cases"], r["persons"], fen_to_yuan(r["amount_fen"]),
                    fen_to_yuan(r["cumulative_fen"])] for k, r in stats["ls"].items()])
     return [types, groups, care, ls]
@@ -60,9 +83,11 @@ def sections(stats: dict) -> list[Section]:
 
 def township_section(per_township: dict[str, dict], names: dict[str, str]) -> Section:
     """The county's overview: one row per township, then the total."""
-    section = Section("各乡镇（街道）汇总", ["乡镇（街道）", "低保户数", "低保人数", "低保金额（元）",
-                                      "特困人数", "特困金额（元）", "临时救助件数",
-                                      "临时救助金额（元）", "合计金额（元）"], [])
+    section = Section(_l("Summary by township"),
+                      [_l("Township"), _l("Dibao households"), _l("Dibao persons"),
+                       _l("Dibao amount (yuan)"), _l("Tekun persons"), _l("Tekun amount (yuan)"),
+                       _l("Temporary assistance cases"), _l("Temporary assistance amount (yuan)"),
+                       _l("Total amount (yuan)")], [])
     totals = [0] * 8
     for code in sorted(per_township):
         s = per_township[code]
@@ -72,8 +97,18 @@ def township_section(per_township: dict[str, dict], names: dict[str, str]) -> Se
                   db_["amount_fen"] + tk["amount_fen"] + ls["amount_fen"]]
         totals = [a + b for a, b in zip(totals, values)]
         section.rows.append([names.get(code, code), *_money_columns(values)])
-    section.rows.append(["合计", *_money_columns(totals)])
+    section.rows.append([_l("Total (statistics)"), *_money_columns(totals)])
     return section
+
+
+def _printed(parts: list[Section]) -> list[Section]:
+    """The sections with every label as Chinese text (the files go to the county)."""
+    def text(value):
+        return str(value) if isinstance(value, LazyString) else value
+
+    with force_locale("zh_CN"):
+        return [Section(str(p.title), [str(h) for h in p.header],
+                        [[text(v) for v in row] for row in p.rows]) for p in parts]
 
 
 def _money_columns(values: list[int]) -> list:
@@ -88,6 +123,7 @@ def write_xlsx(path: Path, title: str, parts: list[Section], notes: tuple[str, .
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    parts = _printed(parts)
     wb = Workbook()
     ws = wb.active
     ws.title = "统计表"
@@ -115,6 +151,7 @@ def write_docx(path: Path, title: str, parts: list[Section], notes: tuple[str, .
     from docx.enum.section import WD_ORIENT
     from docx.shared import Pt
 
+    parts = _printed(parts)
     doc = Document()
     page = doc.sections[0]
     page.orientation = WD_ORIENT.LANDSCAPE

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from ..periods import add_months, to_utc
+from ..periods import month_label as label  # noqa: F401  (the rooms' name for it)
 
 
 def utc_bounds(month: date) -> tuple[datetime, datetime]:
@@ -13,7 +14,3 @@ def utc_bounds(month: date) -> tuple[datetime, datetime]:
     start = to_utc(datetime(month.year, month.month, 1))
     end = to_utc(datetime.combine(add_months(month, 1), datetime.min.time()))
     return start, end
-
-
-def label(month: date) -> str:
-    return f"{month.year}年{month.month}月"

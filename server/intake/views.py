@@ -14,7 +14,7 @@ from ..cases.models import Case
 from ..db import begins_deferred, db
 from ..regions.queries import get_scoped_or_404
 from ..relief import RELIEF_TYPES, ReliefCode
-from ..schemas.engine import Result, client_spec, validate_answers
+from ..schemas.engine import Result, client_spec, localized, validate_answers
 from ..schemas.forms import unknown_posted_keys
 from ..schemas.wtf import (
     answers_for_form,
@@ -255,7 +255,7 @@ def _render(version, draft, form, answers, leftover=(), status=200):
     duplicates = queries.duplicate_members(_member_ids(version, answers or {}), current_user)
     return render_template(
         "intake/form.html", form=form, version=version, draft=draft,
-        relief=RELIEF_TYPES[version.relief_type], definition=version.definition,
+        relief=RELIEF_TYPES[version.relief_type], definition=localized(version.definition),
         spec=client_spec(version, current_user), template_row=template_row, leftover=leftover,
         duplicates=duplicates, stored_files=_stored_files(version, draft)), status
 

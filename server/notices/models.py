@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, utcnow
 from ..regions.models import RegionScoped
 
-STATUS_LABELS = {"received": "已收到", "checking": "正在核实", "answered": "已答复"}
-KIND_LABELS = {"objection": "公示异议", "report": "问题反映"}
+STATUS_LABELS = {"received": _l("Received (public submission)"),
+                 "checking": _l("Being checked (public submission)"),
+                 "answered": _l("Answered (public submission)")}
+KIND_LABELS = {"objection": _l("Objection to a notice"), "report": _l("Report from the public")}
 
 
 class PostedNotice(RegionScoped, Base):

@@ -83,12 +83,12 @@ def receipt_view(row: PublicSubmission) -> dict:
 
         status = complaint_public_view(db.session.get(Complaint, row.complaint_id))
         answered = status["status"] == "answered"
-        return {"receipt": row.receipt, "kind": row.kind, "kind_label": KIND_LABELS[row.kind],
-                "status": status["status"], "status_label": STATUS_LABELS[status["status"]],
+        return {"receipt": row.receipt, "kind": row.kind, "kind_label": str(KIND_LABELS[row.kind]),
+                "status": status["status"], "status_label": str(STATUS_LABELS[status["status"]]),
                 "received_at": row.created_at, "answered_at": None,  # the complaint keeps a day
                 "answer": status["reply"] if answered else None}
-    return {"receipt": row.receipt, "kind": row.kind, "kind_label": KIND_LABELS[row.kind],
-            "status": row.status, "status_label": STATUS_LABELS[row.status],
+    return {"receipt": row.receipt, "kind": row.kind, "kind_label": str(KIND_LABELS[row.kind]),
+            "status": row.status, "status_label": str(STATUS_LABELS[row.status]),
             "received_at": row.created_at, "answered_at": row.answered_at,
             "answer": row.answer if row.status == "answered" else None}
 

@@ -16,6 +16,7 @@ Public API (used by views, the API, the intake room and cases):
   JSON the browser runtime (static/js/schema-form.js) reads from
   ``<script type="application/json" id="schema-spec">``.
 * ``walk_fields(definition)`` – (path, field spec, parent group or None) for every field.
+* ``localized(definition)`` – the definition with its ``*_en`` texts in an English request.
 * ``field_type(spec) -> FieldType`` – the registry instance for a field spec.
 * ``register_variable_provider(fn)`` – fn(user, relief_type) -> {name: value}; e.g. the
   standards room supplies ``standard`` (otherwise the schema's default is used).
@@ -47,6 +48,7 @@ from jsonschema import Draft202012Validator
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
+from ..i18n import is_english as _english
 from ..periods import local_today
 from . import expr
 from .fields import FIELD_TYPES, FieldError, FieldType, IdNumber, is_blank
@@ -407,6 +409,33 @@ def _definition_of(version_or_definition) -> dict:
     return getattr(version_or_definition, "definition", version_or_definition)
 
 
+TRANSLATED_KEYS = ("title", "description", "label", "help", "message", "row_label",
+                   "pattern_message")
+
+
+
+def localized(definition: dict) -> dict:
+    """The definition as an English page shows it: every text with an ``<key>_en`` twin
+    (label, help, message, row_label, title…) is replaced by the twin; values (choice values,
+    names, rules) stay as they are, so answers are the same in both languages. In Chinese,
+    and for texts without a twin, the definition is returned unchanged."""
+    if not _english():
+        return definition
+
+    def walk(node):
+        if isinstance(node, dict):
+            out = {k: walk(v) for k, v in node.items()}
+            for key in TRANSLATED_KEYS:
+                if node.get(f"{key}_en"):
+                    out[key] = node[f"{key}_en"]
+            return out
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    return walk(definition)
+
+
 def variables(definition: dict, user=None, context: dict | None = None) -> dict:
     """Variable values as expression values: schema defaults < providers < context."""
     values = {name: var["default"] for name, var in (definition.get("variables") or {}).items()}
@@ -667,7 +696,7 @@ def validate_answers(version_or_definition, answers, user=None, *, context: dict
 def client_spec(version_or_definition, user=None, *, context: dict | None = None,
                 today: date | None = None) -> dict:
     """The JSON the browser runtime needs: fields with ASTs, checks, hints, variables, today."""
-    definition = _definition_of(version_or_definition)
+    definition = localized(_definition_of(version_or_definition))
     ctx = _context(definition, user, context, today)
 
     def field_spec(spec):

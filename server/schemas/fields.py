@@ -11,6 +11,8 @@ import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from flask_babel import lazy_gettext as _l
+
 from .. import idnumber, money
 from ..periods import local_today
 
@@ -77,8 +79,9 @@ def wtf_choices(pairs, blank: bool = False) -> list:
     try:
         from wtforms import SelectChoice
     except ImportError:  # WTForms < 3.3 takes tuples
-        return ([("", "请选择")] if blank else []) + list(pairs)
-    return [SelectChoice(v, label) for v, label in ([("", "请选择")] if blank else []) + list(pairs)]
+        return ([("", _l("Please choose"))] if blank else []) + list(pairs)
+    return [SelectChoice(v, label)
+            for v, label in ([("", _l("Please choose"))] if blank else []) + list(pairs)]
 
 
 DIGIT_RUN = re.compile(r"\d{4,}")  # \d is Unicode: full-width digits count too
@@ -122,7 +125,8 @@ def _text_limits(spec, value: str):
 class Text(FieldType):
     name = "text"
     label = "单行文本"
-    options = {"min_length": int, "max_length": int, "pattern": str, "pattern_message": str}
+    options = {"min_length": int, "max_length": int, "pattern": str, "pattern_message": str,
+               "pattern_message_en": str}
     MAX = 200
     multiline = False
 
@@ -385,7 +389,7 @@ class YesNo(FieldType):
         raise FieldError("请选择“是”或“否”")
 
     def choices(self, ctx):
-        return [("yes", "是"), ("no", "否")]
+        return [("yes", _l("Yes")), ("no", _l("No"))]
 
     def wtf_field(self, ctx):
         from wtforms import RadioField
@@ -591,7 +595,7 @@ class Group(FieldType):
     label = "可重复分组（表格）"
     is_group = True
     options = {"fields": list, "min_rows": int, "max_rows": int, "checks": list,
-               "row_label": str}
+               "row_label": str, "row_label_en": str}
     MAX_ROWS = 50
 
     def check_options(self):

@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Enum, ForeignKey, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, utcnow
+from ..i18n import is_english
 from ..relief import ReliefCode
 
 
@@ -44,4 +45,6 @@ class SchemaVersion(Base):
 
     @property
     def title(self) -> str:
-        return (self.definition or {}).get("title", "")
+        """The form's title in the page's language (``title_en`` on English pages)."""
+        definition = self.definition or {}
+        return (is_english() and definition.get("title_en")) or definition.get("title", "")

@@ -66,7 +66,7 @@ for _role in (
          "persons_covered"),
     Role("support_mode", _l("Support mode (特困: concentrated or dispersed)"), TOP,
          frozenset({"choice"}), "is_concentrated", SUPPORT),
-    Role("care_level", _l("Care level (特困)"), TOP, frozenset({"choice", "text"}), "care_level",
+    Role("care_level", _l("Care level (tekun)"), TOP, frozenset({"choice", "text"}), "care_level",
          CARE),
     Role("ls_kind", _l("Temporary aid kind (emergency or spending)"), TOP, frozenset({"choice"}),
          "ls_kind", LS_KIND),

@@ -25,7 +25,7 @@ from ..params import id_arg
 from ..regions.queries import get_scoped_or_404
 from ..relief import RELIEF_TYPES, ReliefCode
 from . import editing, operations, queries
-from .engine import MAX_SOURCE_BYTES, SchemaError, client_spec, load_schema
+from .engine import MAX_SOURCE_BYTES, SchemaError, client_spec, load_schema, localized
 from .fields import FIELD_TYPES, MAGIC, sniff
 from .forms import FieldSpecForm, ImportForm, PlainForm, SourceForm
 from .models import SchemaStatus
@@ -215,7 +215,7 @@ def discard(version_id: int):
 def _preview(definition: dict) -> dict:
     """What the preview needs: the form (as the clerk sees it) and the runtime's spec."""
     form_class = build_form_class(definition, current_user)
-    return {"preview_form": form_class(formdata=None), "preview_definition": definition,
+    return {"preview_form": form_class(formdata=None), "preview_definition": localized(definition),
             "preview_spec": client_spec(definition, current_user),
             "template_row": template_row}
 

@@ -22,7 +22,7 @@ from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField
 
 from ..periods import local_today
-from .engine import _definition_of, field_type, villages_for
+from .engine import _definition_of, field_type, localized, villages_for
 
 
 def _bind_fields(cls, specs, ctx) -> None:
@@ -56,7 +56,7 @@ def build_form_class(version_or_definition, user=None, base=FlaskForm):
 
     A published version's class is compiled once per village choices (and day, for "today"
     defaults) and reused by every request, instead of being built again for each one."""
-    definition = _definition_of(version_or_definition)
+    definition = localized(_definition_of(version_or_definition))  # labels of the page's language
     villages = villages_for(user)
     key = None
     status = getattr(getattr(version_or_definition, "status", None), "value", None)

@@ -27,10 +27,10 @@ CHOICE_LABELS = {
     "half_up": _l("half up"), "up": _l("up (any fraction)"),
 }
 GROUP_LABELS = {
-    "db": _l("Minimum living allowance (低保)"),
-    "tk": _l("Extreme-poverty support (特困)"),
-    "ls": _l("Temporary assistance (临时救助)"),
-    "by": _l("Low-income margin households (低保边缘)"),
+    "db": _l("Minimum living allowance (dibao)"),
+    "tk": _l("Extreme-poverty support (tekun)"),
+    "ls": _l("Temporary assistance"),
+    "by": _l("Low-income margin households (near-dibao)"),
 }
 
 

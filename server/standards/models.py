@@ -10,6 +10,7 @@ import enum
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, BigInteger, ForeignKey, String, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -67,6 +68,15 @@ class CareLevel(str, enum.Enum):
     self_care = "全自理"
     partial = "半护理"
     full = "全护理"
+
+    @property
+    def label(self):
+        """The level's name on a page (the value, Chinese, is what cases store)."""
+        return CARE_LABELS[self]
+
+
+CARE_LABELS = {CareLevel.self_care: _l("Fully self-caring"),
+               CareLevel.partial: _l("Partly dependent"), CareLevel.full: _l("Fully dependent")}
 
 
 class StandardSet(RegionScoped, Base):

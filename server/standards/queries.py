@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..db import db
@@ -65,8 +66,10 @@ class Standard:
 
     @property
     def label(self) -> str:
-        kind = "城市" if self.urban_rural == URBAN else "农村"
-        return f"{self.effective_from:%Y-%m-%d} 起执行（{kind}，版本 {self.id}）"
+        day = self.effective_from.isoformat()
+        if self.urban_rural == URBAN:
+            return _("In force from %(day)s (urban, version %(id)s)", day=day, id=self.id)
+        return _("In force from %(day)s (rural, version %(id)s)", day=day, id=self.id)
 
 
 def parse_bands(raw) -> tuple[tuple[Decimal, Decimal], ...]:

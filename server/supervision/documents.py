@@ -71,6 +71,7 @@ class ReviewDecision(DocumentKind):
     household."""
 
     name, title = "review_decision", "社会救助复核决定书"
+    title_en = "Social assistance review decision"
     extra_contract = {"review": REVIEW}
 
     def issued_on(self, case):
@@ -104,6 +105,7 @@ class FundingPlan(DocumentKind):
     paid relief type from the accepted filings (made for any region; it prints its county)."""
 
     name, title = "funding_plan", "困难群众救助资金发放计划"
+    title_en = "Assistance funding payment plan"
     scope = "township"
 
     @classmethod

@@ -26,6 +26,7 @@ from ..cases import clocks
 from ..cases.models import Case, CaseDeadline, CaseEvent
 from ..cases.workflows import PAUSE_STATES
 from ..db import db
+from ..i18n import is_english
 from ..periods import Period, local_today, month_of
 from ..regions.models import Region
 from . import queries
@@ -397,7 +398,8 @@ def charts(result: Evaluation) -> list:
                                  digits=0 if m.unit == "count" else 1,
                                  maximum=100 if m.unit == "percent" else None))
     if result.period.kind != "month" and result.trend:
-        months = [f"{m.month}月" for m in result.period.month_starts()]
+        months = [f"{m:%m}" if is_english() else f"{m.month}月"
+                  for m in result.period.month_starts()]
         out.append(svg.line_chart(_("Decisions on time by month"), months,
                                   {_("Whole county"): result.trend}, unit="%", maximum=100))
     return out

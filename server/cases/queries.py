@@ -129,6 +129,12 @@ def search(q: str = "", relief_type: str = "", state: str = "", page: int = 1,
         return list(db.session.scalars(
             narrowed(select(Case)).order_by(Case.id.desc()).offset((page - 1) * PAGE_SIZE)
             .limit(PAGE_SIZE).options(joinedload(Case.region))))
+    if db.session.get_bind().dialect.name == "sqlite":
+        # SQLite looks the page up by rowid from the whole union (no planner trap there);
+        # cut paths would read names through the case table in id order (measured 1.3x)
+        return list(db.session.scalars(
+            narrowed(select(Case)).where(Case.id.in_(match_ids(q))).order_by(Case.id.desc())
+            .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE).options(joinedload(Case.region))))
     wanted = page * PAGE_SIZE
     branches = [narrowed(path).order_by(Case.id.desc()).limit(wanted).subquery()
                 for path in match_paths(q)]

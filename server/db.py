@@ -212,6 +212,14 @@ def analyze(engine=None) -> None:
     engine = engine or db.engine
     with engine.begin() as conn:
         conn.execute(text("ANALYZE"))
+        if conn.dialect.name == "postgresql":
+            # rows a bulk load put in a GIN index's pending list are read by every search
+            # (about 450 pages, 9 ms at a million cases) until a vacuum: merge them now
+            conn.execute(text(
+                "SELECT gin_clean_pending_list(i.indexrelid) FROM pg_index i "
+                "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE a.amname = 'gin' AND n.nspname = current_schema()"))
 
 
 class Database:

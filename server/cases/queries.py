@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import date
 
 from sqlalchemy import select, union
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..audit import labels
 from ..audit.models import AuditEvent
@@ -57,47 +57,92 @@ def _id_tail(tail: str):
     return condition
 
 
-def match_ids(q: str):
-    """Case ids matching ``q``, as a UNION of index paths (one ``OR`` over subqueries would
-    scan): the full ID number or its tail (also a masked number ``220102********1234``), the
-    case or archive number, the applicant's or a member's name, a village or township name
-    (names only for terms without digits, so a number never scans the names)."""
+def _places(term: str) -> list[int]:
+    """Ids of the regions named ``term`` and of their children (a township lists its
+    villages' cases), resolved first: as a subquery its guessed thousands of rows made the
+    planner walk every case backwards for terms that name no place."""
+    places = list(db.session.scalars(select(Region.id).where(Region.name == term)))
+    if not places:
+        return []
+    return places + list(db.session.scalars(select(Region.id).where(
+        Region.parent_id.in_(places))))
+
+
+def match_paths(q: str) -> list:
+    """``select(Case.id)`` statements, one per index path matching ``q`` (one ``OR`` over
+    subqueries would scan): the full ID number or its tail (also a masked number
+    ``220102********1234``), the case or archive number, the applicant's or a member's name,
+    a village or township name (names only for terms without digits, so a number never scans
+    the names). Members' paths are semi-joins, so no case comes twice from one path."""
     term = q.strip()
     number = normalize(term)
     head, _stars, tail = number.rpartition("*") if "*" in number else ("", "", number)
     head = head.rstrip("*")
+
+    def via_members(condition):
+        return select(Case.id).where(Case.id.in_(select(Member.case_id).where(condition)))
+
     paths = [select(Case.id).where(Case.case_number == term),
              select(Case.id).where(Case.archive_number == term)]
     if len(tail) == 18 and ID_PART.match(tail):
-        paths += [select(Member.case_id).where(Member.id_number == tail),
+        paths += [via_members(Member.id_number == tail),
                   select(Case.id).where(Case.applicant_id_number == tail)]
     elif ID_PART.match(tail):
-        members = select(Member.case_id).where(_id_tail(tail))
+        condition = _id_tail(tail)
         if head:
-            members = members.where(Member.id_number.startswith(head, autoescape=True))
-        paths.append(members)
+            condition &= Member.id_number.startswith(head, autoescape=True)
+        paths.append(via_members(condition))
     if not any(ch.isdigit() for ch in term):  # names of people and places hold no digits
         paths += [select(Case.id).where(_name(Case.applicant_name, term)),
-                  select(Member.case_id).where(_name(Member.name, term))]
-        places = select(Region.id).where(Region.name == term)
-        paths.append(select(Case.id).where(Case.region_id.in_(
-            places.union(select(Region.id).where(Region.parent_id.in_(places))))))
-    return union(*paths)
+                  via_members(_name(Member.name, term))]
+        places = _places(term)
+        if places:
+            paths.append(select(Case.id).where(Case.region_id.in_(places)))
+    return paths
+
+
+def match_ids(q: str):
+    """Case ids matching ``q``: the UNION of ``match_paths``."""
+    return union(*match_paths(q))
 
 
 def search(q: str = "", relief_type: str = "", state: str = "", page: int = 1,
            user=None) -> list[Case]:
-    """Cases under the user's region, newest first, matching ``q`` (see ``match_ids``)."""
-    stmt = scoped(Case, user)
+    """Cases under the user's region, newest first, matching ``q`` (see ``match_paths``).
+
+    With a term, each path is narrowed (scope, type, state), ordered and cut to the pages
+    wanted on its own, and only their union's page of ids is then loaded: a LIMIT over
+    ``id IN (union)`` let the planner walk every case newest first looking for the few
+    matches (116-344 ms at a million cases)."""
+    page = max(page, 1)
+
+    def narrowed(stmt):
+        stmt = scoped(stmt, user)
+        if relief_type in ReliefCode.__members__:
+            stmt = stmt.where(Case.relief_type == ReliefCode(relief_type))
+        if state:
+            stmt = stmt.where(Case.state == state)
+        return stmt
+
     q = (q or "").strip()
-    if q:
-        stmt = stmt.where(Case.id.in_(match_ids(q)))
-    if relief_type in ReliefCode.__members__:
-        stmt = stmt.where(Case.relief_type == ReliefCode(relief_type))
-    if state:
-        stmt = stmt.where(Case.state == state)
-    stmt = stmt.order_by(Case.id.desc()).offset((max(page, 1) - 1) * PAGE_SIZE).limit(PAGE_SIZE)
-    return list(db.session.scalars(stmt.options(selectinload(Case.region))))
+    if not q:
+        return list(db.session.scalars(
+            narrowed(select(Case)).order_by(Case.id.desc()).offset((page - 1) * PAGE_SIZE)
+            .limit(PAGE_SIZE).options(joinedload(Case.region))))
+    if db.session.get_bind().dialect.name == "sqlite":
+        # SQLite looks the page up by rowid from the whole union (no planner trap there);
+        # cut paths would read names through the case table in id order (measured 1.3x)
+        return list(db.session.scalars(
+            narrowed(select(Case)).where(Case.id.in_(match_ids(q))).order_by(Case.id.desc())
+            .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE).options(joinedload(Case.region))))
+    wanted = page * PAGE_SIZE
+    branches = [narrowed(path).order_by(Case.id.desc()).limit(wanted).subquery()
+                for path in match_paths(q)]
+    found = union(*(select(b.c.id) for b in branches)).subquery()
+    ids = select(found.c.id).order_by(found.c.id.desc()).offset(wanted - PAGE_SIZE) \
+        .limit(PAGE_SIZE)
+    return list(db.session.scalars(select(Case).where(Case.id.in_(ids)).order_by(Case.id.desc())
+                                   .options(joinedload(Case.region))))
 
 
 def _running(user):

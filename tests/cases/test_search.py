@@ -2,6 +2,8 @@
 prefix (two characters) or contains (three or more), a village; each path served by an index."""
 from __future__ import annotations
 
+import os
+import re
 from datetime import date
 
 import pytest
@@ -11,6 +13,8 @@ from server.cases import queries
 from server.cases.models import Case
 from server.db import db
 from server.idnumber import mask
+
+ON_POSTGRESQL = bool(os.environ.get("JIUZHU_TEST_DATABASE_URL"))  # tests/pg_cluster.py
 
 
 @pytest.fixture
@@ -91,3 +95,97 @@ def test_the_indexed_tail_follows_the_number_on_every_write(case):
          "is_applicant": False, "details": {}}])
     tail = db.session.scalars(select(Member.id_number_tail).where(Member.name == "批量")).one()
     assert tail == "1237"
+
+
+def _issued_plans(q, user) -> list:
+    """The plan of every statement ``search`` sends for ``q``: PostgreSQL's as JSON nodes,
+    SQLite's as EXPLAIN QUERY PLAN lines."""
+    from sqlalchemy import event
+
+    engine = db.session.get_bind().engine
+    sent = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        sent.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        queries.search(q, user=user)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    conn = db.session.connection()
+    if engine.dialect.name == "sqlite":
+        return [[row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {s}", p)]
+                for s, p in sent]
+    return [conn.exec_driver_sql(f"EXPLAIN (ANALYZE, FORMAT JSON) {s}", p).scalar()[0]["Plan"]
+            for s, p in sent]
+
+
+def _full_scans(plan) -> list[str]:
+    """Scans of case or member that read far more rows than match: on PostgreSQL a node
+    reading over 1,000 of the 20,000 cases (or 40,000 members) of ``many_cases`` (the LIMIT
+    over ``id IN (union)`` walked every case newest first looking for the few matches); on
+    SQLite a SCAN of the table or of a whole index."""
+    if isinstance(plan, list):  # SQLite
+        return [line for line in plan
+                if re.match(r"SCAN (case|member)\b", line) and "USING INTEGER" not in line]
+    found = []
+    read = plan.get("Actual Rows", 0) * plan.get("Actual Loops", 1) + plan.get(
+        "Rows Removed by Filter", 0) + plan.get("Rows Removed by Index Recheck", 0)
+    if plan.get("Relation Name") in ("case", "member") and read > 1000:
+        found.append(f'{plan["Node Type"]} on {plan["Relation Name"]} {plan.get("Index Name", "")}'
+                     f' {plan.get("Filter", "")} read {read} rows')
+    for child in plan.get("Plans", ()):
+        found += _full_scans(child)
+    return found
+
+
+@pytest.fixture
+def many_cases(case):
+    """On PostgreSQL, 20,000 more cases of 2 members each (random three-character names and ID
+    numbers) in another township's villages, copied from ``case`` by INSERT ... SELECT and
+    vacuumed, so the planner plans as for a county, not a tiny table (a few seconds)."""
+    from server.cases.models import Member
+
+    if not ON_POSTGRESQL:
+        return case
+    name = "chr(19968 + (random() * 20000)::int)"
+    name = f"{name} || {name} || {name}"
+    number = "lpad((random() * 1e17)::bigint::text, 17, '0') || '1'"
+    villages = ("(SELECT array_agg(id) FROM region WHERE parent_id = "
+                "(SELECT id FROM region WHERE code = '220999201000'))")
+    fresh = {"case_number": "'S' || g", "archive_number": "NULL", "applicant_name": name,
+             "applicant_id_number": number,
+             "region_id": f"({villages})[1 + g % cardinality({villages})]"}
+    columns = [c.name for c in Case.__table__.columns if c.name != "id"]
+    names = ", ".join(f'"{c}"' for c in columns)
+    values = ", ".join(fresh.get(c, f'c."{c}"') for c in columns)
+    db.session.execute(text(f'INSERT INTO "case" ({names}) SELECT {values} FROM "case" c, '
+                            f"generate_series(1, 20000) g WHERE c.id = :id"), {"id": case.id})
+    fresh = {"case_id": "n.id", "name": name, "id_number": number, "position": "p"}
+    columns = [c.name for c in Member.__table__.columns if c.name not in ("id", "id_number_tail")]
+    names = ", ".join(f'"{c}"' for c in columns)
+    values = ", ".join(f'{fresh.get(c, f"m.{c}")} AS "{c}"' for c in columns)
+    db.session.execute(text(
+        f"INSERT INTO member ({names}, id_number_tail) SELECT *, right(id_number, 4) FROM "
+        f'(SELECT {values} FROM member m, "case" n, generate_series(1, 2) p '
+        f"WHERE m.id = :member AND n.case_number LIKE 'S%') copies"),
+        {"member": case.members[-1].id})
+    db.session.commit()
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql('VACUUM ANALYZE "case", member')
+    return case
+
+
+@pytest.mark.parametrize("who", ["clerk", "admin"])
+@pytest.mark.parametrize("how", ["name_start", "full_id", "tail4", "case_number"] + (
+    ["full_name", "village", "nothing"] if ON_POSTGRESQL else []))  # SQLite: contains reads names
+def test_search_reads_only_what_matches(many_cases, user, how, who):
+    """What ``search`` sends (scoping, the page, the villages loaded) never reads every case
+    or member, for each kind of term, also for a term that matches nothing."""
+    case = many_cases
+    terms = {"full_name": case.applicant_name, "name_start": case.applicant_name[:2],
+             "full_id": case.applicant_id_number, "tail4": case.members[-1].id_number[-4:],
+             "case_number": case.case_number, "village": case.region.name, "nothing": "无此人名"}
+    plans = _issued_plans(terms[how], user(who))
+    assert plans and not [scan for plan in plans for scan in _full_scans(plan)], "\n".join(map(str, plans))

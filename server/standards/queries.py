@@ -18,6 +18,7 @@ value already chosen for the household's urban/rural category.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -72,6 +73,28 @@ class Standard:
         return _("In force from %(day)s (rural, version %(id)s)", day=day, id=self.id)
 
 
+class NamedValues(Mapping):
+    """A version's named values (name -> Decimal), read on first use: most work with a
+    standard (every intake) never needs them, so they cost no query there."""
+
+    def __init__(self, row: StandardSet):
+        self._row, self._values = row, None
+
+    def _load(self) -> dict:
+        if self._values is None:
+            self._values = {v.name: v.amount for v in self._row.named_values}
+        return self._values
+
+    def __getitem__(self, name):
+        return self._load()[name]
+
+    def __iter__(self):
+        return iter(self._load())
+
+    def __len__(self):
+        return len(self._load())
+
+
 def parse_bands(raw) -> tuple[tuple[Decimal, Decimal], ...]:
     bands = [(Decimal(str(b["min_gap"])), Decimal(str(b["amount"]))) for b in raw or ()]
     return tuple(sorted(bands, reverse=True))
@@ -93,7 +116,7 @@ def as_standard(row: StandardSet, urban_rural) -> Standard:
               CareLevel.full.value: row.care_full},
         ls_township_multiple=row.ls_township_multiple, ls_max_multiple=row.ls_max_multiple,
         is_ls_cap_per_person=row.is_ls_cap_per_person, by_factor=row.by_factor,
-        basis=row.basis, named={v.name: v.amount for v in row.named_values},
+        basis=row.basis, named=NamedValues(row),
     )
 
 

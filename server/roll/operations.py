@@ -277,9 +277,9 @@ def record_export(region: Region, layout: str, month, fmt: str, rows: int, user)
 def export_file(region: Region, layout: str, month, fmt: str, user) -> tuple[bytes, int]:
     """An export's bytes in the county's column layout, recorded in the audit trail."""
     from . import exports, queries
-    from .layout import LAYOUT_LABELS
+    from .layout import file_title
 
     rows = queries.ROWS[layout](region, month)
-    data = exports.write(rows, mapping_columns(region.county, layout), fmt, LAYOUT_LABELS[layout])
+    data = exports.write(rows, mapping_columns(region.county, layout), fmt, file_title(layout))
     record_export(region, layout, month, fmt, len(rows), user)
     return data, len(rows)

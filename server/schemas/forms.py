@@ -47,7 +47,9 @@ class FieldSpecForm(FlaskForm):
 
     def __init__(self, *args, groups=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.parent.choices = select_choices([("", _l("Top level"))] + list(groups))
+        # the groups' labels are the county's (its form), shown as it wrote them
+        self.parent.choices = select_choices([("", _l("Top level"))]) + [
+            SelectChoice(value, label, render_kw={"lang": "zh-CN"}) for value, label in groups]
 
 
 class SourceForm(FlaskForm):

@@ -23,7 +23,7 @@ def _yuan(fen) -> str:
 
 def _relief(code) -> str:
     try:
-        return RELIEF_TYPES[ReliefCode(code)].short_name
+        return RELIEF_TYPES[ReliefCode(code)].short_label
     except ValueError:
         return str(code)
 

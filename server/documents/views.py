@@ -244,7 +244,7 @@ def print_job(print_job_id: int):
     case = db.session.get(Case, job.case_id) if job.case_id else None
     return render_template("documents/job.html", job=job, case=case,
                            step_label=STEP_LABELS.get(job.step, job.step),
-                           titles=[KINDS[k].title for k in job.kinds])
+                           titles=[KINDS[k].label for k in job.kinds])
 
 
 @bp.route("/jobs/<int:print_job_id>/status")

@@ -85,7 +85,8 @@ def _data_words() -> set[str]:
     words = {f"sample{where}" for where in ("220999101000", "220999101201")}
     words.update(_typed_by_samples())
     for column in (User.username, User.display_name, Region.name, Member.name,
-                   Member.relationship_, StandardSet.basis, WindowDepartment.name, Holiday.name,
+                   Member.relationship_, StandardSet.basis, WindowDepartment.name,
+                   WindowDepartment.matters, Holiday.name,
                    DelegationTerms.custodian_name, DelegationTerms.letter_number,
                    DelegatedItem.note, OfficeContact.office_name, OfficeContact.address,
                    OfficeContact.objection_address):

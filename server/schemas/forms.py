@@ -41,8 +41,9 @@ class FieldSpecForm(FlaskForm):
     compute = StringField(_l("Computed as (expression)"), validators=[Optional(), Length(max=500)])
     default = StringField(_l("Default value"), validators=[Optional(), Length(max=200)])
     role = SelectField(_l("Role for other modules"), choices=role_choices, validate_choice=False)
-    choices = TextAreaField(_l("Choices (one a line: value or value=label)"),
-                            validators=[Optional(), Length(max=10000)])
+    choices = TextAreaField(
+        _l("Choices (one a line: value, value=label or value=label|English label)"),
+        validators=[Optional(), Length(max=10000)])
     extra = TextAreaField(_l("Other options (YAML)"), validators=[Optional(), Length(max=10000)])
 
     def __init__(self, *args, groups=(), **kwargs):

@@ -166,3 +166,9 @@ def test_checkers_catch_what_the_issue_saw():
         assert not check_zh(text), html
     assert parse('<script>var x_y = None;</script><p title="t_x">好</p>')[0] == "t_x\n好"
     assert check_en("State: 已受理") and not check_en("Village: 东风村", data={"东风村"})
+    # what a page marks as data (a stored record, a file's Chinese headers) is not its language
+    marked, _ = parse('<p>Columns: <span lang="zh-CN">救助类别<b>、</b>户主姓名</span> (headers)</p>'
+                      '<td class="data">东风村</td><td>已受理</td>')
+    assert marked == "Columns:\n(headers)\n已受理" and check_en(marked)
+    # "None" alone is English for an empty list; beside a word it is a Python value
+    assert not check_en("Cases\nNone") and check_en("Reviewer: None")

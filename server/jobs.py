@@ -179,7 +179,7 @@ def status_json(status, progress: int, message: str = "", error: str = "", **ext
     adds the room's fields (``result_url``: the link shown when done, else the page reloads)."""
     value = getattr(status, "value", status) or ""
     return {"status": value, "status_label": status_label(value), "progress": progress,
-            "message": progress_label(message), "error": error or "",
+            "message": progress_label(message), "error": progress_label(error or ""),
             "is_finished": value in ("done", "failed"), **extra}
 
 
@@ -194,7 +194,43 @@ def progress_label(message: str) -> str:
     written = _WRITTEN.match(message)
     if written:
         return _("%(copy)s written", copy=written.group("copy"))
+    for msgid, pattern in _stored_patterns():
+        found = pattern.fullmatch(message)
+        if found:
+            return _(msgid, **found.groupdict())
     return message
+
+
+STORED_MESSAGES: list[str] = []  # msgids a room stores with ``stored()`` (progress, outcomes)
+
+
+def stored_messages(*msgids) -> None:
+    """Register messages a room stores on job rows in the office's language, so that
+    ``progress_label`` shows them in the reader's: ``%(name)s`` values are read back."""
+    STORED_MESSAGES.extend(_msgid(m) for m in msgids)
+
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def _stored_patterns() -> list[tuple[str, re.Pattern]]:
+    """(msgid, pattern of its office-language text with the values as named groups)."""
+    from flask import current_app
+    from flask_babel import force_locale, get_translations
+
+    out = []
+    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_CN")):
+        translations = get_translations()
+        for msgid in STORED_MESSAGES:
+            text = translations.gettext(msgid)
+            parts = _PLACEHOLDER.split(text)
+            # a value is a count, a name or (last) a reason: inside a sentence it holds no
+            # Chinese punctuation, so one message's pattern does not swallow another's
+            regex = "".join(re.escape(part.replace("%%", "%")) if i % 2 == 0
+                            else f"(?P<{part}>.+)" if i == len(parts) - 2 and not parts[-1]
+                            else f"(?P<{part}>[^，。；：]+?)" for i, part in enumerate(parts))
+            out.append((msgid, re.compile(regex, re.S)))
+    return out
 
 
 # -- error wording -----------------------------------------------------------------------------
@@ -203,13 +239,23 @@ INTERRUPTED = _l("The background worker stopped while this job was running; it w
                  "finished. Please start it again.")
 
 
-def stored(message) -> str:
-    """A message as stored on a job row: in the office's language (zh_CN), whoever reads it."""
+def stored(message, **values) -> str:
+    """A message as stored on a job row: in the office's language (zh_CN), whoever reads it
+    (a msgid registered with ``stored_messages`` is shown back in the reader's language)."""
     from flask import current_app
     from flask_babel import force_locale
+    from flask_babel import gettext as _
 
     with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_CN")):
-        return str(message)
+        return _(_msgid(message), **values) if values else str(message)
+
+
+def _msgid(message) -> str:
+    """The msgid of a lazy string (``_l("…")``), or the text itself."""
+    return str(getattr(message, "_args", (message,))[0])
+
+
+stored_messages(INTERRUPTED)
 
 
 def is_transient(exc: BaseException) -> bool:

@@ -40,7 +40,9 @@ CODE_LIKE = re.compile(r"^[A-Z]{1,3}$")
 
 
 class _Page(HTMLParser):
-    """Visible text (and button titles, placeholders, values) and the links of a page."""
+    """Visible text (and button titles, placeholders, values) and the links of a page. Text
+    inside an element marked as data (``lang="zh…"``: a stored Chinese record shown as it is,
+    or ``class="data"``) is data, not the page's language, and is left out."""
 
     HIDDEN = {"script", "style", "template", "noscript"}
     # source a county edits (form definitions, document templates) is code, shown as code
@@ -55,6 +57,7 @@ class _Page(HTMLParser):
         self._hidden = 0
         self._form = None
         self._select = None
+        self._data: list[str] = []  # open elements marked as data (their tags)
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -62,8 +65,13 @@ class _Page(HTMLParser):
         if tag in self.HIDDEN or tag in self.SOURCE:
             self._hidden += 1
             return
+        if tag not in self.VOID and (self._data or (attrs.get("lang") or "").startswith("zh")
+                                     or "data" in (attrs.get("class") or "").split()):
+            self._data.append(tag)
         if tag == "a" and attrs.get("href"):
             self.links.append(attrs["href"])
+        if self._data:
+            return
         is_code = "code" in (attrs.get("class") or "").split()  # its placeholder is code
         for name in ("title", "placeholder", "aria-label", "alt"):
             if attrs.get(name) and not (is_code and name == "placeholder"):
@@ -100,9 +108,11 @@ class _Page(HTMLParser):
             self._form = None
         if (tag in self.HIDDEN or tag in self.SOURCE) and self._hidden:
             self._hidden -= 1
+        if tag in self._data:  # close up to the element (unclosed <p>, <li> inside it)
+            del self._data[len(self._data) - 1 - self._data[::-1].index(tag):]
 
     def handle_data(self, data):
-        if not self._hidden and data.strip():
+        if not self._hidden and not self._data and data.strip():
             self.text.append(data.strip())
 
 
@@ -113,11 +123,11 @@ def parse(html: str) -> tuple[str, list[str]]:
     return "\n".join(page.text), page.links
 
 
-def check_common(text: str) -> list[str]:
+def check_common(text: str, words=PY_WORDS) -> list[str]:
     """Findings in any language: Python values, internal names, unmasked ID numbers."""
     found = []
     for pattern, what in ((PYTHON_REPRS, "Python repr"), (SNAKE, "snake_case name"),
-                          (DOTTED, "dotted name"), (PY_WORDS, "Python value")):
+                          (DOTTED, "dotted name"), (words, "Python value")):
         found += [f"{what}: {_around(text, m)}" for m in pattern.finditer(text)]
     found += [f"unmasked ID number: {m.group()}" for m in ID_NUMBER.finditer(text)
               if is_valid(m.group())]
@@ -140,6 +150,8 @@ def check_zh(text: str, data=frozenset()) -> list[str]:
 
 # Chinese an English page may show: the language switch
 ALLOWED_ZH = {"中文"}
+# "None" is English for an empty list (无) when it stands alone; beside other words a value
+PY_WORDS_EN = re.compile(r"\b(True|False|null|undefined|nan|NaN)\b|(?<=[^\n])None\b|\bNone(?=[^\n])")
 
 
 def check_en(text: str, data=frozenset()) -> list[str]:
@@ -147,8 +159,11 @@ def check_en(text: str, data=frozenset()) -> list[str]:
     the scenario's Chinese names (regions, people, users, standards' bases…), removed from the
     text before looking for Chinese; what remains is an untranslated label (issue 15 point 2:
     the lead adds ``crawl(client, "en")`` once English is complete)."""
-    found = check_common(text)
-    for word in sorted({*data, *ALLOWED_ZH}, key=len, reverse=True):
+    found = check_common(text, PY_WORDS_EN)
+    lines = [line for line in text.splitlines() if line not in data]
+    text = "\n".join(lines)
+    # one character ("无") would cut labels apart: only longer data is cut out of a line
+    for word in sorted({*(d for d in data if len(d) > 1), *ALLOWED_ZH}, key=len, reverse=True):
         text = text.replace(word, " ")
     for line in text.splitlines():
         if HAN.search(line):

@@ -189,3 +189,30 @@ def test_job_pages_show_status_and_progress_in_chinese(login):
     filing = _filing("retrying")
     page = clerk.get(f"/filings/{filing.id}").get_data(as_text=True)
     assert "失败，将自动重试" in page and "retrying" not in page
+
+
+def test_stored_progress_is_chinese_and_read_back_in_the_readers_language(app):
+    """A job stores its progress in the office's language; an English page shows it in
+    English (values read back), a message no room registered as it is (issue 15 point 2)."""
+    from flask_babel import force_locale
+
+    from server.documents.operations import GENERATED_ONE, PACKED_PDF
+    from server.roll.operations import IMPORTED, IMPORTED_SKIPPING
+
+    with app.test_request_context():
+        with force_locale("en"):  # stored from an English request: still Chinese
+            imported = jobs.stored(IMPORTED_SKIPPING, added=12, skipped=3)
+            packed = jobs.stored(PACKED_PDF, count=4)
+        assert imported == "已导入 12 户，3 户此前已导入（跳过）"
+        assert packed == "已生成 4 份文书，打印包为PDF"
+        assert jobs.progress_label(imported) == imported
+        with force_locale("en"):
+            assert jobs.progress_label(imported) == \
+                "Imported 12 households, 3 were imported before (skipped)"
+            assert jobs.progress_label(jobs.stored(IMPORTED, added=5)) == "Imported 5 households"
+            assert jobs.progress_label(packed) == \
+                "4 documents generated; the print pack is a PDF"
+            assert jobs.progress_label(jobs.stored(GENERATED_ONE, document="受理回执")) == \
+                "Generated: 受理回执"
+            assert jobs.progress_label(jobs.stored(jobs.INTERRUPTED)) == str(jobs.INTERRUPTED)
+            assert jobs.progress_label("已生成报表和花名册：12 户") == "已生成报表和花名册：12 户"

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Callable
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 ACTIONS: dict[str, object] = {}
 # "case." -> verb -> label or None: families of actions named after another registry
@@ -58,6 +59,10 @@ def fields(mapping: dict[str, object], **values: Callable[[object], str]) -> Non
     """Labels of detail keys; ``values`` give a key's formatter (state → its Chinese name)."""
     FIELDS.update(mapping)
     VALUES.update(values)
+
+
+# stored actor names that are no person: the worker, a member of the public (a complaint)
+NOT_PEOPLE = {"system": _l("System"), "公众": _l("The public")}
 
 
 def action_label(action: str) -> str:
@@ -147,8 +152,8 @@ def entries(events) -> list[Entry]:
         label = str(kind.label) if kind else event.object_type
         name = names.get((event.object_type, event.object_id), event.object_id)
         actor = names.get(("User", str(event.actor_id)), event.actor_name)
-        if event.actor_name == "system":
-            actor = _("System")
+        if event.actor_name in NOT_PEOPLE:
+            actor = str(NOT_PEOPLE[event.actor_name])
         out.append(Entry(event, actor, action_label(event.action),
                          f"{label} {name}".strip() if event.object_type else "",
                          _changes(event.details or {})))

@@ -68,11 +68,14 @@ def out_of_range(county_id: int) -> list[Holiday]:
 
 
 def official_days(year: int) -> list[tuple[date, bool, str]]:
-    """chinese-calendar's exceptions to Monday–Friday for the year: (day, is_working, name)."""
+    """chinese-calendar's exceptions to Monday–Friday for the year: (day, is_working, name);
+    the statutory holiday's name in the page's language (chinese-calendar has both)."""
     from chinese_calendar import Holiday as Official
     from chinese_calendar import constants
 
-    chinese = {h.value: h.chinese for h in Official}
+    from ..i18n import is_english
+
+    chinese = {h.value: h.value if is_english() else h.chinese for h in Official}
     out = []
     for day, is_working in sorted(workdays.official_exceptions(year).items()):
         if is_working == (day.weekday() < 5):

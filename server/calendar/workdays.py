@@ -130,7 +130,10 @@ def coverage(year: int, county_id: int | None) -> str:
 
 
 def fallback_warning(year: int) -> str:
-    return f"{year} 年节假日未录入，按周一至周五计算"
+    """The warning for a year without holiday data, in the page's (else the office's) language."""
+    from flask_babel import gettext as _
+
+    return _("%(year)s holidays are not entered: counted Monday to Friday", year=year)
 
 
 def warnings_for(start: date, end: date, county_id: int | None) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..money import yuan_to_fen
@@ -62,21 +63,21 @@ def check(fn):
 @check
 def has_applicant(case, ctx):
     if not case.applicant_id_number or not case.members:
-        return [Problem("members", "案件没有申请人或家庭成员信息")]
+        return [Problem("members", _("The case has no applicant or household members"))]
     return []
 
 
 @check
 def appraisal_flagged(case, ctx):
     if not case.flags:
-        return [Problem("flags", "只有调查存疑、有争议或公示有异议的案件才需民主评议，请先标记")]
+        return [Problem("flags", _("Only a case marked doubtful, disputed or objected to in publicity needs a democratic review: mark it first"))]
     return []
 
 
 @check
 def investigators_recorded(case, ctx):
     if not ctx.data.get("investigators"):
-        return [Problem("data.investigators", "请填写调查人员")]
+        return [Problem("data.investigators", _("Enter the investigators"))]
     return []
 
 
@@ -84,7 +85,7 @@ def investigators_recorded(case, ctx):
 def home_visit_investigators(case, ctx):
     needed = ctx.settings.home_visit_min_investigators
     if ctx.data.get("is_home_visit") and len(ctx.data.get("investigators") or ()) < needed:
-        return [Problem("data.investigators", f"入户调查至少需要 {needed} 名调查人员")]
+        return [Problem("data.investigators", _("A home visit needs at least %(needed)s investigators", needed=needed))]
     return []
 
 
@@ -94,16 +95,16 @@ def income_recorded(case, ctx):
         return []  # temporary aid is decided on the hardship, not on the income line
     figures = ctx.figures
     if figures.per_capita_income is None:
-        return [Problem(figures.income_path, "申请表中没有家庭人均月收入，无法计算救助金额")]
+        return [Problem(figures.income_path, _("The application has no monthly income per person: the amount cannot be calculated"))]
     if figures.per_capita_income < 0:
-        return [Problem(figures.income_path, "家庭人均月收入不能为负数")]
+        return [Problem(figures.income_path, _("The monthly income per person cannot be negative"))]
     return []
 
 
 @check
 def not_sole_investigator(case, ctx):
     if ctx.settings.separate_investigator_approver and case.investigators == [ctx.actor.id]:
-        return [Problem("investigators", "同一人不能既是唯一调查人又是审批人（谁调查、谁签字、谁负责）",
+        return [Problem("investigators", _("The only investigator cannot also approve (who investigates, signs and answers for it)"),
                         status=403)]
     return []
 
@@ -112,7 +113,7 @@ def not_sole_investigator(case, ctx):
 def reviewer_not_approver(case, ctx):
     """谁调查、谁签字、谁负责: the one who reviewed the investigation does not approve it."""
     if ctx.settings.separate_investigator_approver and case.reviewer_id == ctx.actor.id:
-        return [Problem("reviewer_id", "审核人与审批人不能为同一人（谁调查、谁签字、谁负责）",
+        return [Problem("reviewer_id", _("The reviewer cannot also approve (who investigates, signs and answers for it)"),
                         status=403)]
     return []
 
@@ -120,7 +121,7 @@ def reviewer_not_approver(case, ctx):
 @check
 def investigation_done(case, ctx):
     if not case.investigators:
-        return [Problem("investigators", "尚未录入入户调查结果，不能审核确认")]
+        return [Problem("investigators", _("The home visit's findings are not entered yet: the case cannot be reviewed"))]
     return []
 
 
@@ -128,16 +129,16 @@ def investigation_done(case, ctx):
 def visit_dated(case, ctx):
     visited = ctx.data.get("visited_on")
     if visited and visited > ctx.on.isoformat():
-        return [Problem("data.visited_on", "入户调查日期不能晚于办理日期")]
+        return [Problem("data.visited_on", _("The home visit cannot be later than the day of this step"))]
     if visited and case.accepted_on and visited < case.accepted_on.isoformat():
-        return [Problem("data.visited_on", "入户调查日期不能早于受理日期")]
+        return [Problem("data.visited_on", _("The home visit cannot be earlier than the day the case was accepted"))]
     return []
 
 
 @check
 def appraisal_dated(case, ctx):
     if ctx.data["held_on"] > ctx.on.isoformat():
-        return [Problem("data.held_on", "评议时间不能晚于办理日期")]
+        return [Problem("data.held_on", _("The review meeting cannot be later than the day of this step"))]
     return []
 
 
@@ -148,37 +149,37 @@ def appraisal_votes(case, ctx):
     votes = {k: ctx.data[k] for k in ("votes_for", "votes_against", "votes_abstain")}
     cast, present = sum(votes.values()), len(ctx.data["participants"])
     if cast == 0:
-        return [Problem("data.votes_for", "表决票数合计为 0，请录入表决结果")]
+        return [Problem("data.votes_for", _("No votes are entered: enter the result of the vote"))]
     if cast > present:
-        return [Problem("data.votes_for", f"表决票数合计 {cast} 票，超过参加人数 {present} 人")]
+        return [Problem("data.votes_for", _("%(cast)s votes were cast, more than the %(present)s people present", cast=cast, present=present))]
     majority = votes["votes_for"] * 2 > cast
     if ctx.data["result"] == "agree" and not majority:
-        return [Problem("data.result", f"同意 {votes['votes_for']} 票未超过投票数 {cast} 的半数，"
-                                       "评议结果不能为“同意”")]
+        return [Problem("data.result", _("%(votes)s votes for are not more than half of %(cast)s: the result cannot be "
+                                         "\"agreed\"", votes=votes["votes_for"], cast=cast))]
     if ctx.data["result"] == "disagree" and majority:
-        return [Problem("data.result", f"同意 {votes['votes_for']} 票已超过投票数 {cast} 的半数，"
-                                       "评议结果不能为“不同意”")]
+        return [Problem("data.result", _("%(votes)s votes for are more than half of %(cast)s: the result cannot be "
+                                         "\"not agreed\"", votes=votes["votes_for"], cast=cast))]
     return []
 
 
 @check
 def county_visit_if_relative(case, ctx):
     if case.is_relative_case and case.county_visit_on is None:
-        return [Problem("county_visit_on", "近亲属备案案件须由县级入户核查后才能审核确认")]
+        return [Problem("county_visit_on", _("A case of a registered relative is reviewed only after the county's home visit"))]
     return []
 
 
 @check
 def not_extended(case, ctx):
     if case.is_extended:
-        return [Problem("is_extended", "办理期限已延长过一次")]
+        return [Problem("is_extended", _("The time limit was already extended once"))]
     return []
 
 
 @check
 def referral_open(case, ctx):
     if not any(d.kind == "referral" and d.done_on is None for d in case.deadlines):
-        return [Problem("deadlines", "没有待反馈的转办事项")]
+        return [Problem("deadlines", _("No referral is waiting for feedback"))]
     return []
 
 
@@ -187,7 +188,7 @@ def publicity_over(case, ctx):
     end = case.publicity_end_on
     if end is None or ctx.on <= end:
         shown = f"{end:%Y-%m-%d}" if end else "—"
-        return [Problem("publicity_end_on", f"公示期至 {shown}，期满后才能办理")]
+        return [Problem("publicity_end_on", _("The publicity runs until %(day)s: this step comes after it", day=shown))]
     return []
 
 
@@ -198,14 +199,14 @@ def _amount_fen(ctx) -> int:
 @check
 def amount_higher(case, ctx):
     if _amount_fen(ctx) <= case.monthly_amount_fen:
-        return [Problem("data.amount", "增发后的金额应高于当前月发放额")]
+        return [Problem("data.amount", _("A raised amount must be more than the current monthly amount"))]
     return []
 
 
 @check
 def amount_lower(case, ctx):
     if _amount_fen(ctx) >= case.monthly_amount_fen:
-        return [Problem("data.amount", "减发后的金额应低于当前月发放额")]
+        return [Problem("data.amount", _("A reduced amount must be less than the current monthly amount"))]
     return []
 
 
@@ -216,8 +217,8 @@ def month_open(case, ctx):
 
     month = ctx.on.replace(day=1)
     if is_month_locked(case.region, month):
-        return [Problem("effective_on", f"{month.year}年{month.month}月的月报已上报并锁定，"
-                                        "须经审核人重新开启后才能变更")]
+        return [Problem("effective_on", _("The report of %(year)s-%(month)s is filed and locked: a reviewer must reopen it "
+                                          "first", year=month.year, month=month.month))]
     return []
 
 
@@ -225,7 +226,7 @@ def month_open(case, ctx):
 def months_within_limit(case, ctx):
     limit = ctx.settings.gradual_exit_max_months
     if ctx.data["months"] > limit:
-        return [Problem("data.months", f"渐退期最长 {limit} 个月")]
+        return [Problem("data.months", _("The gradual exit lasts at most %(months)s months", months=limit))]
     return []
 
 

@@ -3,6 +3,7 @@ import re
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from .. import idnumber
 from ..audit import labels
@@ -22,13 +23,30 @@ def _yuan(fen) -> str:
 
 def _relief(code) -> str:
     try:
-        return RELIEF_TYPES[ReliefCode(code)].short_name
+        return RELIEF_TYPES[ReliefCode(code)].short_label
     except ValueError:
         return str(code)
 
 
 def _choice(choices):
     return lambda value: str(dict(choices).get(value, value))
+
+
+def _stored(value) -> str:
+    """A text the case stored in the office's language (the formula as printed, a standard's
+    label): shown as it is, marked as Chinese data."""
+    return Markup('<span lang="zh-CN">{}</span>').format(value)
+
+
+def _inputs(value) -> str:
+    """The calculator's inputs: each by its label in the page's language; stored texts as
+    they were stored."""
+    if not isinstance(value, dict):
+        return _stored(value)
+    return Markup("；").join(
+        Markup("{}：{}").format(labels.field_label(k), _stored(v) if isinstance(v, str)
+                               else labels.value_text(k, v))
+        for k, v in value.items() if k != "notes")
 
 
 def _many(one):
@@ -109,4 +127,5 @@ labels.fields(
     flags=_many(_choice(FLAG_CHOICES)),
     recheck_category=_choice(RECHECK_CHOICES),
     ls_kind=lambda v: LS_KIND_LABELS.get(v, str(v)),
+    amount_formula=_stored, amount_inputs=_inputs,
 )

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from functools import cached_property
 
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import event as sa_event
 from sqlalchemy import literal, null, select, union_all
 from sqlalchemy.orm import Session
@@ -352,13 +353,14 @@ def _transition(case: Case, action: str, actor, data, comment, lock_version,
     if t is None:
         raise CaseError(409, f"本救助类别没有“{action}”这一步")
     if not actor.can(t.permission):
-        raise CaseError(403, f"您的角色不能执行“{t.label}”")
+        raise CaseError(403, _("Your role cannot do \"%(action)s\"", action=t.label))
     if barred_entries(case, actor):
-        raise CaseError(403, "您是该案件申请人家庭的近亲属备案关联人员，不得经办此案件")
+        raise CaseError(403, _("You are registered as related to this household: you may not "
+                               "handle this case"))
     check_lock(case, lock_version)
     if case.state not in t.sources:
-        raise CaseError(409, f"案件当前为“{STATE_LABELS.get(case.state, case.state)}”，"
-                             f"不能执行“{t.label}”")
+        raise CaseError(409, _("The case is \"%(state)s\": \"%(action)s\" cannot be done now",
+                               state=STATE_LABELS.get(case.state, case.state), action=t.label))
     ctx = Context(case, actor, t, wf, _parse_on(effective_on, case))
     ctx.data = _parse_data(t, data or {}, ctx)
     settle_scheduled_amount(case, ctx.on)

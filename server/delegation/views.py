@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -19,6 +20,14 @@ from .forms import GrantForm, TermsForm, WithdrawForm
 from .models import DelegatedItem
 
 bp = Blueprint("delegation", __name__, url_prefix="/delegation", template_folder="templates")
+# the default custodian post, stored in Chinese (it is printed): its name on pages
+DEFAULT_POSTS = {"首席代表": _l("Chief representative")}
+
+
+@bp.app_template_filter("custodian_post")
+def custodian_post(post: str) -> str:
+    """The custodian's post in the page's language when it is the default one, else as typed."""
+    return str(DEFAULT_POSTS.get(post, post))
 
 
 def _township_or_404(region_id: int) -> Region:

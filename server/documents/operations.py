@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..audit.operations import record
@@ -14,7 +15,7 @@ from ..config import ROOT
 from ..db import db, utcnow
 from ..extensions import data_dir
 from ..faults import atomic_write
-from ..jobs import UNFINISHED
+from ..jobs import UNFINISHED, stored, stored_messages
 from ..relief import RELIEF_TYPES, ReliefCode
 from . import rendering
 from .errors import DocumentError
@@ -305,6 +306,17 @@ def create_print_job(case, step: str, actor=None) -> PrintJob:
     return job
 
 
+# what a print pack says as it goes: stored in Chinese, shown in the reader's language
+GENERATING = _l("Generating the documents")
+GENERATED_ONE = _l("Generated: %(document)s")
+CONVERTING = _l("Converting to PDF (the first conversion starts LibreOffice and may take half "
+                "a minute)")
+MERGING = _l("Merging the PDF files")
+PACKED_PDF = _l("%(count)s documents generated; the print pack is a PDF")
+PACKED_ZIP = _l("%(count)s documents generated; the print pack is a ZIP of Word files")
+stored_messages(PACKED_PDF, PACKED_ZIP, GENERATING, CONVERTING, MERGING, GENERATED_ONE)
+
+
 def _progress(job: PrintJob, progress: int, message: str) -> None:
     """Progress is committed at once so the polling page sees it."""
     job.progress, job.message = progress, message
@@ -323,14 +335,15 @@ def run_print_job(job: PrintJob) -> None:
     actor = db.session.get(User, job.created_by_id) if job.created_by_id else None
     case = db.session.get(Case, job.case_id)
     job.status = "running"
-    _progress(job, 5, "正在生成文书")
+    _progress(job, 5, stored(GENERATING))
     documents = []
     for index, kind_name in enumerate(job.kinds, start=1):
         subject = case if KINDS[kind_name].scope == "case" else case.region
         documents.append(generate(kind_name, subject, actor))
-        _progress(job, 5 + 55 * index // len(job.kinds), f"已生成 {KINDS[kind_name].title}")
+        _progress(job, 5 + 55 * index // len(job.kinds),
+                  stored(GENERATED_ONE, document=KINDS[kind_name].title))
     # the first conversion starts LibreOffice, which takes a while: say so
-    _progress(job, 65, "正在转换为 PDF（首次转换需启动 LibreOffice，可能要半分钟）")
+    _progress(job, 65, stored(CONVERTING))
     try:
         pdfs = _convert_documents(documents)
     except (PdfUnavailable, PdfFailed) as exc:
@@ -339,7 +352,7 @@ def run_print_job(job: PrintJob) -> None:
         job.status = "failed" if isinstance(exc, PdfFailed) else "done"
         job.error = str(exc)
     else:
-        _progress(job, 90, "正在合并 PDF")
+        _progress(job, 90, stored(MERGING))
         job.result_path = _store("packs", _merge(pdfs), ".pdf")
         job.result_type = "pdf"
         job.status = "done"
@@ -347,9 +360,9 @@ def run_print_job(job: PrintJob) -> None:
         for document in documents:
             if KINDS[document.kind].bears_seal:
                 _log_seal_use(document, document_file(document).read_bytes(), actor)
-    what = "PDF" if job.result_type == "pdf" else "Word 文件压缩包"
     job.progress, job.finished_at = 100, utcnow()
-    job.message = f"已生成 {len(documents)} 份文书，打印包为{what}"
+    job.message = stored(PACKED_PDF if job.result_type == "pdf" else PACKED_ZIP,
+                         count=len(documents))
     record("print_job.finish", job, actor=actor,
            details={"status": job.status, "error": job.error})
 

@@ -457,7 +457,9 @@ class DishonestyNotice(DocumentKind):
         return {"dishonesty": ctx.dishonesty_context(case, base)}
 
 
-COPY_MARKINGS = {"county": "县级存档", "township": "乡镇存档"}
+COPY_MARKINGS = {"county": "县级存档", "township": "乡镇存档"}  # printed on the copies
+# the copies' names on pages, in the page's language (the marking above is what is printed)
+COPY_LABELS = {"county": _l("County archive copy"), "township": _l("Township archive copy")}
 ARCHIVE = {"number": None, "opened_on": None, "closed_on": None, "retention": None}
 RETENTION_SOURCES: list[Callable] = []
 """Functions ``case -> str | None`` giving the cover's 保管期限 (the archive room's rule per

@@ -35,7 +35,7 @@ from .forms import DelegationForm, OfficeForm, UploadForm
 from .models import DocTemplateVersion, GeneratedDocument, PrintJob
 from .pdf import PdfFailed, PdfUnavailable
 from .registry import (
-    COPY_MARKINGS,
+    COPY_LABELS,
     KINDS,
     SCOPE_LABELS,
     STEP_DOCUMENTS,
@@ -88,8 +88,8 @@ def bears_seal(kind: str) -> bool:
 
 @bp.app_template_global()
 def copy_marking(copy: str) -> str:
-    """县级存档 / 乡镇存档 for an archive document's copy key."""
-    return COPY_MARKINGS.get(copy, copy)
+    """An archive copy's name (县级存档 / 乡镇存档) in the page's language, for its key."""
+    return str(COPY_LABELS.get(copy, copy))
 
 
 @bp.app_template_global()
@@ -244,7 +244,7 @@ def print_job(print_job_id: int):
     case = db.session.get(Case, job.case_id) if job.case_id else None
     return render_template("documents/job.html", job=job, case=case,
                            step_label=STEP_LABELS.get(job.step, job.step),
-                           titles=[KINDS[k].title for k in job.kinds])
+                           titles=[KINDS[k].label for k in job.kinds])
 
 
 @bp.route("/jobs/<int:print_job_id>/status")

@@ -12,6 +12,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import current_app, url_for
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..audit.operations import record
@@ -320,8 +322,9 @@ POLICY_LIMITS = {"conditions": 4000, "procedure": 4000, "complaint_phone": 40,
 def save_policy(county, values: dict, actor) -> PolicyNotice:
     """The county's lines of the policy notice (empty lines fall back to the shipped text)."""
     errors: list = []
-    clean = {name: _text(values.get(name), name, POLICY_LABELS[name], POLICY_LIMITS[name],
-                         False, errors) for name in POLICY_FIELDS}
+    with force_locale("zh_CN"):  # the refusals are composed in Chinese: labels in Chinese too
+        clean = {name: _text(values.get(name), name, str(POLICY_LABELS[name]),
+                             POLICY_LIMITS[name], False, errors) for name in POLICY_FIELDS}
     if errors:
         raise SubmissionError(errors)
     row = db.session.scalars(select(PolicyNotice).where(
@@ -336,5 +339,6 @@ def save_policy(county, values: dict, actor) -> PolicyNotice:
     return row
 
 
-POLICY_LABELS = {"conditions": "认定条件", "procedure": "申请程序",
-                 "complaint_phone": "投诉电话", "complaint_address": "投诉地址"}
+POLICY_LABELS = {"conditions": _l("Eligibility conditions"), "procedure": _l("How to apply"),
+                 "complaint_phone": _l("Complaint phone"),
+                 "complaint_address": _l("Complaint address")}

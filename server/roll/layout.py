@@ -9,38 +9,42 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+
 
 @dataclass(frozen=True)
 class Column:
     key: str
-    title: str
-    note: str
+    title: str  # the file's header: Chinese, part of the file format
+    note: str  # a msgid: in the page's language, in Chinese in the file
     example: str = ""
     is_required: bool = False
 
 
 ROLL = (
-    Column("relief_type", "救助类别", "低保、特困 或 低保边缘（也可填 DB、TK、BY）", "低保", True),
-    Column("township", "乡镇（街道）", "村（社区）所属的乡镇（街道）；村名在本县唯一时可不填", "东风镇"),
-    Column("village", "村（社区）", "村（社区）名称或 12 位统计用区划代码", "东风村", True),
-    Column("urban_rural", "城乡类别", "城市 或 农村；不填按村（社区）的类别", "农村"),
-    Column("head_name", "户主姓名", "同户各行相同", "王大山"),
+    Column("relief_type", "救助类别", _l("Relief type: its Chinese name as in the example, or DB, TK, BY"), "低保", True),
+    Column("township", "乡镇（街道）", _l("The village's township; may be left out when the village name is unique in the county"), "东风镇"),
+    Column("village", "村（社区）", _l("The village's name or its 12-digit statistical region code"), "东风村", True),
+    Column("urban_rural", "城乡类别", _l("Urban or rural, in Chinese; when empty, the village's own class"), "农村"),
+    Column("head_name", "户主姓名", _l("The same on every row of one household"), "王大山"),
     Column("head_id_number", "户主身份证号",
-           "同户各行相同，是识别一户的依据；每户须有一行是户主本人", "220999196001011238", True),
-    Column("name", "成员姓名", "每位家庭成员一行", "王大山", True),
-    Column("id_number", "成员身份证号", "18 位公民身份号码，末位可为 X", "220999196001011238", True),
-    Column("relationship", "与户主关系", "户主本人填“本人”，其他如 配偶、子女、父母", "本人"),
-    Column("monthly_amount", "月保障金额（元）", "整户每月金额，同户各行相同；低保边缘填 0 或不填",
+           _l("The same on every row of one household, and what identifies it; each household has one row for the head"), "220999196001011238", True),
+    Column("name", "成员姓名", _l("One row per household member"), "王大山", True),
+    Column("id_number", "成员身份证号", _l("The 18-digit citizen ID number; the last digit may be X"), "220999196001011238", True),
+    Column("relationship", "与户主关系", _l("Relationship to the head in Chinese (the head's own row: “本人”)"), "本人"),
+    Column("monthly_amount", "月保障金额（元）", _l("The household's monthly amount, the same on every row; 0 or empty for low-income margin households"),
            "420.00"),
-    Column("start_month", "保障起始月份", "首个发放（认定）月份，格式 2026-03；该月须有生效的救助标准", "2026-01", True),
-    Column("bank_account", "银行账号", "发放资金的社会保障卡或银行账号", "6222020000000000001"),
-    Column("support_mode", "供养方式", "特困人员填 集中供养 或 分散供养（不填为分散供养）", ""),
-    Column("care_level", "护理等级", "特困人员填 全自理、半护理 或 全护理", ""),
+    Column("start_month", "保障起始月份", _l("The first month paid (recognised), as 2026-03; a standard must be in force that month"), "2026-01", True),
+    Column("bank_account", "银行账号", _l("The social security card or bank account the money is paid to"), "6222020000000000001"),
+    Column("support_mode", "供养方式", _l("Tekun only: concentrated or dispersed support, in Chinese (empty: dispersed)"), ""),
+    Column("care_level", "护理等级", _l("Tekun only: care level (self-caring, partial or full care), in Chinese"), ""),
 )
 
 CHANGES = (
-    Column("change", "变动类型", "新增、停发、金额调整 或 成员变动"),
-    Column("relief_type", "救助类别", "低保、特困 或 低保边缘"),
+    Column("change", "变动类型", _l("New, stopped, amount changed or members changed")),
+    Column("relief_type", "救助类别", _l("Relief type: its Chinese name")),
     Column("township", "乡镇（街道）", ""),
     Column("village", "村（社区）", ""),
     Column("head_name", "户主姓名", ""),
@@ -49,12 +53,20 @@ CHANGES = (
     Column("persons", "保障人数", ""),
     Column("amount_before", "变动前月金额（元）", ""),
     Column("amount_after", "变动后月金额（元）", ""),
-    Column("month", "变动月份", "格式 2026-11"),
+    Column("month", "变动月份", _l("As 2026-11")),
     Column("reason", "变动原因", ""),
 )
 
 LAYOUTS = {"roll": ROLL, "changes": CHANGES}
-LAYOUT_LABELS = {"roll": "在册名单（全量）", "changes": "当月变动名单"}
+LAYOUT_LABELS = {"roll": _l("Full roll"), "changes": _l("Monthly change list")}
+
+
+def file_title(layout: str) -> str:
+    """The layout's name as files carry it (sheet title, file name): in the office's language."""
+    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_CN")):
+        return str(LAYOUT_LABELS[layout])
+
+
 CHANGE_LABELS = {"new": "新增", "stopped": "停发", "amount": "金额调整", "members": "成员变动"}
 SUPPORT_MODES = {"集中供养": True, "分散供养": False}
 
@@ -166,9 +178,10 @@ def template_xlsx() -> bytes:
             12, 2 * len(column.title) + 2)
     notes = book.create_sheet("填写说明")
     append_row(notes, ["列名", "是否必填", "说明", "示例"])
-    for column in ROLL:
-        append_row(notes, [column.title, "必填" if column.is_required else "选填", column.note,
-                           column.example])
+    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_CN")):
+        for column in ROLL:  # the file is the office's: its notes in Chinese
+            append_row(notes, [column.title, "必填" if column.is_required else "选填",
+                               str(column.note), column.example])
     for line in ("每位家庭成员一行；同一户的各行填相同的救助类别、户主身份证号、村（社区）、金额和起始月份。",
                  "第 2 行是示例，填写时请改写或删除。身份证号、账号请设为文本格式，以免被改成科学计数法。",
                  "先“检查（不导入）”，按提示的行、列改正后再正式导入；同一文件再次导入不会重复添加。"):

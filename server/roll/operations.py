@@ -11,6 +11,7 @@ import hashlib
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, text
 
 from ..audit.operations import record
@@ -20,7 +21,7 @@ from ..extensions import data_dir
 from ..faults import atomic_write, user_message
 from ..idnumber import birth_date, sex
 from ..intake.operations import reserve_case_numbers
-from ..jobs import UNFINISHED
+from ..jobs import UNFINISHED, stored, stored_messages
 from ..periods import add_months, local_noon_utc, local_today
 from ..regions.models import Region
 from ..relief import ReliefCode
@@ -77,6 +78,24 @@ def create_import(county: Region, filename: str, data: bytes, user, *, is_dry_ru
     return job
 
 
+# what an import says as it goes and when done: stored in Chinese, shown in the reader's language
+READING = _l("Reading the file")
+CHECKING = _l("Checking %(rows)s rows")
+REFUSED = _l("%(problems)s problems found: nothing was imported")
+CORRECT = _l("%(problems)s problems found: correct them as shown, then import")
+CHECKED = _l("Check passed: %(households)s households, %(members)s people; %(ready)s "
+             "households can be imported")
+CHECKED_SKIPPING = _l("Check passed: %(households)s households, %(members)s people; %(ready)s "
+                      "households can be imported, %(skipped)s were imported before (skipped)")
+IMPORTING = _l("Importing %(households)s households")
+STOPPED = _l("The import stopped, nothing was imported: %(reason)s")
+IMPORTED = _l("Imported %(added)s households")
+IMPORTED_SKIPPING = _l("Imported %(added)s households, %(skipped)s were imported before "
+                       "(skipped)")
+stored_messages(READING, CHECKING, REFUSED, CORRECT, CHECKED_SKIPPING, CHECKED, IMPORTING,
+                STOPPED, IMPORTED_SKIPPING, IMPORTED)
+
+
 def _progress(job: RollImport, percent: int, message: str) -> None:
     job.progress, job.message = percent, message
     db.session.commit()
@@ -89,7 +108,7 @@ def run_import(job_id: int) -> None:
     if job is None or job.is_finished:
         return
     job.status, job.problems, job.problem_count = "running", [], 0
-    _progress(job, 5, "正在读取文件")
+    _progress(job, 5, stored(READING))
     from ..auth.models import User
 
     user = db.session.get(User, job.created_by_id) if job.created_by_id else None
@@ -99,40 +118,37 @@ def run_import(job_id: int) -> None:
     except SheetError as exc:
         _finish(job, "failed", str(exc))
         return
-    _progress(job, 30, f"正在检查 {max(0, len(table) - 1)} 行")
+    _progress(job, 30, stored(CHECKING, rows=max(0, len(table) - 1)))
     checked = validation.check(table, county, mapping_columns(county, "roll"))
     job.problems, job.problem_count = checked.problems, checked.problem_count
     job.households = len(checked.households) + checked.skipped
     job.members = checked.member_count
     job.skipped = checked.skipped
     if not checked.ok:
-        verdict = "未导入任何数据" if not job.is_dry_run else "请按提示改正后再导入"
         _finish(job, "failed" if not job.is_dry_run else "done",
-                f"发现 {checked.problem_count} 处问题，{verdict}")
+                stored(CORRECT if job.is_dry_run else REFUSED, problems=checked.problem_count))
         return
     if job.is_dry_run:
-        _finish(job, "done", f"检查通过：{job.households} 户 {job.members} 人，可导入 "
-                             f"{len(checked.households)} 户" + _skipped_note(checked.skipped))
+        _finish(job, "done", stored(
+            CHECKED_SKIPPING if checked.skipped else CHECKED, households=job.households,
+            members=job.members, ready=len(checked.households), skipped=checked.skipped))
         return
-    _progress(job, 50, f"正在导入 {len(checked.households)} 户")
+    _progress(job, 50, stored(IMPORTING, households=len(checked.households)))
     try:
         added = write_households(checked.households, county, user, job)
     except Exception as exc:  # noqa: BLE001 - whatever broke, the job says so; nothing stays
         db.session.rollback()  # all or nothing: not one case of the file stays
         job = db.session.get(RollImport, job_id)
         current_app.logger.error("roll import %s failed: %s: %s", job_id, type(exc).__name__, exc)
-        _finish(job, "failed", f"导入中断，未导入任何数据：{user_message(exc)}")
+        _finish(job, "failed", stored(STOPPED, reason=user_message(exc)))
         return
     job.added = added
     record("roll.import", job, actor=user, region_id=county.id, details={
         "filename": job.filename, "sha256": job.sha256, "added": added,
         "skipped": checked.skipped, "members": job.members})
-    _finish(job, "done", f"已导入 {added} 户" + _skipped_note(checked.skipped))
+    _finish(job, "done", stored(IMPORTED_SKIPPING if checked.skipped else IMPORTED, added=added,
+                                skipped=checked.skipped))
     analyze()
-
-
-def _skipped_note(skipped: int) -> str:
-    return f"，{skipped} 户此前已导入（跳过）" if skipped else ""
 
 
 def _finish(job: RollImport, status: str, message: str) -> None:
@@ -277,9 +293,9 @@ def record_export(region: Region, layout: str, month, fmt: str, rows: int, user)
 def export_file(region: Region, layout: str, month, fmt: str, user) -> tuple[bytes, int]:
     """An export's bytes in the county's column layout, recorded in the audit trail."""
     from . import exports, queries
-    from .layout import LAYOUT_LABELS
+    from .layout import file_title
 
     rows = queries.ROWS[layout](region, month)
-    data = exports.write(rows, mapping_columns(region.county, layout), fmt, LAYOUT_LABELS[layout])
+    data = exports.write(rows, mapping_columns(region.county, layout), fmt, file_title(layout))
     record_export(region, layout, month, fmt, len(rows), user)
     return data, len(rows)

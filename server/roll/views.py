@@ -113,7 +113,7 @@ def export():
         abort(404)
     data, _rows = operations.export_file(region, name, month, fmt, current_user)
     db.session.commit()
-    filename = f"{region.name}-{month:%Y-%m}-{layout.LAYOUT_LABELS[name]}.{fmt}"
+    filename = f"{region.name}-{month:%Y-%m}-{layout.file_title(name)}.{fmt}"
     return send_file(io.BytesIO(data), as_attachment=True, download_name=filename,
                      mimetype=exports.FORMATS[fmt])
 

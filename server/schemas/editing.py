@@ -196,26 +196,31 @@ def reorder(data: dict, parent: str, order: list[int]) -> dict:
 # -- the field form <-> a spec --------------------------------------------------------------------
 
 def parse_choices(text: str) -> list:
-    """One choice a line: ``value`` or ``value=label``."""
+    """One choice a line: ``value``, ``value=label`` or ``value=label|English label``."""
     out = []
     for line in (text or "").splitlines():
         line = line.strip()
         if not line:
             continue
-        if "=" in line:
-            value, label = (part.strip() for part in line.split("=", 1))
-            out.append({"value": value, "label": label} if value != label else value)
+        value, _, label = (part.strip() for part in line.partition("="))
+        label, _, label_en = (part.strip() for part in (label or value).partition("|"))
+        if label_en:
+            out.append({"value": value, "label": label, "label_en": label_en})
+        elif label != value:
+            out.append({"value": value, "label": label})
         else:
-            out.append(line)
+            out.append(value)
     return out
 
 
 def format_choices(choices) -> str:
+    """The choices as the builder's text box shows them (``parse_choices`` reads it back)."""
     lines = []
     for c in choices or []:
         if isinstance(c, dict):
-            value, label = c.get("value", ""), c.get("label", "")
-            lines.append(value if value == label else f"{value}={label}")
+            value, label = str(c.get("value", "")), str(c.get("label", ""))
+            line = value if value == label and not c.get("label_en") else f"{value}={label}"
+            lines.append(f"{line}|{c['label_en']}" if c.get("label_en") else line)
         else:
             lines.append(str(c))
     return "\n".join(lines)

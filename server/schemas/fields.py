@@ -37,7 +37,7 @@ class FieldType:
     """Base: a single text-like value."""
 
     name = ""
-    label = ""  # Chinese name of the type, for the builder
+    label = ""  # the name of the type, for the builder (a msgid)
     options: dict[str, type | tuple] = {}  # option name -> accepted Python type(s)
     is_group = False
     is_numeric = False
@@ -124,7 +124,7 @@ def _text_limits(spec, value: str):
 @register
 class Text(FieldType):
     name = "text"
-    label = "单行文本"
+    label = _l("Single-line text")
     options = {"min_length": int, "max_length": int, "pattern": str, "pattern_message": str,
                "pattern_message_en": str}
     MAX = 200
@@ -155,7 +155,7 @@ class Text(FieldType):
 @register
 class LongText(Text):
     name = "long_text"
-    label = "多行文本"
+    label = _l("Multi-line text")
     options = {"min_length": int, "max_length": int}
     MAX = 5000
     multiline = True
@@ -215,7 +215,7 @@ class Number(FieldType):
 @register
 class Integer(Number):
     name = "integer"
-    label = "整数"
+    label = _l("Whole number")
     bad_message = "请填写整数"
     places_message = "请填写整数"
 
@@ -230,7 +230,7 @@ class Money(Number):
     Negative amounts are refused unless the field's ``min`` is below zero."""
 
     name = "money"
-    label = "金额（元）"
+    label = _l("Amount (yuan)")
     places = 2
 
     def _number(self, raw) -> Decimal:
@@ -255,7 +255,7 @@ class Money(Number):
 @register
 class Date(FieldType):
     name = "date"
-    label = "日期"
+    label = _l("Date")
     options = {"min": str, "max": str, "not_future": bool}
 
     def check_options(self):
@@ -309,7 +309,7 @@ def choice_pairs(spec) -> list[tuple[str, str]]:
 @register
 class Choice(FieldType):
     name = "choice"
-    label = "单选"
+    label = _l("Single choice")
     options = {"choices": list}
 
     def check_options(self):
@@ -343,7 +343,7 @@ class Choice(FieldType):
 @register
 class MultiChoice(Choice):
     name = "multi_choice"
-    label = "多选"
+    label = _l("Multiple choice")
     options = {"choices": list, "min_selected": int, "max_selected": int}
 
     def parse(self, raw, ctx):
@@ -376,7 +376,7 @@ NO = {"no", "n", "false", "0", "否", "off"}
 @register
 class YesNo(FieldType):
     name = "yes_no"
-    label = "是/否"
+    label = _l("Yes/no")
 
     def parse(self, raw, ctx):
         if isinstance(raw, bool):
@@ -402,7 +402,7 @@ class IdNumber(FieldType):
     """GB 11643 resident ID: check character verified; birth date and sex derived."""
 
     name = "id_number"
-    label = "身份证号码"
+    label = _l("ID number")
 
     def parse(self, raw, ctx):
         try:
@@ -423,7 +423,7 @@ PHONE_KINDS = {"mobile": (MOBILE,), "landline": (LANDLINE,), "any": (MOBILE, LAN
 @register
 class Phone(FieldType):
     name = "phone"
-    label = "电话"
+    label = _l("Telephone")
     options = {"kind": str}
 
     def check_options(self):
@@ -448,7 +448,7 @@ class Village(FieldType):
     wtf_field = Choice.wtf_field
 
     name = "village"
-    label = "村（社区）"
+    label = _l("Village (community)")
 
     def choices(self, ctx):
         return [(v.code, v.name) for v in ctx.get("villages") or []]
@@ -467,7 +467,7 @@ class Village(FieldType):
 @register
 class BankAccount(FieldType):
     name = "bank_account"
-    label = "银行账号"
+    label = _l("Bank account")
     options = {"bank": str}
 
     def parse(self, raw, ctx):
@@ -524,7 +524,7 @@ class File(FieldType):
     """A scan (PDF/JPEG/PNG), checked by content; the clean value describes the stored bytes."""
 
     name = "file"
-    label = "文件（扫描件）"
+    label = _l("File (scan)")
     options = {"accept": list, "max_size": int}
 
     def check_options(self):
@@ -592,7 +592,7 @@ class Group(FieldType):
     """Repeating rows (household members, income items, obligors) with min/max rows."""
 
     name = "group"
-    label = "可重复分组（表格）"
+    label = _l("Repeating group (table)")
     is_group = True
     options = {"fields": list, "min_rows": int, "max_rows": int, "checks": list,
                "row_label": str, "row_label_en": str}

@@ -41,13 +41,16 @@ class FieldSpecForm(FlaskForm):
     compute = StringField(_l("Computed as (expression)"), validators=[Optional(), Length(max=500)])
     default = StringField(_l("Default value"), validators=[Optional(), Length(max=200)])
     role = SelectField(_l("Role for other modules"), choices=role_choices, validate_choice=False)
-    choices = TextAreaField(_l("Choices (one a line: value or value=label)"),
-                            validators=[Optional(), Length(max=10000)])
+    choices = TextAreaField(
+        _l("Choices (one a line: value, value=label or value=label|English label)"),
+        validators=[Optional(), Length(max=10000)])
     extra = TextAreaField(_l("Other options (YAML)"), validators=[Optional(), Length(max=10000)])
 
     def __init__(self, *args, groups=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.parent.choices = select_choices([("", _l("Top level"))] + list(groups))
+        # the groups' labels are the county's (its form), shown as it wrote them
+        self.parent.choices = select_choices([("", _l("Top level"))]) + [
+            SelectChoice(value, label, render_kw={"lang": "zh-CN"}) for value, label in groups]
 
 
 class SourceForm(FlaskForm):

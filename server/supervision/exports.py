@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import io
 
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -18,12 +21,14 @@ HEADER = ["序号", "案件编号", "户主", "身份证号", "村（社区）",
 
 
 def reason_text(sources: list[str]) -> str:
-    names = {"random": "随机抽取"} | {k: str(v[0]) for k, v in MUST_VISIT.items()}
+    names = {"random": _("Drawn at random")} | {k: str(v[0]) for k, v in MUST_VISIT.items()}
     return "、".join(names.get(s, s) for s in sources)
 
 
 def title(draw) -> str:
-    return f"{draw.region.full_name} {label(draw.month)} 抽查名单（第 {draw.number} 次抽取）"
+    """The list's title in the page's language (the XLSX is written in Chinese)."""
+    return _("%(region)s %(month)s spot-check list (draw %(number)s)",
+             region=draw.region.full_name, month=label(draw.month), number=draw.number)
 
 
 def rows(draw) -> list[list]:
@@ -38,12 +43,20 @@ def rows(draw) -> list[list]:
 
 
 def notes(draw) -> list[str]:
-    return [f"新增保障对象 {len(draw.population)} 户，按 {draw.rate_percent}% 随机抽取 "
-            f"{len(draw.drawn)} 户；必须全部入户 {len(draw.must_visit)} 户",
-            f"随机种子 {draw.seed}；抽取时间 {to_local(draw.created_at):%Y-%m-%d %H:%M}"]
+    at = to_local(draw.created_at).strftime("%Y-%m-%d %H:%M")
+    return [_("%(population)s new households, %(drawn)s drawn at %(rate)s%%; %(must)s must all "
+              "be visited", population=len(draw.population), rate=draw.rate_percent,
+              drawn=len(draw.drawn), must=len(draw.must_visit)),
+            _("Random seed %(seed)s; drawn at %(at)s", seed=draw.seed, at=at)]
 
 
 def xlsx(draw) -> bytes:
+    """The list as an XLSX file, in the office's language whatever the page's."""
+    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_CN")):
+        return _xlsx(draw)
+
+
+def _xlsx(draw) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "抽查名单"

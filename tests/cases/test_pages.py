@@ -70,6 +70,17 @@ def test_web_transition_and_errors(make, login, survey_form):
         "action": "submit_for_decision", "lock_version": case.lock_version,
         "is_home_visit": "1", "investigators": [str(case.created_by_id)], **survey_form})
     assert bad.status_code == 422 and "入户调查至少需要 2 名调查人员" in bad.get_data(as_text=True)
+    # in English the refusal is English (issue 15 point 2), with the same field path
+    clerk = login("clerk")
+    assert clerk.post("/language", data={"locale": "en", "next": "/"}).status_code == 302
+    bad = clerk.post(f"/cases/{case.id}/transition", data={
+        "action": "submit_for_decision", "lock_version": case.lock_version,
+        "is_home_visit": "1", "investigators": [str(case.created_by_id)], **survey_form})
+    assert bad.status_code == 422 and "A home visit needs at least 2 investigators" in \
+        bad.get_data(as_text=True)
+    wrong = clerk.post(f"/cases/{case.id}/transition", data={
+        "action": "start_investigation", "lock_version": case.lock_version}, follow_redirects=True)
+    assert "cannot be done now" in wrong.get_data(as_text=True)
     assert login("village").post(f"/cases/{case.id}/transition", data={
         "action": "flag", "flag": "doubt"}).status_code == 403
     assert login("clerk2").post(f"/cases/{case.id}/transition", data={

@@ -306,3 +306,21 @@ def test_migrate_case_preview_and_apply(login):
     assert case.schema_version_id == draft.id and "address" not in case.answers
     # another township's clerk cannot see the case
     assert login("clerk2").get(f"/schemas/cases/{case.id}/migrate").status_code == 404
+
+
+def test_builder_keeps_the_english_of_choices_when_a_field_is_edited(login):
+    """Editing a choice field in the builder keeps each choice's ``label_en`` (shown as
+    ``value=label|English``) and takes a new one typed the same way."""
+    client = login("admin")
+    draft = _new_draft(client)
+    url = f"/schemas/versions/{draft.id}/builder"
+    at = _locator(draft, "proxy_relation")
+    values = editing.form_values(editing.get_field(editing.source_data(draft.source), at))
+    assert "配偶|Spouse" in values["choices"]
+    values["choices"] += "\n祖父母=祖父母|Grandparent"
+    form = {k: v for k, v in values.items() if v} | {"op": "edit", "at": at}
+    assert client.post(url, data=form).status_code == 302
+    db.session.refresh(draft)
+    choices = editing.get_field(editing.source_data(draft.source), at)["choices"]
+    assert {"value": "配偶", "label": "配偶", "label_en": "Spouse"} in choices
+    assert {"value": "祖父母", "label": "祖父母", "label_en": "Grandparent"} in choices

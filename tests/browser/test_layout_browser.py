@@ -1,6 +1,7 @@
 """At 1366×768 (a township office laptop), in Chinese and in English: for every demo role the
 home page, the case list and a case page keep the top bar on one line without horizontal
-overflow, and the language switch works; a typical case page is about two screens tall; the
+overflow, the language switch works and the text a user sees passes the crawl's checkers
+(tests/crawl.py: no internal words in Chinese, no Chinese but data in English); a typical case page is about two screens tall; the
 county home page and the filing consolidation draw readable charts. Takes the screenshots the
 README shows: ``JIUZHU_SCREENSHOTS=docs/screenshots`` writes them there (else to a temporary
 folder, so a test run leaves the checkout clean). One live server for the module: these tests only read (the
@@ -18,6 +19,8 @@ from sqlalchemy import select
 from server.cases.models import Case
 from server.demo import USERS
 
+from ..crawl import CHECKERS
+from ..test_crawl import _data_words
 from .conftest import LAPTOP
 
 pytestmark = pytest.mark.browser
@@ -55,6 +58,27 @@ def _switch(page, locale: str) -> None:
     assert page.inner_text("#logout").strip() == logout
 
 
+# the text a reader sees, without what the crawl treats as data or source (tests/crawl.py)
+SEEN = """() => {
+  const skip = [...document.body.querySelectorAll('code, pre, textarea, [lang^=zh], .data')]
+      .filter(e => e.style.display !== 'none');
+  skip.forEach(e => e.style.display = 'none');
+  const text = document.body.innerText;
+  skip.forEach(e => e.style.display = '');
+  return text; }"""
+
+
+@pytest.fixture(scope="module")
+def data_words(module_live_server):
+    with module_live_server.context():
+        return _data_words()
+
+
+def _check_words(page, locale: str, data, what: str) -> None:
+    found = CHECKERS[locale](page.evaluate(SEEN), data)
+    assert not found, f"{what} ({locale}): {found}"
+
+
 def _check_layout(page, what: str) -> None:
     layout = page.evaluate(LAYOUT)
     assert layout["spread"] < 12 and layout["height"] < 60, f"{what}: top bar wraps {layout}"
@@ -64,7 +88,7 @@ def _check_layout(page, what: str) -> None:
 
 @pytest.mark.parametrize("locale", list(LANGUAGES))
 @pytest.mark.parametrize("username", [u[0] for u in USERS])
-def test_main_pages_fit_1366_in_both_languages(open_as, username, locale):
+def test_main_pages_fit_1366_in_both_languages(open_as, data_words, username, locale):
     page = open_as(username)
     assert page.evaluate("document.documentElement.lang") == "zh-CN"
     if locale != "zh_CN":
@@ -73,18 +97,21 @@ def test_main_pages_fit_1366_in_both_languages(open_as, username, locale):
         path = page.url
         assert re.sub(r"^https?://[^/]+", "", path) in ("/", "/home/", "/home"), path
         _check_layout(page, "home")
+        _check_words(page, locale, data_words, "home")
         more = page.locator("details.navmore")
         if more.count():  # the folded links open without JavaScript and are links
             more.locator("summary").click()
             assert more.locator(".navmore-menu a").first.is_visible()
         page.goto("/cases/")
         _check_layout(page, "case list")
+        _check_words(page, locale, data_words, "case list")
         links = [h for h in page.locator("main a[href^='/cases/']").evaluate_all(
             "as => as.map(a => a.getAttribute('href'))") if re.fullmatch(r"/cases/\d+", h)]
         for link in links[:1] + links[-1:]:  # the demo gives 太平乡 and 城关街道 no case
             page.goto(link)
             assert page.evaluate("document.documentElement.lang") == LANGUAGES[locale][0]
             _check_layout(page, f"case page {link}")
+            _check_words(page, locale, data_words, f"case page {link}")
     finally:
         if locale != "zh_CN":  # the choice is kept on the user: give the next test Chinese
             _switch(page, "zh_CN")

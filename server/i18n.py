@@ -4,6 +4,7 @@ out of date. ``python -m server.i18n`` extracts new strings into every zh_CN/en 
 lists the ones still untranslated (a test fails while any zh_CN string is)."""
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract, extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
+
+from .faults import atomic_write
 
 SERVER = Path(__file__).resolve().parent
 LOCALES = ("zh_CN", "en")
@@ -43,10 +46,10 @@ def compile_catalogs(directory: Path) -> None:
             continue
         with po_path.open("rb") as fh:
             catalog = read_po(fh)
-        tmp = mo_path.with_suffix(".mo.tmp")
-        with tmp.open("wb") as fh:
-            write_mo(fh, catalog)
-        tmp.replace(mo_path)
+        compiled = io.BytesIO()
+        write_mo(compiled, catalog)
+        # processes starting together each compile: each through its own temporary file
+        atomic_write(mo_path, compiled.getvalue())
 
 
 def _sources() -> dict[Path, list[tuple[Path, str]]]:

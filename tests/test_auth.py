@@ -247,7 +247,6 @@ def test_password_change_ends_sessions_and_revokes_tokens(app, demo, login, api)
 
 
 def test_login_takes_as_long_for_unknown_users(app, demo, client):
-    import statistics
     import time
 
     from server.auth.operations import set_password
@@ -262,7 +261,8 @@ def test_login_takes_as_long_for_unknown_users(app, demo, client):
         assert response.status_code == 401
         return time.perf_counter() - start
 
-    pairs = [(timed("clerk"), timed(f"nobody{i}")) for i in range(3)]  # interleaved: fair
-    known = statistics.median(k for k, _ in pairs)
-    unknown = statistics.median(u for _, u in pairs)
+    pairs = [(timed("clerk"), timed(f"nobody{i}")) for i in range(5)]  # interleaved: fair
+    # the fastest of each: other work on the machine (a parallel test worker) only adds time
+    known = min(k for k, _ in pairs)
+    unknown = min(u for _, u in pairs)
     assert 0.5 < unknown / known < 2, (known, unknown)

@@ -10,3 +10,35 @@ def test_every_ui_string_has_a_zh_cn_translation():
 def test_no_two_catalogs_translate_one_msgid_differently():
     clashes = conflicts()
     assert not clashes, f"give these strings distinct msgids or one translation: {clashes}"
+
+
+def test_processes_starting_together_compile_the_catalogs_without_tripping(tmp_path):
+    """Two web processes (or test workers) starting at once both compile a stale catalog:
+    neither may fail on the other's temporary file."""
+    import os
+    import shutil
+    import threading
+    import time
+
+    from server.i18n import SERVER, compile_catalogs
+
+    shutil.copytree(SERVER / "cases" / "translations", tmp_path / "t",
+                    ignore=shutil.ignore_patterns("*.mo"))
+    for po in (tmp_path / "t").glob("*/LC_MESSAGES/messages.po"):  # newer than any .mo:
+        os.utime(po, (time.time() + 3600,) * 2)  # every pass compiles again
+    errors = []
+
+    def compile_all():
+        try:
+            for _ in range(20):
+                compile_catalogs(tmp_path / "t")
+        except OSError as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=compile_all) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors[:3]
+    assert not list((tmp_path / "t").rglob("*.tmp"))

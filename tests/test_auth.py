@@ -261,8 +261,9 @@ def test_login_takes_as_long_for_unknown_users(app, demo, client):
         assert response.status_code == 401
         return time.perf_counter() - start
 
-    pairs = [(timed("clerk"), timed(f"nobody{i}")) for i in range(5)]  # interleaved: fair
-    # the fastest of each: other work on the machine (a parallel test worker) only adds time
+    pairs = [(timed("clerk"), timed(f"nobody{i}")) for i in range(3)]  # interleaved: fair
+    # the fastest of each (three: more failures lock the account): other work on the machine
+    # (a parallel test worker) only adds time
     known = min(k for k, _ in pairs)
     unknown = min(u for _, u in pairs)
     assert 0.5 < unknown / known < 2, (known, unknown)

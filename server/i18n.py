@@ -22,6 +22,12 @@ METHOD_MAP = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
 KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None, "_l": None, "ngettext": (1, 2)}
 
 
+def in_page_language(chinese: str, english: str = "") -> str:
+    """A text that is data with an English twin: the twin on English pages when it has one,
+    else the Chinese (which is also what is printed)."""
+    return english if english and is_english() else chinese
+
+
 def is_english() -> bool:
     """Is the current request's page in English? (False outside a request: the office's
     language.) For texts that are data with an English twin rather than a msgid."""

@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 from jsonschema import Draft202012Validator
 
-from .i18n import is_english as _english
+from .i18n import in_page_language
 
 ITEMS_FILE = Path(__file__).resolve().parents[1] / "forms" / "items.yaml"
 ITEMS_SCHEMA = Path(__file__).with_name("relief.schema.json")
@@ -61,11 +61,11 @@ class ReliefType:
     @property
     def label(self) -> str:
         """The name in the page's language (documents print ``name``, always Chinese)."""
-        return self.name_en if self.name_en and _english() else self.name
+        return in_page_language(self.name, self.name_en)
 
     @property
     def short_label(self) -> str:
-        return self.short_name_en if self.short_name_en and _english() else self.short_name
+        return in_page_language(self.short_name, self.short_name_en)
 
     @property
     def is_monthly(self) -> bool:

@@ -23,7 +23,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..db import db
-from ..i18n import is_english
+from ..i18n import in_page_language
 from ..money import fen_to_yuan
 from ..periods import age_on, as_date, local_today
 from ..relief import RELIEF_TYPES, ReliefCode, codes_where, item
@@ -62,7 +62,7 @@ class DocumentKind:
     @property
     def label(self) -> str:
         """The kind's name in the page's language."""
-        return self.title_en if self.title_en and is_english() else self.title
+        return in_page_language(self.title, self.title_en)
     relief_types: ClassVar[frozenset] = ALL_RELIEF
     scope: ClassVar[str] = "case"  # "case", "village" or "township"
     is_public: ClassVar[bool] = False

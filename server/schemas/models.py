@@ -8,7 +8,7 @@ from sqlalchemy import JSON, Enum, ForeignKey, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, utcnow
-from ..i18n import is_english
+from ..i18n import in_page_language
 from ..relief import ReliefCode
 
 
@@ -47,4 +47,4 @@ class SchemaVersion(Base):
     def title(self) -> str:
         """The form's title in the page's language (``title_en`` on English pages)."""
         definition = self.definition or {}
-        return (is_english() and definition.get("title_en")) or definition.get("title", "")
+        return in_page_language(definition.get("title", ""), definition.get("title_en", ""))

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 from flask import jsonify
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields
 from werkzeug.http import HTTP_STATUS_CODES
 
+INVALID = _l("Invalid input: check the fields marked")
+"""The message of every 422 that names its fields (each field's message says what is wrong)."""
 LOCATIONS = {"json", "query", "form", "files", "headers", "cookies", "path", "view_args"}
 
 
@@ -49,8 +52,11 @@ def flatten(messages, prefix: str = "") -> list[dict]:
 
 def error_response(status: int, message: str | None = None, errors: list[dict] | None = None):
     code = HTTP_STATUS_CODES.get(status, "error").lower().replace(" ", "_").replace("'", "")
-    body = {"code": code, "message": message or HTTP_STATUS_CODES.get(status, "error"),
-            "errors": errors or []}
+    # messages may be lazy (rendered here, in the caller's language); JSON needs plain strings
+    errors = [{**e, "message": str(e["message"])} if isinstance(e, dict) and "message" in e
+              else e for e in errors or []]
+    body = {"code": code, "message": str(message or HTTP_STATUS_CODES.get(status, "error")),
+            "errors": errors}
     return jsonify(body), status
 
 
@@ -59,7 +65,7 @@ def http_exception_response(exc):
     errors = flatten(data.get("messages", {})) if data.get("messages") else data.get("errors")
     message = data.get("message") or exc.description
     if errors and exc.code == 422:
-        message = "输入有误，请检查标出的字段"
+        message = INVALID
     return error_response(exc.code or 500, message, errors)
 
 
@@ -73,14 +79,14 @@ def load_json(schema, data=None) -> dict:
 
     body = request.get_json(silent=True) if data is None else data
     if body is None and request.get_data(cache=True).strip():
-        refuse(422, "请求体须为 JSON 对象")
+        refuse(422, _l("The request body must be a JSON object"))
     try:
         return schema.load(body if body is not None else {})
     except ValidationError as exc:
-        abort(422, message="输入有误，请检查标出的字段", errors=flatten(exc.messages))
+        abort(422, message=INVALID, errors=flatten(exc.messages))
 
 
-def refuse(status: int, message: str, path: str = "") -> None:
+def refuse(status: int, message, path: str = "") -> None:
     """Abort with one error naming its field (``path``; empty for the whole request)."""
     from flask_smorest import abort
 
@@ -93,4 +99,4 @@ def no_body() -> None:
     from flask import request
 
     if request.get_data(cache=True).strip() and request.get_json(silent=True) != {}:
-        refuse(422, "该操作不需要请求体（可为空或 {}）")
+        refuse(422, _l("This action takes no request body (send none or {})"))

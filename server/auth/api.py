@@ -3,6 +3,7 @@ users pages: create, change role/region, disable/enable, reset a password; one's
 from __future__ import annotations
 
 from flask.views import MethodView
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -53,7 +54,7 @@ class UserCreated(Schema):
 
 class UserEditIn(Schema):
     display_name = fields.Str(required=True, validate=[
-        validate.Length(max=100), validate.Regexp(r"\S", error="请填写姓名")])
+        validate.Length(max=100), validate.Regexp(r"\S", error=_l("Enter the name"))])
     role = fields.Str(required=True, validate=validate.OneOf(ROLES))
     region_id = fields.Int(required=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1))
 
@@ -79,7 +80,7 @@ def _region(region_id: int) -> Region:
     """A region under the caller's, else a 422 on ``region_id`` (the form's refusal)."""
     region = get_scoped(Region, region_id)
     if region is None:
-        refuse(422, "请选择本辖区内的区划", "region_id")
+        refuse(422, _l("Choose a region within your area"), "region_id")
     return region
 
 

@@ -5,7 +5,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -22,7 +22,7 @@ class AuthError(Exception):
     """A refusal with a message meant for the user; ``field`` names the input at fault (the
     API's field path)."""
 
-    def __init__(self, message: str, field: str = ""):
+    def __init__(self, message, field: str = ""):
         super().__init__(message)
         self.field = field
 
@@ -32,14 +32,15 @@ def _hash(password: str) -> str:
     return generate_password_hash(password, method=method)
 
 
-# the region level each role needs, as the refusal names it (Chinese, for CLI and UI alike)
-LEVEL_NAMES = {RegionLevel.county: "县级", RegionLevel.township: "乡镇（街道）",
-               RegionLevel.village: "村（社区）"}
+# the region level each role needs, as the refusal names it (Chinese in the CLI: no request)
+LEVEL_NAMES = {RegionLevel.county: _l("a county-level"),
+               RegionLevel.township: _l("a township (street)"),
+               RegionLevel.village: _l("a village (community)")}
 
 
 def validate_password(password: str) -> None:
     if len(password) < 8:
-        raise AuthError("密码至少需要 8 个字符", "new_password")
+        raise AuthError(_l("The password needs at least 8 characters"), "new_password")
 
 
 def generated_password() -> str:
@@ -50,10 +51,9 @@ def generated_password() -> str:
 
 def _check_role_region(role: Role, region: Region) -> None:
     if region.level != role.region_level:
-        with force_locale("zh_CN"):  # refusals are Chinese, in the CLI too
-            name = str(role.label)
-        raise AuthError(f"{name}必须属于{LEVEL_NAMES[role.region_level]}区划，"
-                        f"{region.name}不是", "role")
+        raise AuthError(_l("%(role)s must belong to %(level)s region; %(region)s is not one",
+                           role=role.label, level=LEVEL_NAMES[role.region_level],
+                           region=region.name), "role")
 
 
 def create_user(username: str, display_name: str, password: str, role: Role | str,
@@ -61,10 +61,10 @@ def create_user(username: str, display_name: str, password: str, role: Role | st
     role = Role(role)
     username = (username or "").strip()
     if not username:
-        raise AuthError("请填写用户名", "username")
+        raise AuthError(_l("Enter the user name"), "username")
     _check_role_region(role, region)
     if db.session.scalars(select(User).where(User.username == username)).first():
-        raise AuthError(f"用户名 {username} 已存在", "username")
+        raise AuthError(_l("The user name %(username)s is taken", username=username), "username")
     validate_password(password)
     user = User(username=username, display_name=display_name, password_hash=_hash(password),
                 role=role, region=region, must_change_password=must_change_password)
@@ -88,7 +88,8 @@ def update_user(user: User, display_name: str, role: Role | str, region: Region,
     if not changes:
         return
     if actor is not None and actor.id == user.id and ({"role", "region"} & changes.keys()):
-        raise AuthError("不能修改自己的角色或区划，请由另一位县级管理员操作", "role")
+        raise AuthError(_l("You cannot change your own role or region: ask another county "
+                           "administrator"), "role")
     user.display_name, user.role, user.region = display_name, role, region
     record("user.update", user, actor=actor, details=changes)
 
@@ -117,9 +118,9 @@ def reset_password(user: User, actor=None) -> str:
 def change_own_password(user: User, current: str, new: str) -> None:
     """The user's own change: the current password proves it is them."""
     if not check_password_hash(user.password_hash, current or ""):
-        raise AuthError("当前密码不正确", "current_password")
+        raise AuthError(_l("The current password is wrong"), "current_password")
     if new == current:
-        raise AuthError("新密码不能与当前密码相同", "new_password")
+        raise AuthError(_l("The new password must differ from the current one"), "new_password")
     set_password(user, new, actor=user)
 
 
@@ -150,7 +151,7 @@ def _check_password(user: User | None, password: str) -> bool:
 
 def set_active(user: User, is_active: bool, actor=None) -> None:
     if not is_active and actor is not None and actor.id == user.id:
-        raise AuthError("不能停用自己的账号", "active")
+        raise AuthError(_l("You cannot disable your own account"), "active")
     user.is_active_user = is_active
     record("user.enable" if is_active else "user.disable", user, actor=actor)
 
@@ -177,8 +178,10 @@ def authenticate(username: str, password: str) -> User:
         wait = int((row.blocked_until - now).total_seconds()) + 1
         record("auth.login_blocked", details={"username": username}, actor_name=username)
         if row.failures >= cfg["LOGIN_LOCK_AFTER"]:
-            raise AuthError(f"登录失败次数过多，账号已锁定，请 {max(1, wait // 60)} 分钟后再试")
-        raise AuthError(f"登录失败次数较多，请 {wait} 秒后再试")
+            raise AuthError(_l("Too many failed logins: the account is locked, try again in "
+                               "%(minutes)s minutes", minutes=max(1, wait // 60)))
+        raise AuthError(_l("Several failed logins: try again in %(seconds)s seconds",
+                           seconds=wait))
     user = db.session.scalars(select(User).where(User.username == username)).first()
     if not _check_password(user, password or ""):
         row = _throttle(username)
@@ -190,11 +193,11 @@ def authenticate(username: str, password: str) -> User:
             row.blocked_until = now + timedelta(seconds=2 ** (row.failures - cfg["LOGIN_THROTTLE_AFTER"]))
         record("auth.login_failed", details={"username": username, "failures": row.failures},
                actor_name=username, region_id=user.region_id if user else None)
-        raise AuthError("用户名或密码错误")
+        raise AuthError(_l("Wrong user name or password"))
     if not user.is_active:
         record("auth.login_failed", user, details={"username": username, "reason": "disabled"},
                actor=user)
-        raise AuthError("该账号已停用，请联系县级管理员")
+        raise AuthError(_l("This account is disabled: ask the county administrator"))
     if row is not None:
         db.session.delete(row)
     record("auth.login", user, actor=user)

@@ -171,7 +171,7 @@ def change_password():
         if not form.validate():
             error = _form_errors(form)
         elif form.new_password.data != form.confirm_password.data:
-            error = "两次输入的新密码不一致"
+            error = _("The two new passwords are not the same")
         else:
             user = _actor()
             try:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from flask.views import MethodView
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
@@ -14,7 +16,7 @@ blp = Blueprint("api_calendar", __name__, url_prefix="/calendar",
                 description="Working days of the caller's county (holidays and make-up days)")
 
 
-IN_RANGE = validate.Range(min=FIRST_DAY, max=LAST_DAY, error="日期应在 1900 年到 2100 年之间")
+IN_RANGE = validate.Range(min=FIRST_DAY, max=LAST_DAY, error=_l("Dates must be from 1900 to 2100"))
 
 
 class RangeArgs(Schema):
@@ -51,7 +53,7 @@ class WorkingDays(MethodView):
         """Working days in (start, end], each year's source and the fallback warnings."""
         start, end, county_id = args["start"], args["end"], _county_id()
         if abs((end - start).days) > 3 * 366:
-            abort(422, message="范围不能超过三年")
+            abort(422, message=_("The range cannot be longer than three years"))
         years = range(min(start, end).year, max(start, end).year + 1)
         return {"working_days": workdays.working_days_between(start, end, county_id),
                 "coverage": {str(y): workdays.coverage(y, county_id) for y in years},

@@ -8,6 +8,7 @@ import csv
 import io
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..audit.operations import record
@@ -37,16 +38,18 @@ class CalendarError(Exception):
 
 def _check_county(county: Region) -> None:
     if county.level != RegionLevel.county:
-        raise CalendarError("节假日表只能由县级区划维护")
+        raise CalendarError(_("Only a county keeps a holiday table"))
 
 
 def check_entry(day: date, kind: HolidayKind) -> str | None:
     """Why an entry makes no sense, or None: a date within 1900–2100, and a make-up working
     day on a weekend."""
     if not in_range(day):
-        return f"{day.isoformat()} 超出范围：日期应在 {MIN_YEAR} 年到 {MAX_YEAR} 年之间"
+        return _("%(day)s is out of range: dates must be from %(first)s to %(last)s",
+                 day=day.isoformat(), first=MIN_YEAR, last=MAX_YEAR)
     if kind == HolidayKind.makeup_workday and day.weekday() < 5:
-        return f"{day.isoformat()} 是工作日，调休上班日应为周六或周日"
+        return _("%(day)s is a working day: a make-up working day must be a Saturday or Sunday",
+                 day=day.isoformat())
     return None
 
 
@@ -114,24 +117,25 @@ def parse_lines(text: str) -> tuple[list[tuple[date, HolidayKind, str]], list[st
         if not any(cells) or cells[0].startswith("#") or cells[0].lower() == "date":
             continue
         if len(cells) < 2:
-            errors.append(f"第 {lineno} 行: 需要“日期,类型,名称”三项")
+            errors.append(_("Line %(line)s: three items are needed, \"date,kind,name\"",
+                            line=lineno))
             continue
         try:
             days = _days(cells[0])
         except ValueError:
-            errors.append(f"第 {lineno} 行: 日期格式应为 2027-01-01 或 2027-02-06..2027-02-13: "
-                          f"{cells[0]!r}")
+            errors.append(_("Line %(line)s: write the date as 2027-01-01 or "
+                            "2027-02-06..2027-02-13: %(value)s", line=lineno, value=repr(cells[0])))
             continue
         kind = KIND_WORDS.get(cells[1].lower())
         if kind is None:
-            errors.append(f"第 {lineno} 行: 类型应为 holiday（休）或 makeup_workday（班）: "
-                          f"{cells[1]!r}")
+            errors.append(_("Line %(line)s: the kind must be holiday or makeup_workday: "
+                            "%(value)s", line=lineno, value=repr(cells[1])))
             continue
         name = (cells[2] if len(cells) > 2 else "")[:50]
         for day in days:
             problem = check_entry(day, kind)
             if problem:
-                errors.append(f"第 {lineno} 行: {problem}")
+                errors.append(_("Line %(line)s: %(problem)s", line=lineno, problem=problem))
             else:
                 entries.append((day, kind, name))
     return entries, errors
@@ -144,7 +148,7 @@ def import_holidays(county: Region, text: str, actor=None) -> tuple[int, int]:
     if errors:
         raise CalendarError(errors)
     if not entries:
-        raise CalendarError("没有可导入的日期")
+        raise CalendarError(_("There are no dates to import"))
     created = replaced = 0
     for day, kind, name in entries:
         if _put(county, day, kind, name, actor):

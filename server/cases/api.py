@@ -9,7 +9,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, ValidationError, fields, validate
 
 from .. import idnumber
-from ..api.errors import flatten
+from ..api.errors import INVALID, flatten
 from ..auth.access import requires
 from ..db import db
 from ..params import FIRST_DAY, LAST_DAY, MAX_ID, MAX_PAGE
@@ -148,7 +148,7 @@ class CaseTransitions(MethodView):
         try:
             body = TransitionIn().load(request.get_json(silent=True) or {})
         except ValidationError as exc:
-            abort(422, message="输入有误", errors=flatten(exc.messages))
+            abort(422, message=INVALID, errors=flatten(exc.messages))
         try:
             operations.transition(case, body["action"], current_user, body["data"],
                                   comment=body["comment"], lock_version=body["lock_version"],

@@ -12,6 +12,7 @@ from typing import Callable
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..i18n import in_page_language
 from ..money import yuan_to_fen
 from ..relief import item
 
@@ -23,7 +24,7 @@ class Problem:
     status: int = 422
 
     def as_dict(self) -> dict:
-        return {"path": self.path, "message": self.message}
+        return {"path": self.path, "message": str(self.message)}
 
 
 CHECKS: dict[str, Callable] = {}
@@ -231,22 +232,32 @@ def months_within_limit(case, ctx):
 
 
 class CaseError(Exception):
-    """A refused case operation: HTTP-like status, a message and field problems."""
+    """A refused case operation: HTTP-like status, a message and field problems. Messages may
+    be lazy: effects run under the office's locale, the refusal is shown in the reader's."""
 
-    def __init__(self, status: int, message: str, problems: list[Problem] | None = None):
+    def __init__(self, status: int, message=None, problems: list[Problem] | None = None):
         super().__init__(message)
         self.status = status
-        self.message = message
+        self._message = message
         self.problems = problems or []
+
+    @property
+    def message(self) -> str:
+        """The message in the current language (the problems' messages when none was given)."""
+        if self._message is None:
+            return in_page_language("；", "; ").join(str(p.message) for p in self.problems)
+        return str(self._message)
+
+    def __str__(self) -> str:
+        return self.message
 
     @classmethod
     def from_problems(cls, problems: list[Problem]) -> CaseError:
         status = 403 if any(p.status == 403 for p in problems) else 422
-        shown = [p for p in problems if p.status == status]
-        return cls(status, "；".join(p.message for p in shown), shown)
+        return cls(status, None, [p for p in problems if p.status == status])
 
     def errors(self) -> list[dict]:
         return [p.as_dict() for p in self.problems]
 
 
-STALE_MESSAGE = "该案件已被他人修改，请刷新后重试"
+STALE_MESSAGE = _l("Someone else changed this case meanwhile: reload the page and try again")

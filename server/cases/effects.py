@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Callable
 
 from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 
 from ..money import yuan_to_fen
 from ..periods import add_months, first_of_next_month, local_noon_utc, local_today
@@ -101,17 +102,21 @@ def compute_amount(case, ctx):
     standard = standard_for(county_id_of(case), case.urban_rural, ctx.on)
     if standard is None:
         raise CaseError.from_problems([Problem(
-            "standard_version_id", f"{ctx.on:%Y-%m-%d} 没有生效的救助标准，请县级管理员先录入标准")])
+            "standard_version_id", _l("No relief standard is in force on %(day)s: a county "
+                                      "administrator must enter it first",
+                                      day=ctx.on.isoformat()))])
     try:
         result = calculate(case.relief_type, standard,
                            **amount_inputs(case, ctx.figures, ctx.data.get("requested_amount")))
     except MissingInput as exc:
-        raise CaseError.from_problems([Problem(exc.path, str(exc))]) from None
+        raise CaseError.from_problems([Problem(exc.path, exc.message)]) from None
     except ValueError as exc:
         raise CaseError.from_problems([Problem(ctx.figures.income_path, str(exc))]) from None
     if not result.is_eligible:
-        reason = result.refusal or "；".join(result.notes) or "不符合条件"
-        raise CaseError.from_problems([Problem("amount", f"{reason}（{result.formula}），请作不予救助处理")])
+        reason = result.refusal or "；".join(result.notes) or _l("Not eligible")
+        raise CaseError.from_problems([Problem("amount", _l(
+            "%(reason)s (%(formula)s): refuse support instead", reason=reason,
+            formula=result.formula))])
     case.standard_version_id = standard.id
     if ctx.figures.per_capita_income is not None:
         case.per_capita_income_fen = yuan_to_fen(ctx.figures.per_capita_income,

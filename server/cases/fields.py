@@ -1,7 +1,7 @@
 """Inputs a transition takes, as a registry keyed by name (``Transition.fields``).
 
 Each field turns raw form/JSON input into a clean value or raises ``FieldProblem`` with a
-Chinese message; the value stored in the event data is JSON-safe (ids, strings, ISO dates).
+message in the reader's language; the value stored in the event data is JSON-safe (ids, strings, ISO dates).
 """
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .. import money
@@ -30,19 +31,23 @@ class Field:
     def parse(self, raw, ctx):
         if raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []:
             if self.required:
-                raise FieldProblem(f"请填写“{self.label}”")
+                raise FieldProblem(self.missing())
             return None
         return self.clean(raw, ctx)
 
     def clean(self, raw, ctx):
         return str(raw).strip()[:2000]
 
+    def missing(self) -> str:
+        return _("Enter \"%(label)s\"", label=self.label)
+
 
 class ChoiceField(Field):
     def clean(self, raw, ctx):
         value = str(raw).strip()
         if value not in dict(self.choices):
-            raise FieldProblem(f"“{self.label}”的取值无效")
+            raise FieldProblem(_("\"%(label)s\": this value is not one of the choices",
+                                 label=self.label))
         return value
 
 
@@ -53,9 +58,10 @@ class MoneyField(Field):
         try:
             value = money.parse_yuan(raw)
         except money.MoneyError as exc:
-            raise FieldProblem(f"“{self.label}”：{exc}") from None
+            raise FieldProblem(_("\"%(label)s\": %(problem)s", label=self.label,
+                                 problem=exc)) from None
         if not value:
-            raise FieldProblem(f"“{self.label}”应大于 0")
+            raise FieldProblem(_("\"%(label)s\" must be more than 0", label=self.label))
         return money.plain(value)
 
 
@@ -65,12 +71,14 @@ class IntField(Field):
     def clean(self, raw, ctx):
         text = str(raw).strip()
         if isinstance(raw, bool) or not text.lstrip("+-").isdigit() or len(text) > 12:
-            raise FieldProblem(f"“{self.label}”应为整数")
+            raise FieldProblem(_("\"%(label)s\" must be a whole number", label=self.label))
         value = int(text)
         if value < self.minimum:
-            raise FieldProblem(f"“{self.label}”至少为 {self.minimum}")
+            raise FieldProblem(_("\"%(label)s\" must be at least %(minimum)s", label=self.label,
+                                 minimum=self.minimum))
         if value > self.maximum:
-            raise FieldProblem(f"“{self.label}”不能超过 {self.maximum}")
+            raise FieldProblem(_("\"%(label)s\" cannot be more than %(maximum)s", label=self.label,
+                                 maximum=self.maximum))
         return value
 
 
@@ -87,7 +95,8 @@ class DateField(Field):
         try:
             return date.fromisoformat(str(raw).strip()).isoformat()
         except ValueError:
-            raise FieldProblem(f"“{self.label}”应为日期（YYYY-MM-DD）") from None
+            raise FieldProblem(_("\"%(label)s\" must be a date (YYYY-MM-DD)",
+                                 label=self.label)) from None
 
 
 class BoolField(Field):
@@ -104,7 +113,8 @@ def _staff(user_id, ctx):
     except (TypeError, ValueError):
         user = None
     if user is None or not user.is_active or not user.region.contains(ctx.case.region):
-        raise FieldProblem(f"经办人员 {user_id} 不存在或不属于本辖区")
+        raise FieldProblem(_("Staff user %(user)s does not exist or does not work in this area",
+                             user=user_id))
     return user.id
 
 
@@ -118,7 +128,7 @@ class UsersField(Field):
                 if user_id not in ids:
                     ids.append(user_id)
         if self.required and not ids:
-            raise FieldProblem(f"请填写“{self.label}”")
+            raise FieldProblem(self.missing())
         return ids
 
 
@@ -138,11 +148,12 @@ class NamesField(Field):
         names = []
         for item in (str(i).strip() for i in items):
             if len(item) > 50:
-                raise FieldProblem(f"“{self.label}”中的“{item[:10]}…”过长，请用顿号分隔姓名")
+                raise FieldProblem(_("\"%(label)s\": \"%(name)s…\" is too long; separate the "
+                                     "names with 、", label=self.label, name=item[:10]))
             if item and item not in names:
                 names.append(item)
         if not names:
-            raise FieldProblem(f"请填写“{self.label}”")
+            raise FieldProblem(self.missing())
         return names
 
 
@@ -155,11 +166,13 @@ class IncomesField(Field):
 
     def clean(self, raw, ctx):
         if not isinstance(raw, dict):
-            raise FieldProblem(f"“{self.label}”应按收入类别填写")
+            raise FieldProblem(_("\"%(label)s\" must be entered by kind of income",
+                                 label=self.label))
         labels = dict(INCOME_KINDS)
         unknown = [str(k) for k in raw if k not in labels]
         if unknown:
-            raise FieldProblem(f"“{self.label}”中没有“{'、'.join(unknown)}”这一类")
+            raise FieldProblem(_("\"%(label)s\" has no kind \"%(kinds)s\"", label=self.label,
+                                 kinds="、".join(unknown)))
         clean = {}
         for kind, label in INCOME_KINDS:
             value = raw.get(kind)
@@ -168,9 +181,11 @@ class IncomesField(Field):
             if str(value).strip() in ("0", "0.0", "0.00"):
                 clean[kind] = "0.00"
             else:
-                clean[kind] = MoneyField(kind, f"{self.label}：{label}").clean(value, ctx)
+                clean[kind] = MoneyField(kind, _("%(field)s: %(kind)s", field=self.label,
+                                                    kind=label)).clean(value, ctx)
         if not clean:
-            raise FieldProblem(f"请填写“{self.label}”（没有的类别填 0）")
+            raise FieldProblem(_("Enter \"%(label)s\" (0 for a kind there is none of)",
+                                 label=self.label))
         return clean
 
 
@@ -186,7 +201,7 @@ class MemberField(Field):
             if str(member.id) == value or member.name == value or (
                     value in APPLICANT_WORDS and member.is_applicant):
                 return member.id
-        raise FieldProblem("该成员不在本案件的家庭成员中")
+        raise FieldProblem(_("This person is not a member of the case's household"))
 
 
 class MembersField(MemberField):
@@ -200,11 +215,12 @@ class MembersField(MemberField):
                 try:
                     member_id = MemberField.clean(self, item, ctx)
                 except FieldProblem:
-                    raise FieldProblem(f"“{item}”不在本案件的家庭成员中") from None
+                    raise FieldProblem(_("\"%(name)s\" is not a member of the case's household",
+                                     name=item)) from None
                 if member_id not in ids:
                     ids.append(member_id)
         if not ids:
-            raise FieldProblem(f"请填写“{self.label}”")
+            raise FieldProblem(self.missing())
         return ids
 
 
@@ -220,7 +236,8 @@ class DishonestyField(Field):
             entry = None
         ids = {m.id_number for m in ctx.case.members}
         if entry is None or not entry.is_active or entry.id_number not in ids:
-            raise FieldProblem("该失信名单记录不存在，或不涉及本案件的家庭成员")
+            raise FieldProblem(_("No such dishonesty list entry, or it names no member of the "
+                                 "case's household"))
         return entry.id
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
+
 from ..money import MoneyError, parse_yuan
 from ..schemas.roles import field_name
 
@@ -52,9 +54,10 @@ def figures(case) -> Figures:
 class MissingInput(ValueError):
     """A figure the calculator needs is missing; ``path`` says where to enter it."""
 
-    def __init__(self, path: str, message: str):
+    def __init__(self, path: str, message):
         super().__init__(message)
         self.path = path
+        self.message = message  # lazy: shown in the reader's language (effects run in Chinese)
 
 
 def amount_inputs(case, found: Figures, requested=None) -> dict:
@@ -64,12 +67,13 @@ def amount_inputs(case, found: Figures, requested=None) -> dict:
     relief = item(case.relief_type)
     if relief.is_one_off:  # decided on the requested amount
         if requested is None:
-            raise MissingInput("data.requested_amount", "请填写申请救助金额")
+            raise MissingInput("data.requested_amount", _l("Enter the requested amount"))
         return {"requested": requested, "persons": found.persons}
     if relief.has_care_levels:
         if not found.care_level:
-            raise MissingInput("care_level", "请先确定护理等级")
+            raise MissingInput("care_level", _l("Set the care level first"))
         return {"care_level": found.care_level, "per_capita_income": found.per_capita_income}
     if found.per_capita_income is None:
-        raise MissingInput(found.income_path, "申请表中没有家庭人均月收入，无法计算救助金额")
+        raise MissingInput(found.income_path, _l("The application has no monthly income per person: "
+                                               "the amount cannot be calculated"))
     return {"per_capita_income": found.per_capita_income, "persons": found.persons}

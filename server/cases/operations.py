@@ -215,15 +215,19 @@ def check_acceptance(id_numbers, relief_type, region: Region, on: date | None = 
         if not visible(code):
             hidden(id_number)
         elif kind == 0:
-            messages.append(f"{name}（{idnumber.mask(id_number)}）在失信名单中：{text}"
-                            f"（{listed_on:%Y-%m-%d} 列入，至 {expires_on:%Y-%m-%d}），"
-                            f"期间不予受理新的申请")
+            messages.append(_("%(name)s (%(id)s) is on the dishonesty list: %(reason)s (listed "
+                              "on %(listed)s, until %(expires)s); no new application is "
+                              "accepted meanwhile", name=name, id=idnumber.mask(id_number),
+                              reason=text, listed=listed_on.isoformat(),
+                              expires=expires_on.isoformat()))
         else:
             number, state = text.rsplit("|", 1)
-            messages.append(f"{name}（{idnumber.mask(id_number)}）已在{short}案件 {number}"
-                            f"（{STATE_LABELS.get(state, state)}）中，不能重复申请")
-    return messages + [f"{idnumber.mask(i)}：该人员不能在本辖区受理，请联系县级民政部门核实"
-                       for i in elsewhere]
+            messages.append(_("%(name)s (%(id)s) is already in %(relief)s case %(number)s "
+                              "(%(state)s) and cannot apply again", name=name,
+                              id=idnumber.mask(id_number), relief=short, number=number,
+                              state=STATE_LABELS.get(state, state)))
+    return messages + [_("%(id)s: this person cannot be accepted here; ask the county civil "
+                         "affairs bureau to check", id=idnumber.mask(i)) for i in elsewhere]
 
 
 # -- transitions --------------------------------------------------------------------------------
@@ -267,13 +271,15 @@ def _parse_on(raw, case: Case) -> date:
         try:
             on = raw if isinstance(raw, date) else date.fromisoformat(str(raw).strip())
         except ValueError:
-            raise CaseError(422, "办理日期格式应为 YYYY-MM-DD",
-                            [Problem("effective_on", "办理日期格式应为 YYYY-MM-DD")]) from None
+            message = _("The date of the step must be written YYYY-MM-DD")
+            raise CaseError(422, message, [Problem("effective_on", message)]) from None
     last = case.events[-1].effective_on if case.events else case.accepted_on
     if on > local_today():
-        raise CaseError(422, "办理日期不能晚于今天", [Problem("effective_on", "办理日期不能晚于今天")])
+        message = _("The date of the step cannot be later than today")
+        raise CaseError(422, message, [Problem("effective_on", message)])
     if last and on < last:
-        message = f"办理日期不能早于上一步的日期 {last:%Y-%m-%d}"
+        message = _("The date of the step cannot be earlier than the previous step's, %(day)s",
+                    day=last.isoformat())
         raise CaseError(422, message, [Problem("effective_on", message)])
     return on
 
@@ -347,11 +353,11 @@ def _transition(case: Case, action: str, actor, data, comment, lock_version,
                 effective_on) -> CaseEvent:
     start_case(case)
     if not actor.region.contains(case.region):
-        raise CaseError(404, "案件不存在")
+        raise CaseError(404, _("No such case"))
     wf = workflow_for(case)
     t = wf.transition(action)
     if t is None:
-        raise CaseError(409, f"本救助类别没有“{action}”这一步")
+        raise CaseError(409, _("This relief type has no step \"%(action)s\"", action=action))
     if not actor.can(t.permission):
         raise CaseError(403, _("Your role cannot do \"%(action)s\"", action=t.label))
     if barred_entries(case, actor):
@@ -434,7 +440,7 @@ def add_relative(region: Region, id_number: str, name: str, relation: str, actor
                  staff_user=None, cadre_name: str = "") -> RelativeRegisterEntry:
     id_number = idnumber.validate(id_number)
     if staff_user is None and not cadre_name.strip():
-        raise ValueError("请填写关联的工作人员或村干部姓名")
+        raise ValueError(_("Choose the related staff user or enter the village cadre's name"))
     entry = RelativeRegisterEntry(region=region, id_number=id_number, name=name.strip(),
                                   relation=relation.strip(), staff_user=staff_user,
                                   cadre_name=cadre_name.strip(), created_by_id=actor.id)
@@ -478,7 +484,7 @@ def _fraud_kind(kind) -> FraudKind:
     try:
         return FraudKind(kind)
     except ValueError:
-        raise ValueError("请选择失信情形（十类之一）") from None
+        raise ValueError(_("Choose the kind of dishonesty (one of the ten)")) from None
 
 
 def add_dishonesty(region: Region, id_number: str, name: str, reason: str, actor,
@@ -491,7 +497,7 @@ def add_dishonesty(region: Region, id_number: str, name: str, reason: str, actor
     id_number = idnumber.validate(id_number)
     kind = _fraud_kind(kind)
     if not reason.strip():
-        raise ValueError("请填写列入失信名单的原因")
+        raise ValueError(_("Enter why the household is put on the dishonesty list"))
     listed_on = listed_on or local_today()
     entry = DishonestyEntry(region=region, id_number=id_number, name=name.strip(),
                             reason=reason.strip(), kind=kind.value, warning=warning,
@@ -509,11 +515,11 @@ def warn_dishonesty(region: Region, id_number: str, name: str, kind, facts: str,
     id_number = idnumber.validate(id_number)
     kind = _fraud_kind(kind)
     if not (facts or "").strip():
-        raise ValueError("请填写失信行为的具体事实")
+        raise ValueError(_("Enter the facts of the dishonest behaviour"))
     if not name.strip():
-        raise ValueError("请填写姓名")
+        raise ValueError(_("Enter the name"))
     if not 1 <= int(correction_days) <= 365:
-        raise ValueError("纠正期限应为 1 到 365 天")
+        raise ValueError(_("The time to correct must be 1 to 365 days"))
     warned_on = warned_on or local_today()
     warning = DishonestyWarning(
         region=region, id_number=id_number, name=name.strip(), kind=kind.value,
@@ -525,10 +531,14 @@ def warn_dishonesty(region: Region, id_number: str, name: str, kind, facts: str,
         "correction_due_on": warning.correction_due_on.isoformat()})
 
 
+def _listed_already(warning: DishonestyWarning) -> str:
+    return _("Put on the dishonesty list on %(day)s", day=warning.listed_on.isoformat())
+
+
 def correct_dishonesty(warning: DishonestyWarning, actor, on: date | None = None) -> None:
     """The household corrected within the deadline: no listing."""
     if warning.listed_on is not None:
-        raise ValueError(f"已于 {warning.listed_on:%Y-%m-%d} 列入失信名单")
+        raise ValueError(_listed_already(warning))
     warning.corrected_on = on or local_today()
     db.session.flush()
     record("register.dishonesty_corrected", warning, actor=actor,
@@ -544,11 +554,14 @@ def list_dishonest(warning: DishonestyWarning, actor, on: date | None = None) ->
     """
     on = on or local_today()
     if warning.corrected_on is not None:
-        raise ValueError(f"已于 {warning.corrected_on:%Y-%m-%d} 纠正，不能列入失信名单")
+        raise ValueError(_("Corrected on %(day)s: the household cannot be put on the list",
+                           day=warning.corrected_on.isoformat()))
     if warning.listed_on is not None:
-        raise ValueError(f"已于 {warning.listed_on:%Y-%m-%d} 列入失信名单")
+        raise ValueError(_listed_already(warning))
     if on <= warning.correction_due_on:
-        raise ValueError(f"纠正期限至 {warning.correction_due_on:%Y-%m-%d}，期满仍未纠正才能列入失信名单")
+        raise ValueError(_("The time to correct runs until %(day)s: only a household that has "
+                           "not corrected by then can be put on the list",
+                           day=warning.correction_due_on.isoformat()))
     entry = add_dishonesty(warning.region, warning.id_number, warning.name, warning.facts, actor,
                            listed_on=on, kind=warning.kind, warning=warning)
     warning.listed_on = on

@@ -5,6 +5,7 @@ import re
 from collections import Counter
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import select, union
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -294,7 +295,7 @@ def amount_preview(case: Case, on: date | None = None, requested=None) -> dict:
     out = {"figures": figures, "standard": None, "result": None, "error": ""}
     standard = standard_for(county_id_of(case), case.urban_rural, on)
     if standard is None:
-        out["error"] = f"{on:%Y-%m-%d} 没有生效的救助标准"
+        out["error"] = _("No relief standard is in force on %(day)s", day=on.isoformat())
         return out
     out["standard"] = standard
     try:

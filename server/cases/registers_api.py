@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask.views import MethodView
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
@@ -22,7 +23,7 @@ from .dishonesty import CORRECTION_DAYS, FraudKind, kind_label
 from .models import DishonestyEntry, DishonestyWarning, RelativeRegisterEntry
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FILLED = validate.Regexp(r"\S", error="请填写内容")
+FILLED = validate.Regexp(r"\S", error=_l("Enter something here"))
 
 
 def _masked(row) -> str:
@@ -119,7 +120,7 @@ class Relatives(MethodView):
             staff = next((u for u in queries.staff_of(current_user)
                           if u.id == body["staff_user_id"]), None)
             if staff is None:
-                refuse(422, "请选择本乡镇（县）的工作人员", "staff_user_id")
+                refuse(422, _l("Choose a staff user of your township (county)"), "staff_user_id")
         try:
             entry = operations.add_relative(current_user.region, body["id_number"], body["name"],
                                             body["relation"], current_user, staff_user=staff,

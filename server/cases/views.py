@@ -362,11 +362,12 @@ def settings():
             try:
                 overrides = json.loads(request.form.get("settings") or "{}")
             except ValueError as exc:
-                raise ValueError(f"不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列）") from None
+                raise ValueError(_("Not valid JSON (line %(line)s, column %(column)s)",
+                                   line=exc.lineno, column=exc.colno)) from None
             operations.save_settings(county, relief_type, overrides, current_user)
         except ValueError as exc:
             db.session.rollback()
-            error = f"设置无效：{exc}"
+            error = _("Invalid settings: %(problems)s", problems=exc)
         else:
             db.session.commit()
             flash(_("Saved."), "success")

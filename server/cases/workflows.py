@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 
 from flask_babel import lazy_gettext as _l
 
+from ..i18n import in_page_language
 from ..relief import RELIEF_TYPES, ReliefCode, ReliefType
 
 SAME = "@same"  # a transition that records something without changing the state
@@ -131,22 +132,23 @@ class Settings:
         return asdict(self)
 
     def validated(self, overrides) -> Settings:
-        """These settings with overrides a county typed in, refused with Chinese messages that
-        name every unknown key and every out-of-range or wrongly typed value."""
+        """These settings with overrides a county typed in, refused with messages that name
+        every unknown key and every out-of-range or wrongly typed value."""
         if not isinstance(overrides, dict):
-            raise SettingsError(["设置应为 JSON 对象"])
+            raise SettingsError([_l("The settings must be a JSON object")])
         known = {f.name for f in fields(self)}
-        problems = [f"未知的设置项“{key}”" for key in overrides if key not in known]
+        problems = [_l("Unknown setting \"%(key)s\"", key=key)
+                    for key in overrides if key not in known]
         for key, value in overrides.items():
             if key in known:
                 problem = _setting_problem(key, getattr(self, key), value)
                 if problem:
-                    problems.append(f"“{key}”{problem}")
+                    problems.append(problem)
         if not problems and "default_recheck_category" in overrides:
             months = overrides.get("recheck_months", self.recheck_months)
             if overrides["default_recheck_category"] not in months:
-                problems.append("“default_recheck_category”应为 recheck_months 中的一类："
-                                + "、".join(months))
+                problems.append(_l("\"default_recheck_category\" must be one of the categories "
+                                   "of recheck_months: %(kinds)s", kinds="、".join(months)))
         if problems:
             raise SettingsError(problems)
         return self.merged(overrides)
@@ -163,11 +165,15 @@ class Settings:
 
 
 class SettingsError(ValueError):
-    """Refused workflow settings; ``problems`` lists one Chinese message per bad key."""
+    """Refused workflow settings; ``problems`` lists one (lazy) message per bad key, shown in
+    the reader's language."""
 
-    def __init__(self, problems: list[str]):
-        super().__init__("；".join(problems))
+    def __init__(self, problems: list):
+        super().__init__(problems)
         self.problems = problems
+
+    def __str__(self) -> str:
+        return in_page_language("；", "; ").join(map(str, self.problems))
 
 
 SETTING_RANGES = {"publicity_days": (1, 60), "home_visit_min_investigators": (1, 10),
@@ -179,36 +185,44 @@ SETTING_CHOICES = {"publish_mode": ("proposed_first", "once_after_decision")}
 RECHECK_MONTH_RANGE = (1, 36)
 
 
-def _whole(value, low: int, high: int) -> str | None:
-    """Why ``value`` is not a whole number in [low, high] (None: it is)."""
+def _whole(key: str, value, low: int, high: int):
+    """Why ``value`` of ``key`` is not a whole number in [low, high] (None: it is)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or (
             isinstance(value, float) and not value.is_integer()):
-        return "应为整数"
+        return _l("\"%(label)s\" must be a whole number", label=key)
     if not low <= value <= high:
-        return f"应在 {low} 到 {high} 之间"
+        return _l("\"%(label)s\" must be between %(low)s and %(high)s", label=key, low=low,
+                  high=high)
     return None
 
 
-def _setting_problem(key: str, current, value) -> str | None:
-    """Why ``value`` cannot replace the setting ``key`` whose default is ``current``."""
+def _setting_problem(key: str, current, value):
+    """Why ``value`` cannot replace the setting ``key`` whose default is ``current`` (a lazy
+    message naming the key), or None."""
     if isinstance(current, bool):
-        return None if isinstance(value, bool) else "应为 true 或 false"
+        return None if isinstance(value, bool) else _l("\"%(label)s\" must be true or false",
+                                                       label=key)
     if isinstance(current, int):
-        return _whole(value, *SETTING_RANGES.get(key, (0, 366)))
+        return _whole(key, value, *SETTING_RANGES.get(key, (0, 366)))
     if isinstance(current, dict):
         if not isinstance(value, dict) or not value:
-            return "应为 {类别: 月数} 的对象"
+            return _l("\"%(label)s\" must be an object {category: months}", label=key)
         unknown = [k for k in value if k not in current]
         if unknown:
-            return "含未知类别：" + "、".join(map(str, unknown))
-        bad = [k for k, v in value.items() if _whole(v, *RECHECK_MONTH_RANGE)]
+            return _l("\"%(label)s\" has unknown categories: %(kinds)s", label=key,
+                      kinds="、".join(map(str, unknown)))
+        bad = [k for k, v in value.items() if _whole(k, v, *RECHECK_MONTH_RANGE)]
         if bad:
             low, high = RECHECK_MONTH_RANGE
-            return f"中 {'、'.join(bad)} 的月数应为 {low} 到 {high} 的整数"
+            return _l("\"%(label)s\": the months of %(kinds)s must be whole numbers from "
+                      "%(low)s to %(high)s", label=key, kinds="、".join(bad), low=low, high=high)
         return None
     allowed = SETTING_CHOICES.get(key)
     if not isinstance(value, str) or (allowed and value not in allowed):
-        return "应为以下之一：" + "、".join(allowed) if allowed else "应为文字"
+        if allowed:
+            return _l("\"%(label)s\" must be one of: %(choices)s", label=key,
+                      choices="、".join(allowed))
+        return _l("\"%(label)s\" must be text", label=key)
     return None
 
 
@@ -218,16 +232,17 @@ ITEM_FACTS = ("is_paid", "is_one_off")  # what an item's family and is_paid say 
 def item_settings(item: ReliefType) -> Settings:
     """An item's procedure defaults: the national rules, its ``settings`` from the items file
     (unknown keys or bad values refused with the item's code), paid / one-off from the item."""
-    problems = [f"“{key}”由救助项目的 family / is_paid 决定，不能在 settings 中设置"
-                for key in ITEM_FACTS if key in item.settings]
+    problems = [_l("\"%(key)s\" follows from the relief item's family / is_paid: it cannot "
+                   "be set in settings", key=key) for key in ITEM_FACTS if key in item.settings]
     try:
         settings = Settings().validated({k: v for k, v in item.settings.items()
                                          if k not in ITEM_FACTS})
     except SettingsError as exc:
         problems += exc.problems
     if problems:
-        raise SettingsError([f"救助项目 {getattr(item.code, 'value', item.code)} 的 settings："
-                             + p for p in problems])
+        code = getattr(item.code, "value", item.code)
+        raise SettingsError([_l("Relief item %(code)s, settings: %(problem)s", code=code,
+                                problem=p) for p in problems])
     return replace(settings, is_paid=item.is_paid, is_one_off=item.is_one_off)
 
 

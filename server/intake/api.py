@@ -8,11 +8,13 @@ caller's region, as the web form's picker is).
 from __future__ import annotations
 
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from flask_smorest.fields import Upload as UploadField
 from marshmallow import Schema, fields, validate
 
+from ..api.errors import INVALID
 from ..auth.access import requires
 from ..cases.api import CaseOut
 from ..db import db
@@ -52,7 +54,7 @@ class UploadOut(Schema):
 
 def _unprocessable(exc: operations.IntakeError):
     db.session.rollback()
-    abort(422, message="输入有误，请检查标出的字段",
+    abort(422, message=INVALID,
           errors=[{"path": p, "message": m} for p, m in exc.errors])
 
 
@@ -85,7 +87,8 @@ class Cases(MethodView):
         relief = ReliefCode(body["relief_type"])
         version = queries.published_version(current_user.region.county, relief)
         if version is None:
-            abort(409, message="本县尚未发布该救助类别的申请表")
+            abort(409, message=_("The county has not published an application form for this "
+                                 "relief type yet"))
         try:
             case, result = operations.create_case_from_answers(version, body["answers"],
                                                                current_user)

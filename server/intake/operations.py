@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy.orm.attributes import flag_modified
 
 from ..audit.operations import record
@@ -28,7 +29,7 @@ PERSON_LOCK = 727276  # lock_names namespace: one intake at a time per ID number
 
 
 class IntakeError(ValueError):
-    """Answers that cannot become a case; ``errors`` are (path, Chinese message) pairs."""
+    """Answers that cannot become a case; ``errors`` are (path, message) pairs."""
 
     def __init__(self, errors: list[tuple[str, str]], result: Result | None = None):
         self.errors = errors
@@ -71,7 +72,7 @@ def save_draft(version: SchemaVersion, answers: dict, user, draft: IntakeDraft |
                             region_id=user.region_id, created_by_id=user.id)
         db.session.add(draft)
     if draft.is_submitted:
-        raise IntakeError([("", "该草稿已提交，不能再修改")])
+        raise IntakeError([("", _("This draft was submitted: it cannot be changed any more"))])
     draft.answers = answers
     draft.title = _title(version, answers)
     draft.updated_at = utcnow()
@@ -83,7 +84,7 @@ def save_draft(version: SchemaVersion, answers: dict, user, draft: IntakeDraft |
 
 def delete_draft(draft: IntakeDraft, user) -> None:
     if draft.is_submitted:
-        raise IntakeError([("", "该草稿已提交，不能删除")])
+        raise IntakeError([("", _("This draft was submitted: it cannot be deleted"))])
     record("intake.draft_delete", draft, actor=user)
     db.session.delete(draft)
     db.session.flush()
@@ -109,17 +110,18 @@ def create_case_from_answers(version: SchemaVersion, answers, user, *, today: da
     """Validate the answers with the engine (as the web form and the API do) and create the
     case with its member rows. Raises IntakeError (nothing added) when they do not pass."""
     if version.status.value != "published":
-        raise IntakeError([("", "只能使用已发布的表单版本受理")])
+        raise IntakeError([("", _("Only a published form version can take applications"))])
     result = validate_answers(version, answers, user, today=today)
     if not result.ok:
         raise IntakeError(list(result.errors), result)
     household = household_from_answers(version.definition, result.clean)
     village = _village(household.village_code or _default_village(user), user)
     if village is None:
-        raise IntakeError([(_village_path(version), "请选择您辖区内的村（社区）")], result)
+        raise IntakeError([(_village_path(version),
+                            _("Choose a village (community) in your area"))], result)
     if not household.applicant_name or not household.applicant_id_number:
-        raise IntakeError([("", "表单缺少申请人姓名或身份证号码（请在表单定义中标注 role）")],
-                          result)
+        raise IntakeError([("", _("The form has no applicant name or ID number (mark them with "
+                                  "a role in the form definition)"))], result)
     accepted_on = today or local_today()
     members = household.members or []
     if not members:  # a person-based form (特困) without a members table: the applicant alone
@@ -218,7 +220,7 @@ def create_upload(storage, user) -> Upload:
     from ..schemas.fields import FieldError, File
 
     if storage is None or not getattr(storage, "filename", None):
-        raise IntakeError([("file", "请选择要上传的文件")])
+        raise IntakeError([("file", _("Choose the file to upload"))])
     ctx: dict = {}
     try:
         value = File({"name": "file", "type": "file"}).parse(storage, ctx)
@@ -235,7 +237,7 @@ def submit_draft(draft: IntakeDraft, answers, user, *, today: date | None = None
     lock_for_write()  # one submit of a draft at a time (not side by side), then read it anew
     db.session.refresh(draft)
     if draft.is_submitted:
-        raise IntakeError([("", "该草稿已提交")])
+        raise IntakeError([("", _("This draft was submitted"))])
     case, result = create_case_from_answers(draft.schema_version, answers, user, today=today)
     draft.answers = result.clean
     draft.case_id = case.id

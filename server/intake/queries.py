@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import idnumber
@@ -57,10 +58,13 @@ class DuplicateMember:
         """Name, case number and township only of a case the user may open; of anyone else's
         case nothing of that region is told."""
         if not self.is_visible:
-            return (f"成员（{idnumber.mask(self.id_number)}）已属于本辖区以外的另一在办案件，"
-                    f"请联系县级民政部门核实是否重复申请")
-        return (f"成员 {self.name}（{idnumber.mask(self.id_number)}）已属于另一在办案件 "
-                f"{self.case_number}（{self.township}），请核实是否重复申请")
+            return _("A member (%(id)s) is in another open case outside your area: ask the "
+                     "county civil affairs bureau whether this is a second application",
+                     id=idnumber.mask(self.id_number))
+        return _("Member %(name)s (%(id)s) is in another open case, %(number)s (%(township)s): "
+                 "check whether this is a second application", name=self.name,
+                 id=idnumber.mask(self.id_number), number=self.case_number,
+                 township=self.township)
 
 
 def duplicate_members(id_numbers, user, exclude_case_id: int | None = None

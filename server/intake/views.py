@@ -214,10 +214,10 @@ def _fill(version, draft: IntakeDraft | None):
     unknown = unknown_keys(version)
     action = request.form.get("action", "")
     if unknown:
-        leftover = [(key, "未知字段，表单可能已更新，请刷新页面后重新填写") for key in unknown]
+        leftover = [(key, _("Unknown field: the form may have changed, reload the page and fill it in again")) for key in unknown]
         return _render(version, draft, form, answers, leftover, 422)
     if action not in ACTIONS:
-        return _render(version, draft, form, answers, [("", "请点击“保存草稿”或“提交受理”")], 422)
+        return _render(version, draft, form, answers, [("", _("Click \"Save draft\" or \"Submit\""))], 422)
     if action == "save_draft":
         result = validate_answers(version, answers, current_user)
         operations.store_uploads(result, current_user)
@@ -228,7 +228,8 @@ def _fill(version, draft: IntakeDraft | None):
         if refused:  # the draft is kept, but the clerk must see which scan it did not keep
             leftover = apply_errors(form, Result(errors=refused))
             return _render(version, saved, form, answers,
-                           [("", "草稿已保存，但标出的文件未被接受，请重新上传")] + leftover, 422)
+                           [("", _("The draft was saved, but the files marked were not accepted: "
+                                    "upload them again"))] + leftover, 422)
         flash(_("The draft was saved. You can continue it later from the intake page."))
         return redirect(url_for(".draft", draft_id=saved.id))
     try:

@@ -10,7 +10,7 @@ from flask_babel import force_locale
 
 from server.cases.fields import FIELDS, FieldProblem
 from server.db import db
-from server.idnumber import make_id
+from server.idnumber import make as make_id
 from server.periods import local_today
 
 EN = {"Accept-Language": "en"}
@@ -26,7 +26,7 @@ EN = {"Accept-Language": "en"}
     ("flag", "maybe", "“标记”的取值无效", '"Flag": this value is not one of the choices'),
     ("incomes", {"rent": "1"}, "“家庭月收入（元）”中没有“rent”这一类",
      '"Household monthly income (yuan)" has no kind "rent"'),
-    ("incomes", {"wages": "-1"}, "“家庭月收入（元）：工资性收入”应大于 0",
+    ("incomes", {"wages": "0.001"}, "“家庭月收入（元）：工资性收入”应大于 0",
      '"Household monthly income (yuan): Wages" must be more than 0'),
     ("participants", "张" * 60, "“参加人员（用顿号分隔）”中的“张张张张张张张张张张…”过长，请用顿号分隔姓名",
      '"Participants (separated by 、)": "张张张张张张张张张张…" is too long; separate the names with 、'),

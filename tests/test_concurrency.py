@@ -86,7 +86,7 @@ def test_same_transition_twice_at_once_has_one_winner(app, demo):
     statuses = sorted(status for status, _ in results)
     assert statuses == [200] + [409] * (N - 1), results
     losers = [body for status, body in results if status == 409]
-    assert all(STALE_MESSAGE in body or "案件当前为" in body for body in losers), losers
+    assert all(str(STALE_MESSAGE) in body or "案件当前为" in body for body in losers), losers
     assert db.session.get(Case, case.id).state == "investigating"
     assert verify().ok, verify().problem
 
@@ -111,7 +111,7 @@ def test_same_transition_twice_at_once_in_the_web_ui(app, demo, login):
     results = _race(app, step)
     statuses = sorted(status for status, _ in results)
     assert statuses == [302] + [409] * (N - 1), [s for s, _ in results]
-    assert all(STALE_MESSAGE in body or "案件当前为" in body
+    assert all(str(STALE_MESSAGE) in body or "案件当前为" in body
                for status, body in results if status == 409)
 
 

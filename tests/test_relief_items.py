@@ -86,7 +86,8 @@ def test_broken_yaml_and_a_missing_file_are_clear_errors(tmp_path):
     assert {p for p, _m in caught.value.problems} == {"format", "items"}
 
 
-def test_the_procedure_defaults_come_from_the_items():
+def test_the_procedure_defaults_come_from_the_items(app):
+    """(The app: the refusals are rendered in the office's language.)"""
     from dataclasses import replace
 
     from server.cases.workflows import DEFAULT_SETTINGS, Settings, SettingsError, item_settings

@@ -112,9 +112,9 @@ def report():
         region = next((t for t in townships if str(t.id) == chosen), None) or county
         try:
             if region is None:
-                raise operations.SubmissionError([("county", "请选择县(市、区)")])
+                raise operations.SubmissionError([("county", _("Choose a county"))])
             if chosen and region is county:
-                raise operations.SubmissionError([("township", "请从列表中选择乡镇(街道)")])
+                raise operations.SubmissionError([("township", _("Choose a township from the list"))])
             row = operations.create_report(region, request.form)
         except operations.SubmissionError as exc:
             db.session.rollback()

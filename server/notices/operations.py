@@ -38,6 +38,10 @@ class SubmissionError(Exception):
     def __str__(self) -> str:
         return in_page_language("；", "; ").join(str(message) for _, message in self.errors)
 
+    def by_path(self) -> dict[str, str]:
+        """path -> message as text (a lazy string would reach a template as safe markup)."""
+        return {path: str(message) for path, message in self.errors}
+
 
 # -- issuing a notice for posting ------------------------------------------------------------
 

@@ -88,7 +88,7 @@ def verify(token: str):
             row = operations.submit_on_notice(notice, request.form)
         except operations.SubmissionError as exc:
             db.session.rollback()
-            errors, status = dict(exc.errors), exc.status
+            errors, status = exc.by_path(), exc.status
         else:
             db.session.commit()
             return _receipt_page(row)
@@ -118,7 +118,7 @@ def report():
             row = operations.create_report(region, request.form)
         except operations.SubmissionError as exc:
             db.session.rollback()
-            errors = dict(exc.errors)
+            errors = exc.by_path()
         else:
             db.session.commit()
             return _receipt_page(row)
@@ -189,7 +189,7 @@ def policy_settings():
             operations.save_policy(county, request.form, current_user)
         except operations.SubmissionError as exc:
             db.session.rollback()
-            errors = dict(exc.errors)
+            errors = exc.by_path()
         else:
             db.session.commit()
             flash(_("Policy notice saved."))

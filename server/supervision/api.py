@@ -588,7 +588,7 @@ class Uploads(MethodView):
         except IntakeError as exc:
             db.session.rollback()
             abort(422, message=_("The file is not accepted"),
-                  errors=[{"path": p, "message": m} for p, m in exc.errors])
+                  errors=[{"path": p, "message": str(m)} for p, m in exc.errors])
         db.session.commit()
         return upload
 

@@ -15,3 +15,9 @@ def flashed(client, response) -> str:
     """The page a refused form redirects to (where its flash message shows)."""
     assert response.status_code == 302, response.status_code
     return client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def asking(api, username: str, accept_language: str):
+    """(client, headers) of an API caller with a token who asks for ``accept_language``."""
+    client, headers = api(username)
+    return client, headers | {"Accept-Language": accept_language}

@@ -12,7 +12,7 @@ from server.delegation.models import DelegatedItem
 from server.regions.queries import region_by_code
 from server.relief import RELIEF_TYPES, ReliefCode
 
-from ..language import speak
+from ..language import asking, speak
 
 
 def _db_item():
@@ -48,9 +48,9 @@ def test_form_and_flash_refusals_follow_the_page_language(login, locale):
 @pytest.mark.parametrize("locale, header", [("en", "en"), ("zh_CN", "zh-CN")])
 def test_api_refusals_follow_accept_language(api, locale, header):
     township, item = _db_item()
-    client, headers = api("admin")
+    client, headers = asking(api, "admin", header)
     response = client.post(f"/api/v1/delegation/townships/{township.id}/items",
-                           headers=headers | {"Accept-Language": header},
+                           headers=headers,
                            json={"relief_type": "DB", "starts_on": "2026-10-01"})
     assert response.status_code == 422
     assert response.json["errors"] == [{"path": "starts_on", "message": _overlap(locale, item)}]

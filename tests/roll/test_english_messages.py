@@ -6,7 +6,7 @@ from html import unescape
 
 import pytest
 
-from ..language import flashed, speak
+from ..language import asking, flashed, speak
 from .conftest import upload
 
 # locale: (Accept-Language, wrong file type, unknown column, bad month)
@@ -31,8 +31,7 @@ def test_page_refusals_follow_the_page_language(admin, locale):
 @pytest.mark.parametrize("locale", TEXTS)
 def test_api_refusals_follow_accept_language(api, locale):
     header, _wrong_type, unknown, month = TEXTS[locale]
-    client, headers = api("admin")
-    headers = headers | {"Accept-Language": header}
+    client, headers = asking(api, "admin", header)
     response = client.put("/api/v1/roll/mapping", headers=headers, json={
         "layout": "roll", "columns": [{"column": "身份证", "title": "x"},
                                       {"column": "户主身份证号", "title": "y"}]})

@@ -13,7 +13,7 @@ from server.supervision import operations
 
 from ..archives.factories import make_case
 from ..conftest import region
-from ..language import flashed, speak
+from ..language import asking, flashed, speak
 
 # locale: (Accept-Language, rate refusal, _text refusal, complaint refusal, bad parameter)
 TEXTS = {
@@ -44,8 +44,7 @@ def test_page_refusals_follow_the_page_language(login, locale):
 @pytest.mark.parametrize("locale", TEXTS)
 def test_api_refusals_follow_accept_language(api, locale):
     header, rate, _content, staff, _fmt = TEXTS[locale]
-    client, headers = api("supervisor")
-    headers = headers | {"Accept-Language": header}
+    client, headers = asking(api, "supervisor", header)
     township = region("220999101000").id
     response = client.post("/api/v1/supervision/draws", headers=headers, json={
         "township_id": township, "month": "2026-03-01", "rate_percent": 10})

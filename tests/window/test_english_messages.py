@@ -7,7 +7,7 @@ from sqlalchemy import select
 from server.db import db
 from server.window.models import WindowDepartment, WindowRequest
 
-from ..language import speak
+from ..language import asking, speak
 
 # locale: (Accept-Language, feedback too early, date too early, department taken)
 TEXTS = {
@@ -36,8 +36,7 @@ def test_page_refusals_follow_the_page_language(login, locale):
 @pytest.mark.parametrize("locale", TEXTS)
 def test_api_refusals_follow_accept_language(api, locale):
     header, _feedback, _early, department = TEXTS[locale]
-    client, headers = api("clerk")
-    headers = headers | {"Accept-Language": header}
+    client, headers = asking(api, "clerk", header)
     response = client.post("/api/v1/window/requests", headers=headers, json={
         "applicant_name": "接口乙", "matter": "employment", "received_on": "2026-09-24"})
     response = client.post(f"/api/v1/window/requests/{response.json['id']}/referral",

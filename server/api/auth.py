@@ -17,7 +17,11 @@ def authenticate_bearer() -> bool:
         return False
     db.session.commit()  # last_used_at
     g._login_user = user  # Flask-Login's slot for current_user, without touching the session
-    g.api_locale = request.accept_languages.best_match(["zh_CN", "zh", "en"]) or None
-    if g.api_locale == "zh":
-        g.api_locale = "zh_CN"
+    g.api_locale = accepted_locale()
     return True
+
+
+def accepted_locale() -> str | None:
+    """The language an API caller asks for (``Accept-Language``), else None (the default)."""
+    locale = request.accept_languages.best_match(["zh_CN", "zh", "en"]) or None
+    return "zh_CN" if locale == "zh" else locale

@@ -3,16 +3,19 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
+
 from ..audit.operations import record
 from ..db import db
 from ..regions.models import Region, RegionLevel
 from ..relief import RELIEF_TYPES
 from .models import DelegatedItem, DelegationTerms
-from .queries import items_of, relief_name, terms_of
+from .queries import items_of, relief_label, terms_of
 
 
 class DelegationError(ValueError):
-    """A refused ledger change; ``field`` names the input at fault, the message is Chinese."""
+    """A refused ledger change; ``field`` names the input at fault, the message is a lazy
+    msgid (read in the language of whoever is shown it)."""
 
     def __init__(self, message: str, field: str = ""):
         super().__init__(message)
@@ -21,7 +24,7 @@ class DelegationError(ValueError):
 
 def _township(region: Region) -> Region:
     if region.level != RegionLevel.township:
-        raise DelegationError("只能向乡镇(街道)委托审核确认权限", "township")
+        raise DelegationError(_l("Only a township can be delegated the decisions"), "township")
     return region
 
 
@@ -31,14 +34,16 @@ def grant(township: Region, relief_type: str, starts_on: date, actor, ends_on: d
     _township(township)
     codes = {code.value for code in RELIEF_TYPES}
     if relief_type not in codes:
-        raise DelegationError(f"未知的救助类别：{relief_type}", "relief_type")
+        raise DelegationError(_l("Unknown relief type: %(code)s", code=relief_type), "relief_type")
     if ends_on is not None and ends_on < starts_on:
-        raise DelegationError("终止日期不能早于起始日期", "ends_on")
+        raise DelegationError(_l("The last day cannot be earlier than the first day"), "ends_on")
     for other in items_of(township.id):
         if other.relief_type == relief_type and _overlaps(other, starts_on, ends_on):
             raise DelegationError(
-                f"{township.name}的{relief_name(relief_type)}委托与 "
-                f"{other.starts_on:%Y-%m-%d} 起的委托时间重叠，请先收回原委托", "starts_on")
+                _l("The delegation of %(relief)s to %(township)s overlaps the one from "
+                   "%(day)s: withdraw that one first", township=township.name,
+                   relief=relief_label(relief_type), day=other.starts_on.isoformat()),
+                "starts_on")
     item = DelegatedItem(region=township, relief_type=relief_type, starts_on=starts_on,
                          ends_on=ends_on, note=(note or "").strip()[:500],
                          created_by_id=getattr(actor, "id", None))
@@ -51,9 +56,9 @@ def grant(township: Region, relief_type: str, starts_on: date, actor, ends_on: d
 def withdraw(item: DelegatedItem, last_day: date, actor) -> DelegatedItem:
     """Withdraw a delegation: ``last_day`` is the last day the township may still decide."""
     if last_day < item.starts_on:
-        raise DelegationError("收回日期不能早于委托起始日期", "last_day")
+        raise DelegationError(_l("The withdrawal cannot be earlier than the delegation's first day"), "last_day")
     if item.ends_on is not None and last_day > item.ends_on:
-        raise DelegationError("该委托在此日期前已经终止", "last_day")
+        raise DelegationError(_l("This delegation already ended before that day"), "last_day")
     before = _facts(item)
     item.ends_on = last_day
     db.session.flush()
@@ -68,11 +73,11 @@ def save_terms(township: Region, actor, custodian_user=None, custodian_name: str
     """Record the seal custodian (a user of the township or a typed name) and the period."""
     _township(township)
     if custodian_user is not None and custodian_user.region_id != township.id:
-        raise DelegationError("首席代表应为本乡镇(街道)的用户", "custodian_user")
+        raise DelegationError(_l("The chief representative must be a user of this township"), "custodian_user")
     if custodian_user is None and not custodian_name.strip():
-        raise DelegationError("请选择首席代表用户或填写其姓名", "custodian_name")
+        raise DelegationError(_l("Choose the chief representative's user or enter the name"), "custodian_name")
     if period_start and period_end and period_end < period_start:
-        raise DelegationError("委托期限的终止日期不能早于起始日期", "period_end")
+        raise DelegationError(_l("The delegation period cannot end before it starts"), "period_end")
     terms = terms_of(township.id)
     before = _terms_facts(terms) if terms else {}
     if terms is None:

@@ -3,12 +3,14 @@ the printed notice): a notice by its token, sending an objection or report, look
 receipt. Staff (bearer token): what the public sent under the caller's region, answering."""
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields
 
+from ..api.auth import accepted_locale
 from ..api.fields import UtcDateTime
 from ..auth.access import public, requires
 from ..db import db
@@ -30,6 +32,13 @@ def _private_headers(response):
     return response
 
 
+@blp.before_request
+def _caller_language():
+    """A public caller has no account: its ``Accept-Language`` chooses the language of the
+    refusals, as a token's caller's does."""
+    g.api_locale = accepted_locale()
+
+
 def _limit(submit: bool = False) -> None:
     cfg = current_app.config
     try:
@@ -43,7 +52,7 @@ def _limit(submit: bool = False) -> None:
 def _refused(exc: operations.SubmissionError):
     db.session.rollback()
     abort(exc.status, message=str(exc),
-          errors=[{"path": path, "message": message} for path, message in exc.errors])
+          errors=[{"path": path, "message": str(message)} for path, message in exc.errors])
 
 
 class RowOut(Schema):
@@ -113,11 +122,13 @@ class ReceiptIn(Schema):
 def _body(schema: Schema) -> dict:
     raw = request.get_json(silent=True)
     if not isinstance(raw, dict):
-        abort(422, message="请求体必须是 JSON 对象", errors=[{"path": "", "message": "请求体必须是 JSON 对象"}])
+        message = _("The body of the request must be a JSON object")
+        abort(422, message=message, errors=[{"path": "", "message": message}])
     values = {k: v for k, v in raw.items() if k in schema.fields}
     for key, value in values.items():
         if key != "row" and value is not None and not isinstance(value, str):
-            abort(422, message="输入有误", errors=[{"path": key, "message": "应为文本"}])
+            abort(422, message=_("The input has errors"),
+                  errors=[{"path": key, "message": _("Must be text")}])
     return values
 
 
@@ -151,7 +162,8 @@ class PublicNoticeSubmission(MethodView):
             abort(404)
         values = _body(NoticeSubmissionIn())
         if values.get("row") is not None and not isinstance(values["row"], int):
-            abort(422, message="输入有误", errors=[{"path": "row", "message": "应为行号"}])
+            abort(422, message=_("The input has errors"),
+                  errors=[{"path": "row", "message": _("Must be a row number")}])
         try:
             row = operations.submit_on_notice(notice, values)
         except operations.SubmissionError as exc:
@@ -177,13 +189,14 @@ class PublicReports(MethodView):
         county = db.session.scalars(select(Region).where(
             Region.level == RegionLevel.county, Region.code == values.get("county", ""))).first()
         if county is None:
-            abort(422, message="请选择县(市、区)", errors=[{"path": "county", "message": "未知的县(市、区)"}])
+            abort(422, message=_("Choose a county"),
+                  errors=[{"path": "county", "message": _("Unknown county")}])
         region = county
         if values.get("township"):
             region = next((t for t in county.children if t.code == values["township"]), None)
             if region is None:
-                abort(422, message="未知的乡镇(街道)",
-                      errors=[{"path": "township", "message": "未知的乡镇(街道)"}])
+                abort(422, message=_("Unknown township"),
+                      errors=[{"path": "township", "message": _("Unknown township")}])
         try:
             row = operations.create_report(region, values)
         except operations.SubmissionError as exc:

@@ -10,6 +10,7 @@ import hmac
 import time
 
 from flask import current_app, request
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete
 
 from ..db import db, locked_row
@@ -20,7 +21,7 @@ class RateLimited(Exception):
     """Too many requests from this address; ``retry_after`` in seconds."""
 
     def __init__(self, retry_after: int):
-        super().__init__("请求过于频繁，请稍后再试")
+        super().__init__(_l("Too many requests: try again later"))
         self.retry_after = retry_after
 
 

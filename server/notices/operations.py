@@ -12,13 +12,13 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import current_app, url_for
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..audit.operations import record
 from ..db import db, utcnow
 from ..documents.registry import KINDS, PublicLeak, QrCode, assert_public_safe
+from ..i18n import in_page_language
 from .models import PolicyNotice, PostedNotice, PublicSubmission
 
 MAX_TEXT = 1000  # characters of an objection, report or answer
@@ -28,11 +28,19 @@ PHONE = re.compile(r"[\d\s()+-]{5,20}")
 
 
 class SubmissionError(Exception):
-    """Refused input: ``errors`` are (path, Chinese message) pairs."""
+    """Refused input: ``errors`` are (path, message) pairs, the messages lazy msgids read in
+    the language of whoever is shown them."""
 
     def __init__(self, errors: list[tuple[str, str]], status: int = 422):
-        super().__init__("；".join(message for _, message in errors))
+        super().__init__(errors)
         self.errors, self.status = errors, status
+
+    def __str__(self) -> str:
+        return in_page_language("；", "; ").join(str(message) for _, message in self.errors)
+
+    def by_path(self) -> dict[str, str]:
+        """path -> message as text (a lazy string would reach a template as safe markup)."""
+        return {path: str(message) for path, message in self.errors}
 
 
 # -- issuing a notice for posting ------------------------------------------------------------
@@ -124,14 +132,15 @@ class NoticeIssuer:
 def _text(raw, path: str, label: str, limit: int, required: bool, errors: list) -> str:
     value = (raw or "").strip() if isinstance(raw, str) else ("" if raw is None else None)
     if value is None:
-        errors.append((path, f"{label}格式不正确"))
+        errors.append((path, _l("%(label)s is not in a valid format", label=label)))
         return ""
     if required and not value:
-        errors.append((path, f"请填写{label}"))
+        errors.append((path, _l("%(label)s is required", label=label)))
     elif len(value) > limit:
-        errors.append((path, f"{label}不能超过 {limit} 个字"))
+        errors.append((path, _l("%(label)s cannot be longer than %(limit)s characters", label=label,
+                                  limit=limit)))
     elif HTML.search(value):
-        errors.append((path, f"{label}不能包含网页代码（HTML）"))
+        errors.append((path, _l("%(label)s cannot contain web page code (HTML)", label=label)))
     return value
 
 
@@ -139,13 +148,13 @@ def clean_submission(values: dict) -> dict:
     """The sender's fields checked: text required (≤ 1000 characters), name and phone
     optional, no HTML anywhere, the honeypot empty. Raises SubmissionError."""
     if (values.get("website") or "").strip():
-        raise SubmissionError([("website", "提交未被接受")], status=400)
+        raise SubmissionError([("website", _l("The submission was not accepted"))], status=400)
     errors: list = []
-    clean = {"text": _text(values.get("text"), "text", "内容", MAX_TEXT, True, errors),
-             "name": _text(values.get("name"), "name", "姓名", MAX_NAME, False, errors),
-             "phone": _text(values.get("phone"), "phone", "联系电话", MAX_PHONE, False, errors)}
+    clean = {"text": _text(values.get("text"), "text", _l("Content"), MAX_TEXT, True, errors),
+             "name": _text(values.get("name"), "name", _l("Name"), MAX_NAME, False, errors),
+             "phone": _text(values.get("phone"), "phone", _l("Phone"), MAX_PHONE, False, errors)}
     if clean["phone"] and not PHONE.fullmatch(clean["phone"]):
-        errors.append(("phone", "联系电话只能包含数字、空格和“-”"))
+        errors.append(("phone", _l("A phone number has only digits, spaces and \"-\"")))
     if errors:
         raise SubmissionError(errors)
     return clean
@@ -209,11 +218,11 @@ def submit_on_notice(notice: PostedNotice, values: dict) -> PublicSubmission:
     row_number, case = None, None
     if raw_row:
         if not raw_row.isdigit() or not 1 <= int(raw_row) <= len(notice.case_ids):
-            raise SubmissionError([("row", "请从公示名单中选择")])
+            raise SubmissionError([("row", _l("Choose a household from the notice's list"))])
         row_number = int(raw_row)
         case = db.session.get(Case, notice.case_ids[row_number - 1])
     if row_number and not notice.is_current:
-        raise SubmissionError([("row", "这份公示已被新版本替换，请对最新公示提出异议")], 409)
+        raise SubmissionError([("row", _l("This notice was replaced by a newer one: object on the newest notice"))], 409)
     if case is not None and notice.kind == "publicity_notice" and case.state == "publicity":
         clean = clean_submission(values)
         return _submission("objection", notice.region_id, clean, case=case, notice=notice,
@@ -226,13 +235,14 @@ def submit_on_notice(notice: PostedNotice, values: dict) -> PublicSubmission:
 
 def _answer_text(text: str) -> str:
     errors: list = []
-    value = _text(text, "answer", "答复", MAX_TEXT, True, errors)
+    value = _text(text, "answer", _l("Answer"), MAX_TEXT, True, errors)
     if errors:
         raise SubmissionError(errors)
     try:
         assert_public_safe({"answer": value}, "answer")
     except PublicLeak:
-        raise SubmissionError([("answer", "答复将向反映人公开，不得包含身份证号码或银行账号")]) \
+        raise SubmissionError([("answer", _l("The answer is shown to the sender: it may not contain an ID number "
+                                          "or a bank account"))]) \
             from None
     return value
 
@@ -243,9 +253,10 @@ def take_up_objection(submission: PublicSubmission, actor) -> None:
     from ..cases.operations import transition
 
     if submission.kind != "objection" or submission.case is None:
-        raise SubmissionError([("submission", "只有对公示对象的异议可以退回重新调查")], 409)
+        raise SubmissionError([("submission", _l("Only an objection to a listed household sends the case back for "
+                                              "investigation"))], 409)
     if submission.status != "received":
-        raise SubmissionError([("submission", "该异议已在处理")], 409)
+        raise SubmissionError([("submission", _l("This objection is already being handled"))], 409)
     transition(submission.case, "object", actor,
                {"reason": f"群众异议（回执 {submission.receipt}）：{submission.text[:300]}"})
     _set_status(submission, "checking", actor)
@@ -253,13 +264,13 @@ def take_up_objection(submission: PublicSubmission, actor) -> None:
 
 def _not_a_complaint(submission: PublicSubmission) -> None:
     if submission.complaint_id is not None:
-        raise SubmissionError([("submission", "该反映已转为举报投诉，请在“举报投诉”中办理")], 409)
+        raise SubmissionError([("submission", _l("This report became a complaint: handle it under \"Complaints\""))], 409)
 
 
 def mark_checking(submission: PublicSubmission, actor) -> None:
     _not_a_complaint(submission)
     if submission.status != "received":
-        raise SubmissionError([("submission", "该事项已在处理")], 409)
+        raise SubmissionError([("submission", _l("This matter is already being handled"))], 409)
     _set_status(submission, "checking", actor)
 
 
@@ -296,13 +307,13 @@ def attach_photo(notice: PostedNotice, storage, actor) -> None:
 
     data = storage.read() if storage is not None and storage.filename else b""
     if not data:
-        raise SubmissionError([("photo", "请选择公示张贴照片")])
+        raise SubmissionError([("photo", _l("Choose the photo of the posted notice"))])
     if sniff(data) not in {"jpeg", "png"}:
-        raise SubmissionError([("photo", "照片须为 JPEG 或 PNG 图片")])
+        raise SubmissionError([("photo", _l("The photo must be a JPEG or PNG image"))])
     try:
         Image.open(io.BytesIO(data)).verify()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise SubmissionError([("photo", "图片已损坏或无法读取，请重新拍照上传")]) from None
+        raise SubmissionError([("photo", _l("The image is damaged or unreadable: take the photo again and upload it"))]) from None
     storage.stream.seek(0)
     try:
         upload = create_upload(storage, actor)
@@ -322,9 +333,8 @@ POLICY_LIMITS = {"conditions": 4000, "procedure": 4000, "complaint_phone": 40,
 def save_policy(county, values: dict, actor) -> PolicyNotice:
     """The county's lines of the policy notice (empty lines fall back to the shipped text)."""
     errors: list = []
-    with force_locale("zh_CN"):  # the refusals are composed in Chinese: labels in Chinese too
-        clean = {name: _text(values.get(name), name, str(POLICY_LABELS[name]),
-                             POLICY_LIMITS[name], False, errors) for name in POLICY_FIELDS}
+    clean = {name: _text(values.get(name), name, POLICY_LABELS[name], POLICY_LIMITS[name],
+                         False, errors) for name in POLICY_FIELDS}
     if errors:
         raise SubmissionError(errors)
     row = db.session.scalars(select(PolicyNotice).where(

@@ -88,7 +88,7 @@ def verify(token: str):
             row = operations.submit_on_notice(notice, request.form)
         except operations.SubmissionError as exc:
             db.session.rollback()
-            errors, status = dict(exc.errors), exc.status
+            errors, status = exc.by_path(), exc.status
         else:
             db.session.commit()
             return _receipt_page(row)
@@ -112,13 +112,13 @@ def report():
         region = next((t for t in townships if str(t.id) == chosen), None) or county
         try:
             if region is None:
-                raise operations.SubmissionError([("county", "请选择县(市、区)")])
+                raise operations.SubmissionError([("county", _("Choose a county"))])
             if chosen and region is county:
-                raise operations.SubmissionError([("township", "请从列表中选择乡镇(街道)")])
+                raise operations.SubmissionError([("township", _("Choose a township from the list"))])
             row = operations.create_report(region, request.form)
         except operations.SubmissionError as exc:
             db.session.rollback()
-            errors = dict(exc.errors)
+            errors = exc.by_path()
         else:
             db.session.commit()
             return _receipt_page(row)
@@ -189,7 +189,7 @@ def policy_settings():
             operations.save_policy(county, request.form, current_user)
         except operations.SubmissionError as exc:
             db.session.rollback()
-            errors = dict(exc.errors)
+            errors = exc.by_path()
         else:
             db.session.commit()
             flash(_("Policy notice saved."))

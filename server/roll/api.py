@@ -8,6 +8,7 @@ import io
 
 from flask import request, send_file
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from flask_smorest.fields import Upload as UploadField
@@ -157,8 +158,8 @@ class Exports(MethodView):
         (`layout=changes`) for the county or one township, in the county's column layout."""
         month = parse_month(args["month"])
         if month is None or not 1990 <= month.year <= 2100:
-            abort(422, message="月份格式应为 2026-11",
-                  errors=[{"path": "month", "message": "月份格式应为 2026-11"}])
+            message = _("Write the month as 2026-11")
+            abort(422, message=message, errors=[{"path": "month", "message": message}])
         region = get_scoped(Region, args["region_id"] or current_user.region_id)
         if region is None or region.level == RegionLevel.village:
             abort(404)
@@ -188,7 +189,7 @@ class Mapping(MethodView):
         try:
             body = RollMappingIn().load(request.get_json(silent=True) or {})
         except ValidationError as exc:
-            abort(422, message="输入有误", errors=flatten(exc.messages))
+            abort(422, message=_("The input has errors"), errors=flatten(exc.messages))
         try:
             operations.save_mapping(current_user.region.county, body["layout"],
                                     [(c["column"], c["title"]) for c in body["columns"]],
@@ -196,6 +197,6 @@ class Mapping(MethodView):
         except layout.MappingError as exc:
             db.session.rollback()
             abort(422, message=str(exc),
-                  errors=[{"path": "columns", "message": p} for p in exc.problems])
+                  errors=[{"path": "columns", "message": str(p)} for p in exc.problems])
         db.session.commit()
         return _mapping(body["layout"])

@@ -13,6 +13,8 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
+from ..i18n import in_page_language
+
 
 @dataclass(frozen=True)
 class Column:
@@ -72,11 +74,18 @@ SUPPORT_MODES = {"集中供养": True, "分散供养": False}
 
 
 class MappingError(ValueError):
-    """A refused column mapping; ``problems`` are Chinese messages, one per bad line."""
+    """A refused column mapping; ``problems`` are messages (lazy msgids), one per bad line."""
 
     def __init__(self, problems: list[str]):
-        super().__init__("；".join(problems))
+        super().__init__(problems)
         self.problems = problems
+
+    def __str__(self) -> str:
+        return in_page_language("；", "; ").join(str(p) for p in self.problems)
+
+
+def unknown_layout(layout: str):
+    return _l("Unknown export layout \"%(layout)s\"", layout=layout)
 
 
 def default_columns(layout: str) -> list[tuple[str, str]]:
@@ -102,26 +111,27 @@ def validate_mapping(layout: str, pairs) -> list[tuple[str, str]]:
     """(key, title) pairs from (column, new title) pairs, where column is a key or a default
     title; refused with a Chinese message per unknown or repeated column or title."""
     if layout not in LAYOUTS:
-        raise MappingError([f"未知的导出格式“{layout}”"])
+        raise MappingError([unknown_layout(layout)])
     known = _lookup(layout)
     problems, out, titles = [], [], set()
     for column, title in pairs:
         key = known.get(compact(column))
         if key is None:
-            problems.append(f"未知的列“{str(column)[:40]}”")
+            problems.append(_l("Unknown column \"%(column)s\"", column=str(column)[:40]))
             continue
         title = str(title or "").strip() or dict(default_columns(layout))[key]
         if any(k == key for k, _ in out):
-            problems.append(f"列“{column}”重复")
+            problems.append(_l("The column \"%(column)s\" is listed twice", column=column))
         elif len(title) > 40:
-            problems.append(f"列名“{title[:40]}…”超过 40 个字")
+            problems.append(_l("The name \"%(title)s…\" is longer than 40 characters",
+                               title=title[:40]))
         elif compact(title) in titles:
-            problems.append(f"列名“{title}”重复")
+            problems.append(_l("The name \"%(title)s\" is used twice", title=title))
         else:
             out.append((key, title))
             titles.add(compact(title))
     if not out and not problems:
-        problems.append("至少保留一列")
+        problems.append(_l("Keep at least one column"))
     if problems:
         raise MappingError(problems)
     return out

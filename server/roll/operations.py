@@ -27,7 +27,7 @@ from ..regions.models import Region
 from ..relief import ReliefCode
 from ..sheets import Limits, SheetError, read_table
 from . import validation
-from .layout import LAYOUTS, MappingError, default_columns, validate_mapping
+from .layout import LAYOUTS, MappingError, default_columns, unknown_layout, validate_mapping
 from .models import RollImport, RollMapping
 
 BATCH = 1000  # households per bulk insert
@@ -35,7 +35,7 @@ UPLOAD_KINDS = (".xlsx", ".csv")
 
 
 class RollError(ValueError):
-    """A refused upload or request; the message is Chinese."""
+    """A refused upload or request; the message is a lazy msgid (the reader's language)."""
 
 
 # -- uploads and jobs ---------------------------------------------------------------------------
@@ -55,11 +55,12 @@ def create_import(county: Region, filename: str, data: bytes, user, *, is_dry_ru
     """Keep the uploaded file under the data directory and add a queued job row for it."""
     filename = (filename or "").strip()
     if not filename or not data:
-        raise RollError("请选择要导入的 CSV 或 XLSX 文件")
+        raise RollError(_l("Choose a CSV or XLSX file to import"))
     if not filename.lower().endswith(UPLOAD_KINDS):
-        raise RollError("只能导入 CSV 或 XLSX 文件")
+        raise RollError(_l("Only a CSV or XLSX file can be imported"))
     if len(data) > limits().max_bytes:
-        raise RollError(f"文件超过 {limits().max_bytes // (1 << 20)} MB，请拆分后再上传")
+        raise RollError(_l("The file is larger than %(mb)s MB: split it and upload the parts",
+                          mb=limits().max_bytes // (1 << 20)))
     digest = hashlib.sha256(data).hexdigest()
     relative = f"roll/{digest}{'.xlsx' if filename.lower().endswith('.xlsx') else '.csv'}"
     path = data_dir() / relative
@@ -68,7 +69,7 @@ def create_import(county: Region, filename: str, data: bytes, user, *, is_dry_ru
     if db.session.scalars(select(RollImport.id).where(
             RollImport.region_id == county.id, RollImport.sha256 == digest,
             RollImport.is_dry_run.is_(is_dry_run), RollImport.status.in_(UNFINISHED))).first():
-        raise RollError("同一文件正在处理，请等待完成")  # a double click imports once
+        raise RollError(_l("The same file is being processed: wait until it is done"))  # a double click imports once
     job = RollImport(region_id=county.id, filename=filename[:200], sha256=digest, path=relative,
                      is_dry_run=is_dry_run, status="queued", created_by_id=user.id)
     db.session.add(job)
@@ -269,7 +270,7 @@ def save_mapping(county: Region, layout: str, pairs, user) -> list[tuple[str, st
     """Validate and keep a county's column mapping (no pairs: back to the default layout)."""
     pairs = list(pairs)
     if layout not in LAYOUTS:
-        raise MappingError([f"未知的导出格式“{layout}”"])
+        raise MappingError([unknown_layout(layout)])
     columns = validate_mapping(layout, pairs) if pairs else default_columns(layout)
     row = db.session.scalars(select(RollMapping).where(RollMapping.region_id == county.id,
                                                        RollMapping.layout == layout)).first()

@@ -133,7 +133,7 @@ def mapping():
             operations.save_mapping(county, name, layout.parse_mapping_text(text), current_user)
         except layout.MappingError as exc:
             db.session.rollback()
-            problems = exc.problems
+            problems = [str(p) for p in exc.problems]  # text: a lazy string is safe markup
         else:
             db.session.commit()
             flash(_("Saved."))

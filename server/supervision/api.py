@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import request
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, ValidationError, fields, validate
@@ -143,7 +144,7 @@ class Draws(MethodView):
         try:
             body = DrawIn().load(request.get_json(silent=True) or {})
         except ValidationError as exc:
-            abort(422, message="输入有误", errors=flatten(exc.messages))
+            abort(422, message=_("The input has errors"), errors=flatten(exc.messages))
         township = get_scoped_or_404(Region, body["township_id"])
         try:
             row = operations.draw(township, month_of(body["month"]), current_user,
@@ -586,8 +587,8 @@ class Uploads(MethodView):
             upload = create_upload(files.get("file"), current_user)
         except IntakeError as exc:
             db.session.rollback()
-            abort(422, message="文件不符合要求",
-                  errors=[{"path": p, "message": m} for p, m in exc.errors])
+            abort(422, message=_("The file is not accepted"),
+                  errors=[{"path": p, "message": str(m)} for p, m in exc.errors])
         db.session.commit()
         return upload
 

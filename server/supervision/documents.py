@@ -2,6 +2,8 @@
 复核决定书 of a case's review and the county's 资金发放计划 for the finance bureau."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from ..db import db
 from ..documents import context as ctx
 from ..documents.registry import STEP_DOCUMENTS, DocumentKind, placeholder, register
@@ -80,7 +82,7 @@ class ReviewDecision(DocumentKind):
 
     def refusal(self, case):
         if decided_review(case) is None:
-            return "该案件没有县级已作出的复核决定，不出具复核决定书"
+            return _("The county has decided no review of this case: there is no review decision to issue")
         return None
 
     def build_context(self, subject, options=None):

@@ -13,6 +13,7 @@ import secrets
 from datetime import date
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..audit.operations import record
@@ -33,7 +34,8 @@ RANDOM = "random"
 
 
 class DrawError(UserFacing):
-    """A refused draw or assignment; the message is Chinese, ``path`` names the field."""
+    """A refused draw or assignment; the message is in the reader's language (a lazy msgid),
+    ``path`` names the field."""
 
     def __init__(self, message: str, path: str = ""):
         super().__init__(message)
@@ -114,17 +116,17 @@ def draw(township: Region, month: date, actor, *, rate_percent: int | None = Non
     each check assigned in turn to the county's supervisors. ``population`` and ``must`` are
     for ``draw_all``, which reads them for every township at once."""
     if township.level != RegionLevel.township:
-        raise DrawError("抽查以乡镇（街道）为单位", "township_id")
+        raise DrawError(_l("A spot check is drawn per township"), "township_id")
     least = minimum_percent()
     rate = least if rate_percent is None else rate_percent
     if not least <= rate <= 100:
-        raise DrawError(f"抽查比例应在 {least}% 到 100% 之间", "rate_percent")
+        raise DrawError(_l("The rate must be between %(least)s%% and 100%%", least=least), "rate_percent")
     reason = (reason or "").strip()
     previous = db.session.scalars(select(SpotCheckDraw).where(
         SpotCheckDraw.region_id == township.id, SpotCheckDraw.month == month,
         SpotCheckDraw.is_current.is_(True))).first()
     if previous is not None and not reason:
-        raise DrawError("本月已抽取过，重新抽取须填写理由（将记入审计）", "reason")
+        raise DrawError(_l("This month is already drawn: a new draw needs a reason (it is audited)"), "reason")
     for row in db.session.scalars(select(SpotCheckDraw).where(
             SpotCheckDraw.region_id == township.id, SpotCheckDraw.month == month)):
         row.is_current = False
@@ -175,7 +177,7 @@ def assign(check: SpotCheck, assignee_id: int | None, actor) -> SpotCheck:
     county = check.draw.region.county
     chosen = next((u for u in county_supervisors(county) if u.id == assignee_id), None)
     if chosen is None:
-        raise DrawError("请选择本县的监管人员", "assignee_id")
+        raise DrawError(_l("Choose a supervisor of this county"), "assignee_id")
     before = check.assignee_id
     check.assignee_id = chosen.id
     record("supervision.assign", check.draw, actor=actor, details={
@@ -186,7 +188,7 @@ def assign(check: SpotCheck, assignee_id: int | None, actor) -> SpotCheck:
 # -- township evaluation (联评): the county's weights and the close-supervision marks ---------
 
 class EvaluationError(DrawError):
-    """A refused evaluation setting or mark (Chinese message, ``path`` names the field)."""
+    """A refused evaluation setting or mark (``path`` names the field)."""
 
 
 def save_evaluation_setting(county: Region, weights: dict, bottom_kind: str, bottom_value,
@@ -200,16 +202,16 @@ def save_evaluation_setting(county: Region, weights: dict, bottom_kind: str, bot
     clean = {}
     for key, value in (weights or {}).items():
         if key not in METRICS:
-            raise EvaluationError("没有这项评估指标", f"weights.{key}")
+            raise EvaluationError(_l("There is no such evaluation figure"), f"weights.{key}")
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_WEIGHT:
-            raise EvaluationError(f"权重应为 0 到 {MAX_WEIGHT} 的整数", f"weights.{key}")
+            raise EvaluationError(_l("A weight is a whole number from 0 to %(most)s", most=MAX_WEIGHT), f"weights.{key}")
         clean[key] = value
     if bottom_kind not in BOTTOM_KINDS:
-        raise EvaluationError("靠后单位的确定方式无效", "bottom_kind")
+        raise EvaluationError(_l("The way of choosing the bottom townships is not valid"), "bottom_kind")
     limit = 100 if bottom_kind == "percent" else 1000
     if isinstance(bottom_value, bool) or not isinstance(bottom_value, int) \
             or not 0 <= bottom_value <= limit:
-        raise EvaluationError(f"靠后单位数应为 0 到 {limit} 的整数", "bottom_value")
+        raise EvaluationError(_l("The number of bottom townships is a whole number from 0 to %(most)s", most=limit), "bottom_value")
     row = setting_of(county)
     before = None
     if row is None:
@@ -234,10 +236,10 @@ def mark_bottom(period, actor, reason: str = "") -> list:
     from .evaluation_models import CloseSupervisionMark
 
     if period.kind != "year":
-        raise EvaluationError("只能按年度评估结果列入次年度重点督导单位", "period")
+        raise EvaluationError(_l("Only a year's evaluation marks townships for close supervision next year"), "period")
     result = evaluate(period, actor)
     if not result.bottom_rows:
-        raise EvaluationError("本期没有评估靠后的乡镇（街道）", "period")
+        raise EvaluationError(_l("No township is at the bottom of this period's evaluation"), "period")
     marks = []
     for row in result.bottom_rows:
         if row.mark is not None:
@@ -258,16 +260,16 @@ def mark_bottom(period, actor, reason: str = "") -> list:
 
 
 class ReviewError(DrawError):
-    """A refused review write (Chinese message, ``path`` names the field)."""
+    """A refused review write (``path`` names the field)."""
 
 
 def open_review(case: Case, source: str, actor, *, source_ref: int | None = None,
                 reason: str = "") -> Review:
     """Open a county review of the case's township decision (audited)."""
     if source not in REVIEW_SOURCES:
-        raise ReviewError("复核来源无效", "source")
+        raise ReviewError(_l("The review's source is not valid"), "source")
     if not actor.region.contains(case.region):
-        raise ReviewError("案件不存在", "case_id")
+        raise ReviewError(_l("The case does not exist"), "case_id")
     row = Review(case_id=case.id, case=case, region_id=case.region.township.id, source=source,
                  source_ref=source_ref, reason=(reason or "").strip(), opened_by_id=actor.id)
     db.session.add(row)
@@ -291,16 +293,16 @@ def decide_review(review: Review, outcome: str, findings: str, actor, *,
     lock_for_write()  # a second supervisor deciding the same review waits, then is refused
     db.session.refresh(review)
     if review.outcome is not None:
-        raise ReviewError("该复核已作出决定，不能再次决定", "outcome")
+        raise ReviewError(_l("This review is already decided: it cannot be decided again"), "outcome")
     if outcome not in REVIEW_OUTCOMES:
-        raise ReviewError("请选择复核决定", "outcome")
+        raise ReviewError(_l("Choose the review's decision"), "outcome")
     findings = (findings or "").strip()
     if not findings:
-        raise ReviewError("请填写复核意见", "findings")
+        raise ReviewError(_l("Enter the review's findings"), "findings")
     action = REVIEW_OUTCOMES[outcome][1]
     event = None
     if action is not None and workflow_for(review.case).transition(action) is None:
-        raise ReviewError("该救助类别（或案件当前阶段）不能作出此项复核决定", "outcome")
+        raise ReviewError(_l("This decision cannot be made for this relief type (or at the case's current stage)"), "outcome")
     if action is not None:
         data = {"reason": findings} | ({"amount": amount} if amount not in (None, "") else {})
         try:
@@ -321,7 +323,7 @@ def decide_review(review: Review, outcome: str, findings: str, actor, *,
     try:
         generate("review_decision", review.case, actor, {"review_id": review.id})
     except DocumentError as exc:  # e.g. a county's uploaded template fails: nothing is kept
-        raise ReviewError(f"复核决定书生成失败：{exc}", "outcome") from None
+        raise ReviewError(_l("The review decision could not be made: %(error)s", error=exc), "outcome") from None
     return review
 
 
@@ -332,17 +334,17 @@ def record_meeting(township: Region, held_on: date, attendees: list[str], case_i
                    actor, notes: str = "") -> Meeting:
     """The township's 会商 meeting and the county-queue cases it sends up (audited)."""
     if township.level != RegionLevel.township:
-        raise DrawError("会商会议以乡镇（街道）为单位", "township_id")
+        raise DrawError(_l("A consultation meeting is recorded per township"), "township_id")
     if held_on > local_today():
-        raise DrawError("会议日期不能晚于今天", "held_on")
+        raise DrawError(_l("The meeting cannot be later than today"), "held_on")
     attendees = [a.strip() for a in attendees if a and a.strip()]
     if not attendees:
-        raise DrawError("请填写参会人员", "attendees")
+        raise DrawError(_l("Enter who attended"), "attendees")
     scope = select(Region.id).where(Region.code.startswith(township.prefix, autoescape=True))
     found = set(db.session.scalars(select(Case.id).where(
         Case.id.in_(case_ids), Case.region_id.in_(scope), Case.state == "county_review")))
     if not case_ids or found != set(case_ids):
-        raise DrawError("报送事项应为本乡镇待县级审批（一事一议）的案件", "case_ids")
+        raise DrawError(_l("The cases sent up must be this township's cases waiting for the county's decision (case by case)"), "case_ids")
     row = Meeting(region_id=township.id, held_on=held_on, attendees=attendees,
                   case_ids=sorted(found), notes=(notes or "").strip(), created_by_id=actor.id)
     db.session.add(row)
@@ -374,13 +376,13 @@ def top_up(township: Region, amount, actor, *, on: date | None = None,
     from ..money import MoneyError, parse_yuan, yuan_to_fen
 
     if township.level != RegionLevel.township:
-        raise DrawError("备用金以乡镇（街道）为单位", "township_id")
+        raise DrawError(_l("The reserve fund is kept per township"), "township_id")
     try:
         fen = yuan_to_fen(parse_yuan(amount))
     except MoneyError as exc:
-        raise DrawError(f"金额：{exc}", "amount") from None
+        raise DrawError(_l("The amount: %(error)s", error=exc), "amount") from None
     if fen <= 0:
-        raise DrawError("金额应大于 0", "amount")
+        raise DrawError(_l("The amount must be more than 0"), "amount")
     return _ledger(township, "top_up", fen, on or local_today(), actor, note=(note or "").strip())
 
 
@@ -409,7 +411,7 @@ def funding_plan_export(county: Region, month: date, actor, fmt: str) -> bytes:
 
 
 class Refused(DrawError):
-    """A refused finding, rectification step or complaint (Chinese message, field path)."""
+    """A refused finding, rectification step or complaint (message, field path)."""
 
 
 def _days(key: str, default: int) -> int:
@@ -422,7 +424,7 @@ def _text(value, path: str, message: str, *, required: bool = True, limit: int =
     if required and not text:
         raise Refused(message, path)
     if len(text) > limit:
-        raise Refused(f"内容过长（最多 {limit} 字）", path)
+        raise Refused(_l("The text is too long (at most %(limit)s characters)", limit=limit), path)
     return text
 
 
@@ -444,7 +446,7 @@ def _evidence(actor, files=(), upload_ids=()) -> list:
     for upload_id in upload_ids or ():
         upload = get_scoped(Upload, upload_id, actor)
         if upload is None:
-            raise Refused("上传的文件不存在或不属于本辖区，请重新上传", "upload_ids")
+            raise Refused(_l("The uploaded file does not exist or is outside your area: upload it again"), "upload_ids")
         out.append(upload)
     return out
 
@@ -468,22 +470,22 @@ def record_finding(check: SpotCheck, actor, *, visited_on: date | None, people_m
     from .registry import FINDINGS
 
     if check.finding is not None:
-        raise Refused("该抽查已记录核查结果", "")
+        raise Refused(_l("This check's finding is already recorded"), "")
     if not check.draw.is_current:
-        raise Refused("该抽查名单已被重新抽取替代，请在当前名单中记录", "")
+        raise Refused(_l("This list was replaced by a new draw: record on the current list"), "")
     today = local_today()
     if visited_on is None:
-        raise Refused("请填写入户核查日期", "visited_on")
+        raise Refused(_l("Enter the day of the home visit"), "visited_on")
     if visited_on > today:
-        raise Refused("入户核查日期不能晚于今天", "visited_on")
-    people_met = _text(people_met, "people_met", "请填写入户见到的人员")
+        raise Refused(_l("The home visit cannot be later than today"), "visited_on")
+    people_met = _text(people_met, "people_met", _l("Enter whom the visit met"))
     if problems is None:
-        raise Refused("请选择核查结论：核查无误或发现的问题", "problems")
+        raise Refused(_l("Choose the finding: no problem, or the problems found"), "problems")
     unknown = [p for p in problems if p not in FINDINGS]
     if unknown:
-        raise Refused("核查发现的问题类型无效", "problems")
+        raise Refused(_l("A problem type is not valid"), "problems")
     problems = [key for key in FINDINGS if key in problems]  # registry order, no repeats
-    notes = _text(notes, "notes", "选择“其他问题”时请在说明中写明", required="other" in problems)
+    notes = _text(notes, "notes", _l("With \"Other problem\" say in the notes what it is"), required="other" in problems)
     uploads = _evidence(actor, files, upload_ids)
     finding = CheckFinding(check_id=check.id, visited_on=visited_on, people_met=people_met,
                            problems=problems, notes=notes, recorded_by_id=actor.id)
@@ -528,8 +530,8 @@ def _step(rect, kind: str, text: str, actor):
 def answer_rectification(rect, actor, *, text: str, files=(), upload_ids=()):
     """The township says what it did (with proof); the county then closes or returns it."""
     if rect.state not in ("open", "returned"):
-        raise Refused("该整改已答复或已办结，无需再次答复", "")
-    text = _text(text, "text", "请填写整改情况")
+        raise Refused(_l("This rectification is already answered or closed"), "")
+    text = _text(text, "text", _l("Enter what was rectified"))
     uploads = _evidence(actor, files, upload_ids)
     step = _step(rect, "answer", text, actor)
     proof = _attach(uploads, step=step)
@@ -545,8 +547,8 @@ def decide_rectification(rect, actor, *, close: bool, text: str = ""):
     from ..periods import local_today
 
     if rect.state != "answered":
-        raise Refused("只能审核乡镇已答复的整改", "")
-    text = _text(text, "text", "退回时请写明理由", required=not close)
+        raise Refused(_l("Only a rectification the township has answered can be reviewed"), "")
+    text = _text(text, "text", _l("Say why it is returned"), required=not close)
     step = _step(rect, "close" if close else "return", text, actor)
     rect.state = "closed" if close else "returned"
     rect.closed_on = local_today() if close else None
@@ -573,22 +575,22 @@ def _complaint_target(actor, concerns, case_id, township_id, staff_user_id):
             raise Refused(message, path)
         return row
 
-    case = find(Case, case_id, "case_id", "举报涉及的案件不存在")
-    staff = find(User, staff_user_id, "staff_user_id", "举报涉及的工作人员不存在")
-    town = find(Region, township_id, "township_id", "举报涉及的乡镇（街道）不存在")
+    case = find(Case, case_id, "case_id", _l("The case the complaint concerns does not exist"))
+    staff = find(User, staff_user_id, "staff_user_id", _l("The staff member the complaint concerns does not exist"))
+    town = find(Region, township_id, "township_id", _l("The township the complaint concerns does not exist"))
     if concerns == "case" and case is None:
-        raise Refused("请选择举报涉及的户（案件）", "case_id")
+        raise Refused(_l("Choose the household (case) the complaint concerns"), "case_id")
     if concerns == "staff":
         if staff is None:
-            raise Refused("请选择被举报的乡镇工作人员", "staff_user_id")
+            raise Refused(_l("Choose the township staff member complained about"), "staff_user_id")
         if staff.region.township is None:
-            raise Refused("被举报人不是乡镇（街道）工作人员", "staff_user_id")
+            raise Refused(_l("The person complained about is not township staff"), "staff_user_id")
     if town is not None and town.level != RegionLevel.township:
-        raise Refused("请选择乡镇（街道）", "township_id")
+        raise Refused(_l("Choose a township, not a county or village"), "township_id")
     town = town or (staff.region.township if concerns == "staff" and staff else None) or (
         case.region.township if case else None)
     if town is None:
-        raise Refused("请选择举报涉及的乡镇（街道）", "township_id")
+        raise Refused(_l("Choose the township the complaint concerns"), "township_id")
     return town, case, staff
 
 
@@ -604,19 +606,19 @@ def record_complaint(actor, *, channel: str, concerns: str, content: str, case_i
     from .registry import CHANNELS, CONCERNS
 
     if channel not in CHANNELS:
-        raise Refused("举报渠道无效", "channel")
+        raise Refused(_l("The complaint's channel is not valid"), "channel")
     if concerns not in CONCERNS:
-        raise Refused("请选择举报涉及的对象", "concerns")
+        raise Refused(_l("Choose what the complaint concerns"), "concerns")
     if actor is None and channel != "online":
-        raise Refused("网上举报的渠道应为网上", "channel")
-    content = _text(content, "content", "请填写举报内容")
+        raise Refused(_l("An online complaint's channel must be online"), "channel")
+    content = _text(content, "content", _l("Enter the complaint"))
     name = _text(complainant_name, "complainant_name", "", required=False, limit=100)
     phone = _text(complainant_phone, "complainant_phone", "", required=False, limit=40)
     town, case, staff = _complaint_target(actor, concerns, case_id, township_id, staff_user_id)
     today = local_today()
     received = received_on or today
     if received > today:
-        raise Refused("受理日期不能晚于今天", "received_on")
+        raise Refused(_l("The day received cannot be later than today"), "received_on")
     county = town.county
     due = add_working_days(received, _days("COMPLAINT_DAYS", 15), county.id)
     reference = _reference(received)
@@ -655,10 +657,10 @@ def county_staff(county: Region) -> list[User]:
 def assign_complaint(complaint, handler_id: int | None, actor):
     """Give the complaint to a county staff member to check (audited)."""
     if complaint.answered_on is not None:
-        raise Refused("该举报已答复办结", "")
+        raise Refused(_l("This complaint is already answered and closed"), "")
     chosen = next((u for u in county_staff(complaint.region) if u.id == handler_id), None)
     if chosen is None:
-        raise Refused("请选择本县的经办人员", "handler_id")
+        raise Refused(_l("Choose a handler of this county"), "handler_id")
     before = complaint.handler_id
     complaint.handler_id = chosen.id
     record("supervision.complaint_assign", complaint, actor=actor,
@@ -673,11 +675,11 @@ def answer_complaint(complaint, actor, *, findings: str, outcome: str, reply: st
     from .registry import OUTCOMES
 
     if complaint.answered_on is not None:
-        raise Refused("该举报已答复办结", "")
-    findings = _text(findings, "findings", "请填写调查核实情况")
+        raise Refused(_l("This complaint is already answered and closed"), "")
+    findings = _text(findings, "findings", _l("Enter what the check found"))
     if outcome not in OUTCOMES:
-        raise Refused("请选择是否查实", "outcome")
-    reply = _text(reply, "reply", "请填写对举报人的答复")
+        raise Refused(_l("Choose whether it was substantiated"), "outcome")
+    reply = _text(reply, "reply", _l("Enter the reply to the complainant"))
     complaint.findings, complaint.outcome, complaint.reply = findings, outcome, reply
     complaint.answered_on = local_today()
     if complaint.handler_id is None:

@@ -46,9 +46,9 @@ def register_filters(source) -> dict:
     relief_type = (source.get("relief_type") or "").strip()
     kind = (source.get("decision") or "").strip()
     if relief_type and relief_type not in ReliefCode.__members__:
-        raise BadParameter("relief_type", "救助类别无效")
+        raise BadParameter("relief_type", _("The relief type is not valid"))
     if kind and kind not in DECISION_LABELS:
-        raise BadParameter("decision", "决定类型无效")
+        raise BadParameter("decision", _("The decision type is not valid"))
     return {"month": _month(source), "relief_type": relief_type, "kind": kind,
             "township": get_scoped_or_404(Region, township_id) if township_id else None}
 
@@ -303,7 +303,7 @@ def meeting_new():
     ids = [int(v) for v in request.form.getlist("case_ids") if v.strip().isdigit()]
     try:
         if held_on is None:
-            raise operations.DrawError("请填写会议日期", "held_on")
+            raise operations.DrawError(_("Enter the day of the meeting"), "held_on")
         operations.record_meeting(current_user.region.township, held_on,
                                   NAME_SEPARATORS.split(request.form.get("attendees", "")),
                                   ids, current_user, notes=request.form.get("notes", ""))
@@ -360,7 +360,7 @@ def funding_plan():
 def funding_plan_file():
     fmt = request.args.get("format", "xlsx")
     if fmt not in ("xlsx", "docx"):
-        raise BadParameter("format", "格式应为 xlsx 或 docx")
+        raise BadParameter("format", _("The format must be xlsx or docx"))
     month = _month()
     county = current_user.region.county
     data = operations.funding_plan_export(county, month, current_user, fmt)
@@ -499,7 +499,7 @@ def complaint_fields(source) -> dict:
     if number and case_id is None:
         case_id = queries.case_id_by_number(number)
         if case_id is None:
-            raise BadParameter("case_number", "没有这个案件编号（或不在本县）")
+            raise BadParameter("case_number", _("No case of this county has this number"))
     return {"channel": (source.get("channel") or "").strip(),
             "concerns": (source.get("concerns") or "").strip(),
             "content": source.get("content") or "",

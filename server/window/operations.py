@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..audit.operations import record
@@ -19,7 +20,8 @@ FEEDBACK_DAYS = 2  # 办结完成2日内将处理结果反馈救助申请人 (co
 
 
 class WindowError(ValueError):
-    """A refused window write; ``field`` names the input at fault, the message is Chinese."""
+    """A refused window write; ``field`` names the input at fault, the message is a lazy
+    msgid (read in the language of whoever is shown it)."""
 
     def __init__(self, message: str, field: str = ""):
         super().__init__(message)
@@ -29,9 +31,9 @@ class WindowError(ValueError):
 def _day(on: date | None, not_before: date | None, field: str) -> date:
     on = on or local_today()
     if on > local_today():
-        raise WindowError("日期不能晚于今天", field)
+        raise WindowError(_l("The date cannot be later than today"), field)
     if not_before and on < not_before:
-        raise WindowError(f"日期不能早于 {not_before:%Y-%m-%d}", field)
+        raise WindowError(_l("The date cannot be earlier than %(day)s", day=not_before.isoformat()), field)
     return on
 
 
@@ -42,11 +44,11 @@ def _county_id(request: WindowRequest) -> int:
 def add_department(county: Region, name: str, matters: str, actor) -> WindowDepartment:
     name = (name or "").strip()[:100]
     if not name:
-        raise WindowError("请填写部门名称", "name")
+        raise WindowError(_l("Enter the department's name"), "name")
     exists = db.session.scalar(select(WindowDepartment.id).where(
         WindowDepartment.region_id == county.id, WindowDepartment.name == name))
     if exists:
-        raise WindowError(f"部门“{name}”已存在", "name")
+        raise WindowError(_l("The department \"%(name)s\" already exists", name=name), "name")
     department = WindowDepartment(region=county, name=name, matters=(matters or "").strip()[:200])
     db.session.add(department)
     db.session.flush()
@@ -65,11 +67,11 @@ def register_request(township: Region, applicant_name: str, matter: str, actor, 
                      received_on: date | None = None) -> WindowRequest:
     """Register a request at the township window; the referral clock starts."""
     if township.level != RegionLevel.township:
-        raise WindowError("只有乡镇(街道)窗口可以登记", "township")
+        raise WindowError(_l("Only a township window registers requests"), "township")
     if not (applicant_name or "").strip():
-        raise WindowError("请填写申请人姓名", "applicant_name")
+        raise WindowError(_l("Enter the applicant's name"), "applicant_name")
     if matter not in MATTERS:
-        raise WindowError("请选择事项类别", "matter")
+        raise WindowError(_l("Choose the kind of matter"), "matter")
     received_on = _day(received_on, None, "received_on")
     lock_for_write()
     count = db.session.scalar(select(func.count(WindowRequest.id)).where(
@@ -91,10 +93,10 @@ def refer(request: WindowRequest, department: WindowDepartment, actor,
           on: date | None = None) -> None:
     """The referral leaves for the department (转办)."""
     if request.referred_on:
-        raise WindowError("该事项已经转办", "department")
+        raise WindowError(_l("This matter is already referred"), "department")
     if department is None or not department.is_active or \
             department.region_id != request.region.county.id:
-        raise WindowError("请选择本县的部门", "department")
+        raise WindowError(_l("Choose a department of this county"), "department")
     request.department, request.referred_on = department, _day(on, request.received_on, "on")
     record("window.refer", request, actor=actor,
            details={"after": {"department": department.name,
@@ -104,11 +106,11 @@ def refer(request: WindowRequest, department: WindowDepartment, actor,
 def record_result(request: WindowRequest, result: str, actor, on: date | None = None) -> None:
     """The department finished; the feedback clock starts."""
     if not request.referred_on:
-        raise WindowError("尚未转办，不能登记部门办理结果", "result")
+        raise WindowError(_l("Not referred yet: the department's result cannot be recorded"), "result")
     if request.completed_on:
-        raise WindowError("办理结果已经登记", "result")
+        raise WindowError(_l("The result is already recorded"), "result")
     if not (result or "").strip():
-        raise WindowError("请填写部门办理结果", "result")
+        raise WindowError(_l("Enter the department's result"), "result")
     request.completed_on = _day(on, request.referred_on, "on")
     request.result = result.strip()[:2000]
     request.feedback_due_on = add_working_days(request.completed_on, FEEDBACK_DAYS,
@@ -120,9 +122,9 @@ def record_result(request: WindowRequest, result: str, actor, on: date | None = 
 def record_feedback(request: WindowRequest, actor, on: date | None = None) -> None:
     """The result reached the applicant (反馈申请人)."""
     if not request.completed_on:
-        raise WindowError("部门尚未办结，不能登记反馈", "on")
+        raise WindowError(_l("The department has not finished: the feedback cannot be recorded"), "on")
     if request.fed_back_on:
-        raise WindowError("已经反馈申请人", "on")
+        raise WindowError(_l("The applicant already had the feedback"), "on")
     request.fed_back_on = _day(on, request.completed_on, "on")
     record("window.feedback", request, actor=actor,
            details={"after": {"fed_back_on": request.fed_back_on.isoformat()}})
@@ -132,9 +134,9 @@ def record_satisfaction(request: WindowRequest, answer: str, actor,
                         on: date | None = None) -> None:
     """The applicant's satisfaction with the result (群众满意度)."""
     if answer not in SATISFACTION:
-        raise WindowError("请选择满意度", "satisfaction")
+        raise WindowError(_l("Choose the satisfaction"), "satisfaction")
     if not request.fed_back_on:
-        raise WindowError("反馈申请人之后才能登记满意度", "satisfaction")
+        raise WindowError(_l("Satisfaction is recorded after the feedback to the applicant"), "satisfaction")
     before = request.satisfaction
     request.satisfaction, request.satisfaction_on = answer, _day(on, request.fed_back_on, "on")
     record("window.satisfaction", request, actor=actor,

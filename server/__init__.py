@@ -103,7 +103,9 @@ def _select_locale():
 
 
 def _init_babel(app: Flask) -> None:
-    from .i18n import compile_catalogs
+    from .i18n import compile_catalogs, escape_lazy_strings
+
+    escape_lazy_strings()
 
     # one catalog for the shared layout plus one per room (server/<room>/translations)
     here = Path(__file__).parent

@@ -22,6 +22,15 @@ METHOD_MAP = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
 KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None, "_l": None, "ngettext": (1, 2)}
 
 
+def escape_lazy_strings() -> None:
+    """Flask-Babel's lazy strings claim to be markup (``__html__``), so Jinja would print the
+    values a refusal carries (``%(name)s``, typed by a user) unescaped: make them plain text."""
+    from flask_babel.speaklater import LazyString
+
+    if "__html__" in LazyString.__dict__:
+        del LazyString.__html__
+
+
 def in_page_language(chinese: str, english: str = "") -> str:
     """A text that is data with an English twin: the twin on English pages when it has one,
     else the Chinese (which is also what is printed)."""

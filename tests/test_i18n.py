@@ -42,3 +42,13 @@ def test_processes_starting_together_compile_the_catalogs_without_tripping(tmp_p
         t.join()
     assert not errors, errors[:3]
     assert not list((tmp_path / "t").rglob("*.tmp"))
+
+
+def test_a_lazy_message_prints_its_typed_values_escaped(app):
+    """A refusal is a lazy msgid carrying what the user typed; a page must show it as text."""
+    from flask import render_template_string
+    from flask_babel import lazy_gettext
+
+    with app.test_request_context():
+        html = render_template_string("{{ m }}", m=lazy_gettext("%(name)s", name="<b>x</b>"))
+    assert html == "&lt;b&gt;x&lt;/b&gt;"

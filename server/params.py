@@ -146,9 +146,26 @@ def find_bad_strings(value, path: str = "") -> list[dict]:
     return out
 
 
+def accept_language() -> str | None:
+    """The API's language: the request's Accept-Language (zh_CN or en), None if neither."""
+    best = request.accept_languages.best_match(["zh_CN", "zh", "en"])
+    return "zh_CN" if best == "zh" else best
+
+
 def check_request_text() -> None:
     """before_request hook: refuse control characters and lone surrogates in any query
     parameter, form field or JSON body string, before a view can store or echo them."""
+    if request.path.startswith("/api/"):
+        # the API speaks the Accept-Language, which it adopts only with the token (not read yet)
+        from flask import current_app
+        from flask_babel import force_locale
+
+        with force_locale(accept_language() or current_app.config["BABEL_DEFAULT_LOCALE"]):
+            return _refuse_bad_text()
+    return _refuse_bad_text()
+
+
+def _refuse_bad_text() -> None:
     errors = []
     for location, source in (("query", request.args), ("form", request.form)):
         for key, value in source.items(multi=True):

@@ -50,6 +50,7 @@ from jsonschema import Draft202012Validator
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
+from .. import idnumber
 from ..i18n import in_page_language
 from ..i18n import is_english as _english
 from ..periods import local_today
@@ -64,6 +65,10 @@ COMMON_KEYS = {"name", "type", "label", "label_en", "help", "help_en", "required
                "required_if", "show_if", "compute", "default", "role"}
 COMPUTABLE = {"text", "integer", "money", "yes_no", "choice", "date"}
 REQUIRED_MESSAGE = _l("This field is required")
+# the browser runtime's own ID number check says what server/idnumber.py says
+ID_MESSAGES = {"id_shape": idnumber.BAD_SHAPE, "id_no_such_birth_date": idnumber.NO_SUCH_BIRTH_DATE,
+               "id_implausible_birth_date": idnumber.IMPLAUSIBLE_BIRTH_DATE,
+               "id_check_character": idnumber.BAD_CHECK_CHARACTER}
 
 
 class Problem(NamedTuple):
@@ -753,5 +758,6 @@ def client_spec(version_or_definition, user=None, *, context: dict | None = None
                    for c in definition.get("checks") or []],
         "hints": [{"ast": h["ast"]["when"], "message": h["message"]}
                   for h in definition.get("hints") or []],
-        "messages": {"required": str(REQUIRED_MESSAGE)},
+        "messages": {"required": str(REQUIRED_MESSAGE),
+                     **{key: str(message) for key, message in ID_MESSAGES.items()}},
     }

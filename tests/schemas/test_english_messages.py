@@ -3,6 +3,8 @@ same Chinese as before in Chinese: a form's answers, the schema lint, expression
 version operations; through the engine, the builder page and the API."""
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from flask_babel import force_locale
 
@@ -157,3 +159,22 @@ def test_api_lint_problems_follow_accept_language(api, language, message):
                            headers=headers | {"Accept-Language": language})
     assert response.status_code == 422
     assert {"path": "fields[0].show_if", "message": message} in response.json["errors"]
+
+
+@pytest.mark.parametrize("value", ["220102", "220102199902300011", "220102299901010011",
+                                   "220102199001010011"])
+def test_the_browser_checks_id_numbers_with_the_servers_english(value):
+    """The intake page's own ID check (static/js/schema-form.js) shows the server's message in
+    the page's language: the spec carries it."""
+    from server import idnumber
+
+    from .test_agreement import run_node
+
+    with force_locale("en"):
+        messages = client_spec(FORM)["messages"]
+        with pytest.raises(idnumber.InvalidIdNumber) as caught:
+            idnumber.validate(value, today=date(2026, 3, 1))
+        python = str(caught.value)
+    assert python.isascii()
+    job = {"ids": [{"value": value, "today": "2026-03-01", "messages": messages}]}
+    assert run_node(job)["ids"] == [{"error": python}]

@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
+
 from .periods import local_today
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -12,7 +14,14 @@ SHAPE = re.compile(r"^\d{17}[\dX]$")
 
 
 class InvalidIdNumber(ValueError):
-    """The message is Chinese, fit to show next to the field."""
+    """The message (lazy, in the reader's language) is fit to show next to the field."""
+
+
+BAD_SHAPE = _l("An ID number has 18 characters: 17 digits and a last digit or X")
+NO_SUCH_BIRTH_DATE = _l("The birth date in the ID number does not exist")
+IMPLAUSIBLE_BIRTH_DATE = _l("The birth date in the ID number is not plausible")
+BAD_CHECK_CHARACTER = _l("The ID number's check character is wrong: check it for a typing error")
+MESSAGES = (BAD_SHAPE, NO_SUCH_BIRTH_DATE, IMPLAUSIBLE_BIRTH_DATE, BAD_CHECK_CHARACTER)
 
 
 def check_character(first17: str) -> str:
@@ -24,18 +33,18 @@ def normalize(value: str) -> str:
 
 
 def validate(value: str, today: date | None = None) -> str:
-    """Return the normalized number or raise InvalidIdNumber with a Chinese message."""
+    """Return the normalized number or raise InvalidIdNumber with a message for the user."""
     value = normalize(value)
     if not SHAPE.match(value):
-        raise InvalidIdNumber("身份证号码应为 18 位，前 17 位为数字，最后一位为数字或 X")
+        raise InvalidIdNumber(BAD_SHAPE)
     try:
         born = birth_date(value)
     except ValueError:
-        raise InvalidIdNumber("身份证号码中的出生日期不存在") from None
+        raise InvalidIdNumber(NO_SUCH_BIRTH_DATE) from None
     if born > (today or local_today()) or born.year < 1900:
-        raise InvalidIdNumber("身份证号码中的出生日期不合理")
+        raise InvalidIdNumber(IMPLAUSIBLE_BIRTH_DATE)
     if check_character(value[:17]) != value[17]:
-        raise InvalidIdNumber("身份证号码校验位错误，请核对是否输错")
+        raise InvalidIdNumber(BAD_CHECK_CHARACTER)
     return value
 
 

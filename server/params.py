@@ -2,7 +2,7 @@
 
 Every view reads its query parameters and simple form numbers through these helpers, so a
 hostile value (``page=10**20``, ``month=9999-12``, ``start=0001-01-01``, ``number=abc``) is a
-400 with a Chinese message (the JSON error shape in the API), never an overflow or a 500.
+400 with a message in the user's language (the JSON error shape in the API), never an overflow or a 500.
 Money is not parsed here (server/money.py).
 """
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import request
+from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
 MIN_YEAR, MAX_YEAR = 1900, 2100
@@ -22,7 +23,8 @@ MAX_TEXT = 10_000
 class BadParameter(BadRequest):
     """A request parameter that is malformed or out of range; the message is for the user."""
 
-    def __init__(self, name: str, message: str):
+    def __init__(self, name: str, message):
+        message = str(message)  # a lazy message in the request's language, JSON-serialisable
         self.parameter = name
         self.user_message = message
         super().__init__(description=message)
@@ -39,9 +41,10 @@ def to_int(name: str, text: str, *, minimum: int = 0, maximum: int = MAX_ID) -> 
     text = (text or "").strip()
     digits = text[1:] if text[:1] in "+-" else text
     if not digits.isascii() or not digits.isdigit():
-        raise BadParameter(name, f"{name} 应为整数")
+        raise BadParameter(name, _("%(name)s must be a whole number", name=name))
     if len(digits) > 20 or not minimum <= int(text) <= maximum:
-        raise BadParameter(name, f"{name} 应在 {minimum} 到 {maximum} 之间")
+        raise BadParameter(name, _("%(name)s must be from %(minimum)s to %(maximum)s", name=name,
+                                             minimum=minimum, maximum=maximum))
     return int(text)
 
 
@@ -65,7 +68,8 @@ def page_arg(name: str = "page", source=None) -> int:
 def check_day(day: date, name: str = "date") -> date:
     """A date within the years the office can mean (1900–2100)."""
     if not FIRST_DAY <= day <= LAST_DAY:
-        raise BadParameter(name, f"日期应在 {MIN_YEAR} 年到 {MAX_YEAR} 年之间")
+        raise BadParameter(name, _("A date must be in the years %(first)s to %(last)s",
+                                             first=MIN_YEAR, last=MAX_YEAR))
     return day
 
 
@@ -79,7 +83,7 @@ def to_date(name: str, text: str) -> date:
     try:
         day = date.fromisoformat(cleaned)
     except ValueError:
-        raise BadParameter(name, f"{name} 应为日期，格式 2026-01-01") from None
+        raise BadParameter(name, _("%(name)s must be a date, as 2026-01-01", name=name)) from None
     return check_day(day, name)
 
 
@@ -92,12 +96,13 @@ def to_month(name: str, text: str) -> date:
     """``2026-03`` → date(2026, 3, 1), years 1900–2100; BadParameter otherwise."""
     parts = (text or "").strip().split("-")
     if len(parts) != 2 or not all(p.isdigit() and len(p) <= 4 for p in parts):
-        raise BadParameter(name, f"{name} 应为月份，格式 2026-03")
+        raise BadParameter(name, _("%(name)s must be a month, as 2026-03", name=name))
     year, month = int(parts[0]), int(parts[1])
     if not 1 <= month <= 12:
-        raise BadParameter(name, f"{name} 应为月份，格式 2026-03")
+        raise BadParameter(name, _("%(name)s must be a month, as 2026-03", name=name))
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise BadParameter(name, f"月份应在 {MIN_YEAR} 年到 {MAX_YEAR} 年之间")
+        raise BadParameter(name, _("A month must be in the years %(first)s to %(last)s",
+                                             first=MIN_YEAR, last=MAX_YEAR))
     return date(year, month, 1)
 
 
@@ -116,9 +121,9 @@ def bad_character(text: str) -> str | None:
     for ch in text:
         code = ord(ch)
         if 0xD800 <= code <= 0xDFFF:
-            return "含有无效字符（孤立的代理码位）"
+            return _("holds an invalid character (a lone surrogate)")
         if code in UNSAFE_CODEPOINTS:
-            return "含有控制字符"
+            return _("holds a control character")
     return None
 
 
@@ -141,9 +146,26 @@ def find_bad_strings(value, path: str = "") -> list[dict]:
     return out
 
 
+def accept_language() -> str | None:
+    """The API's language: the request's Accept-Language (zh_CN or en), None if neither."""
+    best = request.accept_languages.best_match(["zh_CN", "zh", "en"])
+    return "zh_CN" if best == "zh" else best
+
+
 def check_request_text() -> None:
     """before_request hook: refuse control characters and lone surrogates in any query
     parameter, form field or JSON body string, before a view can store or echo them."""
+    if request.path.startswith("/api/"):
+        # the API speaks the Accept-Language, which it adopts only with the token (not read yet)
+        from flask import current_app
+        from flask_babel import force_locale
+
+        with force_locale(accept_language() or current_app.config["BABEL_DEFAULT_LOCALE"]):
+            return _refuse_bad_text()
+    return _refuse_bad_text()
+
+
+def _refuse_bad_text() -> None:
     errors = []
     for location, source in (("query", request.args), ("form", request.form)):
         for key, value in source.items(multi=True):
@@ -156,10 +178,11 @@ def check_request_text() -> None:
         if body is not None:
             errors.extend(find_bad_strings(body))
     if errors:
-        message = f"{errors[0]['path'] or '输入'} {errors[0]['message']}"
+        where = errors[0]["path"] or _("input")
+        message = f"{where} {errors[0]['message']}"
         exc = BadParameter(errors[0]["path"], message)
         exc.code = 422 if request.path.startswith("/api/") else 400
-        exc.data = {"message": "输入有误，请检查标出的字段", "errors": errors}
+        exc.data = {"message": _("Some input is wrong: check the marked fields"), "errors": errors}
         raise exc
 
 
@@ -170,13 +193,15 @@ def to_period(name: str, text: str):
     cleaned = (text or "").strip().upper()
     if not cleaned.isascii():
         cleaned = "?"  # full-width digits pass isdigit() and int(); the form wants ASCII
-    message = f"{name} 应为年份、季度或月份，格式 2026、2026-Q1 或 2026-03"
-    year_text, _, rest = cleaned.partition("-")
+    message = _("%(name)s must be a year, a quarter or a month, as 2026, 2026-Q1 or 2026-03",
+                name=name)
+    year_text, _dash, rest = cleaned.partition("-")
     if not (year_text.isdigit() and len(year_text) == 4):
         raise BadParameter(name, message)
     year = int(year_text)
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise BadParameter(name, f"{name} 应在 {MIN_YEAR} 年到 {MAX_YEAR} 年之间")
+        raise BadParameter(name, _("%(name)s must be in the years %(first)s to %(last)s",
+                                             name=name, first=MIN_YEAR, last=MAX_YEAR))
     if not rest:
         return Period("year", date(year, 1, 1))
     if rest[:1] == "Q":

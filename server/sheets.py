@@ -3,7 +3,9 @@
 Out: text that begins like a formula (``= + - @``, tab, CR) is written as text, never as a
 live formula, in every XLSX and CSV export (``append_row``, ``csv_cell``, ``is_formula_like``).
 In: an uploaded CSV/XLSX table is read within limits on file size, expanded size, rows and
-time (``read_table``), so a 300k-row upload is refused in seconds with a Chinese message.
+time (``read_table``), so a 300k-row upload is refused in seconds with a message in the
+reader's language (``MESSAGES`` lists them for rooms that store one on a job row, see
+``server.jobs.stored``).
 """
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ import time
 import warnings
 import zipfile
 from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -52,7 +56,26 @@ def write_csv(rows) -> bytes:
 # -- bounded reading --------------------------------------------------------------------------
 
 class SheetError(ValueError):
-    """An upload refused while reading; the message is Chinese, shown to the clerk."""
+    """An upload refused while reading; the message (lazy, in the reader's language) is shown
+    to the clerk."""
+
+
+UNKNOWN_ENCODING = _l("The CSV file's encoding is not recognised")
+UNREADABLE_XLSX = _l("This XLSX file cannot be read")
+MALFORMED_CSV = _l("The CSV file is malformed")
+TOO_MANY_ROWS = _l("The file has more than %(rows)s rows: split it and upload the parts")
+TOO_LARGE_EXPANDED = _l("The XLSX file expands to more than %(size)s: split it and upload the "
+                        "parts")
+TOO_LARGE = _l("The file is larger than %(size)s: split it and upload the parts")
+TOO_SLOW = _l("Reading the file took more than %(seconds)s seconds: split it and upload the "
+              "parts")
+MESSAGES = (UNKNOWN_ENCODING, UNREADABLE_XLSX, MALFORMED_CSV, TOO_MANY_ROWS, TOO_LARGE_EXPANDED,
+            TOO_LARGE, TOO_SLOW)
+
+
+def _filled(message, **values):
+    """One of the lazy messages above with its values, still lazy."""
+    return _l(message._args[0], **values)
 
 
 @dataclass(frozen=True)
@@ -75,11 +98,11 @@ def _decode(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise SheetError("无法识别 CSV 文件的编码")
+    raise SheetError(UNKNOWN_ENCODING)
 
 
 def _too_many_rows(limits: Limits) -> SheetError:
-    return SheetError(f"文件超过 {limits.max_rows} 行，请拆分后再上传")
+    return SheetError(_filled(TOO_MANY_ROWS, rows=limits.max_rows))
 
 
 def _xlsx_row_count(data: bytes) -> int:
@@ -106,9 +129,9 @@ def _xlsx_rows(data: bytes, limits: Limits):
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             expanded = sum(i.file_size for i in z.infolist())
     except (zipfile.BadZipFile, ValueError):
-        raise SheetError("无法读取该 XLSX 文件") from None
+        raise SheetError(UNREADABLE_XLSX) from None
     if expanded > limits.max_expanded:
-        raise SheetError(f"XLSX 文件解压后超过 {_size(limits.max_expanded)}，请拆分后再上传")
+        raise SheetError(_filled(TOO_LARGE_EXPANDED, size=_size(limits.max_expanded)))
     if _xlsx_row_count(data) > limits.max_rows:  # a byte scan: far faster than parsing
         raise _too_many_rows(limits)
     from openpyxl import load_workbook
@@ -118,11 +141,11 @@ def _xlsx_rows(data: bytes, limits: Limits):
             warnings.simplefilter("ignore")
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:
-        raise SheetError("无法读取该 XLSX 文件") from None
+        raise SheetError(UNREADABLE_XLSX) from None
     try:  # read-only mode streams the sheet: rows are parsed only as far as they are read
         yield from book.active.iter_rows(values_only=True)
     except Exception:
-        raise SheetError("无法读取该 XLSX 文件") from None
+        raise SheetError(UNREADABLE_XLSX) from None
     finally:
         book.close()
 
@@ -131,7 +154,7 @@ def read_table(filename: str, data: bytes, limits: Limits | None = None) -> list
     """The rows of a CSV or XLSX upload (first sheet), refused past the limits."""
     limits = limits or Limits()
     if len(data) > limits.max_bytes:
-        raise SheetError(f"文件超过 {_size(limits.max_bytes)}，请拆分后再上传")
+        raise SheetError(_filled(TOO_LARGE, size=_size(limits.max_bytes)))
     if filename.lower().endswith(".xlsx"):
         rows = _xlsx_rows(data, limits)
     else:
@@ -143,10 +166,10 @@ def read_table(filename: str, data: bytes, limits: Limits | None = None) -> list
             if len(table) >= limits.max_rows:
                 raise _too_many_rows(limits)
             if len(table) % 1000 == 0 and time.monotonic() > deadline:
-                raise SheetError(f"读取文件超过 {limits.seconds:g} 秒，请拆分后再上传")
+                raise SheetError(_filled(TOO_SLOW, seconds=f"{limits.seconds:g}"))
             table.append(list(row))
     except csv.Error:
-        raise SheetError("CSV 文件格式错误") from None
+        raise SheetError(MALFORMED_CSV) from None
     finally:
         close = getattr(rows, "close", None)
         if close is not None:

@@ -11,6 +11,7 @@ import copy
 import re
 
 import yaml
+from flask_babel import gettext as _
 
 from .engine import COMMON_KEYS, parse_source
 
@@ -23,7 +24,8 @@ LOCATOR = re.compile(r"^\d{1,3}(\.\d{1,3})?$")
 
 
 class EditError(ValueError):
-    """A builder request that cannot be applied (bad position, name clash…); plain Chinese.
+    """A builder request that cannot be applied (bad position, name clash…); a plain message
+    in the page's language.
     ``key`` names the builder input it concerns, when one does."""
 
     def __init__(self, message: str, key: str | None = None):
@@ -55,7 +57,7 @@ def source_data(source: str) -> dict:
 
 def parse_locator(at: str) -> tuple[int, ...]:
     if not isinstance(at, str) or not LOCATOR.match(at):
-        raise EditError("字段位置无效")
+        raise EditError(_("Invalid field position"))
     return tuple(int(p) for p in at.split("."))
 
 
@@ -64,7 +66,7 @@ def _siblings(data: dict, parent: tuple[int, ...]) -> list:
         return data.setdefault("fields", [])
     group = _get(data, parent)
     if group.get("type") != "group":
-        raise EditError("只能把字段加到分组里")
+        raise EditError(_("Fields can only be added into a group"))
     return group.setdefault("fields", [])
 
 
@@ -75,9 +77,10 @@ def _get(data: dict, where: tuple[int, ...]) -> dict:
         if len(where) == 2:
             spec = spec["fields"][where[1]]
     except (IndexError, KeyError, TypeError):
-        raise EditError("找不到该字段（表单可能已被修改，请刷新）") from None
+        raise EditError(_("The field is not found (the form may have changed: reload the "
+                          "page)")) from None
     if not isinstance(spec, dict):
-        raise EditError("找不到该字段")
+        raise EditError(_("The field is not found"))
     return spec
 
 
@@ -134,7 +137,8 @@ def _ordered(spec: dict) -> dict:
 
 def _check_name(siblings: list, name: str, skip: dict | None = None) -> None:
     if any(isinstance(s, dict) and s.get("name") == name and s is not skip for s in siblings):
-        raise EditError(f"同一层已有名为 '{name}' 的字段", key="name")
+        raise EditError(_("A field named '%(name)s' already exists at this level", name=name),
+                        key="name")
 
 
 def add_field(data: dict, spec: dict, parent: str = "", index: int | None = None) -> dict:
@@ -165,7 +169,7 @@ def delete_field(data: dict, at: str) -> dict:
     _get(data, where)
     siblings = _siblings(data, where[:-1])
     if not where[:-1] and len(siblings) == 1:
-        raise EditError("表单至少要有一个字段")
+        raise EditError(_("A form needs at least one field"))
     del siblings[where[-1]]
     return data
 
@@ -178,7 +182,7 @@ def move_field(data: dict, at: str, offset: int) -> dict:
     siblings = _siblings(data, where[:-1])
     target = where[-1] + offset
     if not 0 <= target < len(siblings):
-        raise EditError("已经在最前或最后")
+        raise EditError(_("It is already first or last"))
     siblings[where[-1]], siblings[target] = siblings[target], siblings[where[-1]]
     return data
 
@@ -188,7 +192,7 @@ def reorder(data: dict, parent: str, order: list[int]) -> dict:
     data = copy.deepcopy(data)
     siblings = _siblings(data, parse_locator(parent) if parent else ())
     if sorted(order) != list(range(len(siblings))):
-        raise EditError("排序数据无效，请刷新后重试")
+        raise EditError(_("The new order is not valid: reload the page and try again"))
     siblings[:] = [siblings[i] for i in order]
     return data
 
@@ -238,9 +242,11 @@ def parse_extra(text: str) -> dict:
     try:
         value = yaml.safe_load(text)
     except yaml.YAMLError:
-        raise EditError("其他选项应为 YAML 键值，如 max_length: 50", key="extra") from None
+        raise EditError(_("Other options must be YAML keys and values, e.g. max_length: 50"),
+                        key="extra") from None
     if not isinstance(value, dict):
-        raise EditError("其他选项应为 YAML 键值，如 max_length: 50", key="extra")
+        raise EditError(_("Other options must be YAML keys and values, e.g. max_length: 50"),
+                        key="extra")
     return {str(k): v for k, v in value.items()}
 
 
@@ -269,7 +275,7 @@ def spec_from_form(values: dict) -> dict:
         spec["choices"] = choices
     for key, value in parse_extra(values.get("extra", "")).items():
         if key in COMMON_KEYS or key == "choices":
-            raise EditError(f"'{key}' 请在对应输入框中填写", key="extra")
+            raise EditError(_("Enter '%(key)s' in its own input", key=key), key="extra")
         spec[key] = value
     return spec
 

@@ -44,22 +44,31 @@ from pathlib import Path
 from typing import Callable, NamedTuple
 
 import yaml
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from jsonschema import Draft202012Validator
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
+from .. import idnumber
+from ..i18n import in_page_language
 from ..i18n import is_english as _english
 from ..periods import local_today
 from . import expr
 from .fields import FIELD_TYPES, FieldError, FieldType, IdNumber, is_blank
 from .roles import check_roles
+from .wording import either, joined
 
 MAX_SOURCE_BYTES = 512 * 1024
 EXPRESSION_KEYS = ("show_if", "required_if", "compute")
 COMMON_KEYS = {"name", "type", "label", "label_en", "help", "help_en", "required",
                "required_if", "show_if", "compute", "default", "role"}
 COMPUTABLE = {"text", "integer", "money", "yes_no", "choice", "date"}
-REQUIRED_MESSAGE = "此项为必填项"
+REQUIRED_MESSAGE = _l("This field is required")
+# the browser runtime's own ID number check says what server/idnumber.py says
+ID_MESSAGES = {"id_shape": idnumber.BAD_SHAPE, "id_no_such_birth_date": idnumber.NO_SUCH_BIRTH_DATE,
+               "id_implausible_birth_date": idnumber.IMPLAUSIBLE_BIRTH_DATE,
+               "id_check_character": idnumber.BAD_CHECK_CHARACTER}
 
 
 class Problem(NamedTuple):
@@ -86,7 +95,7 @@ class _NoAliasLoader(yaml.SafeLoader):
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
-            raise yaml.composer.ComposerError(None, None, "不支持 YAML 别名（*引用）",
+            raise yaml.composer.ComposerError(None, None, _("YAML aliases (*references) are not supported"),
                                               event.start_mark)
         return super().compose_node(parent, index)
 
@@ -108,37 +117,43 @@ def parse_source(source) -> dict:
         try:
             source = source.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise SchemaError([Problem("", "文件不是 UTF-8 编码的文本")]) from None
+            raise SchemaError([Problem("", _("The file is not UTF-8 text"))]) from None
     if not isinstance(source, str):
-        raise SchemaError([Problem("", "表单定义应为 YAML 或 JSON 文本")])
+        raise SchemaError([Problem("", _("The form definition must be YAML or JSON text"))])
     size = len(source.encode("utf-8"))
     if size > MAX_SOURCE_BYTES:
-        raise SchemaError([Problem("", f"表单定义过大（{size // 1024} KiB，最多 "
-                                       f"{MAX_SOURCE_BYTES // 1024} KiB）")])
+        raise SchemaError([Problem("", _("The form definition is too large (%(size)s KiB, at most "
+                                         "%(limit)s KiB)", size=size // 1024,
+                                         limit=MAX_SOURCE_BYTES // 1024))])
     if not source.strip():
-        raise SchemaError([Problem("", "表单定义是空的")])
+        raise SchemaError([Problem("", _("The form definition is empty"))])
     if source.lstrip().startswith("{"):
         try:
             data = json.loads(source)
         except json.JSONDecodeError as exc:
-            raise SchemaError([Problem("", f"JSON 格式错误（第 {exc.lineno} 行第 {exc.colno} 列）："
-                                           f"{exc.msg}")]) from None
+            raise SchemaError([Problem("", _("JSON syntax error (line %(line)s, column %(column)s): "
+                                             "%(problem)s", line=exc.lineno,
+                                             column=exc.colno, problem=exc.msg))]) from None
     else:
         try:
             data = yaml.load(source, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
-            where = f"（第 {mark.line + 1} 行第 {mark.column + 1} 列）" if mark else ""
-            problem = exc.problem or "无法解析"
+            problem = exc.problem or _("cannot be parsed")
             if isinstance(exc, yaml.constructor.ConstructorError):
-                problem = f"不支持的 YAML 标签或结构：{problem}"
-            raise SchemaError([Problem("", f"YAML 格式错误{where}：{problem}")]) from None
+                problem = _("unsupported YAML tag or structure: %(problem)s", problem=problem)
+            message = _("YAML syntax error (line %(line)s, column %(column)s): %(problem)s",
+                        line=mark.line + 1, column=mark.column + 1, problem=problem) if mark \
+                else _("YAML syntax error: %(problem)s", problem=problem)
+            raise SchemaError([Problem("", message)]) from None
         except yaml.YAMLError as exc:
-            raise SchemaError([Problem("", f"YAML 格式错误：{exc}")]) from None
+            raise SchemaError([Problem("", _("YAML syntax error: %(problem)s",
+                                             problem=exc))]) from None
         except RecursionError:
-            raise SchemaError([Problem("", "YAML 嵌套过深")]) from None
+            raise SchemaError([Problem("", _("The YAML is nested too deeply"))]) from None
     if not isinstance(data, dict):
-        raise SchemaError([Problem("", "表单定义的顶层应为键值映射（format、relief_type、fields…）")])
+        raise SchemaError([Problem("", _("The top level of the form definition must be a mapping "
+                                         "(format, relief_type, fields…)"))])
     return _plain(data)
 
 
@@ -155,34 +170,40 @@ def _json_path(parts) -> str:
     return out
 
 
+TYPE_NAMES = {"string": _l("a text value"), "integer": _l("a whole number"),
+              "number": _l("a number"), "boolean": "true/false", "array": _l("a list"),
+              "object": _l("a mapping")}
+
+
 def _jsonschema_message(error) -> str:
     v = error.validator
     if v == "required":
         missing = re.findall(r"'([^']+)' is a required property", error.message)
-        return f"缺少必填项 '{missing[0] if missing else error.message}'"
+        return _("Required key '%(key)s' is missing", key=missing[0] if missing else error.message)
     if v == "additionalProperties":
         extra = re.findall(r"'([^']+)'", error.message)
-        return "不认识的键 " + "、".join(f"'{e}'" for e in extra)
+        return _("Unknown key %(keys)s", keys=joined(f"'{e}'" for e in extra))
     if v == "enum":
-        return "取值应为 " + "、".join(json.dumps(x, ensure_ascii=False)
-                                     for x in error.validator_value) + " 之一"
+        return _("The value must be one of %(values)s", values=joined(
+            json.dumps(x, ensure_ascii=False) for x in error.validator_value))
     if v == "const":
-        return f"取值应为 {json.dumps(error.validator_value, ensure_ascii=False)}"
+        return _("The value must be %(value)s",
+                 value=json.dumps(error.validator_value, ensure_ascii=False))
     if v == "type":
-        names = {"string": "文本", "integer": "整数", "number": "数字", "boolean": "true/false",
-                 "array": "列表", "object": "键值映射"}
         wanted = error.validator_value if isinstance(error.validator_value, list) \
             else [error.validator_value]
-        return "类型应为" + "或".join(names.get(w, w) for w in wanted)
+        return _("The type must be %(types)s",
+                 types=either(TYPE_NAMES.get(w, w) for w in wanted))
     if v == "pattern" and error.absolute_path and error.absolute_path[-1] == "name" \
             or v == "propertyNames":
-        return "名称只能用小写字母、数字和下划线，以字母开头，最多 40 个字符"
+        return _("A name has lower-case letters, digits and underscores, begins with a letter "
+                 "and has at most 40 characters")
     if v in ("maxLength", "maxItems", "maxProperties"):
-        return f"过长（最多 {error.validator_value}）"
+        return _("Too long (at most %(limit)s)", limit=error.validator_value)
     if v in ("minLength", "minItems"):
-        return "不能为空"
+        return _("Must not be empty")
     if v == "oneOf":
-        return "格式不正确"
+        return _("The format is not right")
     return error.message
 
 
@@ -217,21 +238,24 @@ def _items(value) -> list:
 def _check_field_options(spec: dict, path: str, problems: list, in_group: bool) -> None:
     kind = spec["type"]
     if kind not in FIELD_TYPES:
-        problems.append(Problem(f"{path}.type", f"未知的字段类型 '{kind}'（可用："
-                                                f"{'、'.join(sorted(FIELD_TYPES))}）"))
+        problems.append(Problem(f"{path}.type", _(
+            "Unknown field type '%(kind)s' (known: %(known)s)", kind=kind,
+            known=joined(sorted(FIELD_TYPES)))))
         return
     ftype = field_type(spec)
     for key in spec:
         if key not in COMMON_KEYS and key not in ftype.options and key != "ast":
-            problems.append(Problem(f"{path}.{key}", f"类型 {kind} 没有选项 '{key}'"))
+            problems.append(Problem(f"{path}.{key}", _("Type %(kind)s has no option '%(key)s'",
+                                                                  kind=kind, key=key)))
     if ftype.is_group and in_group:
-        problems.append(Problem(f"{path}.type", "分组里不能再嵌套分组"))
+        problems.append(Problem(f"{path}.type", _("A group cannot hold another group")))
     if ftype.is_group and "fields" not in spec:
-        problems.append(Problem(f"{path}.fields", "分组需要 fields"))
+        problems.append(Problem(f"{path}.fields", _("A group needs fields")))
     if "compute" in spec and kind not in COMPUTABLE:
-        problems.append(Problem(f"{path}.compute", f"类型 {kind} 不能是计算字段"))
+        problems.append(Problem(f"{path}.compute", _("A field of type %(kind)s cannot be computed",
+                                                                kind=kind)))
     if "compute" in spec and ("required" in spec or "required_if" in spec):
-        problems.append(Problem(f"{path}.compute", "计算字段不能设为必填"))
+        problems.append(Problem(f"{path}.compute", _("A computed field cannot be required")))
     try:
         for key, message in ftype.check_options():
             problems.append(Problem(f"{path}.{key}", message))
@@ -249,10 +273,12 @@ def _check_semantics(data: dict) -> list[Problem]:
         if isinstance(data.get("standard_values"), dict) else {}
     for name in raw_standard:
         if not expr.is_name(name):
-            problems.append(Problem(f"standard_values.{name}", "标准值名称只能由汉字、字母、数字和"
-                                                               "下划线组成，且不以数字或下划线开头"))
+            problems.append(Problem(f"standard_values.{name}", _(
+                "A standard value's name has Chinese characters, letters, digits and "
+                "underscores and does not begin with a digit or an underscore")))
         elif name in variables:
-            problems.append(Problem(f"standard_values.{name}", f"标准值 '{name}' 与变量重名"))
+            problems.append(Problem(f"standard_values.{name}", _(
+                "Standard value '%(name)s' has the name of a variable", name=name)))
     variables |= set(raw_standard)
     for name, var in raw_vars.items():
         if isinstance(var, dict) and var.get("type") in ("money", "integer") and "default" in var:
@@ -269,9 +295,11 @@ def _check_semantics(data: dict) -> list[Problem]:
         if spec is None:
             continue
         if spec["name"] in seen:
-            problems.append(Problem(f"{path}.name", f"字段名 '{spec['name']}' 重复"))
+            problems.append(Problem(f"{path}.name", _(
+                "Field name '%(name)s' is used twice", name=spec["name"])))
         if spec["name"] in variables or spec["name"] == "today":
-            problems.append(Problem(f"{path}.name", f"字段名 '{spec['name']}' 与变量重名"))
+            problems.append(Problem(f"{path}.name", _(
+                "Field name '%(name)s' is the name of a variable", name=spec["name"])))
         seen.add(spec["name"])
         _check_field_options(spec, path, problems, in_group=False)
         earlier = set(top_names[:i])
@@ -287,7 +315,8 @@ def _check_semantics(data: dict) -> list[Problem]:
                     continue
                 sub_path = f"{path}.fields[{j}]"
                 if sub["name"] in sub_seen:
-                    problems.append(Problem(f"{sub_path}.name", f"字段名 '{sub['name']}' 重复"))
+                    problems.append(Problem(f"{sub_path}.name", _(
+                        "Field name '%(name)s' is used twice", name=sub["name"])))
                 sub_seen.add(sub["name"])
                 _check_field_options(sub, sub_path, problems, in_group=True)
                 row_scope = expr.Scope(names=scope.names, groups=scope.groups,
@@ -319,7 +348,7 @@ def _check_placeholders(holder: dict, path: str, names: set[str], problems) -> N
     """Every ``{name}`` of a message must be a field or variable the message can show."""
     for name in re.findall(r"\{(\w+)\}", str(holder.get("message", ""))):
         if name not in names:
-            problems.append(Problem(f"{path}.message", f"未知字段 '{name}'"))
+            problems.append(Problem(f"{path}.message", _("Unknown field '%(name)s'", name=name)))
 
 
 def _compile_into(holder: dict, key: str, path: str, scope: expr.Scope, problems) -> None:
@@ -345,7 +374,8 @@ def _compile_check(check: dict, path: str, scope, problems, targets: set[str],
     _compile_into(check, "rule", path, scope, problems)
     _check_placeholders(check, path, placeholders, problems)
     if isinstance(check.get("field"), str) and check["field"].split(".")[0].split("[")[0] not in targets:
-        problems.append(Problem(f"{path}.field", f"未知字段 '{check['field']}'"))
+        problems.append(Problem(f"{path}.field", _("Unknown field '%(name)s'",
+                                                                name=check["field"])))
 
 
 def walk_fields(definition: dict):
@@ -401,7 +431,8 @@ def standard_values(definition: dict, user=None, context: dict | None = None,
             out[name] = None if value is None else money._number(value)
         except FieldError:
             out[name] = None
-            problems.append(Problem(f"standard_values.{name}", f"标准值 '{name}' 不是金额"))
+            problems.append(Problem(f"standard_values.{name}", _(
+                "Standard value '%(name)s' is not an amount", name=name)))
     return out, problems
 
 
@@ -494,6 +525,7 @@ class Result:
     derived: dict = field(default_factory=dict)
     uploads: dict = field(default_factory=dict)
     hidden: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # paths of required answers not given
 
     @property
     def ok(self) -> bool:
@@ -559,7 +591,8 @@ class _Run:
                 self.result.derived[path] = IdNumber.derived(value)
         elif spec.get("required") or ("required_if" in spec and expr.truthy(
                 self.evaluate(spec, "required_if", names))):
-            self.result.errors.append((path, REQUIRED_MESSAGE))
+            self.result.errors.append((path, str(REQUIRED_MESSAGE)))
+            self.result.missing.append(path)
         names[name] = ftype.expr_value(value)
         return value
 
@@ -571,27 +604,28 @@ class _Run:
             self.result.hidden.append(path)
             return None
         if present and raw is not None and not isinstance(raw, list):
-            self.result.errors.append((path, "应为多行列表"))
+            self.result.errors.append((path, _("Must be a list of rows")))
             return None
         raw = raw or []
         low, high = spec.get("min_rows", 0), spec.get("max_rows", 50)
         if spec.get("required") and not raw:
             low = max(low, 1)
         if len(raw) < low:
-            self.result.errors.append((path, f"至少填写 {low} 行"))
+            self.result.errors.append((path, _("Fill in at least %(rows)s rows", rows=low)))
+            self.result.missing.append(path)
         if len(raw) > high:
-            self.result.errors.append((path, f"最多填写 {high} 行"))
+            self.result.errors.append((path, _("Fill in at most %(rows)s rows", rows=high)))
             raw = raw[:high]
         clean_rows = []
         sub_names = {s["name"] for s in spec["fields"]}
         for i, row in enumerate(raw):
             row_path = f"{path}[{i}]"
             if not isinstance(row, dict):
-                self.result.errors.append((row_path, "每行应为键值映射"))
+                self.result.errors.append((row_path, _("Each row must be a mapping")))
                 row = {}
             for key in row:
                 if key not in sub_names:
-                    self.result.errors.append((f"{row_path}.{key}", "未知字段"))
+                    self.result.errors.append((f"{row_path}.{key}", _("Unknown field")))
             row_env: dict = {}
             names = ChainMap(row_env, self.env)
             clean = {}
@@ -609,14 +643,15 @@ class _Run:
             if self.evaluate(check, "rule", names) is False:
                 target = check.get("field", "")
                 path = f"{base}.{target}" if base and target else (target or base)
-                self.result.errors.append((path, format_message(check["message"],
-                                                                self.definition, names)))
+                message = in_page_language(check["message"], check.get("message_en", ""))
+                self.result.errors.append((path, format_message(message, self.definition,
+                                                                names)))
 
     def run(self, answers: dict) -> None:
         known = {f["name"] for f in self.definition["fields"]}
         for key in answers:
             if key not in known:
-                self.result.errors.append((key, "未知字段"))
+                self.result.errors.append((key, _("Unknown field")))
         for spec in self.definition["fields"]:
             name = spec["name"]
             if spec["type"] == "group":
@@ -632,8 +667,8 @@ class _Run:
         self.checks(self.definition.get("checks"), self.env, "")
         for hint in self.definition.get("hints") or []:
             if expr.truthy(self.evaluate(hint, "when", self.env)):
-                self.result.warnings.append(format_message(hint["message"], self.definition,
-                                                           self.env))
+                message = in_page_language(hint["message"], hint.get("message_en", ""))
+                self.result.warnings.append(format_message(message, self.definition, self.env))
 
 
 def format_message(message: str, definition: dict, env) -> str:
@@ -684,7 +719,7 @@ def validate_answers(version_or_definition, answers, user=None, *, context: dict
     definition = _definition_of(version_or_definition)
     result = Result()
     if not isinstance(answers, dict):
-        result.errors.append(("", "答卷应为键值映射"))
+        result.errors.append(("", _("The answers must be a mapping")))
         return result
     ctx = _context(definition, user, context, today)
     result.errors.extend(ctx["standard_problems"])
@@ -723,5 +758,6 @@ def client_spec(version_or_definition, user=None, *, context: dict | None = None
                    for c in definition.get("checks") or []],
         "hints": [{"ast": h["ast"]["when"], "message": h["message"]}
                   for h in definition.get("hints") or []],
-        "messages": {"required": REQUIRED_MESSAGE},
+        "messages": {"required": str(REQUIRED_MESSAGE),
+                     **{key: str(message) for key, message in ID_MESSAGES.items()}},
     }

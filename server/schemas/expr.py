@@ -24,10 +24,12 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 from functools import lru_cache
 
+from flask_babel import gettext as _
 from simpleeval import InvalidExpression, SimpleEval
 
 from .. import idnumber
 from ..periods import age_on, local_today
+from .wording import joined
 
 MAX_LENGTH = 500  # characters in one expression
 MAX_NODES = 200  # AST nodes in one expression
@@ -346,24 +348,26 @@ def compile_expression(source, scope: Scope) -> Compiled:
         if isinstance(source, bool):
             source = "True" if source else "False"
         else:
-            raise ExpressionError("表达式应为文本")
+            raise ExpressionError(_("An expression must be text"))
     if len(source) > MAX_LENGTH:
-        raise ExpressionError(f"表达式过长（{len(source)} 个字符，最多 {MAX_LENGTH}）")
+        raise ExpressionError(_("The expression is too long (%(length)s characters, at most "
+                                "%(limit)s)", length=len(source), limit=MAX_LENGTH))
     if "__" in source:
-        raise ExpressionError("表达式中不允许使用双下划线名称")
+        raise ExpressionError(_("Names with a double underscore are not allowed"))
     try:
         tree = ast.parse(source.strip(), mode="eval")
     except SyntaxError as exc:
-        raise ExpressionError(f"表达式语法错误：{exc.msg}（第 {exc.offset or 0} 个字符附近）") from None
+        raise ExpressionError(_("Syntax error in the expression: %(problem)s (near character "
+                                "%(offset)s)", problem=exc.msg, offset=exc.offset or 0)) from None
     if sum(1 for _ in ast.walk(tree)) > MAX_NODES:
-        raise ExpressionError("表达式过于复杂")
+        raise ExpressionError(_("The expression is too complex"))
     names: set[str] = set()
     return Compiled(source.strip(), _convert(tree.body, scope, names, 0), names)
 
 
 def _convert(node, scope: Scope, names: set, depth: int) -> dict:
     if depth > MAX_DEPTH:
-        raise ExpressionError("表达式嵌套过深")
+        raise ExpressionError(_("The expression is nested too deeply"))
     conv = lambda n: _convert(n, scope, names, depth + 1)  # noqa: E731
     if isinstance(node, ast.Constant):
         v = node.value
@@ -371,37 +375,41 @@ def _convert(node, scope: Scope, names: set, depth: int) -> dict:
             return {"k": "const", "v": v}
         if isinstance(v, (int, float)):
             if isinstance(v, float) and v != v or abs(v) > 10 ** 15:
-                raise ExpressionError("数字过大")
+                raise ExpressionError(_("The number is too large"))
             return {"k": "num", "v": canonical(Decimal(repr(v)))}
         if isinstance(v, str):
             return {"k": "str", "v": v}
-        raise ExpressionError(f"不支持的常量 {v!r}")
+        raise ExpressionError(_("Unsupported constant %(value)s", value=repr(v)))
     if isinstance(node, ast.Name):
         return _name(node.id, scope, names)
     if isinstance(node, ast.Attribute):
         if not isinstance(node.value, ast.Name) or node.value.id not in scope.groups:
-            raise ExpressionError(
-                f"不允许访问属性 '.{node.attr}'：只能写 组名.字段名（如 members.income）")
+            raise ExpressionError(_(
+                "Attribute '.%(attr)s' is not allowed: write group.field (e.g. members.income)",
+                attr=node.attr))
         group = node.value.id
         if group in scope.later:
-            raise ExpressionError(f"字段 '{group}' 在后面才定义，这里还不能使用")
+            raise ExpressionError(_("Field '%(name)s' is defined further down: it cannot be "
+                                    "used here yet", name=group))
         if node.attr not in scope.groups[group]:
-            raise ExpressionError(f"分组 '{group}' 中没有字段 '{node.attr}'")
+            raise ExpressionError(_("Group '%(group)s' has no field '%(name)s'", group=group,
+                                    name=node.attr))
         names.add(group)
         return {"k": "attr", "group": group, "field": node.attr}
     if isinstance(node, ast.BinOp):
         if type(node.op) not in (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow):
-            raise ExpressionError(f"不支持的运算符 {type(node.op).__name__}")
+            raise ExpressionError(_("Unsupported operator %(op)s", op=type(node.op).__name__))
         if isinstance(node.op, ast.Pow):
             exp = node.right
             if not (isinstance(exp, ast.Constant) and type(exp.value) is int
                     and 0 <= exp.value <= MAX_EXPONENT):
-                raise ExpressionError(f"乘方的指数只能是 0 到 {MAX_EXPONENT} 的整数")
+                raise ExpressionError(_("An exponent must be a whole number from 0 to %(limit)s",
+                                    limit=MAX_EXPONENT))
         return {"k": "bin", "op": OP_NAMES[type(node.op)], "l": conv(node.left),
                 "r": conv(node.right)}
     if isinstance(node, ast.UnaryOp):
         if type(node.op) not in (ast.USub, ast.UAdd, ast.Not):
-            raise ExpressionError(f"不支持的运算符 {type(node.op).__name__}")
+            raise ExpressionError(_("Unsupported operator %(op)s", op=type(node.op).__name__))
         return {"k": "un", "op": OP_NAMES[type(node.op)], "e": conv(node.operand)}
     if isinstance(node, ast.BoolOp):
         return {"k": "bool", "op": OP_NAMES[type(node.op)], "vs": [conv(v) for v in node.values]}
@@ -409,7 +417,7 @@ def _convert(node, scope: Scope, names: set, depth: int) -> dict:
         ops = []
         for op in node.ops:
             if type(op) not in OPERATORS:
-                raise ExpressionError(f"不支持的比较 {type(op).__name__}")
+                raise ExpressionError(_("Unsupported comparison %(op)s", op=type(op).__name__))
             ops.append(OP_NAMES[type(op)])
         return {"k": "cmp", "ops": ops, "l": conv(node.left),
                 "cs": [conv(c) for c in node.comparators]}
@@ -418,32 +426,35 @@ def _convert(node, scope: Scope, names: set, depth: int) -> dict:
                 "orelse": conv(node.orelse)}
     if isinstance(node, (ast.List, ast.Tuple)):
         if len(node.elts) > 50:
-            raise ExpressionError("列表过长")
+            raise ExpressionError(_("The list is too long"))
         return {"k": "list", "items": [conv(e) for e in node.elts]}
     if isinstance(node, ast.Call):
         if not isinstance(node.func, ast.Name):
-            raise ExpressionError("只能调用内置函数（如 sum、count、round）")
+            raise ExpressionError(_("Only the built-in functions can be called (such as sum, count, round)"))
         fn = node.func.id
         if fn not in SIGNATURES:
-            raise ExpressionError(
-                f"未知函数 '{fn}'（可用：{'、'.join(sorted(SIGNATURES))}）")
+            raise ExpressionError(_("Unknown function '%(name)s' (known: %(known)s)", name=fn,
+                                    known=joined(sorted(SIGNATURES))))
         if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
-            raise ExpressionError(f"函数 '{fn}' 不接受关键字参数或 * 参数")
+            raise ExpressionError(_("Function '%(name)s' takes no keyword or * arguments",
+                                    name=fn))
         low, high = SIGNATURES[fn]
         if not low <= len(node.args) <= high:
-            raise ExpressionError(f"函数 '{fn}' 的参数个数应为 {low}" +
-                                  (f" 到 {high}" if high != low else "") + " 个")
+            raise ExpressionError(_(
+                "Function '%(name)s' takes %(low)s to %(high)s arguments", name=fn, low=low,
+                high=high) if high != low else _("Function '%(name)s' takes %(count)s arguments",
+                                                 name=fn, count=low))
         if fn == "round" and len(node.args) == 2:
             places = node.args[1]
             if not (isinstance(places, ast.Constant) and type(places.value) is int
                     and 0 <= places.value <= 10):
-                raise ExpressionError("round 的小数位数只能是 0 到 10 的整数")
+                raise ExpressionError(_("The places of round must be a whole number from 0 to 10"))
         return {"k": "call", "fn": fn, "args": [conv(a) for a in node.args]}
     if isinstance(node, (ast.Lambda, ast.ListComp, ast.GeneratorExp, ast.DictComp, ast.SetComp)):
-        raise ExpressionError("不支持 lambda 或推导式")
+        raise ExpressionError(_("Lambdas and comprehensions are not supported"))
     if isinstance(node, ast.Subscript):
-        raise ExpressionError("不支持下标访问 [...]")
-    raise ExpressionError(f"不支持的语法 {type(node).__name__}")
+        raise ExpressionError(_("Subscripts [...] are not supported"))
+    raise ExpressionError(_("Unsupported syntax %(kind)s", kind=type(node).__name__))
 
 
 def is_name(name) -> bool:
@@ -457,16 +468,19 @@ def _name(name: str, scope: Scope, names: set) -> dict:
     if name in ("True", "False", "None"):
         return {"k": "const", "v": {"True": True, "False": False, "None": None}[name]}
     if name.startswith("_"):
-        raise ExpressionError(f"不允许使用以下划线开头的名称 '{name}'")
+        raise ExpressionError(_("Names beginning with an underscore are not allowed: "
+                                "'%(name)s'", name=name))
     if name in scope.row or name == "today":
         pass
     elif name in scope.later:
-        raise ExpressionError(f"字段 '{name}' 在后面才定义，这里还不能使用")
+        raise ExpressionError(_("Field '%(name)s' is defined further down: it cannot be "
+                                "used here yet", name=name))
     elif name not in scope.names and name not in scope.groups:
         if not name.isascii():  # likely a county's named standard value
-            raise ExpressionError(f"未知名称 '{name}'：若是本县的自定义标准值，"
-                                  "请在 standard_values 中声明")
-        raise ExpressionError(f"未知字段 '{name}'")
+            raise ExpressionError(_("Unknown name '%(name)s': a standard value of the "
+                                    "county's own must be declared under standard_values",
+                                    name=name))
+        raise ExpressionError(_("Unknown field '%(name)s'", name=name))
     names.add(name)
     return {"k": "name", "id": name}
 

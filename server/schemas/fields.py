@@ -11,10 +11,13 @@ import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .. import idnumber, money
+from ..i18n import in_page_language
 from ..periods import local_today
+from .wording import joined
 
 
 class FieldError(ValueError):
@@ -106,19 +109,20 @@ def check_characters(value: str, *, multiline: bool = False, is_name: bool = Fal
     for char in value:
         category = unicodedata.category(char)
         if category == "Cs":
-            raise FieldError("含有无效字符，请重新输入")
+            raise FieldError(_("It holds an invalid character: enter it again"))
         if (category == "Cc" and not (multiline and char in LINE_BREAKS)) or (
                 is_name and category == "Cf"):
-            raise FieldError("含有不可见的控制字符，请重新输入")
+            raise FieldError(_("It holds an invisible control character: enter it again"))
     if is_name and DIGIT_RUN.search(value):
-        raise FieldError("姓名中不能含有连续的数字（是否误填了身份证号码或银行账号？）")
+        raise FieldError(_("A name cannot hold a run of digits (was an ID number or a bank "
+                           "account entered by mistake?)"))
 
 
 def _text_limits(spec, value: str):
     if "min_length" in spec and len(value) < spec["min_length"]:
-        raise FieldError(f"至少 {spec['min_length']} 个字")
+        raise FieldError(_("At least %(count)s characters", count=spec["min_length"]))
     if "max_length" in spec and len(value) > spec["max_length"]:
-        raise FieldError(f"最多 {spec['max_length']} 个字")
+        raise FieldError(_("At most %(count)s characters", count=spec["max_length"]))
 
 
 @register
@@ -136,19 +140,23 @@ class Text(FieldType):
             try:
                 re.compile(self.spec["pattern"])
             except re.error as exc:
-                problems.append(("pattern", f"正则表达式有误：{exc}"))
+                problems.append(("pattern", _("The regular expression is wrong: %(problem)s",
+                                                problem=exc)))
         return problems
 
     def parse(self, raw, ctx):
         if not isinstance(raw, (str, int)) or isinstance(raw, bool):
-            raise FieldError("应为文本")
+            raise FieldError(_("Must be text"))
         value = str(raw).strip()
         check_characters(value, multiline=self.multiline, is_name=is_name_field(self.spec))
         if len(value) > self.spec.get("max_length", self.MAX):
-            raise FieldError(f"最多 {self.spec.get('max_length', self.MAX)} 个字")
+            raise FieldError(_("At most %(count)s characters",
+                                count=self.spec.get("max_length", self.MAX)))
         _text_limits(self.spec, value)
         if "pattern" in self.spec and not re.fullmatch(self.spec["pattern"], value):
-            raise FieldError(self.spec.get("pattern_message") or "格式不正确")
+            raise FieldError(in_page_language(self.spec.get("pattern_message", ""),
+                                              self.spec.get("pattern_message_en", ""))
+                             or _("The format is not right"))
         return value
 
 
@@ -183,24 +191,24 @@ class Number(FieldType):
 
     def _number(self, raw) -> Decimal:
         if isinstance(raw, bool):
-            raise FieldError("应为数字")
+            raise FieldError(_("Must be a number"))
         text = repr(raw) if isinstance(raw, float) else str(raw).strip().replace(",", "")
         try:
             value = Decimal(text)
         except InvalidOperation:
-            raise FieldError(self.bad_message) from None
+            raise FieldError(str(self.bad_message)) from None
         if not value.is_finite() or abs(value) >= Decimal("1e12"):
-            raise FieldError(self.bad_message)
+            raise FieldError(str(self.bad_message))
         if value != value.quantize(Decimal(1).scaleb(-self.places), rounding=ROUND_HALF_UP):
-            raise FieldError(self.places_message)
+            raise FieldError(str(self.places_message))
         return value.quantize(Decimal(1).scaleb(-self.places))
 
     def parse(self, raw, ctx):
         value = self._number(raw)
         if "min" in self.spec and value < self._number(self.spec["min"]):
-            raise FieldError(f"不能小于 {self.spec['min']}")
+            raise FieldError(_("Must not be less than %(limit)s", limit=self.spec["min"]))
         if "max" in self.spec and value > self._number(self.spec["max"]):
-            raise FieldError(f"不能大于 {self.spec['max']}")
+            raise FieldError(_("Must not be more than %(limit)s", limit=self.spec["max"]))
         return self.to_json(value)
 
     def expr_value(self, value):
@@ -216,8 +224,7 @@ class Number(FieldType):
 class Integer(Number):
     name = "integer"
     label = _l("Whole number")
-    bad_message = "请填写整数"
-    places_message = "请填写整数"
+    bad_message = places_message = _l("Enter a whole number")
 
     def to_json(self, value: Decimal):
         return int(value)
@@ -265,7 +272,7 @@ class Date(FieldType):
                 try:
                     date.fromisoformat(str(self.spec[key]))
                 except ValueError:
-                    problems.append((key, "日期格式应为 YYYY-MM-DD"))
+                    problems.append((key, _("A date is written YYYY-MM-DD")))
         return problems
 
     def _bound(self, key, ctx):
@@ -276,13 +283,15 @@ class Date(FieldType):
         try:
             value = date.fromisoformat(str(raw).strip())
         except ValueError:
-            raise FieldError("日期格式应为 YYYY-MM-DD，如 2026-03-01") from None
+            raise FieldError(_("Write the date as YYYY-MM-DD, e.g. 2026-03-01")) from None
         if "min" in self.spec and value < self._bound("min", ctx):
-            raise FieldError(f"不能早于 {self._bound('min', ctx).isoformat()}")
+            raise FieldError(_("Must not be before %(day)s",
+                                day=self._bound("min", ctx).isoformat()))
         if "max" in self.spec and value > self._bound("max", ctx):
-            raise FieldError(f"不能晚于 {self._bound('max', ctx).isoformat()}")
+            raise FieldError(_("Must not be after %(day)s",
+                                day=self._bound("max", ctx).isoformat()))
         if self.spec.get("not_future") and value > ctx["today"]:
-            raise FieldError("不能晚于今天")
+            raise FieldError(_("Must not be after today"))
         return value.isoformat()
 
     def default(self):
@@ -315,9 +324,9 @@ class Choice(FieldType):
     def check_options(self):
         values = [v for v, _ in choice_pairs(self.spec)]
         if not values:
-            return [("choices", "至少需要一个选项")]
+            return [("choices", _("At least one choice is needed"))]
         if len(set(values)) != len(values):
-            return [("choices", "选项不能重复")]
+            return [("choices", _("A choice is listed twice"))]
         return []
 
     def choices(self, ctx):
@@ -327,7 +336,7 @@ class Choice(FieldType):
         value = str(raw).strip() if isinstance(raw, (str, int)) and not isinstance(raw, bool) \
             else None
         if value not in {v for v, _ in self.choices(ctx)}:
-            raise FieldError("请从列表中选择")
+            raise FieldError(_("Choose from the list"))
         return value
 
     def client(self, ctx):
@@ -353,13 +362,13 @@ class MultiChoice(Choice):
         for item in items:
             value = str(item).strip()
             if value not in allowed:
-                raise FieldError(f"'{value}' 不是可选项")
+                raise FieldError(_("'%(value)s' is not one of the choices", value=value))
             if value not in values:
                 values.append(value)
         if len(values) < self.spec.get("min_selected", 0):
-            raise FieldError(f"至少选择 {self.spec['min_selected']} 项")
+            raise FieldError(_("Choose at least %(count)s", count=self.spec["min_selected"]))
         if "max_selected" in self.spec and len(values) > self.spec["max_selected"]:
-            raise FieldError(f"最多选择 {self.spec['max_selected']} 项")
+            raise FieldError(_("Choose at most %(count)s", count=self.spec["max_selected"]))
         return values
 
     def wtf_field(self, ctx):
@@ -386,7 +395,7 @@ class YesNo(FieldType):
             return True
         if text in NO:
             return False
-        raise FieldError("请选择“是”或“否”")
+        raise FieldError(_("Choose \"Yes\" or \"No\""))
 
     def choices(self, ctx):
         return [("yes", _l("Yes")), ("no", _l("No"))]
@@ -418,6 +427,11 @@ class IdNumber(FieldType):
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
 PHONE_KINDS = {"mobile": (MOBILE,), "landline": (LANDLINE,), "any": (MOBILE, LANDLINE)}
+PHONE_MESSAGES = {
+    "mobile": _l("Enter an 11-digit mobile number"),
+    "landline": _l("Enter a landline number, e.g. 0431-12345678"),
+    "any": _l("Enter an 11-digit mobile number or a landline number with its area code"),
+}
 
 
 @register
@@ -428,15 +442,13 @@ class Phone(FieldType):
 
     def check_options(self):
         if self.spec.get("kind", "any") not in PHONE_KINDS:
-            return [("kind", "应为 mobile、landline 或 any")]
+            return [("kind", _("Must be mobile, landline or any"))]
         return []
 
     def parse(self, raw, ctx):
         value = re.sub(r"[\s()（）]", "", str(raw)).removeprefix("+86")
         if not any(p.match(value) for p in PHONE_KINDS[self.spec.get("kind", "any")]):
-            raise FieldError({"mobile": "请填写 11 位手机号码",
-                              "landline": "请填写固定电话，如 0431-12345678"}.get(
-                self.spec.get("kind", "any"), "请填写 11 位手机号码或带区号的固定电话"))
+            raise FieldError(str(PHONE_MESSAGES[self.spec.get("kind", "any")]))
         return value
 
 
@@ -457,10 +469,10 @@ class Village(FieldType):
         value = str(raw).strip()
         if ctx.get("villages") is None:  # no user: only the shape is checked
             if not re.fullmatch(r"\d{12}", value):
-                raise FieldError("请选择村（社区）")
+                raise FieldError(_("Choose a village (community)"))
             return value
         if value not in {code for code, _ in self.choices(ctx)}:
-            raise FieldError("请选择您辖区内的村（社区）")
+            raise FieldError(_("Choose a village (community) of your area"))
         return value
 
 
@@ -473,7 +485,7 @@ class BankAccount(FieldType):
     def parse(self, raw, ctx):
         value = re.sub(r"[\s-]", "", str(raw))
         if not re.fullmatch(r"\d{12,30}", value):
-            raise FieldError("银行账号应为 12 到 30 位数字")
+            raise FieldError(_("A bank account has 12 to 30 digits"))
         return value
 
 
@@ -507,7 +519,8 @@ def check_pdf(data: bytes) -> None:
     except Exception:  # noqa: BLE001 - any parser failure means the same to the clerk
         pages = 0
     if pages < 1:
-        raise FieldError("PDF 文件已损坏或无法读取，请重新扫描或导出后上传")
+        raise FieldError(_("The PDF is damaged or cannot be read: scan or export it again and "
+                           "upload it"))
 
 
 def stored_name(value: dict) -> str | None:
@@ -530,9 +543,10 @@ class File(FieldType):
     def check_options(self):
         problems = []
         if any(a not in MAGIC for a in self.spec.get("accept", [])):
-            problems.append(("accept", f"只能是 {', '.join(MAGIC)}"))
+            problems.append(("accept", _("Can only be %(kinds)s", kinds=", ".join(MAGIC))))
         if not 0 < self.spec.get("max_size", MAX_UPLOAD) <= MAX_UPLOAD:
-            problems.append(("max_size", f"应在 1 到 {MAX_UPLOAD} 字节之间"))
+            problems.append(("max_size", _("Must be from 1 to %(limit)s bytes",
+                                                  limit=MAX_UPLOAD)))
         return problems
 
     def parse(self, raw, ctx):
@@ -546,15 +560,17 @@ class File(FieldType):
         elif isinstance(raw, (bytes, bytearray)):
             data = bytes(raw)
         else:
-            raise FieldError("请上传文件")
+            raise FieldError(_("Upload a file"))
         if len(data) > limit:
-            raise FieldError(f"文件不能超过 {limit // 1024 // 1024 or 1} MB")
+            raise FieldError(_("The file must not be larger than %(size)s MB",
+                               size=limit // 1024 // 1024 or 1))
         if not data:
-            raise FieldError("文件是空的")
+            raise FieldError(_("The file is empty"))
         kind = sniff(data)
         if kind not in accept:
-            raise FieldError("文件内容不是" + "、".join(a.upper() for a in accept) +
-                             "（按文件内容判断，不看扩展名）")
+            raise FieldError(_("The file's content is not %(kinds)s (judged by the content, "
+                               "not the file name's extension)",
+                               kinds=joined(a.upper() for a in accept)))
         if kind == "pdf":
             check_pdf(data)
         digest = hashlib.sha256(data).hexdigest()
@@ -569,12 +585,15 @@ class File(FieldType):
         upload_id = raw.get("upload_id")
         resolve = ctx.get("resolve_upload")
         if not isinstance(upload_id, int) or isinstance(upload_id, bool) or resolve is None:
-            raise FieldError("请先上传文件，再按上传编号（upload_id）引用")
+            raise FieldError(_("Upload the file first, then refer to it by its upload number "
+                               "(upload_id)"))
         found = resolve(upload_id)
         if found is None:
-            raise FieldError("上传的文件不存在或不属于本辖区，请重新上传")
+            raise FieldError(_("The uploaded file does not exist or is not of your area: upload "
+                               "it again"))
         if found["kind"] not in accept or found["size"] > limit:
-            raise FieldError("上传的文件类型或大小不符合本项要求，请重新上传")
+            raise FieldError(_("The uploaded file's type or size does not fit this item: upload "
+                               "it again"))
         return found
 
     def expr_value(self, value):
@@ -601,5 +620,6 @@ class Group(FieldType):
     def check_options(self):
         low, high = self.spec.get("min_rows", 0), self.spec.get("max_rows", self.MAX_ROWS)
         if not 0 <= low <= high <= self.MAX_ROWS:
-            return [("max_rows", f"应满足 0 ≤ min_rows ≤ max_rows ≤ {self.MAX_ROWS}")]
+            return [("max_rows", _("Must be 0 ≤ min_rows ≤ max_rows ≤ %(limit)s",
+                                  limit=self.MAX_ROWS))]
         return []

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flask_babel import gettext as _
+
 from ..audit.operations import record
 from ..db import db, utcnow
 from ..relief import ReliefCode
@@ -27,13 +29,14 @@ def _load(source) -> dict:
     try:
         return load_schema(source)
     except SchemaError as exc:
-        raise SchemaOperationError("表单定义有误", exc.errors) from None
+        raise SchemaOperationError(_("The form definition has problems"), exc.errors) from None
 
 
 def _check_type(definition: dict, relief_type) -> None:
     if definition["relief_type"] != ReliefCode(relief_type).value:
-        raise SchemaOperationError("表单定义有误", [(
-            "relief_type", f"应为 {ReliefCode(relief_type).value}（与所编辑的救助类别一致）")])
+        raise SchemaOperationError(_("The form definition has problems"), [(
+            "relief_type", _("Must be %(code)s (the relief type being edited)",
+                             code=ReliefCode(relief_type).value))])
 
 
 def create_draft(county, relief_type, user, source: str | None = None) -> SchemaVersion:
@@ -41,11 +44,12 @@ def create_draft(county, relief_type, user, source: str | None = None) -> Schema
     relief_type = ReliefCode(relief_type)
     existing = queries.draft_of(county.id, relief_type)
     if existing is not None:
-        raise SchemaOperationError(f"已有草稿（第 {existing.number} 版），请编辑该草稿")
+        raise SchemaOperationError(_("There is a draft already (version %(number)s): edit that "
+                                     "draft", number=existing.number))
     if source is None:
         base = queries.latest(county.id, relief_type, published_only=False)
         if base is None:
-            raise SchemaOperationError("还没有任何版本，请提供表单定义")
+            raise SchemaOperationError(_("There is no version yet: give a form definition"))
         source = base.source
     definition = _load(source)
     _check_type(definition, relief_type)
@@ -63,7 +67,7 @@ def create_draft(county, relief_type, user, source: str | None = None) -> Schema
 def update_draft(version: SchemaVersion, source: str, user) -> SchemaVersion:
     """Replace a draft's source; a published version never changes."""
     if version.status != SchemaStatus.draft:
-        raise SchemaOperationError("已发布的版本不能修改，请新建草稿")
+        raise SchemaOperationError(_("A published version cannot change: create a new draft"))
     definition = _load(source)
     _check_type(definition, version.relief_type)
     version.source, version.definition = source, definition
@@ -74,7 +78,7 @@ def update_draft(version: SchemaVersion, source: str, user) -> SchemaVersion:
 
 def discard_draft(version: SchemaVersion, user) -> None:
     if version.status != SchemaStatus.draft:
-        raise SchemaOperationError("只能删除草稿")
+        raise SchemaOperationError(_("Only a draft can be discarded"))
     record("schemas.draft_discarded", version, actor=user, region_id=version.county_id,
            details={"relief_type": version.relief_type.value, "number": version.number})
     db.session.delete(version)
@@ -84,7 +88,7 @@ def discard_draft(version: SchemaVersion, user) -> None:
 def publish(version: SchemaVersion, user) -> SchemaVersion:
     """Make a draft the current, immutable version of its relief type."""
     if version.status != SchemaStatus.draft:
-        raise SchemaOperationError("该版本已发布")
+        raise SchemaOperationError(_("This version is published already"))
     _load(version.source)  # the engine may have grown stricter since the draft was saved
     version.status = SchemaStatus.published
     version.published_at = utcnow()
@@ -126,9 +130,9 @@ def migrate_case(case, user, target: SchemaVersion | None = None,
     ``expected_target_id`` guards against publishing between preview and apply."""
     preview = queries.migration_preview(case, target, user)
     if expected_target_id is not None and preview["target_id"] != expected_target_id:
-        raise SchemaOperationError("表单又有新版本发布，请重新预览")
+        raise SchemaOperationError(_("A newer version of the form was published: preview again"))
     if preview["is_current"]:
-        raise SchemaOperationError("该案件已使用最新版本")
+        raise SchemaOperationError(_("The case uses the newest version already"))
     old = case.schema_version
     case.schema_version = db.session.get(SchemaVersion, preview["target_id"])
     case.answers = preview["answers"]

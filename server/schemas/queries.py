@@ -14,7 +14,7 @@ from sqlalchemy import Select, func, select
 
 from ..db import db
 from ..relief import ReliefCode
-from .engine import REQUIRED_MESSAGE, validate_answers
+from .engine import validate_answers
 from .models import SchemaStatus, SchemaVersion
 
 
@@ -191,7 +191,7 @@ def migration_preview(case, target: SchemaVersion | None = None, user=None) -> d
     after = _answer_paths(result.clean, computed_new)
     dropped = [{"path": p, "value": v} for p, v in before.items()
                if p not in after and v not in (None, "", [])]
-    missing = [p for p, m in result.errors if m == REQUIRED_MESSAGE or m.startswith("至少填写")]
+    missing = result.missing
     return {
         "from": source_version.number, "to": target.number, "target_id": target.id,
         "is_current": target.id == source_version.id,

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+from .wording import joined
 
 TOP, GROUP, MEMBER = "top", "group", "member"
 MEMBERS_GROUP = "members"
@@ -91,7 +94,7 @@ NAME_ROLES = frozenset({"applicant_name", "member_name", "proxy_name"})
 
 
 def check_roles(fields: list, path_of=lambda i: f"fields[{i}]") -> list[tuple[str, str]]:
-    """(path, Chinese message) for every misuse of roles in a form's (usable) fields."""
+    """(path, message) for every misuse of roles in a form's (usable) fields."""
     problems: list[tuple[str, str]] = []
     seen: dict[str, str] = {}
 
@@ -101,21 +104,27 @@ def check_roles(fields: list, path_of=lambda i: f"fields[{i}]") -> list[tuple[st
             return
         role = ROLES.get(name) if isinstance(name, str) else None
         if role is None:
-            problems.append((f"{path}.role", f"未知的角色 '{name}'（可用：{'、'.join(ROLES)}）"))
+            problems.append((f"{path}.role", _("Unknown role '%(name)s' (known: %(known)s)",
+                                                name=name, known=joined(ROLES))))
             return
         if role.level != where:
             problems.append((f"{path}.role", {
-                MEMBER: f"角色 '{name}' 只能用于家庭成员分组（role: members）中的字段",
-                GROUP: f"角色 '{name}' 只能用于分组字段",
-                TOP: f"角色 '{name}' 只能用于顶层字段，不能放在分组里",
+                MEMBER: _("Role '%(name)s' is only for fields in the household members' group "
+                          "(role: members)", name=name),
+                GROUP: _("Role '%(name)s' is only for a group", name=name),
+                TOP: _("Role '%(name)s' is only for a top-level field, not one in a group",
+                       name=name),
             }[role.level]))
             return
         if spec.get("type") not in role.types:
-            problems.append((f"{path}.role", f"角色 '{name}' 只能用于以下类型的字段："
-                                             f"{'、'.join(sorted(role.types))}"))
+            problems.append((f"{path}.role", _(
+                "Role '%(name)s' is only for fields of these types: %(types)s", name=name,
+                types=joined(sorted(role.types)))))
             return
         if name in seen:
-            problems.append((f"{path}.role", f"角色 '{name}' 已用于 {seen[name]}，每个表单只能用一次"))
+            problems.append((f"{path}.role", _(
+                "Role '%(name)s' is already used by %(path)s: a form uses it once", name=name,
+                path=seen[name])))
             return
         seen[name] = path
         if role.values and spec.get("type") == "choice":
@@ -123,9 +132,9 @@ def check_roles(fields: list, path_of=lambda i: f"fields[{i}]") -> list[tuple[st
 
             bad = [v for v, _ in choice_pairs(spec) if v not in role.values]
             if bad:
-                problems.append((f"{path}.choices", f"角色 '{name}' 不认识选项 "
-                                 + "、".join(f"'{v}'" for v in bad) + "（可用："
-                                 + "、".join(role.values) + "）"))
+                problems.append((f"{path}.choices", _(
+                    "Role '%(name)s' does not know the choices %(bad)s (known: %(known)s)",
+                    name=name, bad=joined(f"'{v}'" for v in bad), known=joined(role.values))))
 
     for i, spec in enumerate(fields):
         if not isinstance(spec, dict):

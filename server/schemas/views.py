@@ -120,20 +120,22 @@ def read_schema_upload(storage) -> str:
     name = (storage.filename or "").lower()
     suffix = next((s for s in TEXT_SUFFIXES if name.endswith(s)), None)
     if suffix is None:
-        raise SchemaError([editing_problem("文件扩展名应为 .yaml、.yml 或 .json")])
+        raise SchemaError([editing_problem(_("The file name must end in .yaml, .yml or .json"))])
     data = storage.read(MAX_SOURCE_BYTES + 1)
     if len(data) > MAX_SOURCE_BYTES:
-        raise SchemaError([editing_problem(f"文件过大（最多 {MAX_SOURCE_BYTES // 1024} KiB）")])
+        raise SchemaError([editing_problem(_("The file is too large (at most %(limit)s KiB)",
+                                                     limit=MAX_SOURCE_BYTES // 1024))])
     kind = sniff(data) or ("zip" if data.startswith(b"PK\x03\x04") else None)
     if kind is not None or b"\x00" in data:
-        found = MAGIC[kind][1] if kind in MAGIC else (kind or "二进制")
-        raise SchemaError([editing_problem(f"文件内容是 {found}，不是 YAML/JSON 文本（按内容判断）")])
+        found = MAGIC[kind][1] if kind in MAGIC else (kind or _("binary data"))
+        raise SchemaError([editing_problem(_(
+            "The file holds %(kind)s, not YAML/JSON text (judged by the content)", kind=found))])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise SchemaError([editing_problem("文件不是 UTF-8 编码的文本")]) from None
+        raise SchemaError([editing_problem(_("The file is not UTF-8 text"))]) from None
     if TEXT_SUFFIXES[suffix] == "json" and not text.lstrip().startswith("{"):
-        raise SchemaError([editing_problem("扩展名为 .json，但内容不是 JSON 对象")])
+        raise SchemaError([editing_problem(_("The file name ends in .json but it holds no JSON object"))])
     return text
 
 
@@ -298,7 +300,7 @@ def _op_reorder(data, _values):
     try:
         order = [int(i) for i in request.form.get("order", "").split(",") if i != ""]
     except ValueError:
-        raise editing.EditError("排序数据无效，请刷新后重试") from None
+        raise editing.EditError(_("The new order is not valid: reload the page and try again")) from None
     return editing.reorder(data, request.form.get("parent", ""), order)
 
 

@@ -23,7 +23,8 @@
  *       Hidden fields get the `hidden` attribute and their controls `disabled` (so they are
  *       not posted); they are re-enabled when shown again.
  *   <p data-client-error></p> inside a wrapper (optional; created if missing): client-side
- *       messages (ID check character) go here; the same Chinese text as the server's.
+ *       messages (ID check character) go here; the server's text in the page's language
+ *       (spec.messages, Chinese when absent).
  *   <div data-group="members"> ... <div data-row> ...wrappers... <button data-remove-row>
  *       </div> ... </div>
  *       The rows of a repeating group. Row index = the ROW in the wrappers' data-field.
@@ -161,15 +162,22 @@
     if (dt.getUTCFullYear() !== y || dt.getUTCMonth() !== m - 1 || dt.getUTCDate() !== d) return null;
     return String(y).padStart(4, "0") + "-" + String(m).padStart(2, "0") + "-" + String(d).padStart(2, "0");
   }
-  function validateIdNumber(raw, today) { // -> {value} or {error}
+  var ID_MESSAGES = {
+    id_shape: "身份证号码应为 18 位，前 17 位为数字，最后一位为数字或 X",
+    id_no_such_birth_date: "身份证号码中的出生日期不存在",
+    id_implausible_birth_date: "身份证号码中的出生日期不合理",
+    id_check_character: "身份证号码校验位错误，请核对是否输错"
+  };
+  function validateIdNumber(raw, today, messages) { // -> {value} or {error}
+    var say = function (key) { return (messages && messages[key]) || ID_MESSAGES[key]; };
     var v = String(raw || "").trim().toUpperCase().replace(/ /g, "");
-    if (!/^\d{17}[\dX]$/.test(v)) return {error: "身份证号码应为 18 位，前 17 位为数字，最后一位为数字或 X"};
+    if (!/^\d{17}[\dX]$/.test(v)) return {error: say("id_shape")};
     var born = isoDate(+v.slice(6, 10), +v.slice(10, 12), +v.slice(12, 14));
-    if (!born) return {error: "身份证号码中的出生日期不存在"};
-    if (born > today || +v.slice(6, 10) < 1900) return {error: "身份证号码中的出生日期不合理"};
+    if (!born) return {error: say("id_no_such_birth_date")};
+    if (born > today || +v.slice(6, 10) < 1900) return {error: say("id_implausible_birth_date")};
     var sum = 0;
     for (var i = 0; i < 17; i++) sum += (+v[i]) * WEIGHTS[i];
-    if (CHECK[sum % 11] !== v[17]) return {error: "身份证号码校验位错误，请核对是否输错"};
+    if (CHECK[sum % 11] !== v[17]) return {error: say("id_check_character")};
     return {value: v};
   }
 
@@ -641,7 +649,7 @@
       var f = fieldsByPath(spec, wrapper.getAttribute("data-field") || "");
       if (!f || f.type !== "id_number") return;
       var raw = readRaw(wrapper, f);
-      clientError(wrapper, blank(raw) ? "" : (validateIdNumber(raw, spec.today).error || ""));
+      clientError(wrapper, blank(raw) ? "" : (validateIdNumber(raw, spec.today, spec.messages).error || ""));
     }
     function groupSpec(name) { return spec.fields.filter(function (f) { return f.name === name; })[0]; }
     function updateButtons() {

@@ -29,6 +29,6 @@ process.stdin.on("end", () => {
     const r = runtime.run(f.spec, f.answers);
     return {computed: r.computed, hidden: r.hidden, warnings: r.warnings};
   });
-  const ids = (job.ids || []).map((i) => runtime.validateIdNumber(i.value, i.today));
+  const ids = (job.ids || []).map((i) => runtime.validateIdNumber(i.value, i.today, i.messages));
   process.stdout.write(JSON.stringify({exprs, forms, ids}));
 });

@@ -149,3 +149,28 @@ def test_bundle_copy_written_in_the_readers_language(app, locale, expected):
     """(b): the bundle's "<copy> written" progress names the copy in the reader's language."""
     with app.test_request_context(), force_locale(locale):
         assert jobs.progress_label("县级存档 written") == expected
+
+
+@pytest.mark.parametrize("locale,expected", [
+    ("en", "LibreOffice was not found, so no PDF can be made for now"),
+    ("zh_CN", "未找到 LibreOffice，暂不能生成 PDF"),
+])
+def test_print_pack_without_soffice_says_why_in_the_readers_language(app, login, cases, locale,
+                                                                      expected):
+    """The job row stores the reason in Chinese (the pack ran inside an English request
+    here); the status shows it in the reader's language."""
+    from server.db import db
+    from server.documents.models import PrintJob
+
+    app.config["SOFFICE"] = "/nonexistent/soffice"
+    case = cases[ReliefCode.DB]
+    client = login("clerk")
+    if locale == "en":
+        _english(client)
+    response = client.post(f"/documents/cases/{case.id}/pack", data={"step": "acceptance"})
+    status = client.get(response.headers["Location"] + "/status").json
+    assert status["status"] == "done" and status["error"].startswith(expected)
+    job = db.session.get(PrintJob, int(response.headers["Location"].rsplit("/", 1)[1]))
+    assert job.error.startswith("未找到 LibreOffice")
+    if locale == "en":
+        client.post("/language", data={"locale": "zh_CN"})

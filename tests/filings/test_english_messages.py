@@ -82,3 +82,21 @@ def test_a_stored_build_error_is_read_back_in_the_readers_language(app):
         assert jobs.progress_label(error) == error
         with force_locale("en"):
             assert jobs.progress_label(error) == str(LOCKED)
+
+
+@pytest.mark.parametrize("locale,expected", [
+    ("en", "Table and roster built: 0 households, 0.00 yuan."),
+    ("zh_CN", "已生成报表和花名册：0 户，0.00 元。"),
+])
+def test_build_outcome_in_the_readers_language(login, filing, locale, expected):
+    """Leftover (a): what a build says when done is composed when read (nothing Chinese is
+    stored for it), so each reader gets their language."""
+    clerk = login("clerk")
+    assert clerk.post("/filings/build", data={"township_id": filing.region_id,
+                                              "month": "2026-03"}).status_code == 302
+    if locale == "en":
+        clerk.post("/language", data={"locale": "en", "next": "/"})
+    status = clerk.get(f"/filings/{filing.id}/build-status").json
+    assert (status["status"], status["message"]) == ("done", expected)
+    if locale == "en":
+        clerk.post("/language", data={"locale": "zh_CN"})

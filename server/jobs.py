@@ -193,12 +193,26 @@ def progress_label(message: str) -> str:
         return str(PROGRESS_LABELS[message])
     written = _WRITTEN.match(message)
     if written:
-        return _("%(copy)s written", copy=written.group("copy"))
+        return _("%(copy)s written", **_read_back({"copy": written.group("copy")}))
     for msgid, pattern in _stored_patterns():
         found = pattern.fullmatch(message)
         if found:
-            return _(msgid, **found.groupdict())
+            return _(msgid, **_read_back(found.groupdict()))
     return message
+
+
+VALUE_LABELS: dict[str, Callable[[str], str]] = {}  # placeholder name -> reader's words
+
+
+def stored_values(**labels: Callable[[str], str]) -> None:
+    """Register, per placeholder name, how a value stored in the office's language (data such
+    as a document's title) is shown in the reader's: ``label(stored) -> str``."""
+    VALUE_LABELS.update(labels)
+
+
+def _read_back(values: dict[str, str]) -> dict[str, str]:
+    return {name: VALUE_LABELS[name](value) if name in VALUE_LABELS else value
+            for name, value in values.items()}
 
 
 STORED_MESSAGES: list[str] = []  # msgids a room stores with ``stored()`` (progress, outcomes)
@@ -239,15 +253,29 @@ INTERRUPTED = _l("The background worker stopped while this job was running; it w
                  "finished. Please start it again.")
 
 
+def _office_language():
+    from flask import current_app
+    from flask_babel import force_locale
+
+    return force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_CN"))
+
+
 def stored(message, **values) -> str:
     """A message as stored on a job row: in the office's language (zh_CN), whoever reads it
     (a msgid registered with ``stored_messages`` is shown back in the reader's language)."""
-    from flask import current_app
-    from flask_babel import force_locale
     from flask_babel import gettext as _
 
-    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_CN")):
+    with _office_language():
         return _(_msgid(message), **values) if values else str(message)
+
+
+def stored_error(exc: BaseException) -> str:
+    """``faults.user_message(exc)`` as stored on a job row: in the office's language, also
+    when the job runs inside an English request (Huey's immediate mode)."""
+    from .faults import user_message
+
+    with _office_language():
+        return user_message(exc)
 
 
 def _msgid(message) -> str:

@@ -213,6 +213,6 @@ def test_stored_progress_is_chinese_and_read_back_in_the_readers_language(app):
             assert jobs.progress_label(packed) == \
                 "4 documents generated; the print pack is a PDF"
             assert jobs.progress_label(jobs.stored(GENERATED_ONE, document="受理回执")) == \
-                "Generated: 受理回执"
+                "Generated: Acceptance slip"
             assert jobs.progress_label(jobs.stored(jobs.INTERRUPTED)) == str(jobs.INTERRUPTED)
             assert jobs.progress_label("已生成报表和花名册：12 户") == "已生成报表和花名册：12 户"

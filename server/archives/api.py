@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import abort, request, send_file
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint
 from flask_smorest import abort as api_abort
@@ -108,7 +109,7 @@ class CaseDownload(MethodView):
         case = get_scoped_or_404(Case, case_id)
         path = queries.bundle_file(case, args["copy"], args["fmt"])
         if path is None:
-            api_abort(404, message="该案卷尚未归档成包")
+            api_abort(404, message=_("This file has not been archived as a bundle yet"))
         return send_file(path, as_attachment=args["fmt"] == "zip",
                          download_name=f"{case.archive_number}-{args['copy']}.{args['fmt']}")
 
@@ -129,8 +130,8 @@ class Batches(MethodView):
         """Queue bundles of every case of a township decided in the month; poll the job."""
         township = get_scoped(Region, body["township_id"])
         if township is None or township.level != RegionLevel.township:
-            api_abort(422, message="请选择本辖区内的乡镇（街道）",
-                      errors=[{"path": "township_id", "message": "请选择本辖区内的乡镇（街道）"}])
+            message = _("Choose a township (subdistrict) in your area")
+            api_abort(422, message=message, errors=[{"path": "township_id", "message": message}])
         try:
             job = operations.create_job(region_id=township.id, month=month_of(body["month"]),
                                         actor=current_user)
@@ -187,14 +188,17 @@ class Retention(MethodView):
         out keeps its period); 422 with the class as field path when out of range."""
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
-            api_abort(422, message="请求体须为 JSON 对象", errors=[{"path": "", "message": "须为对象"}])
+            api_abort(422, message=_("The request body must be a JSON object"),
+                      errors=[{"path": "", "message": _("Must be an object")}])
         unknown = [key for key in body if key not in CLASSES]
         if unknown:
-            api_abort(422, message="未知的档案类别", errors=[
-                {"path": key, "message": "未知的档案类别"} for key in unknown])
+            message = _("Unknown class of files")
+            api_abort(422, message=message, errors=[
+                {"path": key, "message": message} for key in unknown])
         if any(isinstance(v, (bool, float, dict, list)) for v in body.values()):
-            api_abort(422, message="保管年限须为整数年或 null（永久）", errors=[
-                {"path": k, "message": "须为整数或 null"} for k, v in body.items()
+            api_abort(422, message=_("A retention must be whole years or null (permanent)"),
+                      errors=[{"path": k, "message": _("Must be a whole number or null")}
+                              for k, v in body.items()
                 if isinstance(v, (bool, float, dict, list))])
         try:
             county = current_user.region.county

@@ -5,12 +5,16 @@ import re
 import string
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.exc import OperationalError
 
 from ..audit.operations import record
 from ..db import db, locked_row, utcnow
+from ..documents.registry import title_label
 from ..faults import UserFacing
+from ..i18n import in_page_language
 from ..jobs import UNFINISHED, worker_identity
 from ..regions.models import Region
 from .models import (
@@ -57,12 +61,14 @@ def validate_pattern(pattern: str) -> str:
         names = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
         sample = _sample(pattern)
     except (ValueError, KeyError, IndexError):
-        raise ArchiveError("档案号格式无效") from None
+        raise ArchiveError(_l("The archive number pattern is not valid")) from None
     if "seq" not in names or not names <= PATTERN_FIELDS:
-        raise ArchiveError("档案号格式必须包含 {seq}，且只能使用 {county} {year} {type} {seq}")
+        raise ArchiveError(_l("The archive number pattern must contain %(seq)s and may only use "
+                              "%(fields)s", seq="{seq}", fields="{county} {year} {type} {seq}"))
     if CASE_NUMBER_SHAPE.match(sample):
-        raise ArchiveError(f"档案号格式生成的号码（如 {sample}）与案件编号的样式相同，容易混淆；"
-                           "请加一个字母，例如 {county}-{year}-{type}-A{seq:06d}")
+        raise ArchiveError(_l("The pattern makes numbers (such as %(sample)s) shaped like case "
+                              "numbers, which is confusing: add a letter, such as %(example)s",
+                              sample=sample, example="{county}-{year}-{type}-A{seq:06d}"))
     return pattern
 
 
@@ -92,15 +98,17 @@ def parse_retention(values: dict) -> dict[str, int | None]:
         try:
             years = int(raw)
         except ValueError:
-            errors.append({"path": key, "message": f"{doc_class.title}的保管年限须为整数年或永久"})
+            errors.append({"path": key, "message": _("%(files)s: the retention must be whole "
+                                                       "years or permanent", files=doc_class.label)})
             continue
         if not doc_class.floor <= years <= MAX_YEARS:
-            errors.append({"path": key, "message": f"{doc_class.title}的保管年限须在 "
-                                                   f"{doc_class.floor}–{MAX_YEARS} 年之间或永久"})
+            errors.append({"path": key, "message": _(
+                "%(files)s: the retention must be %(floor)s–%(most)s years or permanent",
+                files=doc_class.label, floor=doc_class.floor, most=MAX_YEARS)})
             continue
         rules[key] = years
     if errors:
-        raise ArchiveError("；".join(e["message"] for e in errors), errors)
+        raise ArchiveError(in_page_language("；", "; ").join(e["message"] for e in errors), errors)
     return rules
 
 
@@ -168,12 +176,15 @@ def ensure_documents(case, actor=None) -> list[str]:
         except (OSError, OperationalError):
             raise  # the machine's fault, not the case's: the job says so
         except Exception as exc:  # noqa: BLE001 - any refusal names the document below
-            missing.append(f"{sources.kind_title(kind)}（{_reason(exc)}）")
+            missing.append(_("%(document)s (%(reason)s)", document=title_label(
+                sources.kind_title(kind)), reason=_reason(exc)))
             continue
         made.append(kind)
     if missing:
-        raise ArchiveError("以下程序文书尚未生成，无法归档：" + "；".join(missing)
-                           + "。请在案件页补齐后再归档。")
+        raise ArchiveError(_l("These documents of the procedure are not generated yet, so the "
+                              "file cannot be archived: %(documents)s. Generate them on the "
+                              "case page first.",
+                              documents=in_page_language("；", "; ").join(missing)))
     return made
 
 
@@ -191,7 +202,8 @@ def create_job(*, region_id: int, actor=None, case=None, month: date | None = No
         & ArchiveJob.case_id.is_(None))
     if db.session.scalars(select(ArchiveJob.id).where(
             same, ArchiveJob.status.in_([JobStatus(s) for s in UNFINISHED]))).first():
-        raise ArchiveError("这份档案正在生成，请等待完成后再重新生成")
+        raise ArchiveError(_l("This file is being archived; wait until it is done before making "
+                              "it again"))
     job = ArchiveJob(kind="case" if case is not None else "batch", region_id=region_id,
                      case_id=case.id if case is not None else None, month=month,
                      created_by_id=actor.id if actor is not None else None)

@@ -18,11 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..db import db
 from ..extensions import data_dir
 from ..faults import UserFacing, atomic_write
+from ..jobs import stored_messages
 from ..schemas.fields import stored_name
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,11 @@ FIXED_ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # as documents.rendering.FIXED_ZIP_TIME
 
 class TransientError(UserFacing):
     """A failure worth retrying (converter busy or timed out); the text is for the user."""
+
+
+PDF_RETRY = _l("LibreOffice failed or timed out converting to PDF; it will be retried "
+               "automatically.")
+stored_messages(PDF_RETRY)  # a job row's error
 
 
 @dataclass
@@ -310,7 +317,7 @@ def _convert_docx(docs: list[tuple[Path, str]], cache: Path) -> dict[str, Path]:
             made = convert([p for p, _ in inputs], work / "out", warm=True)
         except PdfFailed as exc:
             log.warning("PDF conversion failed: %s", exc)
-            raise TransientError("LibreOffice 转换 PDF 失败或超时，稍后自动重试。") from exc
+            raise TransientError(PDF_RETRY) from exc
         out = {}
         for (_, sha), pdf in zip(inputs, made):
             os.replace(pdf, cache / f"{sha}.pdf")

@@ -3,14 +3,15 @@
 Each task takes an ArchiveJob id and writes its progress and errors to that row, which the
 UI polls. Transient errors (converter, database busy, file system hiccup) are retried with
 backoff; a full or read-only data directory and anything else fail the job at once. The job
-shows the user a Chinese message (``faults.user_message``: no path, no class name); the
-technical error goes to the log. A worker that starts re-queues the jobs a dead worker left
+shows the user a message stored in Chinese and read back in the reader's language
+(``jobs.stored_error``: no path, no class name); the technical error goes to the log. A worker that starts re-queues the jobs a dead worker left
 (``server/jobs.py``).
 """
 from __future__ import annotations
 
 import logging
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
@@ -18,7 +19,7 @@ from ..audit.operations import record
 from ..db import db
 from ..extensions import app_task
 from ..faults import UserFacing, is_storage_fault, user_message
-from ..jobs import Recovery, register_recovery
+from ..jobs import Recovery, register_recovery, stored, stored_error, stored_messages
 from . import bundle
 from .models import ArchiveJob, JobStatus
 from .operations import (
@@ -34,6 +35,13 @@ from .sources import TransientError
 log = logging.getLogger(__name__)
 RETRIES = 3
 TRANSIENT = (TransientError, OperationalError, OSError)
+# what a job row says when done or failed: stored in Chinese, read back in the reader's language
+BUNDLED = _l("Archive %(number)s made (both copies)")
+BATCHED = _l("%(count)s files archived")
+NOTHING_DECIDED = _l("No case was decided this month; nothing was archived")
+BATCH_STOPPED = _l("%(count)s files archived; %(reason)s")
+BATCH_FAILED = _l("%(count)s files archived, %(failed)s failed: %(reasons)s")
+stored_messages(BUNDLED, BATCHED, NOTHING_DECIDED, BATCH_STOPPED, BATCH_FAILED)
 
 
 def _commit_progress(job: ArchiveJob):
@@ -58,7 +66,7 @@ def _run(job_id: int, task, work) -> None:
         job = db.session.get(ArchiveJob, job_id)
         transient = isinstance(exc, TRANSIENT) and not is_storage_fault(exc)
         retries_left = getattr(task, "retries", 0) if task is not None else 0
-        fail_job(job, user_message(exc),
+        fail_job(job, stored_error(exc),
                  will_retry=transient and retries_left > 0)
         db.session.commit()
         log.error("archive job %s failed: %s: %s", job_id, type(exc).__name__, exc,
@@ -89,7 +97,7 @@ def bundle_case(job_id: int, task=None) -> None:
 
 def _bundle_case(job: ArchiveJob) -> dict:
     result = _bundle_one(job.case, _commit_progress(job))
-    return {**result, "message": f"已生成档案 {result['archive_number']}（两套）"}
+    return {**result, "message": stored(BUNDLED, number=result["archive_number"])}
 
 
 def _bundle_batch(job: ArchiveJob) -> dict:
@@ -104,16 +112,17 @@ def _bundle_batch(job: ArchiveJob) -> dict:
         except TRANSIENT as exc:
             if not is_storage_fault(exc):
                 raise
-            raise BatchFailed(f"已归档 {len(done)} 件；{user_message(exc)}") from exc
+            raise BatchFailed(stored(BATCH_STOPPED, count=len(done),
+                                     reason=stored_error(exc))) from exc
         except Exception as exc:  # one broken case must not stop the month's batch
             db.session.rollback()
             log.warning("bundle of %s failed: %s: %s", case.case_number, type(exc).__name__, exc)
-            failed[case.case_number] = user_message(exc)
+            failed[case.case_number] = stored_error(exc)
         progress(int(100 * (i + 1) / max(1, len(cases))), f"{i + 1}/{len(cases)}")
     if failed:
-        raise BatchFailed(f"已归档 {len(done)} 件，{len(failed)} 件失败："
-                          + "；".join(f"{k}：{v}" for k, v in failed.items()))
-    message = f"已归档 {len(done)} 件" if done else "本月没有已决定的案件，未归档任何案件"
+        raise BatchFailed(stored(BATCH_FAILED, count=len(done), failed=len(failed),
+                                 reasons="；".join(f"{k}：{v}" for k, v in failed.items())))
+    message = stored(BATCHED, count=len(done)) if done else stored(NOTHING_DECIDED)
     return {"bundled": done, "count": len(done), "message": message}
 
 
@@ -144,10 +153,9 @@ def enqueue_or_fail(job: ArchiveJob) -> str | None:
     except Exception as exc:  # noqa: BLE001 - whatever the queue raised, the user gets a message
         log.error("could not queue archive job %s: %s: %s", job_id, type(exc).__name__, exc)
         db.session.rollback()
-        message = user_message(exc)
-        fail_job(db.session.get(ArchiveJob, job_id), message, will_retry=False)
+        fail_job(db.session.get(ArchiveJob, job_id), stored_error(exc), will_retry=False)
         db.session.commit()
-        return message
+        return user_message(exc)  # the page's flash: in the reader's language
     return None
 
 

@@ -8,6 +8,7 @@ import io
 
 from flask import request, send_file
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from flask_smorest.fields import Upload as UploadField
@@ -22,6 +23,7 @@ from ..jobs import status_label
 from ..regions.queries import get_scoped_or_404
 from ..relief import ReliefCode
 from . import operations, queries
+from .errors import unknown_kind
 from .models import GeneratedDocument, PrintJob
 from .pdf import PdfFailed, PdfUnavailable
 from .registry import COPY_MARKINGS, KINDS, STEP_DOCUMENTS, available, subject_of
@@ -88,11 +90,11 @@ class CaseDocuments(MethodView):
         try:
             body = GenerateIn().load(request.get_json(silent=True) or {})
         except ValidationError as exc:
-            abort(422, message="输入有误", errors=flatten(exc.messages))
+            abort(422, message=_("Invalid input"), errors=flatten(exc.messages))
         kind = KINDS.get(body["kind"])
         if kind is None:
-            abort(422, message=f"未知的文书类型：{body['kind']}",
-                  errors=[{"path": "kind", "message": "未知的文书类型"}])
+            abort(422, message=str(unknown_kind(body["kind"])),
+                  errors=[{"path": "kind", "message": _("Unknown document kind")}])
         subject = subject_of(kind, case)
         verdict = available(kind, subject)
         if not verdict:
@@ -121,7 +123,7 @@ def _stored(path):
     try:
         return io.BytesIO(path.read_bytes())
     except OSError:
-        abort(404, message="文件已不存在，请重新生成")
+        abort(404, message=_("The file no longer exists; generate it again"))
 
 
 @blp.route("/<int:document_id>/docx")
@@ -146,7 +148,7 @@ class DocumentPdf(MethodView):
         LibreOffice is missing or fails, with the reason."""
         document = get_scoped_or_404(GeneratedDocument, document_id)
         if not operations.document_file(document).is_file():
-            abort(404, message="文件已不存在，请重新生成")
+            abort(404, message=_("The file no longer exists; generate it again"))
         try:
             path = operations.ensure_pdf(document)
         except (PdfUnavailable, PdfFailed) as exc:
@@ -222,7 +224,7 @@ class PrintJobFile(MethodView):
 
         job = get_scoped_or_404(PrintJob, print_job_id)
         if not job.result_path:
-            abort(404, message="打印包尚未完成")
+            abort(404, message=_("The print pack is not finished yet"))
         is_pdf = job.result_type == "pdf"
         return send_file(_stored(data_dir() / job.result_path),
                          mimetype="application/pdf" if is_pdf else "application/zip",
@@ -266,7 +268,7 @@ def _county():
 
 def _kind_or_404(kind: str):
     if kind not in KINDS:
-        abort(404, message=f"未知的文书类型：{kind}")
+        abort(404, message=str(unknown_kind(kind)))
     return KINDS[kind]
 
 
@@ -306,16 +308,16 @@ class TemplateKind(MethodView):
         _kind_or_404(kind)
         upload = files.get("file")
         if upload is None or not upload.filename:
-            refuse(422, "请选择模板文件（.docx）", "file")
+            refuse(422, _("Choose a template file (.docx)"), "file")
         if not upload.filename.lower().endswith(".docx"):
-            refuse(422, "只能上传 .docx 文件", "file")
+            refuse(422, _("Only .docx files can be uploaded"), "file")
         note = request.form.get("note", "")[:500]
         try:
             version = operations.upload_template(kind, _county(), upload.filename, upload.read(),
                                                  current_user, note)
         except operations.TemplateRejected as exc:
             db.session.rollback()
-            abort(422, message="模板未通过检查", errors=[
+            abort(422, message=_("The template did not pass the check"), errors=[
                 {"path": "file", "message": str(issue)} for issue in exc.report.errors])
         db.session.commit()
         return version
@@ -335,7 +337,7 @@ class TemplateActive(MethodView):
         if body["number"]:
             version = queries.version_by_number(kind, _county(), body["number"])
             if version is None:
-                refuse(422, f"没有第 {body['number']} 版", "number")
+                refuse(422, _("There is no version %(number)s", number=body["number"]), "number")
         operations.activate_template(kind, _county(), version, current_user)
         db.session.commit()
         return _template_kind(kind)
@@ -357,7 +359,7 @@ def _version(kind: str, number: int):
         return None
     version = queries.version_by_number(kind, _county(), number)
     if version is None:
-        abort(404, message=f"没有第 {number} 版")
+        abort(404, message=_("There is no version %(number)s", number=number))
     return version
 
 
@@ -388,7 +390,7 @@ class TemplatePreview(MethodView):
         version = _version(kind, args["number"])
         village = queries.preview_village()
         if village is None:
-            abort(404, message="本辖区没有村（社区），无法预览")
+            abort(404, message=_("There is no village (community) in this area to preview with"))
         relief = ReliefCode(args["relief"]) if args["relief"] else None
         try:
             data = operations.preview(kind, queries.template_bytes(kind, version), village,

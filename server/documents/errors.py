@@ -1,11 +1,17 @@
-"""Errors of the documents room: each carries a message meant for the user (Chinese)."""
+"""Errors of the documents room: each carries a message meant for the user (English msgids,
+shown in the user's language; Chinese in the office's)."""
 from __future__ import annotations
 
 import re
 
+from flask_babel import lazy_gettext as _l
 
-class DocumentError(Exception):
-    """A refusal with a message meant for the user (Chinese)."""
+from ..faults import UserFacing
+
+
+class DocumentError(UserFacing):
+    """A refusal with a message meant for the user (in any language: ``faults.user_message``
+    passes it on)."""
 
 
 class RenderError(DocumentError):
@@ -13,35 +19,73 @@ class RenderError(DocumentError):
 
 
 class RenderLimit(RenderError):
-    """A render exceeded its time, operation, size or memory bounds and was stopped."""
+    """A render exceeded its time, operation, size or memory bounds and was stopped;
+    ``reason`` is what was exceeded (the lint reports it without "stopped")."""
+
+    def __init__(self, reason):
+        super().__init__(_l("%(reason)s; stopped", reason=reason))
+        self.reason = reason
+
+
+def unknown_kind(name: str):
+    return _l("Unknown document kind: %(kind)s", kind=name)
+
+
+# Jinja's delimiters, passed as values so the messages hold no bare "%"
+PRINT, STATEMENT = "{{ }}", "{% %}"
+# messages the lint reports too
+LOOP_LISTS_ONLY = _l("A for loop can only go over a list")
+
+
+def in_paragraph(text: str):
+    return _l(" (in the paragraph “%(text)s”)", text=text[:60])
+
+
+def no_field(name: str):
+    return _l("No such field: %(name)s", name=name)
+
+
+def undefined(name: str):
+    return _l("Undefined variable %(name)s", name=name)
+
+
+def unsafe(name: str):
+    return _l("Unsafe attribute %(name)s (names may not start with an underscore)", name=name)
 
 
 # Jinja's English messages and what a county admin reads instead (first match wins).
 _EXPLAINED = [
     (r"Unexpected end of template\. Jinja was looking for the following tags: ([^.]*)\."
      r"(?: The innermost block that needs to be closed is '(\w+)')?",
-     lambda m: f"模板在结束前缺少结束标签（{_tags(m.group(1))}），"
-               f"请检查{_block(m.group(2))}是否都已闭合"),
-    (r"unexpected end of template", lambda m: "模板意外结束：有未闭合的 {{ }} 或 {% %}"),
-    (r"Encountered unknown tag '(\w+)'", lambda m: f"未知的标签“{m.group(1)}”"
-     "（可能是 {% %} 写错，或缺少对应的开始标签）"),
+     lambda m: _l("The template ends before its closing tags (%(tags)s): check that %(block)s "
+                  "is closed", tags=_tags(m.group(1)), block=_block(m.group(2)))),
+    (r"unexpected end of template",
+     lambda m: _l("The template ends unexpectedly: a %(print)s or %(statement)s is not closed",
+                  print=PRINT, statement=STATEMENT)),
+    (r"Encountered unknown tag '(\w+)'",
+     lambda m: _l("Unknown tag “%(tag)s” (a %(statement)s may be mistyped, or its opening tag "
+                  "is missing)", tag=m.group(1), statement=STATEMENT)),
     (r"expected token '([^']+)', got '([^']*)'",
-     lambda m: f"此处应为“{_token(m.group(1))}”，实际是“{m.group(2)}”"),
-    (r"unexpected '([^']*)'", lambda m: f"出现了多余或位置不对的“{m.group(1)}”"),
-    (r"unexpected char '(.)'", lambda m: f"无法识别的字符“{m.group(1)}”"),
-    (r"no filter named '(\w+)'", lambda m: f"不存在的过滤器 {m.group(1)}"),
-    (r"no test named '(\w+)'", lambda m: f"不存在的测试 {m.group(1)}"),
-    (r"has no attribute '([^']+)'", lambda m: f"没有这个字段：{m.group(1)}"),
-    (r"'([^']+)' is undefined", lambda m: f"未定义的变量 {m.group(1)}"),
+     lambda m: _l("Expected “%(expected)s” here, found “%(found)s”",
+                  expected=_token(m.group(1)), found=m.group(2))),
+    (r"unexpected '([^']*)'", lambda m: _l("An extra or misplaced “%(text)s”", text=m.group(1))),
+    (r"unexpected char '(.)'", lambda m: _l("Unknown character “%(char)s”", char=m.group(1))),
+    (r"no filter named '(\w+)'", lambda m: _l("No filter named %(name)s", name=m.group(1))),
+    (r"no test named '(\w+)'", lambda m: _l("No test named %(name)s", name=m.group(1))),
+    (r"has no attribute '([^']+)'", lambda m: no_field(m.group(1))),
+    (r"'([^']+)' is undefined", lambda m: undefined(m.group(1))),
     (r"attribute '?([^' ]+)'? .*unsafe|unsafe.*'([^']+)'",
-     lambda m: f"不安全的属性 {m.group(1) or m.group(2)}（不允许以下划线开头）"),
+     lambda m: unsafe(m.group(1) or m.group(2))),
     (r"'NoneType' object is not iterable",
-     lambda m: "要循环的数据不存在（该案件的表单可能没有这一组，或这一项未填写）"),
-    (r"object is not iterable", lambda m: "只能对列表使用 for 循环"),
+     lambda m: _l("The data to loop over does not exist (the case's form may not have this "
+                  "group, or it is not filled in)")),
+    (r"object is not iterable", lambda m: LOOP_LISTS_ONLY),
     (r"not supported between|unsupported operand|can only concatenate",
-     lambda m: "数据类型不能这样运算（例如文字与数字相加）"),
-    (r"division by zero", lambda m: "除数为零"),
-    (r"invalid literal|could not convert", lambda m: "无法把这里的内容转换为数字"),
+     lambda m: _l("These kinds of data cannot be combined this way (such as text plus a "
+                  "number)")),
+    (r"division by zero", lambda m: _l("Division by zero")),
+    (r"invalid literal|could not convert",
+     lambda m: _l("The content here cannot be turned into a number")),
 ]
 
 
@@ -50,21 +94,23 @@ def _tags(text: str) -> str:
 
 
 def _block(name: str | None) -> str:
-    return f"“{name}”语句" if name else "每个 {% %} 语句"
+    return str(_l("the “%(name)s” statement", name=name) if name
+               else _l("every %(statement)s statement", statement=STATEMENT))
 
 
 def _token(name: str) -> str:
-    return {"end of print statement": "}}", "end of statement block": "%}",
-            "name": "变量名"}.get(name, name)
+    return str({"end of print statement": "}}", "end of statement block": "%}",
+                "name": _l("a name")}.get(name, name))
 
 
 def explain(exc: BaseException) -> str:
-    """A Jinja (or Python) error raised by a template, in Chinese for the county admin."""
+    """A Jinja (or Python) error raised by a template, in words for the county admin."""
     if isinstance(exc, DocumentError):
         return str(exc)
     text = str(getattr(exc, "message", None) or exc)
     for pattern, say in _EXPLAINED:
         match = re.search(pattern, text, flags=re.I)
         if match:
-            return say(match)
-    return f"模板无法处理这里的数据（{type(exc).__name__}）"
+            return str(say(match))
+    return str(_l("The template cannot handle the data here (%(error)s)",
+                  error=type(exc).__name__))

@@ -8,7 +8,7 @@ would fail for the others); attributes starting with ``_`` (also when computed),
 includes, imports, loops nested deeper than ``MAX_LOOP_DEPTH`` and constant expressions that
 would blow up (``'a' * 10**8``, ``9 ** 9 ** 7``) are refused. Before any of that the .docx
 package is checked from its zip directory alone (part count, expanded sizes), so a zip bomb
-costs nothing. Messages are Chinese and quote the paragraph they are in.
+costs nothing. Messages are for the admin (in their language) and quote the paragraph.
 """
 from __future__ import annotations
 
@@ -17,9 +17,10 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
 from jinja2 import TemplateSyntaxError, nodes
 
-from .errors import RenderLimit, explain
+from .errors import LOOP_LISTS_ONLY, RenderLimit, explain, in_paragraph, no_field, undefined, unsafe
 from .rendering import make_environment, paragraph_at
 from .sandbox import check_size, guarded_binop
 
@@ -39,19 +40,21 @@ MAX_PARTS = 1000  # a Word document has a few dozen
 MAX_PART_BYTES = 20 * 1024 * 1024  # one part (document.xml, an image) once expanded
 MAX_PACKAGE_BYTES = 40 * 1024 * 1024  # all parts once expanded
 FOLDED_BINOPS = {nodes.Mul: "*", nodes.Pow: "**", nodes.Add: "+", nodes.Mod: "%"}
+NOT_DOCX = _l("This is not a valid Word document (.docx): save it as .docx in Word or WPS and "
+              "upload it again")
 REFUSED = (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends, nodes.Macro,
            nodes.CallBlock, nodes.Block, nodes.Scope, nodes.EvalContextModifier)
 
 
 @dataclass
 class Issue:
-    message: str
+    message: str  # or a lazy msgid: shown in the reader's language
     paragraph: str = ""
     is_error: bool = True
 
     def __str__(self) -> str:
-        where = f"（所在段落：“{self.paragraph[:60]}”）" if self.paragraph else ""
-        return self.message + where
+        where = in_paragraph(self.paragraph) if self.paragraph else ""
+        return f"{self.message}{where}"
 
 
 @dataclass
@@ -94,18 +97,23 @@ def package_issues(data: bytes) -> list[Issue]:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
-        return [Issue("不是有效的 Word 文档（.docx），请用 Word 或 WPS 另存为 .docx 后上传")]
+        return [Issue(NOT_DOCX)]
     mb = 1024 * 1024
     if len(infos) > MAX_PARTS:
-        return [Issue(f"文档的部件过多（{len(infos)} 个，上限 {MAX_PARTS} 个），不像正常的 Word 文档")]
+        return [Issue(_l("The document has too many parts (%(count)s, at most %(limit)s): it "
+                         "does not look like a normal Word document", count=len(infos),
+                         limit=MAX_PARTS))]
     biggest = max(infos, key=lambda i: i.file_size, default=None)
     if biggest is not None and biggest.file_size > MAX_PART_BYTES:
-        return [Issue(f"文档中的“{biggest.filename[:60]}”解压后有 {biggest.file_size // mb} MB，"
-                      f"超过 {MAX_PART_BYTES // mb} MB 的上限，请压缩图片后重新保存")]
+        return [Issue(_l("“%(name)s” in the document is %(size)s MB expanded, over the limit "
+                         "of %(limit)s MB: compress the pictures and save it again",
+                         name=biggest.filename[:60], size=biggest.file_size // mb,
+                         limit=MAX_PART_BYTES // mb))]
     total = sum(i.file_size for i in infos)
     if total > MAX_PACKAGE_BYTES:
-        return [Issue(f"文档解压后共 {total // mb} MB，超过 {MAX_PACKAGE_BYTES // mb} MB 的上限，"
-                      "请压缩图片后重新保存")]
+        return [Issue(_l("The document is %(size)s MB expanded, over the limit of %(limit)s "
+                         "MB: compress the pictures and save it again", size=total // mb,
+                         limit=MAX_PACKAGE_BYTES // mb))]
     return []
 
 
@@ -171,7 +179,8 @@ class Checker:
 
     def statement(self, node, scope: dict) -> None:
         if isinstance(node, REFUSED):
-            self.error(f"模板中不允许使用 {type(node).__name__} 语句", node)
+            self.error(_l("%(statement)s statements are not allowed in a template",
+                          statement=type(node).__name__), node)
         elif isinstance(node, nodes.Output):
             for child in node.nodes:
                 if not isinstance(child, nodes.TemplateData):
@@ -208,7 +217,8 @@ class Checker:
 
     def _for(self, node, scope: dict) -> None:
         if self.depth >= MAX_LOOP_DEPTH:
-            self.error(f"循环嵌套超过 {MAX_LOOP_DEPTH} 层，请简化模板", node)
+            self.error(_l("Loops are nested more than %(depth)s deep: simplify the template",
+                          depth=MAX_LOOP_DEPTH), node)
             return
         self.depth += 1
         try:
@@ -223,7 +233,7 @@ class Checker:
         elif iterable == ANY:
             item = ANY
         else:
-            self.error("只能对列表使用 for 循环", node)
+            self.error(LOOP_LISTS_ONLY, node)
             item = ANY
         inner = dict(scope)
         self._bind(node.target, item, inner)
@@ -236,7 +246,8 @@ class Checker:
     def _bind(self, target, shape, scope: dict) -> None:
         if isinstance(target, nodes.Name):
             if target.name.startswith("_"):
-                self.error(f"变量名 {target.name} 不允许以下划线开头", target)
+                self.error(_l("The variable name %(name)s may not start with an underscore",
+                              name=target.name), target)
             scope[target.name] = shape
         elif isinstance(target, nodes.Tuple):
             for item in target.items:
@@ -254,7 +265,7 @@ class Checker:
                     self.report.uses_answers = True
                     return self.answers
                 return shape
-            self.error(f"未定义的变量 {node.name}", node)
+            self.error(undefined(node.name), node)
             return ANY
         if isinstance(node, nodes.Getattr):
             return self._attribute(node, self.expr(node.node, scope), node.attr)
@@ -267,7 +278,8 @@ class Checker:
             if key is NotConstant:
                 self.expr(node.arg, scope)
                 if not isinstance(base, list):
-                    self.error("不允许用计算出的名字取字段，请直接写字段名", node)
+                    self.error(_l("A field may not be taken by a computed name: write the "
+                                  "field's name"), node)
                 return base[0] if isinstance(base, list) else ANY
             if isinstance(key, str):
                 return self._attribute(node, base, key)
@@ -279,12 +291,13 @@ class Checker:
         if isinstance(node, nodes.Test):
             self.expr(node.node, scope)
             if node.name not in make_environment().tests:
-                self.error(f"未知的测试 {node.name}", node)
+                self.error(_l("Unknown test %(name)s", name=node.name), node)
             for arg in node.args:
                 self.expr(arg, scope)
             return None
         if isinstance(node, nodes.Call):
-            self.error("模板中不允许调用函数或方法，请使用过滤器", node)
+            self.error(_l("Calling functions or methods is not allowed in a template: use "
+                          "a filter"), node)
             return ANY
         if isinstance(node, nodes.Const):
             return None
@@ -300,23 +313,24 @@ class Checker:
         try:
             return fold(node)
         except RenderLimit as exc:
-            self.error(str(exc).replace("，已停止", ""), node)
+            self.error(str(exc.reason), node)
         except (NotConstant, TypeError, ValueError, ArithmeticError, LookupError):
             pass
         return NotConstant
 
     def _attribute(self, node, base, attr: str):
         if attr.startswith("_"):
-            self.error(f"不安全的属性 {attr}（不允许以下划线开头）", node)
+            self.error(unsafe(attr), node)
             return ANY
         if base == ANY:
             return ANY
         if isinstance(base, dict):
             if attr in base:
                 return base[attr]
-            self.error(f"没有这个字段：{attr}", node)
+            self.error(no_field(attr), node)
             return ANY
-        self.error(f"{attr} 不能用在文字或列表上（只能取对象的字段）", node)
+        self.error(_l("%(name)s cannot be used on a text or a list (only on an object's "
+                      "fields)", name=attr), node)
         return ANY
 
     def _filter(self, node, operand, scope: dict):
@@ -324,7 +338,7 @@ class Checker:
         for arg in list(node.args) + [kw.value for kw in node.kwargs]:
             self.expr(arg, scope)
         if node.name not in ALLOWED_FILTERS:
-            self.error(f"不允许使用过滤器 {node.name}", node)
+            self.error(_l("The filter %(name)s is not allowed", name=node.name), node)
             return ANY
         if operand is not None and node.name in ("list", "string"):
             self._fold(node)
@@ -348,7 +362,7 @@ def lint(data: bytes, contract: dict, answers=ANY, forms: dict | None = None) ->
     try:
         sources = _sources(data)
     except Exception:  # noqa: BLE001 - any parse failure means "not a usable .docx"
-        report.issues.append(Issue("不是有效的 Word 文档（.docx），请用 Word 或 WPS 另存为 .docx 后上传"))
+        report.issues.append(Issue(NOT_DOCX))
         return report
     env = make_environment()
     forms = forms or {"": answers}
@@ -356,7 +370,7 @@ def lint(data: bytes, contract: dict, answers=ANY, forms: dict | None = None) ->
         try:
             tree = env.parse(source)
         except TemplateSyntaxError as exc:
-            report.issues.append(Issue(f"模板语法错误：{explain(exc)}",
+            report.issues.append(Issue(_l("Template syntax error: %(reason)s", reason=explain(exc)),
                                        _paragraph(source, exc.lineno)))
             continue
         found: dict[tuple, list[str]] = {}
@@ -368,8 +382,10 @@ def lint(data: bytes, contract: dict, answers=ANY, forms: dict | None = None) ->
                 found.setdefault((issue.message, issue.paragraph, issue.is_error), []).append(label)
         for (message, paragraph, is_error), labels in found.items():
             if len(labels) < len(forms):
-                message += f"（{'、'.join(labels)}的表单）"
+                message = _l("%(message)s (the %(forms)s forms)", message=message,
+                             forms="、".join(labels))
             report.issues.append(Issue(message, paragraph, is_error))
     if ANY in forms.values() and report.uses_answers:
-        report.issues.append(Issue("未找到该救助类别的表单结构，answers.* 字段未检查", is_error=False))
+        report.issues.append(Issue(_l("No form structure was found for this relief type: the "
+                                      "answers.* fields were not checked"), is_error=False))
     return report

@@ -15,10 +15,11 @@ from ..config import ROOT
 from ..db import db, utcnow
 from ..extensions import data_dir
 from ..faults import atomic_write
+from ..i18n import in_page_language
 from ..jobs import UNFINISHED, stored, stored_messages
 from ..relief import RELIEF_TYPES, ReliefCode
 from . import rendering
-from .errors import DocumentError
+from .errors import DocumentError, unknown_kind
 from .lint import LintReport, lint, schema_contract
 from .models import DocTemplateVersion, GeneratedDocument, OfficeContact, PrintJob, SealUse
 from .pdf import PdfFailed, PdfUnavailable, convert
@@ -30,7 +31,7 @@ __all__ = ["DocumentError"]
 
 class TemplateRejected(DocumentError):
     def __init__(self, report: LintReport):
-        super().__init__("；".join(str(i) for i in report.errors))
+        super().__init__(in_page_language("；", "; ").join(str(i) for i in report.errors))
         self.report = report
 
 
@@ -84,7 +85,7 @@ def generate(kind_name: str, subject, actor=None, options: dict | None = None
     """Render and store one document; the row records what it was made from."""
     kind = KINDS.get(kind_name)
     if kind is None:
-        raise DocumentError(f"未知的文书类型：{kind_name}")
+        raise DocumentError(unknown_kind(kind_name))
     case = subject if kind.scope == "case" else None
     verdict = available(kind, subject)
     if not verdict:
@@ -123,7 +124,8 @@ def print_final(document: GeneratedDocument, actor) -> tuple[SealUse, bytes]:
     entry); the log's SHA-256 is of the very bytes returned."""
     kind = KINDS.get(document.kind)
     if kind is None or not kind.bears_seal:
-        raise DocumentError("该文书不加盖委托事项专用章，无需登记用章")
+        raise DocumentError(_l("This document does not bear the delegated-matters seal; "
+                                 "there is no seal use to log"))
     data = document_file(document).read_bytes()
     return _log_seal_use(document, data, actor), data
 
@@ -220,7 +222,7 @@ def upload_template(kind_name: str, county, filename: str, data: bytes, actor=No
                     note: str = "") -> DocTemplateVersion:
     """Lint and keep a new version (inactive until activated). Raises TemplateRejected."""
     if kind_name not in KINDS:
-        raise DocumentError(f"未知的文书类型：{kind_name}")
+        raise DocumentError(unknown_kind(kind_name))
     report = lint_template(kind_name, county, data)
     if not report.ok:
         raise TemplateRejected(report)
@@ -230,7 +232,7 @@ def upload_template(kind_name: str, county, filename: str, data: bytes, actor=No
     version = DocTemplateVersion(
         kind=kind_name, region_id=county.id, number=number, filename=filename[:200],
         path=store_template_bytes(data, sha), sha256=sha, note=note,
-        lint_warnings=[str(i) for i in report.warnings],
+        lint_warnings=[stored(i) for i in report.warnings],  # kept in the office's language
         uploaded_by_id=getattr(actor, "id", None), uploaded_at=utcnow())
     db.session.add(version)
     db.session.flush()
@@ -293,11 +295,11 @@ def save_office_contact(region, values: dict, actor=None) -> OfficeContact:
 def create_print_job(case, step: str, actor=None) -> PrintJob:
     kinds = kinds_for_step(step, case)
     if not kinds:
-        raise DocumentError("该环节没有需要打印的文书")
+        raise DocumentError(_l("This step has no documents to print"))
     if db.session.scalars(select(PrintJob.id).where(
             PrintJob.case_id == case.id, PrintJob.step == step,
             PrintJob.status.in_(UNFINISHED))).first():
-        raise DocumentError("该环节的打印包正在生成，请等待完成")  # a double click prints once
+        raise DocumentError(_l("This step's print pack is being made; wait until it is done"))  # a double click prints once
     job = PrintJob(case_id=case.id, region_id=case.region_id, step=step, kinds=kinds,
                    created_by_id=getattr(actor, "id", None), created_at=utcnow())
     db.session.add(job)
@@ -350,7 +352,7 @@ def run_print_job(job: PrintJob) -> None:
         job.result_path = _store("packs", _zip(documents), ".zip")
         job.result_type = "zip"
         job.status = "failed" if isinstance(exc, PdfFailed) else "done"
-        job.error = str(exc)
+        job.error = stored(exc.args[0])  # read back in the reader's language (pdf.py)
     else:
         _progress(job, 90, stored(MERGING))
         job.result_path = _store("packs", _merge(pdfs), ".pdf")

@@ -31,11 +31,35 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from ..jobs import stored_messages
 
 log = logging.getLogger(__name__)
 
 # The fonts the templates name, mapped to Noto CJK SC for soffice (see the file's comments)
 FONTS_CONF = Path(__file__).with_name("fonts.conf")
+
+
+# what the clerk is told (print jobs store these on their rows: registered with jobs)
+TOO_MANY = _l("Too many PDF conversions at once; please try again later")
+NOT_FOUND = _l("LibreOffice was not found, so no PDF can be made for now: download the Word "
+               "file and print it (an administrator can check the SOFFICE setting)")
+NOT_STARTED = _l("LibreOffice could not be started, so no PDF can be made for now: download "
+                 "the Word file and print it")
+
+
+def timed_out(seconds: int):
+    return _l("LibreOffice did not finish converting within %(seconds)s seconds and was "
+              "stopped", seconds=seconds)
+
+
+def not_converted(count: int):
+    return _l("LibreOffice could not convert %(count)s files; try again later or download the "
+              "Word files and print them", count=count)
+
+
+stored_messages(TOO_MANY, NOT_FOUND, NOT_STARTED, timed_out(0), not_converted(0))
 
 
 class PdfUnavailable(RuntimeError):
@@ -71,7 +95,7 @@ def _private_profile():
             fcntl.flock(handle, fcntl.LOCK_UN)
             handle.close()
         return
-    raise PdfFailed("同时进行的 PDF 转换过多，请稍后再试")
+    raise PdfFailed(TOO_MANY)
 
 
 def soffice_binary() -> str:
@@ -80,8 +104,7 @@ def soffice_binary() -> str:
     binary = soffice_path()
     if binary is None:
         log.warning("LibreOffice not found (SOFFICE=%s)", current_app.config.get("SOFFICE"))
-        raise PdfUnavailable("未找到 LibreOffice，暂不能生成 PDF，请下载 Word 文档打印"
-                             "（管理员可检查 SOFFICE 设置）")
+        raise PdfUnavailable(NOT_FOUND)
     return binary
 
 
@@ -139,20 +162,19 @@ def _convert_once(binary: str, paths: list[Path], outdir: Path, timeout: int) ->
                                        start_new_session=True, env=converter_env())
         except OSError as exc:  # the message names server paths: log it, tell the clerk less
             log.warning("cannot start LibreOffice: %s", exc)
-            raise PdfUnavailable("无法启动 LibreOffice，暂不能生成 PDF，请下载 Word 文档打印") from exc
+            raise PdfUnavailable(NOT_STARTED) from exc
         try:
             _, stderr = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.communicate()
-            raise PdfFailed(f"LibreOffice 转换超过 {timeout} 秒未完成，已终止") from None
+            raise PdfFailed(timed_out(timeout)) from None
     results = [outdir / (Path(p).stem + ".pdf") for p in paths]
     missing = [r.name for r in results if not r.exists()]
     if process.returncode != 0 or missing:
         log.warning("LibreOffice failed (exit %s): %s", process.returncode,
                     stderr.decode("utf-8", "replace").strip()[-2000:])
-        raise PdfFailed(f"LibreOffice 未能转换 {len(missing) or len(paths)} 个文件，"
-                        "请稍后重试或下载 Word 文档打印")
+        raise PdfFailed(not_converted(len(missing) or len(paths)))
     return results
 
 
@@ -232,7 +254,7 @@ class WarmConverter:
     def _convert(self, paths: list[Path], outdir: Path, timeout: int):
         reply = self._ask({"inputs": [str(p) for p in paths], "outdir": str(outdir)}, timeout)
         if reply is None:  # hung or died: killed (restarted next time); fail like soffice
-            raise PdfFailed(f"LibreOffice 转换超过 {timeout} 秒未完成，已终止")
+            raise PdfFailed(timed_out(timeout))
         if "error" in reply:
             log.warning("warm converter failed, falling back to soffice: %s",
                         reply["error"][-2000:])

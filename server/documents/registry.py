@@ -19,16 +19,18 @@ from decimal import Decimal
 from typing import Callable, ClassVar
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..db import db
 from ..i18n import in_page_language
+from ..jobs import stored_values
 from ..money import fen_to_yuan
 from ..periods import age_on, as_date, local_today
 from ..relief import RELIEF_TYPES, ReliefCode, codes_where, item
 from . import context as ctx
-from .errors import DocumentError
+from .errors import DocumentError, unknown_kind
 from .formatting import DEFAULT_PLACEHOLDER, is_empty
 
 ALL_RELIEF = frozenset(RELIEF_TYPES)
@@ -71,9 +73,10 @@ class DocumentKind:
     # stamped with the township's 委托事项专用章: each final print is entered in the seal log
     bears_seal: ClassVar[bool] = False
     when: ClassVar[str] = ""  # the same in words, for the refusal ("审核确认环节开始后")
+    when_en: ClassVar[str] = ""
 
     def refusal(self, subject) -> str | None:
-        """Why the subject does not call for this document (Chinese), or None when it does."""
+        """Why the subject does not call for this document (a message), or None when it does."""
         return None
 
     @classmethod
@@ -125,7 +128,8 @@ def get_kind(name: str) -> DocumentKind:
 
 @dataclass(frozen=True)
 class Verdict:
-    """Whether a kind may be produced now; false with the Chinese ``reason`` when not."""
+    """Whether a kind may be produced now; false with the ``reason`` (in the page's language)
+    when not."""
 
     reason: str | None = None
 
@@ -143,16 +147,20 @@ def available(kind: str | DocumentKind, subject) -> Verdict:
     """May ``kind`` be produced for the subject (a case, village or township) now?"""
     if isinstance(kind, str):
         if kind not in KINDS:
-            return Verdict(f"未知的文书类型：{kind}")
+            return Verdict(str(unknown_kind(kind)))
         kind = KINDS[kind]
     if kind.scope == "case":
         if not kind.applies_to(subject.relief_type):
             relief = RELIEF_TYPES[ReliefCode(subject.relief_type)]
-            return Verdict(f"{kind.title}不适用于{relief.name}")
+            return Verdict(str(_l("%(document)s does not apply to %(relief)s",
+                                  document=kind.label, relief=relief.label)))
         if kind.states is not None and subject.state not in kind.states:
-            return Verdict(f"案件当前为“{_state_label(subject.state)}”，"
-                           f"{kind.title}只能在{kind.when}出具")
-    return Verdict(kind.refusal(subject))
+            return Verdict(str(_l("The case is “%(state)s” now; “%(document)s” can only be "
+                                  "issued once %(when)s", state=_state_label(subject.state),
+                                  document=kind.label,
+                                  when=in_page_language(kind.when, kind.when_en))))
+    reason = kind.refusal(subject)
+    return Verdict(None if reason is None else str(reason))
 
 
 # -- case states documents follow (the cases room's state names) -------------------------------
@@ -223,7 +231,8 @@ class OneTimeNotice(DocumentKind):
 
     def refusal(self, case):
         if not missing_materials(case):
-            return "没有记录需要补充的材料，不需要出具一次性告知书（请先在“要求补充材料”中列出所缺材料）"
+            return _l("No missing materials are recorded, so no one-time notice is needed "
+                      "(list the missing materials under “Ask for materials” first)")
         return None
 
     def extra_context(self, case, base, options):
@@ -282,7 +291,7 @@ class ProxyLetter(DocumentKind):
 
     def refusal(self, case):
         if proxy_of(case) is None:
-            return "该申请没有代办人，不需要出具代办委托书"
+            return _l("This application has no proxy, so no proxy authorization is needed")
         return None
 
     def extra_context(self, case, base, options):
@@ -299,7 +308,7 @@ class HouseholdSurvey(DocumentKind):
     name, title = "household_survey", "入户调查表"
     title_en = "Household survey"
     extra_contract = {"survey": ctx.SURVEY}
-    states, when = INVESTIGATED_STATES, "开始调查核实后"
+    states, when, when_en = INVESTIGATED_STATES, "开始调查核实后", "the investigation has begun"
 
     def issued_on(self, case):
         visited = ctx.recorded(case, *ctx.INVESTIGATION_ACTIONS).get("visited_on") or ctx.fact(
@@ -326,7 +335,7 @@ class AppraisalMinutes(DocumentKind):
         appraised = any(getattr(e, "action", None) == "record_appraisal"
                         for e in getattr(case, "events", None) or [])
         if not appraised and not isinstance(ctx.fact(case, "appraisal"), dict):
-            return "该案件未经民主评议，没有评议记录可出具"
+            return _l("This case had no democratic appraisal, so there are no minutes to issue")
         return None
 
     def extra_context(self, case, base, options):
@@ -363,7 +372,7 @@ class DecisionKind(DocumentKind):
     """Kinds issued at the decision: dated by it."""
 
     extra_contract = {"decision": DECISION}
-    states, when = DECIDING_STATES, "进入审核确认环节后"
+    states, when, when_en = DECIDING_STATES, "进入审核确认环节后", "the review has begun"
     bears_seal = True
 
     def issued_on(self, case):
@@ -394,11 +403,12 @@ class RefusalNotice(DecisionKind):
     name, title = "refusal_notice", "不予救助告知书"
     title_en = "Refusal notice"
     extra_contract = {"decision": DECISION, "refusal": REFUSAL}
-    states, when = frozenset({"refused"}), "作出不予救助决定后"
+    states, when, when_en = frozenset({"refused"}), "作出不予救助决定后", "assistance is refused"
 
     def refusal(self, case):
         if not refusal_reasons(case):
-            return "不予救助的理由未填写，不能出具不予救助告知书（理由在“不予救助”时填写）"
+            return _l("The reasons for refusing are not filled in, so no refusal notice can be "
+                      "issued (they are entered when refusing)")
         return None
 
     def extra_context(self, case, base, options):
@@ -415,11 +425,11 @@ class RefusalNotice(DecisionKind):
 class ConfirmationNotice(DecisionKind):
     name, title = "confirmation_notice", "社会救助确认通知书"
     title_en = "Confirmation notice"
-    states, when = CONFIRMED_STATES, "确认给予救助后"
+    states, when, when_en = CONFIRMED_STATES, "确认给予救助后", "assistance is confirmed"
 
     def refusal(self, case):
         if case.decision == "refuse":
-            return "该案件为不予救助，不出具确认通知书"
+            return _l("Assistance was refused in this case, so no confirmation notice is issued")
         return None
 
 
@@ -431,7 +441,8 @@ class ArchiveKind(DocumentKind):
 
     def refusal(self, case):
         if case.decided_at is None:
-            return f"案件尚未作出决定，不能出具{self.title}"
+            return _l("The case has no decision yet, so “%(document)s” cannot be issued",
+                      document=self.label)
         return None
 
 
@@ -450,7 +461,8 @@ class DishonestyNotice(DocumentKind):
 
     def refusal(self, case):
         if not ctx.recorded(case, "dishonesty_stop"):
-            return "该案件未因失信停止救助，不出具失信行为处理告知书"
+            return _l("Assistance in this case was not stopped for dishonesty, so no dishonesty "
+                      "notice is issued")
         return None
 
     def extra_context(self, case, base, options):
@@ -460,6 +472,22 @@ class DishonestyNotice(DocumentKind):
 COPY_MARKINGS = {"county": "县级存档", "township": "乡镇存档"}  # printed on the copies
 # the copies' names on pages, in the page's language (the marking above is what is printed)
 COPY_LABELS = {"county": _l("County archive copy"), "township": _l("Township archive copy")}
+
+
+def marking_label(marking: str) -> str:
+    """A copy's printed marking (县级存档) in the page's language, for messages that name it."""
+    key = next((k for k, v in COPY_MARKINGS.items() if v == marking), None)
+    return str(COPY_LABELS[key]) if key else marking
+
+
+def title_label(title: str) -> str:
+    """A kind's stored (Chinese) title in the page's language, for messages that name it."""
+    kind = next((k for k in KINDS.values() if k.title == title), None)
+    return kind.label if kind else title
+
+
+# job rows store these names in Chinese: read back in the reader's language
+stored_values(document=title_label, copy=marking_label)
 ARCHIVE = {"number": None, "opened_on": None, "closed_on": None, "retention": None}
 RETENTION_SOURCES: list[Callable] = []
 """Functions ``case -> str | None`` giving the cover's 保管期限 (the archive room's rule per
@@ -590,14 +618,17 @@ def assert_public_safe(value, path: str = "context") -> None:
     """Walk a context: refuse any text that looks like an ID number or a bank account."""
     leaks = _leaks(value, path)
     if leaks:
-        raise PublicLeak(f"公示文书不得包含身份证号码或银行账号：{'、'.join(leaks)}")
+        raise PublicLeak(_l("A public notice may not contain ID numbers or bank accounts: "
+                            "%(paths)s", paths="、".join(leaks)))
 
 
 def row_leak_message(leaks: list[tuple[str, list[str]]]) -> str:
     """The clerk's message for rows that leak: which case, which field (never the digits)."""
-    parts = [f"案件 {number} 的“{'、'.join(fields)}”" for number, fields in leaks]
-    return (f"{'；'.join(parts)}含有像身份证号码或银行账号的数字，不能公示。"
-            "请先更正这些案件，或选择不含这些户生成公示。")
+    parts = [_("“%(fields)s” of case %(number)s", number=number, fields="、".join(fields))
+             for number, fields in leaks]
+    return _("%(parts)s hold numbers that look like ID numbers or bank accounts and cannot "
+             "be posted. Correct these cases first, or make the notice without these "
+             "households.", parts=in_page_language("；", "; ").join(parts))
 
 
 def _is_minor(case, on: date) -> bool:
@@ -630,11 +661,14 @@ class VillageNotice(DocumentKind):
     is_public = True
     case_states: ClassVar[tuple] = ()
     nobody: ClassVar[str] = ""  # who is missing when the list would be empty
+    nobody_en: ClassVar[str] = ""
     relief_types = ALL_RELIEF
 
     def refusal(self, village):
         if not self.cases(village):
-            return f"{village.name}{self.nobody}，不需要生成{self.title}"
+            return _l("%(village)s: %(nobody)s, so “%(document)s” is not needed",
+                      village=village.name, nobody=in_page_language(self.nobody, self.nobody_en),
+                      document=self.label)
         return None
 
     @classmethod
@@ -701,6 +735,7 @@ class PublicityNotice(VillageNotice):
     name, title = "publicity_notice", "社会救助公示"
     title_en = "Publicity notice"
     case_states, nobody = PUBLICITY_STATES, "当前没有处于公示期的对象"
+    nobody_en = "nobody is in the publicity period now"
 
 
 @register
@@ -708,6 +743,7 @@ class StandingNotice(VillageNotice):
     name, title = "standing_notice", "社会救助长期公示"
     title_en = "Standing publicity notice"
     case_states, nobody = RECIPIENT_STATES, "当前没有享受低保或特困供养的对象"
+    nobody_en = "nobody receives dibao or tekun support now"
     relief_types = PAID_MONTHLY
 
 
@@ -763,7 +799,8 @@ class DelegationLetter(DocumentKind):
 
     def refusal(self, township):
         if not delegated_powers(township, local_today()):
-            return f"{township.name}当前没有委托事项（赋权清单），不能出具放权委托书"
+            return _l("%(township)s has no delegated matters now (delegation ledger), so no "
+                      "delegation letter can be issued", township=township.name)
         return None
 
     def build_context(self, township, options: dict | None = None) -> dict:

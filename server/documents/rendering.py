@@ -24,12 +24,13 @@ from docx.opc.pkgwriter import PackageWriter
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
 from flask import current_app, has_app_context
+from flask_babel import lazy_gettext as _l
 from jinja2 import StrictUndefined
 from jinja2.utils import LRUCache
 
 from . import formatting, sandbox
-from .errors import RenderError, RenderLimit, explain
-from .registry import Barcode, QrCode
+from .errors import RenderError, RenderLimit, explain, in_paragraph
+from .registry import Barcode, QrCode, title_label
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 FIXED_CORE_TIME = datetime(2000, 1, 1)
@@ -75,7 +76,7 @@ class DocumentTemplate(DocxTemplate):
             for piece in jinja_env.from_string(src_xml).generate(context):
                 size += len(piece)
                 if size > sandbox.MAX_OUTPUT:
-                    raise RenderLimit("模板生成的内容过大，已停止")
+                    raise RenderLimit(_l("The template produced too much content"))
                 pieces.append(piece)
         except Exception as exc:
             exc.jiuzhu_paragraph = paragraph_at(src_xml, failing_line(exc))
@@ -199,11 +200,15 @@ def render(template: bytes, context: dict, placeholder: str = formatting.DEFAULT
     return save_stable(tpl)
 
 
-def _failure(title: str, exc: BaseException) -> str:
-    name = f"《{title}》" if title else "文书"
+def _failure(title: str, exc: BaseException):
     paragraph = getattr(exc, "jiuzhu_paragraph", "")
-    where = f"（所在段落：“{paragraph[:60]}”）" if paragraph else ""
-    return f"{name}的模板无法生成：{explain(exc)}{where}。请县级管理员修改该模板，或改回内置模板。"
+    values = {"reason": explain(exc), "where": in_paragraph(paragraph) if paragraph else ""}
+    if title:
+        return _l("The template of “%(title)s” failed: %(reason)s%(where)s. Ask the county "
+                  "admin to correct it, or to go back to the built-in template.",
+                  title=title_label(title), **values)
+    return _l("The document's template failed: %(reason)s%(where)s. Ask the county admin to "
+              "correct it, or to go back to the built-in template.", **values)
 
 
 def _fixed_info(name: str) -> zipfile.ZipInfo:

@@ -9,7 +9,7 @@ input. On top of Jinja's immutable sandbox:
   wall-clock deadline (the compiled template is rewritten so loops go through a guard);
 - the output of each part is capped in size while it is produced.
 
-A breach raises ``RenderLimit`` with a Chinese message; the server thread is free again within
+A breach raises ``RenderLimit`` with a message for the admin; the server thread is free again within
 the deadline. The same guards fold constants for the lint, so such bombs are refused at upload.
 """
 from __future__ import annotations
@@ -21,6 +21,7 @@ import re
 import time
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
 from jinja2 import nodes
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -35,6 +36,8 @@ MAX_OPERATIONS = 3_000_000  # loop iterations + guarded operators + filters in o
 MAX_OUTPUT = 50_000_000  # characters one template part may produce
 RENDER_SECONDS = 10.0  # wall clock for one render (config DOCUMENT_RENDER_SECONDS)
 LOOP_GUARD, SIZE_GUARD = "jiuzhu_loop_guard", "jiuzhu_size_guard"
+TOO_BIG = _l("A number in the template is too large")
+TOO_HIGH_POWER = _l("A power in the template is too large (such as 9 ** a huge number)")
 WIDE_FORMAT = re.compile(r"%[-+ #0]*(\*|\d{6,})|\{[^}]*(\d{6,})")
 
 
@@ -48,9 +51,9 @@ class Budget:
     def tick(self, count: int = 1) -> None:
         self.operations += count
         if self.operations > self.limit:
-            raise RenderLimit(f"模板运算次数超过上限（{self.limit:,} 次），已停止")
+            raise RenderLimit(_l("The template ran more than %(limit)s operations", limit=format(self.limit, ",")))
         if not self.operations & 0x3FF and time.monotonic() > self.deadline:
-            raise RenderLimit("模板渲染超时，已停止")
+            raise RenderLimit(_l("The template took too long to render"))
 
 
 _budget: contextvars.ContextVar[Budget | None] = contextvars.ContextVar("render_budget",
@@ -81,13 +84,15 @@ def check_size(value):
     """Refuse a string or list beyond the caps (the value is returned when it fits)."""
     if isinstance(value, str):
         if len(value) > MAX_STRING:
-            raise RenderLimit(f"模板生成的文字过长（超过 {MAX_STRING:,} 个字符），已停止")
+            raise RenderLimit(_l("The template made a text longer than %(count)s characters",
+                                  count=format(MAX_STRING, ",")))
     elif isinstance(value, (list, tuple)):
         if len(value) > MAX_ITEMS:
-            raise RenderLimit(f"模板生成的列表过长（超过 {MAX_ITEMS:,} 项），已停止")
+            raise RenderLimit(_l("The template made a list longer than %(count)s items",
+                                  count=format(MAX_ITEMS, ",")))
     elif isinstance(value, int) and not isinstance(value, bool):
         if value.bit_length() > MAX_INT_BITS:
-            raise RenderLimit("模板中的数值过大，已停止")
+            raise RenderLimit(TOO_BIG)
     return value
 
 
@@ -97,7 +102,7 @@ def _sized(value) -> int | None:
 
 def _check_format(text) -> None:
     if isinstance(text, str) and WIDE_FORMAT.search(text):
-        raise RenderLimit("模板中的格式宽度过大，已停止")
+        raise RenderLimit(_l("A format width in the template is too large"))
 
 
 def guarded_binop(op: str, left, right):
@@ -107,16 +112,17 @@ def guarded_binop(op: str, left, right):
             if _sized(seq) is not None and isinstance(times, int):
                 cap = MAX_STRING if isinstance(seq, str) else MAX_ITEMS
                 if len(seq) * times > cap:
-                    raise RenderLimit("模板中的重复次数过多（如 'a' * 很大的数），已停止")
+                    raise RenderLimit(_l("The template repeats something too many times "
+                                      "(such as 'a' * a huge number)"))
         if isinstance(left, int) and isinstance(right, int) and \
                 left.bit_length() + right.bit_length() > MAX_INT_BITS:
-            raise RenderLimit("模板中的数值过大，已停止")
+            raise RenderLimit(TOO_BIG)
     elif op == "**":
         if isinstance(right, int) and isinstance(left, int) and abs(left) > 1 and \
                 right > 0 and abs(left).bit_length() * right > MAX_INT_BITS:
-            raise RenderLimit("模板中的乘方过大（如 9 ** 很大的数），已停止")
+            raise RenderLimit(TOO_HIGH_POWER)
         if isinstance(right, (int, float)) and abs(right) > MAX_INT_BITS:
-            raise RenderLimit("模板中的乘方过大（如 9 ** 很大的数），已停止")
+            raise RenderLimit(TOO_HIGH_POWER)
     elif op == "%":
         _check_format(left)
     tick()
@@ -136,7 +142,7 @@ def guard_filter(function):
     def guarded(*args, **kwargs):
         for arg in list(args[skip:]) + list(kwargs.values()):
             if isinstance(arg, int) and not isinstance(arg, bool) and abs(arg) > MAX_ITEMS:
-                raise RenderLimit("过滤器的参数过大，已停止")
+                raise RenderLimit(_l("A filter's argument is too large"))
         if is_format and args:
             _check_format(args[0])
         tick()

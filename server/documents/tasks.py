@@ -7,13 +7,13 @@ from sqlalchemy import select
 
 from ..db import db
 from ..extensions import app_task
-from ..faults import user_message
 from ..jobs import (
     INTERRUPTED,
     Recovery,
     is_transient,
     register_recovery,
     stored,
+    stored_error,
 )
 
 log = logging.getLogger(__name__)
@@ -39,9 +39,9 @@ def build_print_pack(job_id: int, task=None) -> None:
         job = db.session.get(PrintJob, job_id)
         retrying = is_transient(exc) and getattr(task, "retries", 0) > 0
         if retrying:
-            job.status, job.error = "retrying", user_message(exc)
+            job.status, job.error = "retrying", stored_error(exc)
         else:
-            fail_print_job(job, user_message(exc))
+            fail_print_job(job, stored_error(exc))
         db.session.commit()
         log.warning("print job %s failed: %r", job_id, exc)
         if retrying:

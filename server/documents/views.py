@@ -142,7 +142,7 @@ def generate(case_id: int):
         flash(str(exc), "error")
         return _back_to_case(case)
     db.session.commit()
-    flash(_("%(title)s generated.", title=kind.title))
+    flash(_("%(title)s generated.", title=kind.label))
     return _back_to_case(case)
 
 
@@ -301,7 +301,7 @@ def village(region_id: int):
             return redirect(url_for("documents.village", region_id=village.id,
                                     leak=kind if leaked else None))
         db.session.commit()
-        flash(_("%(title)s generated.", title=KINDS[kind].title))
+        flash(_("%(title)s generated.", title=KINDS[kind].label))
         return redirect(url_for("documents.village", region_id=village.id))
     notices = list(db.session.scalars(scoped(GeneratedDocument).where(
         GeneratedDocument.region_id == village.id, GeneratedDocument.case_id.is_(None),
@@ -438,7 +438,7 @@ def _contract_lines(contract: dict, prefix: str = "") -> list[str]:
             if isinstance(shape[0], dict):
                 lines += _contract_lines(shape[0], "x.")
         elif shape == "answers":
-            lines.append(f"{path}.<表单字段名>")
+            lines.append(_("%(path)s.<form field name>", path=path))
         else:
             lines.append(path)
     return lines

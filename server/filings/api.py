@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from flask import send_file
 from flask.views import MethodView
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from flask_smorest.fields import Upload as UploadField
@@ -81,7 +83,7 @@ class RosterIn(Schema):
                                                   "CSV or XLSX"})
 
 
-TEXT = [validate.Length(max=2000), validate.Regexp(r"\S", error="请填写内容")]
+TEXT = [validate.Length(max=2000), validate.Regexp(r"\S", error=_l("Please fill this in"))]
 
 
 class NoteIn(Schema):
@@ -123,7 +125,7 @@ class Filings(MethodView):
         locked; 422 for a township outside the caller's region."""
         township = get_scoped(Region, body["township_id"])
         if township is None or township.level != RegionLevel.township:
-            refuse(422, "请选择本辖区内的乡镇（街道）", "township_id")
+            refuse(422, _("Choose a township (subdistrict) in your area"), "township_id")
         try:
             filing = operations.prepare_build(township, month_of(body["month"]))
         except operations.FilingError as exc:  # the month is locked
@@ -182,10 +184,10 @@ class FilingFile(MethodView):
         filing = get_scoped_or_404(Filing, filing_id)
         relative = (filing.files or {}).get(file_key)
         if file_key not in FILES or not relative:
-            abort(404, message="该文件尚未生成")
+            abort(404, message=_("This file has not been built yet"))
         path = (data_dir() / relative).resolve()
         if data_dir().resolve() not in path.parents or not path.is_file():
-            abort(404, message="该文件尚未生成")
+            abort(404, message=_("This file has not been built yet"))
         name = f"{filing.region.name}-{filing.month:%Y-%m}-{file_key.rsplit('_', 1)[0]}" \
                f".{FILES[file_key]}"
         return send_file(path, as_attachment=True, download_name=name)
@@ -206,7 +208,7 @@ class Reconcile(MethodView):
         filing = get_scoped_or_404(Filing, filing_id)
         upload = request.files.get("roster")
         if upload is None or not upload.filename:
-            refuse(422, "请选择银行（支付系统）发放名单文件", "roster")
+            refuse(422, _("Choose the bank's (payment system's) roster file"), "roster")
         try:
             operations.reconcile(filing, upload.filename, upload.read(), current_user)
         except RosterError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..audit.operations import record
@@ -11,7 +12,7 @@ from ..audit.queries import chain_head
 from ..db import db, utcnow
 from ..extensions import data_dir
 from ..faults import UserFacing
-from ..jobs import UNFINISHED
+from ..jobs import UNFINISHED, stored_messages
 from ..money import fen_text
 from ..regions.models import Region, RegionLevel
 from . import exports, roster, stats
@@ -21,6 +22,10 @@ from .periods import label
 
 class FilingError(UserFacing):
     """A refusal with a message meant for the user."""
+
+
+LOCKED = _l("This month's filing is submitted and locked; to change it, have it reopened first")
+stored_messages(LOCKED)  # a build that finds the month locked says so on the filing's row
 
 
 def _chain_note() -> tuple[dict | None, tuple[str, ...]]:
@@ -34,7 +39,7 @@ def _chain_note() -> tuple[dict | None, tuple[str, ...]]:
 def filing_for(township: Region, month: date) -> Filing:
     """The township's filing of the month, created as a draft on first use."""
     if township.level != RegionLevel.township:
-        raise FilingError("备案以乡镇（街道）为单位")
+        raise FilingError(_l("Filings are made per township (subdistrict)"))
     row = db.session.scalars(select(Filing).where(Filing.region_id == township.id,
                                                   Filing.month == month)).first()
     if row is None:
@@ -61,7 +66,7 @@ def prepare_build(township: Region, month: date) -> Filing:
 
 def _editable(filing: Filing) -> None:
     if filing.is_locked:
-        raise FilingError("本月备案已提交锁定，如需修改请先申请重新打开")
+        raise FilingError(LOCKED)
 
 
 def _folder(code: str, month: date) -> Path:
@@ -178,7 +183,7 @@ def explain(difference: FilingDifference, note: str, actor=None) -> None:
     _editable(difference.filing)
     note = (note or "").strip()
     if not note:
-        raise FilingError("请填写说明")
+        raise FilingError(_l("Please write an explanation"))
     difference.note = note
     difference.explained_by_id = actor.id if actor is not None else None
     difference.explained_at = utcnow()
@@ -190,13 +195,15 @@ def submit(filing: Filing, actor=None) -> None:
     """File the month with the county: checks pass, roster reconciled, differences explained."""
     _editable(filing)
     if filing.built_at is None:
-        raise FilingError("请先生成本月统计表和花名册")
+        raise FilingError(_l("Build this month's table and roster first"))
     if filing.check_failures:
-        raise FilingError("统计表内部校验未通过：" + "；".join(filing.check_failures[:3]))
+        raise FilingError(_l("The table's own checks failed: %(problems)s",
+                              problems="；".join(filing.check_failures[:3])))
     if filing.reconciled_at is None:
-        raise FilingError("请先上传银行（支付系统）发放名单进行核对")
+        raise FilingError(_l("Upload the bank's (payment system's) roster to reconcile first"))
     if filing.unexplained:
-        raise FilingError(f"还有 {len(filing.unexplained)} 处差异未说明，不能提交")
+        raise FilingError(_l("%(count)s differences are not explained yet; the filing cannot "
+                              "be submitted", count=len(filing.unexplained)))
     filing.status = FilingStatus.submitted
     filing.submitted_at, filing.submitted_by_id = utcnow(), actor.id if actor else None
     filing.review_comment = ""
@@ -209,10 +216,10 @@ def submit(filing: Filing, actor=None) -> None:
 def reopen(filing: Filing, reason: str, actor=None) -> None:
     """Unlock a submitted or accepted month for a correction; the reason is audited."""
     if not filing.is_locked:
-        raise FilingError("该备案未锁定")
+        raise FilingError(_l("This filing is not locked"))
     reason = (reason or "").strip()
     if not reason:
-        raise FilingError("重新打开必须填写原因")
+        raise FilingError(_l("Reopening needs a reason"))
     previous = filing.status.value
     filing.status = FilingStatus.draft
     filing.reopen_count += 1
@@ -222,10 +229,10 @@ def reopen(filing: Filing, reason: str, actor=None) -> None:
 def review(filing: Filing, accept: bool, comment: str, actor=None) -> None:
     """The county accepts a submitted filing or returns it with a comment."""
     if filing.status != FilingStatus.submitted:
-        raise FilingError("只能审核已提交的备案")
+        raise FilingError(_l("Only a submitted filing can be reviewed"))
     comment = (comment or "").strip()
     if not accept and not comment:
-        raise FilingError("退回时请填写意见")
+        raise FilingError(_l("Write a comment when returning a filing"))
     filing.status = FilingStatus.accepted if accept else FilingStatus.returned
     filing.review_comment = comment
     filing.reviewed_at, filing.reviewed_by_id = utcnow(), actor.id if actor else None
@@ -241,7 +248,8 @@ def settings_for(county: Region) -> FilingSettings:
 def set_settings(county: Region, adjust_day: int, filing_day: int, remind_days: int,
                  actor=None) -> FilingSettings:
     if not (1 <= adjust_day <= filing_day <= 28) or not (0 <= remind_days <= 10):
-        raise FilingError("日期须在 1–28 日之间，且调整截止日不晚于备案截止日；提前提醒 0–10 天")
+        raise FilingError(_l("Days must be between 1 and 28, the adjustment deadline no later "
+                              "than the filing deadline; reminders 0 to 10 days ahead"))
     row = settings_for(county)
     row.adjust_day, row.filing_day, row.remind_days = adjust_day, filing_day, remind_days
     db.session.add(row)

@@ -8,12 +8,13 @@ from itertools import groupby
 from typing import Iterator, NamedTuple
 
 from flask import current_app, has_app_context
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, and_, case, or_, select, type_coerce
 
 from ..cases.models import Case
 from ..db import db
 from ..idnumber import normalize
-from ..money import EMPTY, MoneyError, fen_text, yuan_to_fen
+from ..money import MoneyError, fen_text, yuan_to_fen
 from ..regions.models import Region
 from ..sheets import Limits, SheetError, read_table
 from .periods import utc_bounds
@@ -113,9 +114,12 @@ def _amount(value, line: int, column: str) -> int:
         fen = yuan_to_fen(value)
     except MoneyError as exc:
         text = str(value if value is not None else "").strip()[:40]
-        raise RosterError(f"第{line}行“{column}”列：金额无法识别或超出范围：{text}（{exc}）") from None
+        raise RosterError(_l("Row %(line)s, column “%(column)s”: the amount cannot be read or is "
+                               "out of range: %(text)s (%(reason)s)", line=line,
+                               column=column, text=text, reason=str(exc))) from None
     if fen is None:
-        raise RosterError(f"第{line}行“{column}”列：{EMPTY}")
+        raise RosterError(_l("Row %(line)s, column “%(column)s”: the amount is missing",
+                               line=line, column=column))
     return fen
 
 
@@ -124,14 +128,14 @@ def parse_bank_roster(filename: str, data: bytes) -> list[RosterRow]:
     table = [(line, row) for line, row in enumerate(_table(filename, data), 1)
              if any(str(c or "").strip() for c in row)]
     if not table:
-        raise RosterError("文件为空")
+        raise RosterError(_l("The file is empty"))
     titles = [str(c or "").strip() for c in table[0][1]]
     header = [t.lower() for t in titles]
     columns = {}
     for field, names in HEADERS.items():
         found = next((i for i, h in enumerate(header) if h in names), None)
         if found is None:
-            raise RosterError(f"缺少列：{names[0]}")
+            raise RosterError(_l("Missing column: %(column)s", column=names[0]))
         columns[field] = found
     rows = []
     for line, raw in table[1:]:

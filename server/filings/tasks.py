@@ -11,8 +11,7 @@ from sqlalchemy import select
 
 from ..db import db
 from ..extensions import app_periodic_task, app_task
-from ..faults import user_message
-from ..jobs import Recovery, is_transient, register_recovery
+from ..jobs import Recovery, is_transient, register_recovery, stored_error
 from ..periods import local_today
 from ..regions.models import Region
 from .models import Filing
@@ -39,7 +38,7 @@ def build_filing(filing_id: int, task=None) -> None:
         transient = is_transient(exc)
         retrying = transient and getattr(task, "retries", 0) > 0
         filing.build_status = "retrying" if retrying else "failed"
-        filing.build_error = user_message(exc)[:4000]  # for the clerk; the details are logged
+        filing.build_error = stored_error(exc)[:4000]  # for the clerk; the details are logged
         db.session.commit()
         log.error("filing %s failed: %s: %s", filing_id, type(exc).__name__, exc,
                   exc_info=not transient)
@@ -56,7 +55,7 @@ def enqueue_build(filing_id: int) -> None:
         log.error("could not queue filing %s: %s: %s", filing_id, type(exc).__name__, exc)
         db.session.rollback()
         filing = db.session.get(Filing, filing_id)
-        filing.build_status, filing.build_error = "failed", user_message(exc)
+        filing.build_status, filing.build_error = "failed", stored_error(exc)
         db.session.commit()
 
 

@@ -21,12 +21,16 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
+
 from .. import money as _money
 from ..money import MODE_LABELS, UNIT_LABELS, MoneyError, round_money
 from ..periods import first_of_next_month
 from ..relief import ReliefCode, item
 from .models import CareLevel, DbMethod
 from .queries import NoStandard, Standard, standard_for
+
+NEGATIVE_INCOME = _l("The household's income per person cannot be negative")
 
 CARE_ALIASES = {"self": CareLevel.self_care, "partial": CareLevel.partial, "full": CareLevel.full}
 
@@ -85,7 +89,7 @@ def to_decimal(value, name: str) -> Decimal:
 def _persons(value) -> int:
     persons = int(value)
     if persons < 1:
-        raise ValueError("保障人数至少为 1")
+        raise ValueError(_l("At least 1 person must be covered"))
     return persons
 
 
@@ -141,7 +145,7 @@ class DbCalculator(Calculator):
     def calculate(self, standard, *, per_capita_income, persons) -> AmountResult:
         income = to_decimal(per_capita_income, "家庭人均收入")
         if income < 0:
-            raise ValueError("家庭人均收入不能为负数")
+            raise ValueError(NEGATIVE_INCOME)
         persons = _persons(persons)
         inputs = {"standard": standard.db_standard, "per_capita_income": income,
                   "persons": persons, "method": standard.db_method,
@@ -190,7 +194,8 @@ class TkCalculator(Calculator):
             try:
                 level = CareLevel(care_level)
             except ValueError:
-                raise ValueError("请选择护理等级（全自理/半护理/全护理）") from None
+                raise ValueError(_l("Choose a care level (fully self-caring / partly dependent / "
+                                    "fully dependent)")) from None
         persons = _persons(persons)
         care = standard.care[level.value]
         inputs = {"tk_basic": standard.tk_basic, "care_level": level.value, "care": care,
@@ -255,7 +260,7 @@ class ByCalculator(Calculator):
     def calculate(self, standard, *, per_capita_income, persons=1, db_eligible=None):
         income = to_decimal(per_capita_income, "家庭人均收入")
         if income < 0:
-            raise ValueError("家庭人均收入不能为负数")
+            raise ValueError(NEGATIVE_INCOME)
         persons = _persons(persons)
         limit = round_money(standard.by_factor * standard.db_standard)
         if db_eligible is None:
@@ -285,7 +290,8 @@ def calculate_for(code, county_id: int, urban_rural, on_date: date, **inputs) ->
     """``calculate`` with the standard in force on ``on_date`` for the county and category."""
     standard = standard_for(county_id, urban_rural, on_date)
     if standard is None:
-        raise NoStandard(f"{on_date:%Y-%m-%d} 没有生效的救助标准，请县级管理员先录入标准")
+        raise NoStandard(_l("No standard is in force on %(date)s; the county admin needs to enter "
+                            "one first", date=f"{on_date:%Y-%m-%d}"))
     return calculate(code, standard, **inputs)
 
 

@@ -3,6 +3,7 @@ version (the form's validation: ``operations.create_version``)."""
 from __future__ import annotations
 
 from flask.views import MethodView
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
@@ -85,7 +86,7 @@ class Current(MethodView):
         on = args["on"] or local_today()
         standard = queries.standard_for(_county_id(), args["urban_rural"], on)
         if standard is None:
-            abort(404, message=f"{on:%Y-%m-%d} 没有生效的救助标准")
+            abort(404, message=str(queries.no_standard_on(on)))
         return standard
 
 
@@ -137,7 +138,7 @@ class NewVersion(MethodView):
                                             actor=current_user._get_current_object())
         except operations.StandardError as exc:
             db.session.rollback()
-            abort(422, message="输入有误，请检查标出的字段",
+            abort(422, message=_("Invalid input: check the marked fields"),
                   errors=[{"path": k, "message": v} for k, v in exc.errors.items()])
         db.session.commit()
         return row

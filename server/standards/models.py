@@ -146,4 +146,4 @@ class StandardValue(Base):
 @event.listens_for(StandardSet, "before_update")
 @event.listens_for(StandardValue, "before_update")
 def _refuse_update(mapper, connection, target):
-    raise ValueError("救助标准版本一经保存不可修改，请新增一个版本")
+    raise ValueError(_l("A saved standard version cannot be changed; add a new version"))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .. import money
@@ -86,11 +87,15 @@ DEFAULT_UNIT = "元/人/月"
 
 
 class StandardError(Exception):
-    """Invalid standard values: ``errors`` maps a field name to a Chinese message."""
+    """Invalid standard values: ``errors`` maps a field name to a message."""
 
     def __init__(self, errors: dict[str, str]):
         self.errors = errors
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+
+
+def too_high(high: str):
+    return _l("Cannot be more than %(high)s; please check", high=high)
 
 
 def parse_decimal(text) -> Decimal | None:
@@ -98,7 +103,7 @@ def parse_decimal(text) -> Decimal | None:
     try:
         return money.parse_number(text, suffixes=("倍", "元"))
     except money.MoneyError:
-        raise ValueError("请输入数字，例如 780 或 1.3") from None
+        raise ValueError(_l("Enter a number, such as 780 or 1.3")) from None
 
 
 def _check_number(spec: ValueSpec, raw) -> Decimal | None:
@@ -108,17 +113,17 @@ def _check_number(spec: ValueSpec, raw) -> Decimal | None:
     else:
         value = parse_decimal(raw)
         if value is not None and value != value.quantize(FACTOR_PLACES):
-            raise ValueError("倍数最多四位小数")
+            raise ValueError(_l("A factor has at most four decimal places"))
     if value is None:
         if spec.is_required:
-            raise ValueError("必填")
+            raise ValueError(_l("Required"))
         return None
     if value < 0:
-        raise ValueError("不能为负数")
+        raise ValueError(_l("Cannot be negative"))
     if value < spec.low:
-        raise ValueError(f"不能小于 {spec.show(spec.low)}")
+        raise ValueError(_l("Cannot be less than %(low)s", low=spec.show(spec.low)))
     if value > spec.high:
-        raise ValueError(f"不能大于 {spec.show(spec.high)}，请核对")
+        raise ValueError(too_high(spec.show(spec.high)))
     return value if spec.kind == "money" else value.quantize(FACTOR_PLACES)
 
 
@@ -131,19 +136,22 @@ def parse_bands(text: str) -> list[dict]:
             continue
         parts = [p.strip() for p in line.split(",")]
         if len(parts) != 2:
-            raise ValueError(f"第 {lineno} 行应为“差额下限,每人金额”")
+            raise ValueError(_l("Line %(line)s should be “lowest gap,amount per person”",
+                                line=lineno))
         try:
             min_gap, amount = (money.parse_yuan(part, allow_negative=True) for part in parts)
         except money.MoneyError as exc:
-            raise ValueError(f"第 {lineno} 行：{exc}") from None
+            raise ValueError(_l("Line %(line)s: %(problem)s", line=lineno, problem=str(exc))) from None
         if min_gap is None or amount is None or min_gap < 0 or amount <= 0:
-            raise ValueError(f"第 {lineno} 行: 差额下限不能为负，每人金额须大于 0")
+            raise ValueError(_l("Line %(line)s: the lowest gap cannot be negative and the amount "
+                                "per person must be over 0", line=lineno))
         if min_gap in seen:
-            raise ValueError(f"第 {lineno} 行: 差额下限 {min_gap} 重复")
+            raise ValueError(_l("Line %(line)s: the lowest gap %(gap)s appears twice", line=lineno,
+                                gap=min_gap))
         seen.add(min_gap)
         bands.append({"min_gap": money.plain(min_gap), "amount": money.plain(amount)})
     if len(bands) > MAX_BANDS:
-        raise ValueError(f"最多 {MAX_BANDS} 档")
+        raise ValueError(_l("At most %(count)s bands", count=MAX_BANDS))
     return sorted(bands, key=lambda b: Decimal(b["min_gap"]), reverse=True)
 
 
@@ -158,9 +166,9 @@ def _effective_from(raw) -> date:
         try:
             day = date.fromisoformat(str(raw or "").strip())
         except ValueError:
-            raise ValueError("请填写执行日期，格式 2026-01-01") from None
+            raise ValueError(_l("Enter the date it applies from, as 2026-01-01")) from None
     if day < date(2000, 1, 1) or day > local_today() + timedelta(days=2 * 366):
-        raise ValueError("执行日期应在 2000 年之后、两年之内")
+        raise ValueError(_l("The date it applies from must be after 2000 and within two years"))
     return day
 
 
@@ -172,7 +180,7 @@ def validate(raw: Mapping) -> dict:
         try:
             values[name] = parse()
         except ValueError as exc:
-            errors[name] = str(exc)
+            errors[name] = str(exc)  # in the reader's language (a lazy message)
 
     attempt("effective_from", lambda: _effective_from(raw.get("effective_from")))
     for spec in SPECS:
@@ -180,7 +188,7 @@ def validate(raw: Mapping) -> dict:
     for name, allowed in CHOICES.items():
         value = str(raw.get(name) or allowed[0])
         if value not in allowed:
-            errors[name] = "请选择有效的选项"
+            errors[name] = _("Choose a valid option")
         values[name] = value
     attempt("db_bands", lambda: parse_bands(raw.get("db_bands") or ""))
     values["named_values"] = _named_values(raw.get("named_values"), errors)
@@ -196,13 +204,14 @@ def check_value_name(name: str) -> str:
     """A named value's name as rules and formulas write it (an expression identifier)."""
     name = str(name or "").strip()
     if not name:
-        raise ValueError("请填写名称")
+        raise ValueError(_l("Enter a name"))
     if len(name) > 40:
-        raise ValueError("名称最多 40 个字")
+        raise ValueError(_l("A name has at most 40 characters"))
     if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_") \
             or name in ("today", "True", "False", "None"):
-        raise ValueError("名称只能由汉字、字母、数字和下划线组成，且不以数字或下划线开头"
-                         "（规则和公式按名称引用它）")
+        raise ValueError(_l("A name may only hold Chinese characters, letters, digits and "
+                            "underscores, and may not start with a digit or an underscore "
+                            "(rules and formulas refer to it by name)"))
     return name
 
 
@@ -212,12 +221,12 @@ def _named_values(rows, errors: dict) -> list[dict]:
     if rows is None:
         return []
     if not isinstance(rows, (list, tuple)):
-        errors["named_values"] = "应为列表"
+        errors["named_values"] = _("Must be a list")
         return []
     out, seen = [], {}
     for i, row in enumerate(rows):
         if not isinstance(row, Mapping):
-            errors[f"named_values[{i}]"] = "应为包含名称和金额的对象"
+            errors[f"named_values[{i}]"] = _("Must be an object with a name and an amount")
             continue
         if row.get("remove") or (not str(row.get("name") or "").strip()
                                  and not str(row.get("amount") or "").strip()):
@@ -231,20 +240,22 @@ def _named_values(rows, errors: dict) -> list[dict]:
             errors[f"{path}.name"] = str(exc)
         else:
             if item["name"] in seen:
-                errors[f"{path}.name"] = f"名称“{item['name']}”与第 {seen[item['name']] + 1} 项重复"
+                errors[f"{path}.name"] = _("The name “%(name)s” is already used by item "
+                                            "%(number)s", name=item["name"],
+                                            number=seen[item["name"]] + 1)
             seen.setdefault(item["name"], i)
         try:
             amount = money.parse_yuan(row.get("amount"))
             if amount is None:
-                raise ValueError("请填写金额")
+                raise ValueError(_l("Enter the amount"))
             if amount > NAMED_HIGH:
-                raise ValueError(f"不能大于 {money.plain(NAMED_HIGH)}，请核对")
+                raise ValueError(too_high(money.plain(NAMED_HIGH)))
             item["amount"] = amount
         except (ValueError, money.MoneyError) as exc:
             errors[f"{path}.amount"] = str(exc)
         out.append(item)
     if len(out) > MAX_NAMED:
-        errors["named_values"] = f"最多 {MAX_NAMED} 项"
+        errors["named_values"] = _("At most %(count)s items", count=MAX_NAMED)
     return out
 
 
@@ -254,28 +265,30 @@ def _cross_checks(values: dict, errors: dict) -> None:
 
     if values.get("db_method") == DbMethod.bands.value and "db_bands" not in errors \
             and not values.get("db_bands"):
-        errors["db_bands"] = "分档计算需要至少一档"
+        errors["db_bands"] = _("Calculating by bands needs at least one band")
     for category in ("urban", "rural"):
         name, base = f"tk_basic_{category}", f"db_{category}"
         floor = money.round_money(values[base] * NATIONAL_TK_FACTOR) if known(name, base) else None
         if floor is not None and values[name] < floor:
-            errors[name] = f"不得低于低保标准的 1.3 倍（{money.plain(floor)} 元）"
+            errors[name] = _("Cannot be below 1.3 times the dibao standard (%(floor)s yuan)",
+                             floor=money.plain(floor))
     if known("db_minimum", "db_urban", "db_rural") and \
             values["db_minimum"] > min(values["db_urban"], values["db_rural"]):
-        errors["db_minimum"] = "最低发放额不能高于低保标准"
+        errors["db_minimum"] = _("The minimum payment cannot be above the dibao standard")
     if known("ls_township_multiple", "ls_max_multiple") and \
             values["ls_max_multiple"] < values["ls_township_multiple"]:
-        errors["ls_max_multiple"] = "最高倍数不能低于乡镇审批上限倍数"
+        errors["ls_max_multiple"] = _("The highest multiple cannot be below the township's "
+                                      "approval cap multiple")
     if known("db_urban", "db_rural") and "db_bands" not in errors:
         top = max(values["db_urban"], values["db_rural"])
         if any(Decimal(b["amount"]) > top for b in values.get("db_bands") or ()):
-            errors["db_bands"] = "每人金额不能高于低保标准"
+            errors["db_bands"] = _("An amount per person cannot be above the dibao standard")
 
 
 def create_version(county: Region, raw: Mapping, actor=None) -> StandardSet:
     """Validate and save a new version for the county; existing versions stay untouched."""
     if county.level != RegionLevel.county:
-        raise StandardError({"region": "救助标准只能由县级区划制定"})
+        raise StandardError({"region": _("Standards can only be set by a county")})
     values = validate(raw)
     named = values.pop("named_values")
     row = StandardSet(region=county, created_by_id=getattr(actor, "id", None), **values)

@@ -24,6 +24,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..db import db
@@ -124,14 +125,20 @@ class NoStandard(LookupError):
     """No standard version is in force; the message is for the user."""
 
 
+def no_standard_on(on: date):
+    return _l("No standard is in force on %(date)s", date=f"{on:%Y-%m-%d}")
+
+
 class UnknownStandardValue(LookupError):
     """A name that the standard version does not define; the message is for the user."""
 
     def __init__(self, name: str, row: StandardSet):
         self.name, self.version_id = name, row.id
-        known = "、".join(v.name for v in row.named_values) or "无"
-        super().__init__(f"{row.effective_from:%Y-%m-%d} 起执行的救助标准（版本 {row.id}）中"
-                         f"没有名为“{name}”的标准值（已有：{known}）")
+        known = "、".join(v.name for v in row.named_values) or _("none")
+        super().__init__(_("The standard in force from %(date)s (version %(version)s) has no "
+                           "value named “%(name)s” (it has: %(known)s)",
+                           date=f"{row.effective_from:%Y-%m-%d}", version=row.id, name=name,
+                           known=known))
 
 
 def named_value(row: StandardSet, name: str) -> Decimal:
@@ -157,7 +164,7 @@ def version_for(on: date | None = None, region=None, *, version: int | None = No
     if version is not None:
         row = db.session.get(StandardSet, version)
         if row is None:
-            raise NoStandard(f"救助标准版本 {version} 不存在")
+            raise NoStandard(_l("There is no standard version %(version)s", version=version))
         return row
     if region is None:
         raise ValueError("a standard version needs a region or a version id")
@@ -165,7 +172,7 @@ def version_for(on: date | None = None, region=None, *, version: int | None = No
     on = on or local_today()
     row = current_set(county_id, on)
     if row is None:
-        raise NoStandard(f"{on:%Y-%m-%d} 没有生效的救助标准")
+        raise NoStandard(no_standard_on(on))
     return row
 
 

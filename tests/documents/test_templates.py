@@ -63,7 +63,7 @@ def test_lint_checks_notices_against_their_narrow_contract(demo):
     assert not report.ok and "id_number" in str(report.errors[0])
 
 
-def test_lint_rejects_a_file_that_is_not_docx():
+def test_lint_rejects_a_file_that_is_not_docx(app):  # messages come from the catalogs
     report = lint(b"not a zip", KINDS["application"].contract())
     assert not report.ok and "不是有效的 Word 文档" in str(report.errors[0])
 

@@ -107,7 +107,7 @@ def test_tk_basic_plus_care(level, amount):
     assert result.formula.startswith("基本生活 1014.00（780.00 × 1.3） + 护理")
 
 
-def test_tk_explicit_basic_and_income_check():
+def test_tk_explicit_basic_and_income_check(app):  # messages come from the catalogs
     standard = replace(BASE, tk_basic=D("1100.00"))
     result = calculate("TK", standard, care_level="半护理", per_capita_income="780")
     assert result.amount == D("1400.00") and "× 1.3" not in result.formula

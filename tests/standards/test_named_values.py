@@ -70,7 +70,7 @@ def test_named_values_are_part_of_the_immutable_version(demo):
     db.session.rollback()
 
 
-def test_named_value_errors_are_keyed_by_row_and_field():
+def test_named_value_errors_are_keyed_by_row_and_field(app):  # messages: the catalogs
     with pytest.raises(StandardError) as caught:
         validate({**DEMO_2026, "named_values": [
             {"name": CHILD, "amount": "1200"},

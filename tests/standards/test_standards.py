@@ -100,7 +100,7 @@ def test_money_round_trips_exactly(demo):
     ({"effective_from": "2026-02-30"}, "effective_from", "执行日期"),
     ({"effective_from": "1999-01-01"}, "effective_from", "2000"),
 ])
-def test_validation_messages(changes, field, message):
+def test_validation_messages(app, changes, field, message):  # messages: the catalogs
     with pytest.raises(StandardError) as info:
         validate({**DEMO_2026, **changes})
     assert message in info.value.errors[field]

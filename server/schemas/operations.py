@@ -56,7 +56,7 @@ def create_draft(county, relief_type, user, source: str | None = None) -> Schema
     db.session.add(version)
     db.session.flush()
     record("schemas.draft_created", version, actor=user, region_id=county.id,
-           details={"relief_type": relief_type.value, "number": version.number})
+           details={"relief_type": relief_type, "number": version.number})
     return version
 
 
@@ -76,7 +76,7 @@ def discard_draft(version: SchemaVersion, user) -> None:
     if version.status != SchemaStatus.draft:
         raise SchemaOperationError("只能删除草稿")
     record("schemas.draft_discarded", version, actor=user, region_id=version.county_id,
-           details={"relief_type": version.relief_type.value, "number": version.number})
+           details={"relief_type": version.relief_type, "number": version.number})
     db.session.delete(version)
     db.session.flush()
 
@@ -89,7 +89,7 @@ def publish(version: SchemaVersion, user) -> SchemaVersion:
     version.status = SchemaStatus.published
     version.published_at = utcnow()
     record("schemas.published", version, actor=user, region_id=version.county_id,
-           details={"relief_type": version.relief_type.value, "number": version.number})
+           details={"relief_type": version.relief_type, "number": version.number})
     return version
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 from ..api.errors import load_json
 from ..auth.access import requires
@@ -42,8 +42,9 @@ class ReliefItemBody(Schema):
     name_en = fields.Str(load_default="")
     short_name = fields.Str(required=True, metadata={"example": "事实无人抚养儿童"})
     short_name_en = fields.Str(load_default="")
-    unit = fields.Str(required=True, validate=validate.OneOf(["household", "person"]))
-    family = fields.Str(required=True, validate=validate.OneOf(FAMILIES))
+    # the values are checked with the items file's rules, for the same messages and paths
+    unit = fields.Str(required=True, metadata={"enum": ["household", "person"]})
+    family = fields.Str(required=True, metadata={"enum": FAMILIES})
     is_paid = fields.Bool(required=True)
     basis = fields.Str(load_default="")
     settings = fields.Dict(load_default=dict, metadata={

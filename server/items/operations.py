@@ -69,7 +69,6 @@ def save_item(county, code: str, data: dict, actor) -> ReliefItem:
     db.session.flush()
     record("item.create" if is_new else "item.update", row, actor=actor,
            details={"code": code, "name": row.name, "family": row.family})
-    db.session.info[CHANGED] = True
     return row
 
 
@@ -80,6 +79,14 @@ def sync_shipped_items() -> list[str]:
         record("item.sync", details={"codes": ", ".join(written)}, actor_name="system")
         db.session.info[CHANGED] = True
     return written
+
+
+@event.listens_for(Session, "after_flush")
+def _note_item_writes(session, _context) -> None:
+    """Any flushed change of an item row (an operation, a test) drops the cache at commit."""
+    if any(isinstance(obj, ReliefItem)
+           for obj in (*session.new, *session.dirty, *session.deleted)):
+        session.info[CHANGED] = True
 
 
 @event.listens_for(Session, "after_commit")

@@ -95,7 +95,8 @@ def test_relief_codes_become_item_rows_and_back(empty_db_url):
     """0024 turns the four-value code columns into references to relief_item rows, keeping
     every case, form version, setting and draft; the downgrade keeps them too."""
     from alembic import command
-    from sqlalchemy import MetaData, inspect, insert, select
+    from sqlalchemy import MetaData, insert, inspect, select
+    from sqlalchemy.exc import IntegrityError
 
     cfg = alembic_config(empty_db_url)
     command.upgrade(cfg, "0022")
@@ -142,9 +143,9 @@ def test_relief_codes_become_item_rows_and_back(empty_db_url):
     for name in tables:
         assert {"relief_item"} == {fk["referred_table"] for fk in inspector.get_foreign_keys(name)
                                    if fk["constrained_columns"] == ["relief_type"]}
-        assert inspector.get_columns(name)[[c["name"] for c in inspector.get_columns(name)]
-                                           .index("relief_type")]["type"].length == 8
-    with pytest.raises(Exception), engine.begin() as conn:  # the key holds: no unknown code
+        column = next(c for c in inspector.get_columns(name) if c["name"] == "relief_type")
+        assert column["type"].length == 8
+    with pytest.raises(IntegrityError), engine.begin() as conn:  # the key holds: no unknown code
         conn.execute(text("UPDATE \"case\" SET relief_type = 'ZZ' WHERE id = 1"))
     with engine.begin() as conn:  # a county's own item: the old schema cannot keep it
         conn.execute(text("INSERT INTO relief_item (code, position, name, name_en, short_name, "

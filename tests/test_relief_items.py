@@ -239,3 +239,14 @@ def test_the_items_api_is_in_the_openapi_document(client):
     spec = client.get("/api/v1/openapi.json").json
     assert {"get", "post"} <= set(spec["paths"]["/api/v1/items/"])
     assert {"get", "put"} <= set(spec["paths"]["/api/v1/items/{code}"])
+
+
+def test_the_admin_lists_the_items_in_chinese(app, api, login):
+    client, headers = api("admin")
+    client.post("/api/v1/items/", json=SW, headers=headers)
+    page = login("admin").get("/items/").get_data(as_text=True)
+    assert "最低生活保障" in page and "按人按月发放（含照料护理等级）" in page
+    row = page.split('id="item-SW"')[1].split("</tr>")[0]
+    assert "事实无人抚养儿童基本生活补贴" in row and "按人" in row and "草稿" in row
+    assert "monthly" not in row and "person" not in row
+    assert login("clerk").get("/items/").status_code == 403

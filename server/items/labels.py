@@ -21,6 +21,6 @@ labels.actions({"item.create": _l("Relief item created"),
 labels.objects(ReliefItem=labels.ObjectKind(_l("Relief item"), _names))
 FAMILY_LABELS = {"recognition": _l("Recognition only"), "monthly": _l("Monthly payment"),
                  "one_off": _l("One-off payment"), "care": _l("Monthly support with care levels")}
-UNIT_LABELS = {"household": _l("Household"), "person": _l("Person")}
-labels.fields({"codes": _l("Codes"), "code": _l("Code"), "family": _l("Procedure family")},
+UNIT_LABELS = {"household": _l("Per household"), "person": _l("Per person")}
+labels.fields({"codes": _l("Codes"), "code": _l("Item code"), "family": _l("Procedure family")},
               family=lambda v: str(FAMILY_LABELS.get(v, v)))

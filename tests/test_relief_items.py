@@ -17,6 +17,8 @@ from server.relief import (
     load_items,
 )
 
+from .crawl import check_zh, parse
+
 GOOD = ITEMS_FILE.read_text(encoding="utf-8")
 
 
@@ -249,4 +251,5 @@ def test_the_admin_lists_the_items_in_chinese(app, api, login):
     row = page.split('id="item-SW"')[1].split("</tr>")[0]
     assert "事实无人抚养儿童基本生活补贴" in row and "按人" in row and "草稿" in row
     assert "monthly" not in row and "person" not in row
+    assert check_zh(parse(page)[0], data={"SW"}) == []  # what the crawl checks
     assert login("clerk").get("/items/").status_code == 403

@@ -48,7 +48,7 @@ def save_item(county, code: str, data: dict, actor) -> ReliefItem:
     a shipped, published or other county's item is refused at ``code``."""
     raw = {"code": code, **{k: data[k] for k in FIELDS if k in data}}
     problems = _problems(raw)
-    row = db.session.get(ReliefItem, code) if isinstance(code, str) else None
+    row = db.session.get(ReliefItem, code) if queries.CODE.fullmatch(str(code)) else None
     if row is not None and (row.is_shipped or row.county_id != county.id):
         problems.insert(0, ("code", f"代码 {code} 已被其他救助项目使用"))
     elif row is not None and row.is_active:

@@ -1,6 +1,8 @@
 """Reads of relief items: the items in force (cached per app) and the rows an admin sees."""
 from __future__ import annotations
 
+import json
+import re
 import time
 
 from flask import current_app
@@ -8,9 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from ..db import db
-from ..relief import FILE_ITEMS, ReliefType
+from ..relief import FILE_ITEMS, ITEMS_SCHEMA, ReliefType
 from .models import ReliefItem
 
+CODE = re.compile(json.loads(ITEMS_SCHEMA.read_text(encoding="utf-8"))
+                  ["properties"]["items"]["items"]["properties"]["code"]["pattern"])
+"""What a code looks like (the items file's pattern): anything else names no item."""
 CACHE_KEY = "relief_items"
 CACHE_SECONDS = 60.0  # how soon another server process sees an item written elsewhere
 
@@ -62,7 +67,7 @@ def rows(county_id: int | None = None) -> list[ReliefItem]:
 
 def find(code: str, county_id: int | None = None) -> ReliefItem | None:
     """One item by code, if the county may see it."""
-    row = db.session.get(ReliefItem, code)
+    row = db.session.get(ReliefItem, code) if CODE.fullmatch(code or "") else None
     if row is None or (county_id is not None and not row.is_shipped
                        and row.county_id != county_id):
         return None

@@ -187,5 +187,7 @@ def test_cli_upgrade_keeps_the_shipped_items_equal_to_the_file(empty_db_url, tmp
         rows = conn.execute(text(
             "SELECT code, short_name, position FROM relief_item ORDER BY code")).all()
     engine.dispose()
+    with app.app_context():
+        db.engine.dispose()  # before the fixture drops the database under the pool
     assert [tuple(r) for r in rows] == [("BY", "低保边缘", 3), ("DB", "低保", 0), ("LS", "临时救助", 2),
                                         ("SW", "x", 9), ("TK", "特困", 1)]

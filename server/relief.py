@@ -5,7 +5,11 @@ module is imported: ``RELIEF_TYPES`` maps a code to its ``ReliefType`` (names, u
 family, paid or not, legal basis, procedure settings). Rooms ask an item for what they need
 (``item.is_monthly``, ``item.family``, ``codes_where(...)``) instead of naming codes.
 
-``ReliefCode`` stays as the type of the code columns; its members are the shipped items.
+An item is a row of the ``relief_item`` table (the ``items`` room): the file is the source of
+the shipped items, which the room keeps in sync, and a county adds its own rows. Inside an app
+context ``RELIEF_TYPES`` serves the published rows (the room registers them with
+``serve_items_from``, cached per app); outside one, the file's items. Codes are plain strings;
+``ReliefCode`` names the shipped four for tests and demo data only.
 ``load_items(path_or_text)`` checks a file and raises ``ItemsError`` whose ``problems`` list
 every problem as ``(path, message)``, e.g. ``items[2].unit``.
 """
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import enum
 import json
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -47,7 +52,7 @@ MONTHLY_FAMILIES = frozenset({Family.monthly, Family.care})
 
 @dataclass(frozen=True)
 class ReliefType:
-    code: ReliefCode | str
+    code: str
     name: str
     short_name: str
     unit: str  # "household" or "person"
@@ -145,9 +150,8 @@ def load_items(source: Path | str | None = None) -> dict:
             problems.append((f"items[{i}].is_paid", "按月或一次性发放的项目须设为发放（is_paid: true）"))
         if family == Family.care and raw["unit"] != "person":
             problems.append((f"items[{i}].unit", "含照料护理等级的项目按人（person）救助"))
-        known = ReliefCode(code) if code in ReliefCode._value2member_map_ else code
-        items[known] = ReliefType(
-            code=known, name=raw["name"], short_name=raw["short_name"], unit=raw["unit"],
+        items[code] = ReliefType(
+            code=code, name=raw["name"], short_name=raw["short_name"], unit=raw["unit"],
             is_paid=raw["is_paid"], family=family, name_en=raw.get("name_en", ""),
             short_name_en=raw.get("short_name_en", ""),
             basis=raw.get("basis", ""), settings=dict(raw.get("settings") or {}))
@@ -156,7 +160,46 @@ def load_items(source: Path | str | None = None) -> dict:
     return items
 
 
-RELIEF_TYPES: dict[ReliefCode | str, ReliefType] = load_items()
+FILE_ITEMS: dict[str, ReliefType] = load_items()
+"""The shipped items, as ``forms/items.yaml`` defines them."""
+
+_source: Callable[[], Mapping[str, ReliefType]] | None = None
+
+
+def serve_items_from(source: Callable[[], Mapping[str, ReliefType]]) -> None:
+    """Let ``RELIEF_TYPES`` serve ``source()`` inside an app context (the items room's cached
+    rows); a lower module offers the hook so it never imports the room."""
+    global _source
+    _source = source
+
+
+class _Items(Mapping):
+    """The items in force, code → ``ReliefType``, read-only, in order (shipped first)."""
+
+    def _items(self) -> Mapping[str, ReliefType]:
+        from flask import has_app_context
+
+        if _source is None or not has_app_context():
+            return FILE_ITEMS
+        return _source()
+
+    def __getitem__(self, code) -> ReliefType:
+        return self._items()[code]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items())
+
+    def __len__(self) -> int:
+        return len(self._items())
+
+    def __contains__(self, code) -> bool:
+        return code in self._items()
+
+    def __repr__(self) -> str:
+        return f"RELIEF_TYPES({list(self._items())})"
+
+
+RELIEF_TYPES: Mapping[str, ReliefType] = _Items()
 
 
 def codes_where(**attributes) -> tuple:

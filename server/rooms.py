@@ -8,6 +8,7 @@ ROOMS = [
     "auth",
     "regions",
     "audit",
+    "items",
     "calendar",
     "standards",
     "schemas",

@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, select, text  # noqa: E402
 from server import create_app  # noqa: E402
 from server.db import db  # noqa: E402
 from server.extensions import huey  # noqa: E402
+from server.items.models import sync_shipped  # noqa: E402
 from server.models import metadata  # noqa: E402
 
 
@@ -84,6 +85,7 @@ def db_url(_template_db, tmp_path):
         names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
         with engine.begin() as conn:
             conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            sync_shipped(conn)  # the shipped relief items, as create_all left them
         engine.dispose()
         return PG_URL
     path = tmp_path / "jiuzhu.db"

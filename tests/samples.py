@@ -122,17 +122,36 @@ def _warning_id(region):
     return warning.id
 
 
-def _other_county_version(number: int) -> int:
-    """A published form version of a second county: versions are county-wide (every township
-    of the county reads them), so only another county's version must be a 404."""
+def _other_county():
+    """A second county beside the demo's (county-wide objects of another county are 404s)."""
     from server.regions.models import Region, RegionLevel
-    from server.schemas.models import SchemaStatus, SchemaVersion
 
     county = db.session.scalars(select(Region).where(Region.code == "220998000000")).first()
     if county is None:
         county = Region(code="220998000000", name="样例邻县", level=RegionLevel.county)
         db.session.add(county)
         db.session.flush()
+    return county
+
+
+def _item_code(region):
+    """An unpublished relief item of another county (a county sees only its own)."""
+    from server.items.models import ReliefItem
+
+    if db.session.get(ReliefItem, "YL") is None:
+        db.session.add(ReliefItem(code="YL", position=50, name="样例邻县项目", short_name="邻县",
+                                  unit="household", family="monthly", is_paid=True,
+                                  settings={}, county_id=_other_county().id))
+        db.session.commit()
+    return "YL"
+
+
+def _other_county_version(number: int) -> int:
+    """A published form version of a second county: versions are county-wide (every township
+    of the county reads them), so only another county's version must be a 404."""
+    from server.schemas.models import SchemaStatus, SchemaVersion
+
+    county = _other_county()
     version = db.session.scalars(select(SchemaVersion).where(
         SchemaVersion.county_id == county.id, SchemaVersion.number == number)).first()
     if version is None:
@@ -442,6 +461,7 @@ def _token(region):
 
 
 SAMPLES = {
+    "code": _item_code,
     "file_key": _file_key,
     "item_id": _item_id,
     "request_id": _request_id,

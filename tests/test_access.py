@@ -302,3 +302,24 @@ def test_supervision_roles(app, demo, api, method, path, allowed, elsewhere):
             assert response.status_code != 403, (method, url, username)
         else:
             assert response.status_code == 403, (method, url, username, response.status_code)
+
+
+# relief items: the county admin's alone (the county's own items; another county's are 404)
+ITEM_ROUTES = [("GET", "/api/v1/items/"), ("POST", "/api/v1/items/"),
+               ("GET", "/api/v1/items/DB"), ("PUT", "/api/v1/items/DB")]
+
+
+@pytest.mark.parametrize("method,path", ITEM_ROUTES)
+def test_relief_items_are_the_county_admins(app, demo, api, method, path):
+    for username in sorted(EVERYONE):
+        client, headers = api(username)
+        status = client.open(path, method=method, headers=headers, json={}).status_code
+        if username == "admin":
+            assert status in (200, 422), (method, path, status)  # 422: the empty body
+        else:
+            assert status == 403, (method, path, username, status)
+    client, headers = api("admin")
+    other = SAMPLES["code"](region("220999000000"))
+    for method in ("GET", "PUT"):
+        assert client.open(f"/api/v1/items/{other}", method=method, headers=headers,
+                           json={}).status_code == 404

@@ -220,7 +220,7 @@ class FileOut(Schema):
     archive_number = fields.Str()
     case_number = fields.Str()
     applicant_name = fields.Str()
-    relief_type = fields.Function(lambda c: c.relief_type.value)
+    relief_type = fields.Function(lambda c: c.relief_type)
     stopped_on = fields.Function(lambda c: _iso(stopped_on(c)), metadata={"type": "string", "format": "date",
                                                                    "nullable": True})
     retention = fields.Function(lambda c: queries.case_retention(c))

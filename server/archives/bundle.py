@@ -251,7 +251,7 @@ def _build_into(case, work: Path, with_pdf: bool, progress) -> dict:
     schema = case.schema_version
     templates = {s.kind: s.template for s in [*docs, *front["county"]] if s.template}
     manifest = {"format": FORMAT_VERSION, "archive_number": case.archive_number,
-                "case_number": case.case_number, "relief_type": str(case.relief_type.value),
+                "case_number": case.case_number, "relief_type": str(case.relief_type),
                 "schema": {"id": schema.id, "number": schema.number} if schema else None,
                 "templates": templates, "pdf": with_pdf, "copies": {}}
     step = 50

@@ -142,7 +142,7 @@ def assign_archive_number(case, actor=None) -> str:
     county = case.region.county
     pattern = pattern_in_force(county)
     year = (case.decided_at or utcnow()).year
-    code = case.relief_type.value if hasattr(case.relief_type, "value") else str(case.relief_type)
+    code = str(case.relief_type)
     counter = _locked_counter(county.id, year, code)
     from ..cases.models import Case
 

@@ -67,6 +67,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "audit.view": COUNTY | TOWNSHIP,
     "schemas.view": ALL,
     "schemas.manage": frozenset({Role.county_admin}),
+    "items.manage": frozenset({Role.county_admin}),
     "cases.view": ALL,
     "cases.intake": TOWNSHIP | {Role.village_assistant},
     "cases.process": TOWNSHIP,

@@ -44,7 +44,7 @@ class DeadlineOut(Schema):
 class CaseOut(Schema):
     id = fields.Int()
     case_number = fields.Str()
-    relief_type = fields.Function(lambda c: c.relief_type.value)
+    relief_type = fields.Function(lambda c: c.relief_type)
     state = fields.Str()
     region_id = fields.Int()
     applicant_name = fields.Str()

@@ -11,7 +11,6 @@ from datetime import date, datetime
 from sqlalchemy import (
     DDL,
     JSON,
-    Enum,
     ForeignKey,
     Index,
     String,
@@ -24,7 +23,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..db import Base, utcnow
 from ..regions.models import RegionScoped
-from ..relief import ReliefCode
 from ..schemas.models import SchemaVersion
 
 
@@ -47,8 +45,7 @@ class Case(RegionScoped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_number: Mapped[str] = mapped_column(String(40), unique=True)
-    relief_type: Mapped[ReliefCode] = mapped_column(Enum(ReliefCode, native_enum=False, length=4),
-                                                    index=True)
+    relief_type: Mapped[str] = mapped_column(String(8), ForeignKey("relief_item.code"), index=True)
     schema_version_id: Mapped[int] = mapped_column(ForeignKey("schema_version.id"))
     state: Mapped[str] = mapped_column(String(32), default="accepted", index=True)
     applicant_name: Mapped[str] = mapped_column(String(100))
@@ -330,7 +327,7 @@ class WorkflowSetting(RegionScoped, Base):
     __table_args__ = (UniqueConstraint("region_id", "relief_type"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    relief_type: Mapped[ReliefCode] = mapped_column(Enum(ReliefCode, native_enum=False, length=4))
+    relief_type: Mapped[str] = mapped_column(String(8), ForeignKey("relief_item.code"))
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -18,7 +18,7 @@ from ..db import db
 from ..params import month_arg, page_arg
 from ..periods import add_months, local_today
 from ..regions.queries import get_scoped_or_404
-from ..relief import RELIEF_TYPES, ReliefCode
+from ..relief import RELIEF_TYPES
 from . import clocks, operations, queries, sections
 from .checks import CaseError, check_label
 from .dishonesty import kind_label
@@ -352,9 +352,9 @@ def lift_dishonesty(dishonesty_id: int):
 @requires("workflows.manage")
 def settings():
     code = request.values.get("relief_type", "DB")
-    if code not in ReliefCode.__members__:
+    if code not in RELIEF_TYPES:
         abort(404)
-    relief_type = ReliefCode(code)
+    relief_type = code
     county = current_user.region.county
     error = ""
     if request.method == "POST":

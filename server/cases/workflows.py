@@ -13,7 +13,8 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from flask_babel import lazy_gettext as _l
 
 from ..i18n import in_page_language
-from ..relief import RELIEF_TYPES, ReliefCode, ReliefType
+from ..items.operations import check_settings_with
+from ..relief import RELIEF_TYPES, ReliefCode, ReliefType, item
 
 SAME = "@same"  # a transition that records something without changing the state
 PREVIOUS = "@previous"  # back to the state before the current one (after awaiting materials)
@@ -232,19 +233,35 @@ ITEM_FACTS = ("is_paid", "is_one_off")  # what an item's family and is_paid say 
 def item_settings(item: ReliefType) -> Settings:
     """An item's procedure defaults: the national rules, its ``settings`` from the items file
     (unknown keys or bad values refused with the item's code), paid / one-off from the item."""
-    problems = [_l("\"%(key)s\" follows from the relief item's family / is_paid: it cannot "
-                   "be set in settings", key=key) for key in ITEM_FACTS if key in item.settings]
-    try:
-        settings = Settings().validated({k: v for k, v in item.settings.items()
-                                         if k not in ITEM_FACTS})
-    except SettingsError as exc:
-        problems += exc.problems
+    problems = item_settings_problems(item.settings)
     if problems:
-        code = getattr(item.code, "value", item.code)
-        raise SettingsError([_l("Relief item %(code)s, settings: %(problem)s", code=code,
-                                problem=p) for p in problems])
+        raise SettingsError([_l("Relief item %(code)s, settings: %(problem)s", code=item.code,
+                                problem=p) for _key, p in problems])
+    settings = Settings().merged(item.settings)
     return replace(settings, is_paid=item.is_paid, is_one_off=item.is_one_off)
 
+
+def item_settings_problems(settings: dict) -> list[tuple[str, str]]:
+    """(key, message) for every setting a county's new item may not have: an item fact, an
+    unknown key, a bad value ("" for a problem between keys). The items room asks this."""
+    problems = [(key, _l("\"%(key)s\" follows from the relief item's family / is_paid: it "
+                         "cannot be set in settings", key=key))
+                for key in ITEM_FACTS if key in settings]
+    rest = {k: v for k, v in settings.items() if k not in ITEM_FACTS}
+    try:
+        Settings().validated(rest)
+    except SettingsError as whole:
+        each = []
+        for key, value in rest.items():
+            try:
+                Settings().validated({key: value})
+            except SettingsError as exc:
+                each += [(key, p) for p in exc.problems]
+        problems += each or [("", p) for p in whole.problems]
+    return problems
+
+
+check_settings_with(item_settings_problems)
 
 DEFAULT_SETTINGS: dict[ReliefCode, Settings] = {
     code: item_settings(item) for code, item in RELIEF_TYPES.items()}
@@ -491,8 +508,8 @@ def settings_for(relief_type: ReliefCode, county_id: int | None) -> Settings:
     from ..db import db
     from .models import WorkflowSetting
 
-    relief_type = ReliefCode(relief_type)
-    base = DEFAULT_SETTINGS[relief_type]
+    relief_type = getattr(relief_type, "value", relief_type)
+    base = DEFAULT_SETTINGS.get(relief_type) or item_settings(item(relief_type))
     if county_id is None:
         return base
     row = db.session.scalars(select(WorkflowSetting).where(

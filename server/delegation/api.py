@@ -50,7 +50,7 @@ class ItemOut(Schema):
 
 class GrantIn(Schema):
     relief_type = fields.Str(required=True,
-                             validate=validate.OneOf([c.value for c in RELIEF_TYPES]))
+                             validate=validate.OneOf(list(RELIEF_TYPES)))
     starts_on = fields.Date(required=True, validate=DAY)
     ends_on = fields.Date(load_default=None, allow_none=True, validate=DAY)
     note = fields.Str(load_default="", validate=validate.Length(max=500))

@@ -32,7 +32,7 @@ def grant(township: Region, relief_type: str, starts_on: date, actor, ends_on: d
           note: str = "") -> DelegatedItem:
     """Delegate one relief type to a township from ``starts_on`` (to ``ends_on`` if given)."""
     _township(township)
-    codes = {code.value for code in RELIEF_TYPES}
+    codes = set(RELIEF_TYPES)
     if relief_type not in codes:
         raise DelegationError(_l("Unknown relief type: %(code)s", code=relief_type), "relief_type")
     if ends_on is not None and ends_on < starts_on:
@@ -97,8 +97,8 @@ def save_terms(township: Region, actor, custodian_user=None, custodian_name: str
 def grant_all(township: Region, starts_on: date, actor=None) -> list[DelegatedItem]:
     """Full delegation of every relief type the township does not hold yet (demo, setup)."""
     held = {item.relief_type for item in items_of(township.id)}
-    return [grant(township, code.value, starts_on, actor)
-            for code in RELIEF_TYPES if code.value not in held]
+    return [grant(township, code, starts_on, actor)
+            for code in RELIEF_TYPES if code not in held]
 
 
 def _overlaps(item: DelegatedItem, starts_on: date, ends_on: date | None) -> bool:

@@ -52,7 +52,7 @@ def index():
 
 def _forms(township: Region):
     grant = GrantForm(prefix="grant")
-    grant.relief_type.choices = [(code.value, rt.label) for code, rt in RELIEF_TYPES.items()]
+    grant.relief_type.choices = [(code, rt.label) for code, rt in RELIEF_TYPES.items()]
     terms = TermsForm(prefix="terms", obj=None)
     users = db.session.scalars(select(User).where(User.region_id == township.id,
                                                   User.is_active_user.is_(True)).order_by(User.id))

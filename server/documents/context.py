@@ -310,7 +310,7 @@ def case_facts(case) -> dict:
         support = "集中供养" if case.is_concentrated else "分散供养"
     return {
         "number": case.case_number,
-        "relief_code": relief.code.value,
+        "relief_code": relief.code,
         "relief_name": relief.name,
         "relief_short": relief.short_name,
         "state": case.state,

@@ -196,7 +196,7 @@ def answers_contracts(kind_name: str, county) -> dict[str, dict | str]:
     from ..schemas.models import SchemaStatus, SchemaVersion
 
     kind, forms = KINDS[kind_name], {}
-    for code in sorted(kind.relief_types, key=lambda c: c.value):
+    for code in sorted(kind.relief_types):
         row = db.session.scalars(select(SchemaVersion).where(
             SchemaVersion.county_id == county.id, SchemaVersion.relief_type == code,
             SchemaVersion.status == SchemaStatus.published)
@@ -262,7 +262,7 @@ def preview(kind_name: str, template: bytes, village, relief=None) -> bytes:
 
     kind = KINDS[kind_name]
     if kind.scope == "case":
-        relief = relief or sorted(kind.relief_types, key=lambda c: c.value)[0]
+        relief = relief or sorted(kind.relief_types)[0]
         subject = sample_case(relief, village)
     else:
         subject = village if kind.scope == "village" else village.township

@@ -422,7 +422,7 @@ def template_kind(kind: str):
                            issues=issues, versions=queries.versions_of(kind, county),
                            active=queries.active_version(kind, county),
                            contract_lines=contract_lines, reliefs=sorted(
-                               document_kind.relief_types, key=lambda c: c.value),
+                               document_kind.relief_types),
                            relief_types=RELIEF_TYPES), 422 if issues else 200
 
 

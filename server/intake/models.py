@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, utcnow
 from ..regions.models import RegionScoped
-from ..relief import ReliefCode
 from ..schemas.models import SchemaVersion
 
 
@@ -23,7 +22,7 @@ class IntakeDraft(RegionScoped, Base):
     __tablename__ = "intake_draft"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    relief_type: Mapped[ReliefCode] = mapped_column(Enum(ReliefCode, native_enum=False, length=4))
+    relief_type: Mapped[str] = mapped_column(String(8), ForeignKey("relief_item.code"))
     schema_version_id: Mapped[int] = mapped_column(ForeignKey("schema_version.id"))
     answers: Mapped[dict] = mapped_column(JSON, default=dict)
     title: Mapped[str] = mapped_column(String(100), default="")  # applicant name so far

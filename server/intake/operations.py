@@ -78,7 +78,7 @@ def save_draft(version: SchemaVersion, answers: dict, user, draft: IntakeDraft |
     draft.updated_at = utcnow()
     db.session.flush()
     record("intake.draft_save", draft, actor=user,
-           details={"relief_type": version.relief_type.value, "version": version.number})
+           details={"relief_type": version.relief_type, "version": version.number})
     return draft
 
 
@@ -157,13 +157,13 @@ def create_case_from_answers(version: SchemaVersion, answers, user, *, today: da
     db.session.add(case)
     db.session.flush()
     # the short end everyone queues for: the county's counter row, then the audit chain
-    case.case_number = next_case_number(village.county, version.relief_type.value,
+    case.case_number = next_case_number(village.county, version.relief_type,
                                         accepted_on.year)
     if result.uploads:
         store_uploads(result, user)  # the clean answers now name each upload
         flag_modified(case, "answers")
     record("case.create", case, actor=user, details={
-        "case_number": case.case_number, "relief_type": case.relief_type.value,
+        "case_number": case.case_number, "relief_type": case.relief_type,
         "schema_version_id": version.id, "members": len(members)})
     return case, result
 

@@ -117,8 +117,8 @@ def parse_month(value) -> date | None:
 def _relief_codes() -> dict[str, str]:
     out = {}
     for code, kind in RELIEF_TYPES.items():
-        for name in (code.value, kind.name, kind.short_name, kind.short_name + "户"):
-            out[name.upper()] = code.value
+        for name in (code, kind.name, kind.short_name, kind.short_name + "户"):
+            out[name.upper()] = code
     return out
 
 
@@ -253,7 +253,7 @@ def _check_row(line, cells, ref, problems, households, seen, latest) -> None:
     elif code is None:
         problems.add(line, "relief_type", f"未知的救助类别“{text['relief_type'][:20]}”，应为 "
                      + "、".join(k.short_name for k in RELIEF_TYPES.values()
-                                 if not ref.settings(k.code.value).is_one_off))
+                                 if not ref.settings(k.code).is_one_off))
     elif ref.settings(code).is_one_off:
         problems.add(line, "relief_type",
                      f"{RELIEF_TYPES[code].short_name}为一次性救助，不列入在册名单")

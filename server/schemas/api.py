@@ -22,7 +22,7 @@ blp = Blueprint("api_schemas", __name__, url_prefix="/schemas",
 
 class VersionSchema(Schema):
     id = fields.Int()
-    relief_type = fields.Function(lambda v: v.relief_type.value)
+    relief_type = fields.Function(lambda v: v.relief_type)
     number = fields.Int()
     status = fields.Function(lambda v: v.status.value)
     title = fields.Str()

@@ -4,12 +4,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, Text, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, utcnow
 from ..i18n import in_page_language
-from ..relief import ReliefCode
 
 
 class SchemaStatus(str, enum.Enum):
@@ -25,7 +24,7 @@ class SchemaVersion(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     county_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
-    relief_type: Mapped[ReliefCode] = mapped_column(Enum(ReliefCode, native_enum=False, length=4))
+    relief_type: Mapped[str] = mapped_column(String(8), ForeignKey("relief_item.code"))
     number: Mapped[int]  # 1, 2, 3 … per county and relief type; drafts get the next number
     status: Mapped[SchemaStatus] = mapped_column(
         Enum(SchemaStatus, native_enum=False, length=16), default=SchemaStatus.draft)

@@ -60,7 +60,7 @@ def create_draft(county, relief_type, user, source: str | None = None) -> Schema
     db.session.add(version)
     db.session.flush()
     record("schemas.draft_created", version, actor=user, region_id=county.id,
-           details={"relief_type": relief_type.value, "number": version.number})
+           details={"relief_type": relief_type, "number": version.number})
     return version
 
 
@@ -80,7 +80,7 @@ def discard_draft(version: SchemaVersion, user) -> None:
     if version.status != SchemaStatus.draft:
         raise SchemaOperationError(_("Only a draft can be discarded"))
     record("schemas.draft_discarded", version, actor=user, region_id=version.county_id,
-           details={"relief_type": version.relief_type.value, "number": version.number})
+           details={"relief_type": version.relief_type, "number": version.number})
     db.session.delete(version)
     db.session.flush()
 
@@ -93,7 +93,7 @@ def publish(version: SchemaVersion, user) -> SchemaVersion:
     version.status = SchemaStatus.published
     version.published_at = utcnow()
     record("schemas.published", version, actor=user, region_id=version.county_id,
-           details={"relief_type": version.relief_type.value, "number": version.number})
+           details={"relief_type": version.relief_type, "number": version.number})
     return version
 
 

@@ -80,7 +80,7 @@ def next_number(county_id: int, relief_type) -> int:
 
 def summary(user=None) -> list[dict]:
     """One row per relief type: published number, draft number, version count."""
-    rows = {code: {"relief_type": code.value, "published": None, "draft": None, "count": 0}
+    rows = {code: {"relief_type": code, "published": None, "draft": None, "count": 0}
             for code in ReliefCode}
     for version in versions(user=user):
         row = rows[version.relief_type]

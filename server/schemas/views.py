@@ -69,7 +69,7 @@ def version(version_id: int):
 @requires("schemas.view")
 def export(version_id: int):
     found = queries.get_version_or_404(version_id)
-    filename = f"{found.relief_type.value}-v{found.number}.yaml"
+    filename = f"{found.relief_type}-v{found.number}.yaml"
     return Response(found.source, mimetype="application/x-yaml; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 

@@ -282,8 +282,11 @@ class ByCalculator(Calculator):
 
 
 def calculate(code, standard: Standard, **inputs) -> AmountResult:
-    """The amount for relief type ``code`` under ``standard``."""
-    return CALCULATORS[ReliefCode(code)].calculate(standard, **inputs)
+    """The amount for item ``code`` under ``standard``, by the calculator of the item's
+    procedure family (a county's item is computed as the shipped item of its family)."""
+    family = item(code).family
+    calculator = next(c for c in CALCULATORS.values() if item(c.code).family == family)
+    return calculator.calculate(standard, **inputs)
 
 
 def calculate_for(code, county_id: int, urban_rural, on_date: date, **inputs) -> AmountResult:

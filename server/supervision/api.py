@@ -42,7 +42,7 @@ class RegisterRowOut(Schema):
     township = fields.Function(lambda r: r.township.name)
     case_id = fields.Function(lambda r: r.case.id)
     case_number = fields.Function(lambda r: r.case.case_number)
-    relief_type = fields.Function(lambda r: r.case.relief_type.value)
+    relief_type = fields.Function(lambda r: r.case.relief_type)
     applicant_name = fields.Function(lambda r: r.case.applicant_name)
     applicant_id_number = fields.Function(lambda r: idnumber.mask(r.case.applicant_id_number))
     decision = fields.Str(attribute="kind")

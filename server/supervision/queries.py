@@ -277,7 +277,7 @@ def funding_plan(county: Region, month: date) -> dict:
         Filing.region_id.in_([t.id for t in towns]), Filing.month == month))}
     draws = {d.region_id: d for d in db.session.scalars(select(SpotCheckDraw).where(
         SpotCheckDraw.month == month, SpotCheckDraw.is_current.is_(True)))}
-    types = [(code.value, t.short_name) for code, t in RELIEF_TYPES.items() if t.is_paid]
+    types = [(code, t.short_name) for code, t in RELIEF_TYPES.items() if t.is_paid]
     rows, totals = [], {code: [0, 0] for code, _ in types}
     for town in towns:
         filing = filings.get(town.id)

@@ -112,7 +112,7 @@ def _oracle(cases, month: date) -> dict:
     out = {}
     for c in cases:
         table = out.setdefault(c.region.code[:9], stats._empty_township())
-        code = c.relief_type.value
+        code = c.relief_type
         if code == "LS":
             if not (year_start <= c.decided_at < end and c.one_off_amount_fen > 0):
                 continue

@@ -109,7 +109,7 @@ def roll_snapshot() -> dict:
     db.session.expire_all()
     out = {}
     for case in db.session.scalars(select(Case).where(Case.state.in_(SERVED_STATES))):
-        out[(case.relief_type.value, case.applicant_id_number)] = {
+        out[(case.relief_type, case.applicant_id_number)] = {
             "village": case.region.code, "amount": case.monthly_amount_fen,
             "start": case.payment_start_month, "urban_rural": case.urban_rural,
             "persons": case.persons_covered, "care": case.care_level,

@@ -24,14 +24,17 @@ import re
 import unicodedata
 from decimal import ROUND_HALF_UP, ROUND_UP, Decimal
 
+from flask_babel import lazy_gettext as _l
+
 CENT = Decimal("0.01")
 MAX_YUAN = Decimal("1000000000")  # 10 亿元: far above any relief figure, far below overflow
 MAX_TEXT = 40  # characters: longer input is not an amount anyone typed
 
-BAD = "金额格式不正确，请填写数字，如 1234.50"
-NEGATIVE = "金额不能为负数"
-TOO_LARGE = "金额过大，不能超过 10 亿元"
-EMPTY = "请填写金额"
+# refusals, in the reader's language (an amount's error shows wherever money is typed)
+BAD = _l("The amount is not a number: write digits, e.g. 1234.50")
+NEGATIVE = _l("The amount cannot be negative")
+TOO_LARGE = _l("The amount is too large: at most 1 billion yuan")
+EMPTY = _l("Enter an amount")
 
 UNITS = {"yuan": Decimal("1"), "jiao": Decimal("0.1"), "fen": CENT}
 UNIT_LABELS = {"yuan": "元", "jiao": "角", "fen": "分"}

@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
+from flask_babel import lazy_gettext as _l
 from jsonschema import Draft202012Validator
 
 from .i18n import in_page_language
@@ -93,7 +94,7 @@ class ItemsError(ValueError):
     def __init__(self, problems: list[tuple[str, str]], source: str = ""):
         self.problems = problems
         where = f"{source}: " if source else ""
-        super().__init__(where + "；".join(f"{p}: {m}" if p else m for p, m in problems))
+        super().__init__(where + "；".join(f"{p}: {m}" if p else str(m) for p, m in problems))
 
 
 @lru_cache(maxsize=1)
@@ -103,16 +104,17 @@ def _validator() -> Draft202012Validator:
 
 def _message(error) -> str:
     if error.validator == "required":
-        return "缺少必填项：" + ", ".join(str(v) for v in error.validator_value
-                                    if v not in (error.instance or {}))
+        return _l("Required: %(keys)s", keys=", ".join(
+            str(v) for v in error.validator_value if v not in (error.instance or {})))
     if error.validator == "additionalProperties":
-        return "未知的项：" + error.message.split("(")[-1].rstrip(")")
+        return _l("Unknown key: %(keys)s", keys=error.message.split("(")[-1].rstrip(")"))
     if error.validator == "enum":
-        return "应为以下之一：" + "、".join(map(str, error.validator_value))
+        return _l("Must be one of: %(values)s", values=in_page_language("、", ", ").join(
+            map(str, error.validator_value)))
     if error.validator == "pattern":
-        return "代码应为 2 到 8 位大写字母或数字，以字母开头"
+        return _l("The code is 2 to 8 capital letters or digits, starting with a letter")
     if error.validator == "type":
-        return f"类型应为 {error.validator_value}"
+        return _l("Must be of type %(type)s", type=error.validator_value)
     return error.message
 
 
@@ -126,13 +128,14 @@ def load_items(source: Path | str | None = None) -> dict:
         try:
             source = path.read_text(encoding="utf-8")
         except OSError as exc:
-            raise ItemsError([("", f"无法读取救助项目文件：{exc.strerror}")], name) from None
+            raise ItemsError([("", _l("Cannot read the relief items file: %(reason)s", reason=exc.strerror))], name) from None
     try:
         data = yaml.safe_load(source)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = f"（第 {mark.line + 1} 行）" if mark else ""
-        raise ItemsError([("", f"YAML 格式错误{line}")], name) from None
+        raise ItemsError([("", _l("The YAML is not well formed (line %(line)s)",
+                                   line=mark.line + 1) if mark
+                               else _l("The YAML is not well formed"))], name) from None
     problems = [(e.json_path.removeprefix("$").removeprefix("."), _message(e))
                 for e in sorted(_validator().iter_errors(data), key=lambda e: list(
                     map(str, e.absolute_path)))]
@@ -142,14 +145,15 @@ def load_items(source: Path | str | None = None) -> dict:
     for i, raw in enumerate(data["items"]):
         code, family = raw["code"], Family(raw["family"])
         if code in seen:
-            problems.append((f"items[{i}].code", f"代码 {code} 与 items[{seen[code]}] 重复"))
+            problems.append((f"items[{i}].code", _l("Code %(code)s repeats items[%(index)s]", code=code,
+                                                     index=seen[code])))
         seen.setdefault(code, i)
         if family == Family.recognition and raw["is_paid"]:
-            problems.append((f"items[{i}].is_paid", "仅认定的项目不发放（is_paid: false）"))
+            problems.append((f"items[{i}].is_paid", _l("A recognition-only item pays nothing (is_paid: false)")))
         elif family != Family.recognition and not raw["is_paid"]:
-            problems.append((f"items[{i}].is_paid", "按月或一次性发放的项目须设为发放（is_paid: true）"))
+            problems.append((f"items[{i}].is_paid", _l("A monthly or one-off item pays (is_paid: true)")))
         if family == Family.care and raw["unit"] != "person":
-            problems.append((f"items[{i}].unit", "含照料护理等级的项目按人（person）救助"))
+            problems.append((f"items[{i}].unit", _l("An item with care levels supports a person (unit: person)")))
         items[code] = ReliefType(
             code=code, name=raw["name"], short_name=raw["short_name"], unit=raw["unit"],
             is_paid=raw["is_paid"], family=family, name_en=raw.get("name_en", ""),

@@ -196,3 +196,18 @@ def csrf_token(html: str) -> str:
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
     assert match, "no CSRF token in page"
     return match.group(1)
+
+
+@pytest.fixture(scope="module")
+def office_language():
+    """Messages are msgids: outside an app they read in English. A unit test that calls code
+    without the ``app`` fixture reads them in the office's language (zh_CN), as a task does."""
+    from flask import Flask
+
+    from server import _init_babel
+
+    app = Flask("office-language")
+    app.config["BABEL_DEFAULT_LOCALE"] = "zh_CN"
+    _init_babel(app)
+    with app.app_context():
+        yield

@@ -7,7 +7,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields
 
-from ..api.errors import load_json
+from ..api.errors import INVALID, load_json
 from ..auth.access import requires
 from ..db import db
 from ..relief import ItemsError
@@ -64,8 +64,8 @@ def _save(code, body):
                                    current_user._get_current_object())
     except ItemsError as exc:
         db.session.rollback()
-        abort(422, message="输入有误，请检查标出的字段",
-              errors=[{"path": path, "message": message} for path, message in exc.problems])
+        abort(422, message=INVALID,
+              errors=[{"path": path, "message": str(message)} for path, message in exc.problems])
     db.session.commit()
     return row
 

@@ -565,7 +565,7 @@ class File(FieldType):
             raise FieldError(_("The file must not be larger than %(size)s MB",
                                size=limit // 1024 // 1024 or 1))
         if not data:
-            raise FieldError(_("The file is empty"))
+            raise FieldError(_("The uploaded file is empty"))
         kind = sniff(data)
         if kind not in accept:
             raise FieldError(_("The file's content is not %(kinds)s (judged by the content, "

@@ -141,7 +141,7 @@ def parse_bands(text: str) -> list[dict]:
         try:
             min_gap, amount = (money.parse_yuan(part, allow_negative=True) for part in parts)
         except money.MoneyError as exc:
-            raise ValueError(_l("Line %(line)s: %(problem)s", line=lineno, problem=str(exc))) from None
+            raise ValueError(_l("Row %(line)s: %(problem)s", line=lineno, problem=str(exc))) from None
         if min_gap is None or amount is None or min_gap < 0 or amount <= 0:
             raise ValueError(_l("Line %(line)s: the lowest gap cannot be negative and the amount "
                                 "per person must be over 0", line=lineno))

@@ -139,4 +139,4 @@ def test_admin_adds_edits_and_removes_named_values_in_the_form(login):
     assert wrong.status_code == 400
     page = wrong.get_data(as_text=True)
     row = page[page.index('name="named_values-1-name"'):]
-    assert f"名称“{CHILD}”与第 1 项重复" in row[:1500] and money.BAD in row[:3000]
+    assert f"名称“{CHILD}”与第 1 项重复" in row[:1500] and str(money.BAD) in row[:3000]

@@ -93,7 +93,7 @@ def test_money_round_trips_exactly(demo):
     ({"by_factor": "1"}, "by_factor", "不能小于"),
     ({"db_minimum": "700"}, "db_minimum", "不能高于低保标准"),
     ({"db_method": "bands"}, "db_bands", "至少一档"),
-    ({"db_method": "bands", "db_bands": "300,abc"}, "db_bands", f"第 1 行：{money.BAD}"),
+    ({"db_method": "bands", "db_bands": "300,abc"}, "db_bands", "第 1 行：金额格式不正确"),
     ({"db_method": "bands", "db_bands": "300,900"}, "db_bands", "不能高于低保标准"),
     ({"db_bands": "300,400\n300,500"}, "db_bands", "重复"),
     ({"rounding_unit": "wan"}, "rounding_unit", "有效的选项"),
@@ -103,7 +103,7 @@ def test_money_round_trips_exactly(demo):
 def test_validation_messages(app, changes, field, message):  # messages: the catalogs
     with pytest.raises(StandardError) as info:
         validate({**DEMO_2026, **changes})
-    assert message in info.value.errors[field]
+    assert str(message) in info.value.errors[field]
 
 
 def test_validation_accepts_friendly_input():
@@ -154,5 +154,5 @@ def test_form_shows_chinese_errors_and_saves_nothing(login):
                                                    "care_full": "x"})
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "不能为负数" in page and money.BAD in page
+    assert "不能为负数" in page and str(money.BAD) in page
     assert len(versions(_county().id)) == before

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 
+from server import MAX_FLASHES
+from server.cases.models import Case
 from server.db import db
 
 from .conftest import form_data, household
@@ -41,3 +43,18 @@ def test_one_intake_post_stays_under_the_statement_ceiling(login):
         response = client.post(NEW, data=form_data(household(2)))
     assert response.status_code == 302
     assert len(seen) <= CEILING, "\n".join(seen)
+
+
+
+def test_intakes_posted_without_opening_a_page_keep_the_session_small(login):
+    """Each accepted intake flashes its case number; a client that never shows them (a
+    script posting form after form) must not grow its session cookie, read on every request."""
+    client = login("clerk")
+    for seed in range(1, 16):
+        response = client.post(NEW, data=form_data(household(seed)))
+        assert response.status_code == 302
+    with client.session_transaction() as session:
+        waiting = [message for _category, message in session.get("_flashes", [])]
+    assert 0 < len(waiting) <= MAX_FLASHES
+    newest = db.session.scalars(select(Case.case_number).order_by(Case.id.desc())).first()
+    assert newest in waiting[-1]  # the newest message is kept

@@ -14,7 +14,6 @@ shared instead: they exclude the other writers but not each other, and lock by n
 """
 from __future__ import annotations
 
-import threading
 import zlib
 from datetime import datetime, timezone
 
@@ -22,7 +21,6 @@ from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
-from sqlalchemy.pool import Pool
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -48,43 +46,6 @@ BEGIN_DEFERRED: set[str] = set()  # endpoints whose write requests begin without
 CONFLICT_MESSAGE = "该记录已被他人修改，请刷新后重试"
 
 
-BUSY_SECONDS = 10.0  # how long a writer waits for the SQLite write lock before a 503
-QUEUED = "jiuzhu_write_queued"  # conn.info: this connection holds the process's writer turn
-_SQLITE_WRITERS = threading.Lock()
-
-
-def _queue_for_write(conn) -> None:
-    """SQLite: wait for this process's writer turn before asking SQLite for the write lock.
-
-    SQLite's busy handler retries with growing sleeps (up to 100 ms each), so writers of one
-    process that all wait there get the lock late and out of order; here they wait on a lock
-    that wakes the next one at once, and only one per process asks SQLite. The turn is given
-    back when the connection returns to the pool (after its commit or rollback)."""
-    if conn.info.get(QUEUED):
-        return
-    if not _SQLITE_WRITERS.acquire(timeout=BUSY_SECONDS):
-        import sqlite3
-
-        raise OperationalError("BEGIN IMMEDIATE", (),
-                               sqlite3.OperationalError("database is locked"))
-    conn.info[QUEUED] = True
-
-
-def _leave_write_queue(info) -> None:
-    if info.pop(QUEUED, False):
-        _SQLITE_WRITERS.release()
-
-
-@event.listens_for(Pool, "checkin")
-def _give_back_write_turn(dbapi_connection, connection_record):
-    _leave_write_queue(connection_record.info)
-
-
-@event.listens_for(Pool, "invalidate")
-def _give_back_write_turn_of_invalidated(dbapi_connection, connection_record, exception):
-    _leave_write_queue(connection_record.info)
-
-
 def _is_sqlite(dbapi_connection) -> bool:
     return type(dbapi_connection).__module__.startswith("sqlite3")
 
@@ -98,7 +59,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={int(BUSY_SECONDS * 1000)}")
+        cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
 
 
@@ -134,8 +95,6 @@ def _begin(conn):
     """
     if conn.dialect.name == "sqlite":
         write = _wants_write(conn)
-        if write:
-            _queue_for_write(conn)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
         conn.info[LOCKED] = write
     else:
@@ -159,12 +118,10 @@ def _take_lock(conn, cursor=None, shared: bool = False) -> None:
         cursor.execute(f"SELECT pg_advisory_xact_lock{mode}({WRITE_LOCK_KEY})")
     elif conn.dialect.name == "sqlite":
         shared = False  # one writer at a time
-        _queue_for_write(conn)
         cursor.execute("COMMIT")
         try:
             cursor.execute("BEGIN IMMEDIATE")
         except conn.dialect.loaded_dbapi.Error as exc:  # still locked after the busy timeout
-            _leave_write_queue(conn.info)  # another process holds it: let the next one try
             cursor.execute("BEGIN")  # the transaction SQLAlchemy holds open, to end normally
             # as SQLAlchemy's own error, so it is answered "busy, try again" (503), not a 500
             raise OperationalError("BEGIN IMMEDIATE", (), exc) from exc

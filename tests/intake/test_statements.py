@@ -18,19 +18,20 @@ NEW = "/intake/new?type=DB"
 # in one statement), one INSERT each for the case, its members, clocks and event, the case
 # number (counter and case), the audit chain head and event. 22 before the bulk inserts, 26 in
 # two transactions on the old main.
-CEILING = 18
-LOCKED_CEILING = 9  # of them under the write lock (PostgreSQL's advisory locks not counted)
+CEILING = 18  # PostgreSQL's advisory locks not counted
+LOCKED_CEILING = 9  # of them under the write lock
 
 
 @contextmanager
 def statements(locked_only: bool = False):
-    """The SQL text of every statement the engine executes inside the block (``locked_only``:
-    those run while the transaction holds the write lock, see server.db)."""
+    """The SQL text of every statement the engine executes inside the block but advisory
+    locks (``locked_only``: those run while the transaction holds the write lock, server.db)."""
     seen: list[str] = []
 
     def log(conn, cursor, statement, parameters, context, executemany):
-        if not locked_only or (conn.info.get(LOCKED) and statement != "BEGIN"
-                               and "pg_advisory" not in statement):
+        if "pg_advisory" in statement:  # PostgreSQL's locks: the design, not look-ups
+            return
+        if not locked_only or (conn.info.get(LOCKED) and statement != "BEGIN"):
             seen.append(statement)
 
     engine = db.engine

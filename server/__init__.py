@@ -37,6 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.before_request(check_access)
     app.before_request(check_request_text)
     app.after_request(_security_headers)
+    app.after_request(_cap_flashes)
     for views in _room_views():
         app.register_blueprint(views.bp)
     _init_api(app)
@@ -114,6 +115,19 @@ def _init_babel(app: Flask) -> None:
         compile_catalogs(directory)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(d) for d in directories)
     babel.init_app(app, locale_selector=_select_locale)
+
+
+MAX_FLASHES = 10
+
+
+def _cap_flashes(response):
+    """Keep only the newest messages waiting to be shown: a client that posts form after
+    form without opening a page (a script, a benchmark) would otherwise grow the session
+    cookie, parsed on every request, past the 4 KB browsers keep (and lose the login)."""
+    flashes = session.get("_flashes") if session else None
+    if flashes and len(flashes) > MAX_FLASHES:
+        session["_flashes"] = flashes[-MAX_FLASHES:]
+    return response
 
 
 def _security_headers(response):

@@ -9,11 +9,13 @@ import uuid
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy import insert, update
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 
 from ..audit.operations import record
-from ..cases.models import Case, Member
-from ..cases.operations import check_acceptance
+from ..cases.models import Case, CaseDeadline, CaseEvent, Member
+from ..cases.operations import check_acceptance, start_case
 from ..db import db, lock_for_write, lock_names, locked_row, utcnow, write_alongside
 from ..periods import local_today
 from ..regions.models import Region, RegionLevel
@@ -129,14 +131,6 @@ def create_case_from_answers(version: SchemaVersion, answers, user, *, today: da
 
         members = [MemberFacts(household.applicant_name, household.applicant_id_number, "本人",
                                {}, True)]
-    # From here on current data: intakes run side by side (PostgreSQL) and queue only per
-    # person (the duplicate check), then at the end for the case number and the audit chain.
-    write_alongside()
-    lock_names(PERSON_LOCK, [m.id_number for m in members])
-    refusals = check_acceptance([m.id_number for m in members], version.relief_type, village,
-                                on=accepted_on, user=user)
-    if refusals:  # dishonesty list (失信) or already in an active case of this type
-        raise IntakeError([("", message) for message in refusals], result)
     case = Case(
         case_number=f"~{uuid.uuid4().hex}",  # until the number is taken at the end
         relief_type=version.relief_type, schema_version_id=version.id, state=INITIAL_STATE,
@@ -154,18 +148,65 @@ def create_case_from_answers(version: SchemaVersion, answers, user, *, today: da
             position=position, name=facts.name, id_number=facts.id_number,
             relationship_=facts.relationship[:20], sex=facts.sex, birth_date=facts.birth_date,
             is_applicant=facts.is_applicant, details=facts.details))
-    db.session.add(case)
-    db.session.flush()
+    # in memory, before any lock: the acceptance event, the first clocks (holidays) and the
+    # relatives register flag, as every new case gets them (cases.operations.start_case)
+    start_case(case, user)
+    # From here on current data: intakes run side by side (PostgreSQL) and queue only per
+    # person (the duplicate check), then at the end for the case number and the audit chain.
+    write_alongside()
+    lock_names(PERSON_LOCK, [m.id_number for m in members])
+    refusals = check_acceptance([m.id_number for m in members], version.relief_type, village,
+                                on=accepted_on, user=user)
+    if refusals:  # dishonesty list (失信) or already in an active case of this type
+        raise IntakeError([("", message) for message in refusals], result)
+    case = insert_new_case(case)
     # the short end everyone queues for: the county's counter row, then the audit chain
-    case.case_number = next_case_number(village.county, version.relief_type,
-                                        accepted_on.year)
+    take_case_number(case, village.county, accepted_on.year)
     if result.uploads:
         store_uploads(result, user)  # the clean answers now name each upload
+        case.answers = result.clean
         flag_modified(case, "answers")
     record("case.create", case, actor=user, details={
         "case_number": case.case_number, "relief_type": case.relief_type,
         "schema_version_id": version.id, "members": len(members)})
     return case, result
+
+
+def _column_values(obj) -> dict:
+    """The column attributes set on a new (transient) object, by attribute key."""
+    return {attr.key: obj.__dict__[attr.key] for attr in sa_inspect(type(obj)).column_attrs
+            if attr.key in obj.__dict__}
+
+
+def insert_new_case(case: Case) -> Case:
+    """Write a case built in memory (``start_case`` done) with its members, clocks and events:
+    one INSERT per table instead of the unit of work's one per object (SQLite cannot batch
+    them with RETURNING), in one short burst under the write lock. Returns the persistent
+    case; its collections load on first use."""
+    session = db.session
+    children = {Member: case.members, CaseDeadline: case.deadlines, CaseEvent: case.events}
+    stored = session.scalars(insert(Case).returning(Case), [_column_values(case)]).one()
+    for model, objects in children.items():
+        if objects:
+            session.execute(insert(model), [{**_column_values(obj), "case_id": stored.id}
+                                            for obj in objects])
+    set_committed_value(stored, "region", case.region)
+    return stored
+
+
+def take_case_number(case: Case, county: Region, year: int) -> str:
+    """Give a case inserted with a placeholder number the county's next one: the counter
+    row is locked from here to the commit, so this comes last but the audit event."""
+    code, relief_type = county.code[:6], case.relief_type
+    counter = CaseNumberCounter
+    last = db.session.execute(
+        update(counter).where(counter.county_code == code, counter.year == year,
+                              counter.relief_type == relief_type)
+        .values(last=counter.last + 1).returning(counter.last)).scalar()
+    number = (f"{code}-{year}-{relief_type}-{last:06d}" if last is not None
+              else next_case_number(county, relief_type, year))  # the year's first: a new row
+    db.session.execute(update(Case).where(Case.id == case.id).values(case_number=number))
+    return number
 
 
 def _village_path(version: SchemaVersion) -> str:

@@ -232,6 +232,9 @@ def _fill(version, draft: IntakeDraft | None):
                                     "upload them again"))] + leftover, 422)
         flash(_("The draft was saved. You can continue it later from the intake page."))
         return redirect(url_for(".draft", draft_id=saved.id))
+    # a warning, not a check: read before the intake takes the write lock (SQLite), so the
+    # other writers do not wait for it
+    duplicates = queries.duplicate_members(_member_ids(version, answers), current_user)
     try:
         if draft is not None:
             case, _result = operations.submit_draft(draft, answers, current_user)
@@ -241,10 +244,6 @@ def _fill(version, draft: IntakeDraft | None):
         db.session.rollback()
         leftover = apply_errors(form, Result(errors=list(exc.errors)))
         return _render(version, draft, form, answers, leftover, 422)
-    # read in the same transaction: after the commit it would be a second one (on SQLite a
-    # write request's transaction waits for the write lock again)
-    duplicates = queries.duplicate_members([m.id_number for m in case.members], current_user,
-                                           case.id)
     db.session.commit()
     flash(_("Application accepted: case %(number)s.", number=case.case_number))
     for duplicate in duplicates:

@@ -1,4 +1,8 @@
 """Every UI string has a Chinese translation; English is selectable."""
+import ast
+import re
+from pathlib import Path
+
 from server.i18n import conflicts, untranslated
 
 
@@ -52,3 +56,43 @@ def test_a_lazy_message_prints_its_typed_values_escaped(app):
     with app.test_request_context():
         html = render_template_string("{{ m }}", m=lazy_gettext("%(name)s", name="<b>x</b>"))
     assert html == "&lt;b&gt;x&lt;/b&gt;"
+
+
+# messages a user reads are msgids with a zh_CN translation; these modules speak to the
+# command line in both languages at once ("中文 / English") and are not shown on pages
+BILINGUAL_CLI = {"server/backup.py"}
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_TRANSLATING = {"_", "_l", "gettext", "lazy_gettext", "ngettext", "stored", "in_page_language"}
+
+
+def _name(call: ast.Call) -> str:
+    func = call.func
+    return func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+
+
+def _chinese_literals(node):
+    """Chinese string constants under ``node`` that no translating call wraps."""
+    if isinstance(node, ast.Call) and _name(node) in _TRANSLATING:
+        return
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and _CJK.search(node.value):
+        yield node
+    for child in ast.iter_child_nodes(node):
+        yield from _chinese_literals(child)
+
+
+def test_refusals_are_msgids_so_english_pages_read_them_in_english():
+    """A raised refusal, flash() or abort() text composed in Chinese stays Chinese on English
+    pages; each one must be a msgid (its Chinese is the zh_CN translation)."""
+    found = []
+    for path in sorted(Path("server").rglob("*.py")):
+        if path.as_posix() in BILINGUAL_CLI:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
+                call = node.exc
+            elif isinstance(node, ast.Call) and _name(node) in {"flash", "abort"}:
+                call = node
+            else:
+                continue
+            found += [f"{path}:{c.lineno}: {c.value}" for c in _chinese_literals(call)]
+    assert found == []

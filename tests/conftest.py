@@ -125,12 +125,132 @@ def client(app):
 
 @pytest.fixture
 def demo(app):
-    """The demo county (regions and one user per role), committed."""
+    """The demo county (regions and one user per role), committed.
+
+    ``demo.load()`` takes about a second and some 700 tests use it: the first test of a
+    worker loads it, later tests on a pristine database get the same rows, sequences and data
+    files copied from that load (``DemoSnapshot``), which tests cannot tell apart."""
     from server import demo as demo_module
 
+    key = DemoSnapshot.key(app)
+    before = DemoSnapshot.pristine(app)
+    snapshot = _DEMO_SNAPSHOTS.get(key)
+    if snapshot is not None and before == snapshot.before:
+        snapshot.restore(app)
+        return demo_module
     demo_module.load()
     db.session.commit()
+    if before is not None and snapshot is None:
+        _DEMO_SNAPSHOTS[key] = DemoSnapshot.capture(app, before)
     return demo_module
+
+
+class DemoSnapshot:
+    """What ``demo.load()`` wrote to an empty database and data directory, to write again.
+
+    Copied below SQLAlchemy, byte for byte and in the same row order (SQLite: ``INSERT …
+    SELECT`` from a backup of the loaded file, same rowids; PostgreSQL: ``COPY`` out and in,
+    then every sequence set where the load left it), so ids, JSON texts and the audit chain
+    are those of a fresh load; the data directory's files (the audit checkpoint) likewise.
+    Used only when the test's database is pristine (no row, no sequence used) and its data
+    directory holds what the loading test's did; otherwise the test loads the demo itself."""
+
+    def __init__(self, before, tables, data, sequences, files):
+        self.before, self.tables, self.data = before, tables, data
+        self.sequences, self.files = sequences, files
+
+    @staticmethod
+    def key(app):
+        # the demo is dated from today (demo_stages) and may read the settings (TESTING…)
+        from server.periods import local_today
+
+        settings = sorted((k, repr(v)) for k, v in app.config.items()
+                          if k not in ("DATABASE_URL", "DATA_DIR"))
+        return local_today(), tuple(settings)
+
+    @staticmethod
+    def pristine(app):
+        """The data directory's listing if the database is as made (else None)."""
+        db.session.flush()
+        tables = metadata.sorted_tables
+        used = " OR ".join(f'EXISTS (SELECT 1 FROM "{t.name}")' for t in tables)
+        if db.session.scalar(text(f"SELECT CASE WHEN {used} THEN 1 ELSE 0 END")):
+            return None
+        if PG_URL and db.session.scalar(text(
+                "SELECT count(*) FROM pg_sequences WHERE schemaname = current_schema() "
+                "AND last_value IS NOT NULL")):
+            return None
+        db.session.commit()  # as the load's own commit would: the copy is then seen
+        return _listing(Path(app.config["DATA_DIR"]))
+
+    @classmethod
+    def capture(cls, app, before):
+        names = [t.name for t in metadata.sorted_tables]
+        raw = db.engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            tables = [n for n in names
+                      if cur.execute(f'SELECT EXISTS (SELECT 1 FROM "{n}")').fetchone()[0]]
+            sequences, data = [], {}
+            if PG_URL:
+                for name in tables:
+                    with cur.copy(f'COPY "{name}" TO STDOUT') as copy:
+                        data[name] = b"".join(bytes(block) for block in copy)
+                sequences = cur.execute(
+                    "SELECT quote_ident(sequencename), last_value FROM pg_sequences "
+                    "WHERE schemaname = current_schema() AND last_value IS NOT NULL").fetchall()
+            else:
+                import sqlite3
+
+                data = _SESSION_DIR / f"demo-{len(_DEMO_SNAPSHOTS)}.db"
+                target = sqlite3.connect(data)
+                raw.driver_connection.backup(target)
+                target.close()
+            raw.commit()
+        finally:
+            raw.close()
+        root = Path(app.config["DATA_DIR"])
+        files = {rel: (root / rel).read_bytes() for rel in _listing(root) - before
+                 if (root / rel).is_file()}
+        dirs = sorted(rel for rel in _listing(root) - before if (root / rel).is_dir())
+        return cls(before, tables, data, sequences, (dirs, files))
+
+    def restore(self, app):
+        raw = db.engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            if PG_URL:
+                for name in self.tables:
+                    with cur.copy(f'COPY "{name}" FROM STDIN') as copy:
+                        copy.write(self.data[name])
+                if self.sequences:
+                    cur.execute("SELECT " + ", ".join(
+                        f"setval('{name}', {value})" for name, value in self.sequences))
+                raw.commit()
+            else:  # autocommit connection (server/db.py): the transaction is ours
+                cur.execute("ATTACH DATABASE ? AS demo_snapshot", (str(self.data),))
+                cur.execute("BEGIN IMMEDIATE")
+                cur.execute("PRAGMA defer_foreign_keys = ON")
+                for name in self.tables:
+                    cur.execute(f'INSERT INTO main."{name}" SELECT * FROM demo_snapshot."{name}"')
+                cur.execute("COMMIT")
+                cur.execute("DETACH DATABASE demo_snapshot")
+        finally:
+            raw.close()
+        root = Path(app.config["DATA_DIR"])
+        dirs, files = self.files
+        for rel in dirs:
+            (root / rel).mkdir(parents=True, exist_ok=True)
+        for rel, content in files.items():
+            (root / rel).write_bytes(content)
+
+
+_DEMO_SNAPSHOTS: dict = {}
+
+
+def _listing(root: Path) -> frozenset:
+    return frozenset(str(p.relative_to(root)) for p in root.rglob("*")) if root.exists() \
+        else frozenset()
 
 
 @pytest.fixture

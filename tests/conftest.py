@@ -2,11 +2,13 @@
 ``JIUZHU_TEST_DATABASE_URL`` is set), the app, clients, logins and factories."""
 from __future__ import annotations
 
+import copy
 import os
 import re
 import shutil
 import tempfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -91,31 +93,80 @@ def db_url(_template_db, tmp_path):
     return f"sqlite:///{path}"
 
 
+TEST_SETTINGS = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret",
+    "CHECK_MIGRATIONS": False,
+    "WTF_CSRF_ENABLED": False,
+    "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    "SERVER_NAME": "localhost",
+}
+
+
 @pytest.fixture
 def app(db_url, tmp_path):
-    app = create_app({
-        "TESTING": True,
-        "DATABASE_URL": db_url,
-        "DATA_DIR": str(tmp_path / "data"),
-        "SECRET_KEY": "test-secret",
-        "CHECK_MIGRATIONS": False,
-        "WTF_CSRF_ENABLED": False,
-        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-        "SERVER_NAME": "localhost",
-    })
+    app = _SharedApp.get({**TEST_SETTINGS, "DATABASE_URL": db_url,
+                          "DATA_DIR": str(tmp_path / "data")})
     huey.immediate = True
-
-    def fresh_g():
-        # Requests reuse the test's app context; give each one a clean `g`, as in production.
-        from flask import g
-
-        g.__dict__.clear()
-
-    app.before_request_funcs.setdefault(None, []).insert(0, fresh_g)
     with app.app_context():
         yield app
         db.session.remove()
     db.engine.dispose()
+
+
+class _SharedApp:
+    """One app per worker, set up per test as ``create_app(config)`` would leave it.
+
+    ``create_app`` takes about half a second (some 780 URL rules compiled, the OpenAPI
+    document built) and about 750 tests need an app: they share the last one made, with its
+    settings put back to what creation left them (plus the test's database and data
+    directory) and the engine bound to the test's database (``db.init_app``). A new app is
+    made when what creation reads changed (the environment, the instance files) or another
+    app was made meanwhile (it took over the extensions' singletons)."""
+
+    current = None
+    PER_TEST = ("DATABASE_URL", "DATA_DIR")
+
+    def __init__(self, app, inputs):
+        self.app, self.inputs = app, inputs
+        self.settings = copy.deepcopy({k: v for k, v in app.config.items()
+                                       if k not in self.PER_TEST})
+
+    @staticmethod
+    def inputs(config):
+        from server import config as config_module
+
+        env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
+        return env, config_module.from_environment(), \
+            {k: v for k, v in config.items() if k not in _SharedApp.PER_TEST}
+
+    @classmethod
+    def get(cls, config):
+        from server.api import api
+
+        inputs = cls.inputs(config)
+        shared = cls.current
+        if shared is None or shared.inputs != inputs or api._app is not shared.app:
+            app = create_app(config)
+            app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
+            cls.current = cls(app, inputs)
+            return app
+        app = shared.app
+        app.config.clear()
+        app.config.update(copy.deepcopy(shared.settings))
+        app.config.update({k: config[k] for k in cls.PER_TEST})
+        Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+        # the engine and session only: the app's hooks were registered when it was made
+        db.init_app(SimpleNamespace(config=app.config, extensions={},
+                                    teardown_appcontext=lambda f: f))
+        return app
+
+
+def _fresh_g():
+    # Requests reuse the test's app context; give each one a clean `g`, as in production.
+    from flask import g
+
+    g.__dict__.clear()
 
 
 @pytest.fixture

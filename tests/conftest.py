@@ -64,29 +64,29 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def _template_db():
-    """SQLite: one file with every table, copied per test. PostgreSQL: tables made once."""
+    """SQLite: one file with every table, copied per test. PostgreSQL: tables made once (the
+    engine that empties them per test)."""
     if PG_URL:
         engine = create_engine(PG_URL)
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         metadata.create_all(engine)
+        yield engine  # db_url empties the tables through it
         engine.dispose()
-        return None
+        return
     path = _SESSION_DIR / "template.db"
     engine = create_engine(f"sqlite:///{path}")
     metadata.create_all(engine)
     engine.dispose()
-    return path
+    yield path
 
 
 @pytest.fixture
 def db_url(_template_db, tmp_path):
     if PG_URL:
-        engine = create_engine(PG_URL)
         names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
-        with engine.begin() as conn:
+        with _template_db.begin() as conn:
             conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        engine.dispose()
         return PG_URL
     path = tmp_path / "jiuzhu.db"
     shutil.copy(_template_db, path)
@@ -176,11 +176,17 @@ def client(app):
 
 @pytest.fixture
 def demo(app):
-    """The demo county (regions and one user per role), committed.
+    """The demo county (regions and one user per role), committed."""
+    return load_demo(app)
 
-    ``demo.load()`` takes about a second and some 700 tests use it: the first test of a
-    worker loads it, later tests on a pristine database get the same rows, sequences and data
-    files copied from that load (``DemoSnapshot``), which tests cannot tell apart."""
+
+def load_demo(app):
+    """``demo.load()`` and commit, in the app's database and data directory.
+
+    The load takes about a second and some 700 tests need it: the first test of a worker (per
+    day and settings) loads it, later tests starting from a pristine database get the same
+    rows, sequences and data files copied from that load (``DemoSnapshot``), which tests
+    cannot tell apart."""
     from server import demo as demo_module
 
     key = DemoSnapshot.key(app)

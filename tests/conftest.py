@@ -48,15 +48,21 @@ PG_URL = _worker_database(os.environ.get("JIUZHU_TEST_DATABASE_URL", ""))
 DB_FIXTURES = {"app", "db_url"}
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "engine_independent: uses the database but what it "
+                            "checks cannot depend on the engine: run on SQLite only")
+
+
 def pytest_collection_modifyitems(config, items):
-    """On the PostgreSQL run, keep only the tests that touch the database."""
+    """On the PostgreSQL run, keep only the tests whose outcome may depend on the database."""
     if not PG_URL:
         return
     keep, drop = [], []
+    once = ("browser", "pdf", "engine_independent")
     for item in items:
         touches_db = DB_FIXTURES & set(getattr(item, "fixturenames", ()))
-        browser = item.get_closest_marker("browser") or item.get_closest_marker("pdf")
-        (keep if touches_db and not browser else drop).append(item)
+        sqlite_only = any(item.get_closest_marker(name) for name in once)
+        (keep if touches_db and not sqlite_only else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

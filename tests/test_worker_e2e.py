@@ -13,34 +13,52 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from tests import redis_server
 
 ROOT = Path(__file__).resolve().parent.parent
 JIUZHU = ROOT / ".venv" / "bin" / "jiuzhu"
 
-# Runs in a child process (the test process's Huey is in immediate mode): makes the schema,
-# loads the demo county, adds E2E_CASES (default 1) decided cases and queues a bundle job for
-# each. Prints the job ids on the last line.
-SETUP = r"""
-import os
-from datetime import date, datetime
+# Runs in a child process: makes the schema and loads the demo county, committed (made once
+# per test process and copied per test by _setup; nothing is queued, which it checks).
+SEED = r"""
 from server import create_app
 from server.db import db
+from server.extensions import huey
 from server.migrate import upgrade
 
 app = create_app({"CHECK_MIGRATIONS": False})
 with app.app_context():
     upgrade(app)
     from server import demo
+
+    demo.load()
+    db.session.commit()
+assert huey.pending_count() == 0, "the demo queued work: a copy of the database would lose it"
+db.engine.dispose()  # the WAL merged into the file that is copied
+"""
+
+# Runs in a child process (the test process's Huey is in immediate mode) on the seeded
+# instance: adds E2E_CASES (default 1) decided cases and queues a bundle job for each. Prints
+# the job ids on the last line.
+SETUP = r"""
+import os
+from datetime import date, datetime
+from server import create_app
+from server.db import db
+
+app = create_app({"CHECK_MIGRATIONS": False})
+with app.app_context():
     from server.archives import operations, tasks
     from server.cases.models import Case, Member
     from server.idnumber import make
@@ -48,7 +66,6 @@ with app.app_context():
     from server.relief import ReliefCode
     from server.schemas.models import SchemaStatus, SchemaVersion
 
-    demo.load()
     county, village = region_by_code("220999000000"), region_by_code("220999101201")
     schema = SchemaVersion(county_id=county.id, relief_type=ReliefCode.DB, number=99,
                            status=SchemaStatus.published, source="{}", definition={})
@@ -116,10 +133,50 @@ def worker_env(tmp_path, huey_storage):
 
 
 def _setup(env, cases: int = 1) -> list[int]:
+    """A migrated instance with the demo county at ``env``'s paths, plus ``cases`` decided cases
+    each with a queued bundle job; returns the job ids."""
+    _seed(env)
     done = subprocess.run([sys.executable, "-c", SETUP], env={**env, "E2E_CASES": str(cases)},
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
     return [int(i) for i in done.stdout.strip().splitlines()[-1].split()]
+
+
+# where an instance keeps its files and queue: the seed is made with its own, copied to the
+# test's (it queues nothing, so the queue's storage does not change it)
+_PATHS = ("JIUZHU_INSTANCE_DIR", "JIUZHU_DATABASE_URL", "JIUZHU_HUEY_SQLITE_PATH",
+          "JIUZHU_DATA_DIR", "JIUZHU_HUEY_URL")
+_SEEDS: dict = {}
+
+
+def _seed(env) -> None:
+    """Migrate and load the demo into ``env``'s instance: a copy of the instance SEED made once
+    per test process for the same settings and day (about 3 CPU-seconds a test), its database,
+    data directory and instance keys (the audit chain is keyed by the instance's audit_key)."""
+    from server.periods import local_today
+    from tests.conftest import _SESSION_DIR
+
+    database = Path(make_url(env["JIUZHU_DATABASE_URL"]).database)
+    instance = Path(env["JIUZHU_INSTANCE_DIR"])
+    data = Path(env.get("JIUZHU_DATA_DIR") or instance / "data")
+    key = (local_today(), tuple(sorted((k, v) for k, v in env.items()
+                                      if k.startswith("JIUZHU_") and k not in _PATHS)))
+    seed = _SEEDS.get(key)
+    if seed is None:
+        seed = Path(tempfile.mkdtemp(prefix="seed-", dir=_SESSION_DIR))
+        seed_env = {**env, "JIUZHU_INSTANCE_DIR": str(seed / "instance"),
+                    "JIUZHU_DATABASE_URL": f"sqlite:///{seed / 'jiuzhu.db'}",
+                    "JIUZHU_HUEY_SQLITE_PATH": str(seed / "huey.db"),
+                    "JIUZHU_DATA_DIR": str(seed / "data")}
+        done = subprocess.run([sys.executable, "-c", SEED], env=seed_env, cwd=ROOT,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert not (seed / "jiuzhu.db-wal").exists()
+        _SEEDS[key] = seed
+    assert not database.exists(), "_setup seeds a new instance"
+    shutil.copytree(seed / "instance", instance, dirs_exist_ok=True)
+    shutil.copyfile(seed / "jiuzhu.db", database)
+    shutil.copytree(seed / "data", data, dirs_exist_ok=True)
 
 
 def _worker(env, tmp_path, name: str, **extra) -> subprocess.Popen:

@@ -18,6 +18,8 @@ from server import create_app
 from server.db import db
 from server.models import metadata
 
+from ..conftest import load_demo
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -54,10 +56,7 @@ def _serving(directory):
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     })
     with app.app_context():
-        from server import demo
-
-        demo.load()
-        db.session.commit()
+        load_demo(app)  # a copy of this worker's first load (tests/conftest.py)
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -32,7 +32,10 @@ ITEMS_FILE = Path(__file__).resolve().parents[1] / "forms" / "items.yaml"
 ITEMS_SCHEMA = Path(__file__).with_name("relief.schema.json")
 
 
-class ReliefCode(str, enum.Enum):
+class ReliefCode(enum.StrEnum):
+    """The shipped items' codes; a StrEnum so that a member is its code wherever it is written
+    (code columns are plain strings, and ``f"{code}"`` must give ``DB``)."""
+
     DB = "DB"  # 最低生活保障
     TK = "TK"  # 特困人员救助供养
     LS = "LS"  # 临时救助

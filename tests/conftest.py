@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import os
 import re
 import shutil
@@ -383,10 +384,16 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def office_language():
     """Messages are msgids: outside an app they read in English. A unit test that calls code
     without the ``app`` fixture reads them in the office's language (zh_CN), as a task does."""
+    with _office_app().app_context():
+        yield
+
+
+@functools.cache
+def _office_app():
     from flask import Flask
 
     from server import _init_babel
@@ -394,5 +401,4 @@ def office_language():
     app = Flask("office-language")
     app.config["BABEL_DEFAULT_LOCALE"] = "zh_CN"
     _init_babel(app)
-    with app.app_context():
-        yield
+    return app

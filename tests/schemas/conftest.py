@@ -3,6 +3,6 @@ office's language (zh_CN), as a background task or the CLI does."""
 import pytest
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(autouse=True)
 def _office_language(office_language):
     yield

@@ -183,7 +183,7 @@ def status_json(status, progress: int, message: str = "", error: str = "", **ext
             "is_finished": value in ("done", "failed"), **extra}
 
 
-def progress_label(message: str) -> str:
+def progress_label(message: str, patterns: list | None = None) -> str:
     """A stored progress message in the user's language; unknown ones (Chinese already,
     counts such as "3/10") as they are."""
     from flask_babel import gettext as _
@@ -194,11 +194,17 @@ def progress_label(message: str) -> str:
     written = _WRITTEN.match(message)
     if written:
         return _("%(copy)s written", **_read_back({"copy": written.group("copy")}))
-    for msgid, pattern in _stored_patterns():
+    for msgid, pattern in patterns if patterns is not None else _stored_patterns():
         found = pattern.fullmatch(message)
         if found:
             return _(msgid, **_read_back(found.groupdict()))
     return message
+
+
+def progress_labels(messages: Iterable[str]) -> list[str]:
+    """Many stored messages (a job's problem list) in the user's language, read alike."""
+    patterns = _stored_patterns()
+    return [progress_label(m, patterns) for m in messages]
 
 
 VALUE_LABELS: dict[str, Callable[[str], str]] = {}  # placeholder name -> reader's words

@@ -12,16 +12,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from flask_smorest.fields import Upload as UploadField
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, post_dump, validate
 
 from ..api.errors import flatten
 from ..api.fields import UtcDateTime
 from ..auth.access import requires
 from ..db import db
+from ..jobs import progress_label
 from ..params import MAX_ID
 from ..regions.models import Region, RegionLevel
 from ..regions.queries import get_scoped
-from . import exports, layout, operations, tasks
+from . import exports, layout, operations, queries, tasks
 from .models import RollImport
 from .validation import parse_month
 
@@ -57,6 +58,16 @@ class RollImportOut(Schema):
     problems = fields.List(fields.Nested(RollProblemOut))
     created_at = UtcDateTime()
     finished_at = UtcDateTime(allow_none=True)
+
+    @post_dump
+    def _in_the_reader_language(self, data: dict, **_kwargs) -> dict:
+        """The outcome and the problems are stored in the office's language; the caller reads
+        them in the one it asks for (Accept-Language)."""
+        if "message" in data:
+            data["message"] = progress_label(data["message"])
+        if data.get("problems"):
+            data["problems"] = queries.read_problems(data["problems"])
+        return data
 
 
 class RollExportArgs(Schema):

@@ -117,7 +117,7 @@ def run_import(job_id: int) -> None:
     try:
         table = read_table(job.path, (data_dir() / job.path).read_bytes(), limits())
     except SheetError as exc:
-        _finish(job, "failed", str(exc))
+        _finish(job, "failed", stored(exc.args[0]))
         return
     _progress(job, 30, stored(CHECKING, rows=max(0, len(table) - 1)))
     checked = validation.check(table, county, mapping_columns(county, "roll"))

@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 from ..cases.models import Case, CaseChange, Member
 from ..cases.workflows import SERVED_STATES, settings_for
 from ..db import db
+from ..jobs import progress_labels
 from ..filings.stats import _paid_in, is_new
 from ..money import fen_to_yuan
 from ..periods import add_months, month_of
@@ -33,6 +34,12 @@ STOP_CHANGES = ("stop", "terminate", "dishonesty_stop")
 def imports(user, limit: int = 20) -> list[RollImport]:
     return list(db.session.scalars(scoped(RollImport, user).order_by(RollImport.id.desc())
                                    .limit(limit)))
+
+
+def read_problems(problems: list[dict]) -> list[dict]:
+    """A job's problems (stored in the office's language) in the reader's."""
+    messages = progress_labels(p.get("message", "") for p in problems)
+    return [p | {"message": m} for p, m in zip(problems, messages)]
 
 
 def import_of_case(case) -> RollImport | None:

@@ -1,5 +1,6 @@
-"""Reading and checking a roll file: every problem by row and column (Chinese), nothing
-written. The result is the households to import, grouped by their natural key (relief type +
+"""Reading and checking a roll file: every problem by row and column, nothing written.
+Problems are stored in the office's language (see ``server.jobs.stored``) and shown back in
+the reader's. The result is the households to import, grouped by their natural key (relief type +
 head-of-household ID number), and those already imported before (skipped: re-importing the
 same file adds nothing).
 
@@ -12,16 +13,19 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from .. import idnumber
 from ..cases.models import Case, Member
 from ..cases.workflows import FINAL_STATES, STATE_LABELS, settings_for
 from ..db import db
+from ..jobs import stored, stored_messages
 from ..money import MoneyError, yuan_to_fen
 from ..periods import add_months, local_today, month_of
 from ..regions.models import Region, RegionLevel
 from ..relief import RELIEF_TYPES, ReliefCode
+from ..sheets import MESSAGES as SHEET_MESSAGES
 from ..standards.queries import current_set
 from .layout import ROLL, SUPPORT_MODES, header_keys
 
@@ -32,6 +36,56 @@ HEAD_RELATIONS = ("本人", "户主")
 _MONTH = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?(\s*[-/.]\s*\d{1,2}\s*日?)?"
                     r"(\s+\d{1,2}:\d{2}(:\d{2})?)?$")
 _TITLES = {c.key: c.title for c in ROLL}
+
+# Row problems, stored in the office's language on the job row. Where one message's text could
+# match another's with a value (read back by pattern), the more specific one is listed first.
+NO_VILLAGE_CODE = _l("There is no village (community) with the area code %(code)s in this county")
+NO_VILLAGE_IN_COUNTY = _l('There is no village (community) named "%(name)s" in this county')
+NO_VILLAGE_IN_TOWNSHIP = _l('There is no village (community) named "%(name)s" in %(township)s')
+MANY_VILLAGES = _l('This county has several villages (communities) named "%(name)s": fill in the '
+                   "township (subdistrict) or the 12-digit area code")
+EMPTY_FILE = _l("The file is empty")
+MISSING_COLUMN = _l('The required column "%(column)s" is missing')
+NO_HEAD_ROW = _l("The household has no row for the head of household (the head's ID number "
+                 "must equal the member ID number of one of its rows)")
+NO_RELIEF_TYPE = _l("Please fill in the relief type")
+UNKNOWN_RELIEF_TYPE = _l('Unknown relief type "%(value)s"; it must be one of %(allowed)s')
+ONE_OFF_RELIEF = _l("%(relief)s is one-off relief and is not kept on the roll")
+NOT_AS_ROW = _l("Differs from row %(row)s of the same household")
+NO_NAME = _l("Please fill in the member's name")
+NO_HEAD_ID = _l("Please fill in the head of household's ID number")
+NO_MEMBER_ID = _l("Please fill in the member's ID number")
+ONLY_HEAD_SELF = _l('Only the head of household\'s own row may say "本人"')
+SAME_PERSON_TWICE = _l("The same person as row %(row)s, twice in one household")
+SAME_PERSON_ELSEWHERE = _l("The same person as row %(row)s, who is already in another household "
+                           "(head %(head)s)")
+NO_VILLAGE = _l("Please fill in the village (community)")
+BAD_URBAN_RURAL = _l('Urban or rural must be 城市 or 农村, not "%(value)s"')
+BAD_AMOUNT = _l("The amount is not a valid number: %(value)s (%(reason)s)")
+NO_AMOUNT = _l("Please fill in a monthly amount greater than 0")
+UNPAID_AMOUNT = _l("This relief type pays no allowance: leave the amount empty or 0")
+BAD_START_MONTH = _l("The start month must be a month, such as 2026-03")
+NO_START_MONTH = _l("Please fill in the start month")
+IMPLAUSIBLE_START_MONTH = _l("The start month %(month)s is not plausible (it cannot be later than "
+                             "next month)")
+BAD_SUPPORT_MODE = _l('The support mode must be 集中供养 or 分散供养, not "%(value)s"')
+BAD_CARE_LEVEL_GIVEN = _l('The care level must be one of %(allowed)s, not "%(value)s"')
+NO_CARE_LEVEL = _l("The care level must be one of %(allowed)s")
+NO_FORM = _l("No %(relief)s application form is published in this county yet: publish one first "
+             "(Forms, or jiuzhu forms sync)")
+NO_STANDARD = _l("No relief standard is in force for %(month)s: enter the standard of that "
+                 "period first")
+IN_CASE = _l("This person is already in %(relief)s case %(case)s (%(state)s) and cannot be "
+             "imported again")
+IN_OTHER_REGION = _l("This person is already in an open case of another region: ask the county "
+                     "civil affairs office to verify")
+stored_messages(NO_VILLAGE_CODE, NO_VILLAGE_IN_COUNTY, NO_VILLAGE_IN_TOWNSHIP, MANY_VILLAGES,
+                EMPTY_FILE, MISSING_COLUMN, NO_HEAD_ROW, NO_RELIEF_TYPE, UNKNOWN_RELIEF_TYPE,
+                ONE_OFF_RELIEF, NOT_AS_ROW, NO_NAME, NO_HEAD_ID, NO_MEMBER_ID, ONLY_HEAD_SELF,
+                SAME_PERSON_TWICE, SAME_PERSON_ELSEWHERE, NO_VILLAGE, BAD_URBAN_RURAL, BAD_AMOUNT,
+                NO_AMOUNT, UNPAID_AMOUNT, BAD_START_MONTH, NO_START_MONTH, IMPLAUSIBLE_START_MONTH,
+                BAD_SUPPORT_MODE, BAD_CARE_LEVEL_GIVEN, NO_CARE_LEVEL, NO_FORM, NO_STANDARD,
+                IN_CASE, IN_OTHER_REGION, *idnumber.MESSAGES, *SHEET_MESSAGES)
 
 
 @dataclass
@@ -83,11 +137,12 @@ class _Problems:
         self.items: list[dict] = []
         self.count = 0
 
-    def add(self, row: int, key: str, message: str) -> None:
+    def add(self, row: int, key: str, message, /, **values) -> None:
+        """A problem; ``message`` is one of the msgids above, stored with ``values``."""
         self.count += 1
         if len(self.items) < MAX_STORED_PROBLEMS:
             self.items.append({"row": row, "column": self.titles.get(key, _TITLES.get(key, key)),
-                               "message": message})
+                               "message": stored(message, **values)})
 
 
 def _text(value) -> str:
@@ -166,19 +221,20 @@ class _Reference:
             self._standards[month] = row.id if row is not None else None
         return self._standards[month]
 
-    def village(self, township: str, text: str) -> tuple[Region | None, str]:
+    def village(self, township: str, text: str) -> tuple[Region | None, tuple]:
+        """The village a cell names, or None and why (a message and its values)."""
         if re.fullmatch(r"\d{12}", text):
             found = self.villages.get(text)
-            return (found, "") if found else (None, f"本县没有区划代码为 {text} 的村（社区）")
+            return (found, ()) if found else (None, (NO_VILLAGE_CODE, {"code": text}))
         candidates = self.by_name.get(text, [])
         if township:
             candidates = [v for v in candidates if self.township_of.get(v.id) == township]
         if len(candidates) == 1:
-            return candidates[0], ""
+            return candidates[0], ()
         if not candidates:
-            where = f"{township}" if township else "本县"
-            return None, f"{where}没有名为“{text}”的村（社区）"
-        return None, f"本县有多个名为“{text}”的村（社区），请填写乡镇（街道）或 12 位区划代码"
+            return None, ((NO_VILLAGE_IN_TOWNSHIP, {"name": text, "township": township})
+                          if township else (NO_VILLAGE_IN_COUNTY, {"name": text}))
+        return None, (MANY_VILLAGES, {"name": text})
 
     def _active_members(self) -> dict[str, list[tuple]]:
         """ID number → (relief type, head ID, imported?, case number, state, region code) of
@@ -212,14 +268,14 @@ def check(table: list[list], county: Region, mapped: list[tuple[str, str]],
     start, header = _header(table)
     if start < 0:
         problems = _Problems({})
-        problems.add(1, "relief_type", "文件为空")
+        problems.add(1, "relief_type", EMPTY_FILE)
         return Checked([], 0, problems.items, problems.count, 0)
     keys = header_keys(header, "roll", mapped)
     titles = {key: _text(header[index]) for index, key in keys.items()}
     problems = _Problems(titles)
     missing = [c for c in ROLL if c.is_required and c.key not in titles]
     for column in missing:
-        problems.add(start + 1, column.key, f"缺少必填列“{column.title}”")
+        problems.add(start + 1, column.key, MISSING_COLUMN, column=column.title)
     if missing:
         return Checked([], 0, problems.items, problems.count, 0)
     ref = _Reference(county, today)
@@ -236,7 +292,7 @@ def check(table: list[list], county: Region, mapped: list[tuple[str, str]],
     to_import, skipped = [], 0
     for household in households.values():
         if not any(p.id_number == household.head_id_number for p in household.members):
-            problems.add(household.row, "head_id_number", "本户没有户主本人的成员行（户主身份证号应与其中一行的成员身份证号相同）")
+            problems.add(household.row, "head_id_number", NO_HEAD_ROW)
         if _already_imported(household, ref):
             skipped += 1
             continue
@@ -249,17 +305,16 @@ def _check_row(line, cells, ref, problems, households, seen, latest) -> None:
     text = {key: _text(value) for key, value in cells.items()}
     code = ref.codes.get(text.get("relief_type", "").upper())
     if not text.get("relief_type"):
-        problems.add(line, "relief_type", "请填写救助类别")
+        problems.add(line, "relief_type", NO_RELIEF_TYPE)
     elif code is None:
-        problems.add(line, "relief_type", f"未知的救助类别“{text['relief_type'][:20]}”，应为 "
-                     + "、".join(k.short_name for k in RELIEF_TYPES.values()
-                                 if not ref.settings(k.code).is_one_off))
+        problems.add(line, "relief_type", UNKNOWN_RELIEF_TYPE, value=text["relief_type"][:20],
+                     allowed="、".join(k.short_name for k in RELIEF_TYPES.values()
+                                      if not ref.settings(k.code).is_one_off))
     elif ref.settings(code).is_one_off:
-        problems.add(line, "relief_type",
-                     f"{RELIEF_TYPES[code].short_name}为一次性救助，不列入在册名单")
+        problems.add(line, "relief_type", ONE_OFF_RELIEF, relief=RELIEF_TYPES[code].short_name)
         code = None
     head = idnumber.normalize(text.get("head_id_number", ""))
-    head_ok = _id_ok(line, "head_id_number", head, ref, problems, "户主身份证号")
+    head_ok = _id_ok(line, "head_id_number", head, ref, problems, NO_HEAD_ID)
     key = (code or text.get("relief_type", ""), head)
     household = households.get(key)
     values = _household_values(line, text, cells, code, ref, problems, latest)
@@ -272,26 +327,26 @@ def _check_row(line, cells, ref, problems, households, seen, latest) -> None:
         for name, value in values.items():  # a cell left empty on a later row is not a clash
             first = household.values.get(name)
             if _given(value) and _given(first) and value != first:
-                problems.add(line, name, f"与同户第{household.row}行不一致")
+                problems.add(line, name, NOT_AS_ROW, row=household.row)
     name = text.get("name", "")
     if not name:
-        problems.add(line, "name", "请填写成员姓名")
+        problems.add(line, "name", NO_NAME)
     number = idnumber.normalize(text.get("id_number", ""))
-    if not _id_ok(line, "id_number", number, ref, problems, "成员身份证号"):
+    if not _id_ok(line, "id_number", number, ref, problems, NO_MEMBER_ID):
         return
     relationship = text.get("relationship", "")
     if number == head:
         relationship = "本人"
     elif relationship in HEAD_RELATIONS:
-        problems.add(line, "relationship", "只有户主本人的一行可填“本人”")
+        problems.add(line, "relationship", ONLY_HEAD_SELF)
     earlier = seen.get(number)
     if earlier is not None:
         row, other = earlier
         if other == key:
-            problems.add(line, "id_number", f"与第{row}行是同一人，同一户中重复")
+            problems.add(line, "id_number", SAME_PERSON_TWICE, row=row)
         else:
-            problems.add(line, "id_number",
-                         f"与第{row}行是同一人，该人员已在另一户（户主 {idnumber.mask(other[1])}）中")
+            problems.add(line, "id_number", SAME_PERSON_ELSEWHERE, row=row,
+                         head=idnumber.mask(other[1]))
         return
     seen[number] = (line, key)
     household.members.append(Person(line, name[:100], number, (relationship or "家庭成员")[:20]))
@@ -304,14 +359,14 @@ def _given(value) -> bool:
     return value is not _BAD and value not in ("", None)
 
 
-def _id_ok(line, key, number, ref, problems, label) -> bool:
+def _id_ok(line, key, number, ref, problems, missing) -> bool:
     if not number:
-        problems.add(line, key, f"请填写{label}")
+        problems.add(line, key, missing)
         return False
     try:
         idnumber.validate(number, today=ref.today)
     except idnumber.InvalidIdNumber as exc:
-        problems.add(line, key, str(exc))
+        problems.add(line, key, exc.args[0])
         return False
     return True
 
@@ -322,38 +377,39 @@ def _household_values(line, text, cells, code, ref, problems, latest) -> dict:
                     "bank_account": text.get("bank_account", "")[:40]}
     village_text = text.get("village", "")
     if not village_text:
-        problems.add(line, "village", "请填写村（社区）")
+        problems.add(line, "village", NO_VILLAGE)
         values["village"] = _BAD
     else:
         village, why = ref.village(text.get("township", ""), village_text)
         if village is None:
-            problems.add(line, "village", why)
+            problems.add(line, "village", why[0], **why[1])
         values["village"] = village if village is not None else _BAD
     ur = text.get("urban_rural", "")
     values["urban_rural"] = URBAN_RURAL.get(ur.lower(), _BAD) if ur else None
     if values["urban_rural"] is _BAD:
-        problems.add(line, "urban_rural", f"城乡类别应为 城市 或 农村，不是“{ur[:20]}”")
+        problems.add(line, "urban_rural", BAD_URBAN_RURAL, value=ur[:20])
     settings = ref.settings(code) if code else None
     try:
         amount = yuan_to_fen(cells.get("monthly_amount"))
     except MoneyError as exc:
-        problems.add(line, "monthly_amount", f"金额不是有效的数字：{text.get('monthly_amount', '')[:20]}（{exc}）")
+        problems.add(line, "monthly_amount", BAD_AMOUNT, value=text.get("monthly_amount", "")[:20],
+                     reason=exc)
         amount = _BAD
     if amount is not _BAD and settings is not None:
         if settings.is_paid and not amount:
-            problems.add(line, "monthly_amount", "请填写大于 0 的月保障金额")
+            problems.add(line, "monthly_amount", NO_AMOUNT)
             amount = _BAD
         elif not settings.is_paid and amount:
-            problems.add(line, "monthly_amount", "该救助类别不发放保障金，金额应为 0 或不填")
+            problems.add(line, "monthly_amount", UNPAID_AMOUNT)
             amount = _BAD
     values["monthly_amount"] = (amount or 0) if amount is not _BAD else _BAD
     month = parse_month(cells.get("start_month"))
     if month is None:
-        problems.add(line, "start_month", "保障起始月份应为月份，如 2026-03" if text.get("start_month")
-                     else "请填写保障起始月份")
+        problems.add(line, "start_month",
+                     BAD_START_MONTH if text.get("start_month") else NO_START_MONTH)
         month = _BAD
     elif not date(1990, 1, 1) <= month <= latest:
-        problems.add(line, "start_month", f"保障起始月份 {month:%Y-%m} 不合理（不能晚于下月）")
+        problems.add(line, "start_month", IMPLAUSIBLE_START_MONTH, month=f"{month:%Y-%m}")
         month = _BAD
     values["start_month"] = month
     person_based = code is not None and RELIEF_TYPES[code].unit == "person"
@@ -361,10 +417,14 @@ def _household_values(line, text, cells, code, ref, problems, latest) -> dict:
     if person_based:
         values["support_mode"] = SUPPORT_MODES.get(mode, _BAD) if mode else False
         if values["support_mode"] is _BAD:
-            problems.add(line, "support_mode", f"供养方式应为 集中供养 或 分散供养，不是“{mode[:20]}”")
+            problems.add(line, "support_mode", BAD_SUPPORT_MODE, value=mode[:20])
         if care not in CARE_LEVELS:
-            problems.add(line, "care_level", f"护理等级应为 {'、'.join(CARE_LEVELS)}"
-                         + (f"，不是“{care[:20]}”" if care else ""))
+            allowed = "、".join(CARE_LEVELS)
+            if care:
+                problems.add(line, "care_level", BAD_CARE_LEVEL_GIVEN, allowed=allowed,
+                             value=care[:20])
+            else:
+                problems.add(line, "care_level", NO_CARE_LEVEL, allowed=allowed)
             values["care_level"] = _BAD
         else:
             values["care_level"] = care
@@ -390,13 +450,12 @@ def _fill(household: Household, values: dict, code: str, ref, problems) -> None:
     household.care_level = care if care not in (None, _BAD) else None
     household.schema_version_id = ref.schema_version(code)
     if household.schema_version_id is None:
-        problems.add(household.row, "relief_type", f"本县尚未发布{RELIEF_TYPES[code].short_name}"
-                     "申请表，请先发布（表单管理或 jiuzhu forms sync）")
+        problems.add(household.row, "relief_type", NO_FORM, relief=RELIEF_TYPES[code].short_name)
     if household.start_month is not None:
         household.standard_version_id = ref.standard(household.start_month)
         if household.standard_version_id is None:
-            problems.add(household.row, "start_month",
-                         f"{household.start_month:%Y-%m} 没有生效的救助标准，请先录入该时期的标准")
+            problems.add(household.row, "start_month", NO_STANDARD,
+                         month=f"{household.start_month:%Y-%m}")
 
 
 def _already_imported(household: Household, ref) -> bool:
@@ -412,7 +471,8 @@ def _check_active(household: Household, ref, problems) -> None:
             if relief != household.relief_type:
                 continue
             if code.startswith(ref.county.prefix):
-                problems.add(person.row, "id_number", f"该人员已在{RELIEF_TYPES[relief].short_name}"
-                             f"案件 {number}（{STATE_LABELS.get(state, state)}）中，不能重复导入")
+                problems.add(person.row, "id_number", IN_CASE,
+                             relief=RELIEF_TYPES[relief].short_name, case=number,
+                             state=STATE_LABELS.get(state, state))
             else:
-                problems.add(person.row, "id_number", "该人员已在其他地区的在办案件中，请联系县级民政部门核实")
+                problems.add(person.row, "id_number", IN_OTHER_REGION)

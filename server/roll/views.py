@@ -82,7 +82,8 @@ def upload():
 @requires("roll.import")
 def job(import_id: int):
     row = get_scoped_or_404(RollImport, import_id)
-    return render_template("roll/job.html", job=row, status_label=status_label)
+    return render_template("roll/job.html", job=row, status_label=status_label,
+                           problems=queries.read_problems(row.problems or []))
 
 
 @bp.route("/imports/<int:import_id>/status")

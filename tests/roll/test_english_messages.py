@@ -50,3 +50,52 @@ def test_a_typed_column_in_a_refusal_is_escaped_on_the_page(admin):
     text = page.get_data(as_text=True)
     assert page.status_code == 400 and "<b>x</b>" not in text
     assert 'Unknown column "&lt;b&gt;x&lt;/b&gt;"' in text.replace("&#34;", '"')
+
+
+# locale: (missing name, bad check character, village not found) as the job page shows them
+ROW_PROBLEMS = {
+    "en": ("Please fill in the member's name",
+           "The ID number's check character is wrong: check it for a typing error",
+           'There is no village (community) named "不存在村" in 太平乡'),
+    "zh_CN": ("请填写成员姓名", "身份证号码校验位错误，请核对是否输错", "太平乡没有名为“不存在村”的村（社区）"),
+}
+
+
+def _bad_rows():
+    from .conftest import flat, households
+
+    rows = flat(households(3))
+    rows[0]["name"] = ""
+    number = rows[1]["id_number"]
+    rows[1]["id_number"] = number[:17] + ("0" if number[17] != "0" else "1")
+    rows[2].update(township="太平乡", village="不存在村")
+    return rows
+
+
+@pytest.mark.parametrize("locale", ROW_PROBLEMS)
+def test_row_problems_follow_the_reader_language(admin, api, locale):
+    """Row problems are stored in the office's language and read in the reader's, on the job
+    page and in the API."""
+    from .conftest import csv_file, last_job
+
+    speak(admin, locale)
+    page = admin.get(upload(admin, csv_file(_bad_rows()), name="roll.csv").headers["Location"])
+    job = last_job()
+    assert {p["message"] for p in job.problems} >= set(ROW_PROBLEMS["zh_CN"])  # stored: Chinese
+    text = unescape(page.get_data(as_text=True))
+    for message in ROW_PROBLEMS[locale]:
+        assert message in text
+    client, headers = asking(api, "admin", TEXTS[locale][0])
+    answer = client.get(f"/api/v1/roll/imports/{job.id}", headers=headers).json
+    assert set(ROW_PROBLEMS[locale]) <= {p["message"] for p in answer["problems"]}
+
+
+@pytest.mark.parametrize("locale", ROW_PROBLEMS)
+def test_an_unreadable_file_fails_in_the_reader_language(admin, locale):
+    from .conftest import last_job
+
+    speak(admin, locale)
+    page = admin.get(upload(admin, b"PK\x03\x04 not a zip", name="roll.xlsx").headers["Location"])
+    assert (last_job().status, last_job().message) == ("failed", "无法读取该 XLSX 文件")
+    expected = {"en": "This XLSX file cannot be read", "zh_CN": "无法读取该 XLSX 文件"}[locale]
+    assert expected in unescape(page.get_data(as_text=True))

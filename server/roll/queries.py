@@ -16,8 +16,8 @@ from sqlalchemy.orm import aliased
 from ..cases.models import Case, CaseChange, Member
 from ..cases.workflows import SERVED_STATES, settings_for
 from ..db import db
-from ..jobs import progress_labels
 from ..filings.stats import _paid_in, is_new
+from ..jobs import progress_labels
 from ..money import fen_to_yuan
 from ..periods import add_months, month_of
 from ..regions.models import Region, RegionLevel

@@ -99,3 +99,25 @@ def test_an_unreadable_file_fails_in_the_reader_language(admin, locale):
     assert (last_job().status, last_job().message) == ("failed", "无法读取该 XLSX 文件")
     expected = {"en": "This XLSX file cannot be read", "zh_CN": "无法读取该 XLSX 文件"}[locale]
     assert expected in unescape(page.get_data(as_text=True))
+
+
+def test_every_stored_row_problem_reads_back_in_english_with_its_values(app):
+    """Each row problem, stored in Chinese with values, reads back as its own English message
+    (no other message's pattern swallows it)."""
+    import re
+
+    from flask_babel import force_locale, gettext
+
+    from server.jobs import progress_label, stored
+    from server.roll import validation
+
+    messages = [m for m in vars(validation).values() if hasattr(m, "_args")]
+    assert len(messages) > 30
+    with app.test_request_context():
+        for message in messages:
+            msgid = message._args[0]
+            values = {name: f"V{i}" for i, name in enumerate(re.findall(r"%\((\w+)\)s", msgid))}
+            text = stored(message, **values)
+            assert not re.search(r"[A-Za-z]{4}", text.replace("jiuzhu forms sync", "")), text
+            with force_locale("en"):
+                assert progress_label(text) == gettext(msgid, **values)

@@ -264,13 +264,19 @@ def verify(folder: Path) -> dict:
 
 # -- restore -------------------------------------------------------------------------------------
 
+# rows every fresh instance holds (`jiuzhu db upgrade` seeds them): not a sign of use
+SEEDED_ROWS = {"relief_item": "NOT is_shipped"}
+
+
 def _database_rows() -> str | None:
-    """The first table of this app's database that holds rows (alembic's own aside)."""
+    """The first table of this app's database that holds rows (alembic's own and the seeded
+    rows aside)."""
     with db.engine.connect() as conn:
         for table in inspect(conn).get_table_names():
             if table == "alembic_version":
                 continue
-            if conn.execute(text(f'SELECT 1 FROM "{table}" LIMIT 1')).first() is not None:
+            where = f" WHERE {SEEDED_ROWS[table]}" if table in SEEDED_ROWS else ""
+            if conn.execute(text(f'SELECT 1 FROM "{table}"{where} LIMIT 1')).first() is not None:
                 return table
     return None
 

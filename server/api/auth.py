@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask import g, request
 
+from ..params import accept_language
+
 
 def authenticate_bearer() -> bool:
     from ..auth.operations import user_by_token
@@ -17,11 +19,5 @@ def authenticate_bearer() -> bool:
         return False
     db.session.commit()  # last_used_at
     g._login_user = user  # Flask-Login's slot for current_user, without touching the session
-    g.api_locale = accepted_locale()
+    g.api_locale = accept_language()
     return True
-
-
-def accepted_locale() -> str | None:
-    """The language an API caller asks for (``Accept-Language``), else None (the default)."""
-    locale = request.accept_languages.best_match(["zh_CN", "zh", "en"]) or None
-    return "zh_CN" if locale == "zh" else locale

@@ -10,13 +10,13 @@ from marshmallow import Schema, fields
 from ..api.errors import INVALID, load_json
 from ..auth.access import requires
 from ..db import db
-from ..relief import ItemsError
+from ..relief import Family, ItemsError
 from . import operations, queries
 
 blp = Blueprint("api_items", __name__, url_prefix="/items",
                 description="Relief items (救助项目): the shipped ones and the county's own")
 
-FAMILIES = ["recognition", "monthly", "one_off", "care"]
+FAMILIES = [family.value for family in Family]
 
 
 class ReliefItemOut(Schema):

@@ -10,10 +10,10 @@ from flask_login import current_user
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields
 
-from ..api.auth import accepted_locale
 from ..api.fields import UtcDateTime
 from ..auth.access import public, requires
 from ..db import db
+from ..params import accept_language
 from ..regions.queries import get_scoped_or_404
 from . import limits, operations, queries
 from .models import PublicSubmission
@@ -36,7 +36,7 @@ def _private_headers(response):
 def _caller_language():
     """A public caller has no account: its ``Accept-Language`` chooses the language of the
     refusals, as a token's caller's does."""
-    g.api_locale = accepted_locale()
+    g.api_locale = accept_language()
 
 
 def _limit(submit: bool = False) -> None:
